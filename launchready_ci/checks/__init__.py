@@ -1,0 +1,13 @@
+"""Every check, imported explicitly so that the rule registry is complete and ordered."""
+
+from __future__ import annotations
+
+from launchready_ci import suppressions  # noqa: F401  (registers launchready/unused-ignore)
+from launchready_ci.checks.base import Check
+from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
+from launchready_ci.checks.secrets.check import SecretsCheck
+
+__all__ = ["CHECKS", "Check"]
+
+#: In the order they run and are reported.
+CHECKS: tuple[type[Check], ...] = (SecretsCheck, EnvInventoryCheck)

@@ -1,0 +1,154 @@
+"""The ``launchready`` command. Each subcommand parses, calls the runner, renders, exits.
+
+Imports of everything but click happen inside the commands so that ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["main"]
+
+FAIL_ON = click.Choice(["error", "warning", "notice", "never"], case_sensitive=False)
+
+
+def _version() -> str:
+    from launchready_ci import __version__
+
+    return __version__
+
+
+def _die(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"launchready: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _guard(fn: Callable[..., int]) -> Callable[..., None]:
+    """Turn launchready's own errors into a message and an exit code, never a traceback."""
+
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from launchready_ci.errors import LaunchreadyError
+
+        try:
+            code = fn(*args, **kwargs)
+        except LaunchreadyError as exc:
+            _die(str(exc), exc.exit_code or 2)
+        except KeyboardInterrupt:
+            _die("interrupted", 130)
+        sys.exit(code)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    version=None,
+    package_name="launchready-ci",
+    prog_name="launchready",
+    message="%(prog)s %(version)s",
+)
+def cli() -> None:
+    """Catch launch-killing mistakes in CI: committed keys, unowned env vars,
+    unsafe migrations, broken sign-in, mail in spam, expiring certificates.
+
+    Start with `launchready run` in the repository root.
+    """
+
+
+@cli.command()
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Repository root (default: $GITHUB_WORKSPACE or the current directory).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    help="Config file (default: .github/launchready.yml, then launchready.yml).",
+)
+@click.option(
+    "--check", "only", multiple=True, metavar="ID", help="Run only this check (repeatable)."
+)
+@click.option(
+    "--fail-on",
+    type=FAIL_ON,
+    default=None,
+    help="Lowest severity that fails the run (default: config, else error).",
+)
+@click.option("--baseline", metavar="FILE", help="Accept the findings recorded in FILE.")
+@click.option("--write-baseline", metavar="FILE", help="Record the current findings in FILE.")
+@click.option("--sarif", metavar="FILE", help="Write SARIF 2.1.0 to FILE.")
+@click.option("--json", "json_path", metavar="FILE", help="Write the JSON report to FILE.")
+@click.option("--markdown", metavar="FILE", help="Write the Markdown summary to FILE.")
+@click.option(
+    "--summary/--no-summary",
+    default=None,
+    help="Append the summary to $GITHUB_STEP_SUMMARY (default: when set).",
+)
+@click.option(
+    "--annotations/--no-annotations",
+    default=None,
+    help="Print GitHub annotations (default: when GITHUB_ACTIONS=true).",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the terminal report (default: on a TTY)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not print the terminal report.")
+@click.option("--debug", is_flag=True, help="Let internal errors raise with a traceback.")
+@_guard
+def run(**opts: Any) -> int:
+    """Run every check that the config enables and report the findings.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci.runner_cli import execute
+
+    return execute(**opts)
+
+
+@cli.command()
+@click.argument("rule_id", required=False)
+@_guard
+def rules(rule_id: str | None) -> int:
+    """List the rules, or print the documentation of RULE_ID."""
+    from launchready_ci.docs import render_rule, render_rule_list
+
+    if rule_id is None:
+        click.echo(render_rule_list(), nl=False)
+        return 0
+    click.echo(render_rule(rule_id), nl=False)
+    return 0
+
+
+@cli.command()
+@_guard
+def schema() -> int:
+    """Print the JSON Schema of launchready.yml."""
+    import json
+
+    from launchready_ci.config import schema as load_schema
+
+    click.echo(json.dumps(load_schema(), indent=2))
+    return 0
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    cli(prog_name="launchready")
+
+
+__all__ += ["cli"]

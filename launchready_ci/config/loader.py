@@ -1,0 +1,218 @@
+"""Find, parse and validate launchready.yml, with errors that say file:line:column."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from launchready_ci.config.model import Config, Ignore, Position
+from launchready_ci.config.yamlpos import LoadedYaml, format_key_path, load_yaml
+from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
+
+__all__ = ["CONFIG_CANDIDATES", "find_config", "load", "schema", "validate_document"]
+
+#: Where launchready.yml is looked up, in order, when --config is not given.
+CONFIG_CANDIDATES = (
+    ".github/launchready.yml",
+    ".github/launchready.yaml",
+    "launchready.yml",
+    "launchready.yaml",
+)
+
+#: Sections that configure the run itself rather than one check.
+_RUN_KEYS = {"version", "fail_on", "baseline", "ignore"}
+
+
+@cache
+def schema(name: str = "launchready") -> Mapping[str, Any]:
+    """A JSON Schema shipped inside the package (``config/schema/<name>.schema.json``)."""
+    text = resources.files("launchready_ci.config").joinpath(f"schema/{name}.schema.json")
+    data: Mapping[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return data
+
+
+def find_config(root: Path, explicit: str | None) -> Path | None:
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_absolute() and not path.exists():
+            path = root / explicit
+        if not path.is_file():
+            raise UsageError(f"config file {explicit!r} not found")
+        return path
+    for candidate in CONFIG_CANDIDATES:
+        path = root / candidate
+        if path.is_file():
+            return path
+    return None
+
+
+def load(root: Path, explicit: str | None = None) -> Config:
+    """Load the config for ``root``; an absent file gives the empty config."""
+    path = find_config(root, explicit)
+    if path is None:
+        return Config()
+    display = _display(path, root)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {display}: {exc.strerror}") from None
+    doc = load_yaml(raw, display)
+    data = {} if doc.data is None else doc.data
+    validate_document(doc, data, schema("launchready"), display)
+    ignores = tuple(_ignores(data.get("ignore", []), doc, display))
+    _check_rule_ids(ignores, display)
+    sections = {
+        key: MappingProxyType(dict(value)) for key, value in data.items() if key not in _RUN_KEYS
+    }
+    positions = {key: Position(display, line, col) for key, (line, col) in doc.positions.items()}
+    return Config(
+        path=display,
+        fail_on=data.get("fail_on"),
+        baseline=data.get("baseline"),
+        ignores=ignores,
+        sections=MappingProxyType(sections),
+        positions=MappingProxyType(positions),
+    )
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _ignores(items: Iterable[Mapping[str, Any]], doc: LoadedYaml, path: str) -> Iterable[Ignore]:
+    for i, item in enumerate(items):
+        line, col = doc.positions.get(f"ignore[{i}]", (0, 0))
+        yield Ignore(
+            rule=item["rule"],
+            paths=tuple(item.get("paths", ())),
+            targets=tuple(item.get("targets", ())),
+            reason=item.get("reason", ""),
+            position=Position(path, line, col) if line else None,
+        )
+
+
+def _check_rule_ids(ignores: Iterable[Ignore], path: str) -> None:
+    from launchready_ci.rules import all_rules
+
+    registry = all_rules()
+    domains = {rid.split("/")[0] for rid in registry}
+    problems = []
+    for ignore in ignores:
+        known = (
+            ignore.rule.split("/")[0] in domains
+            if ignore.rule.endswith("/*")
+            else registry.get(ignore.rule) is not None
+        )
+        if known:
+            continue
+        choices = [*registry, *(f"{d}/*" for d in domains)]
+        pos = ignore.position
+        problems.append(
+            ConfigProblem(
+                path,
+                pos.line if pos else None,
+                pos.column if pos else None,
+                "ignore[].rule",
+                f"unknown rule id {ignore.rule!r}",
+                _did_you_mean(ignore.rule, choices) or "`launchready rules` lists every rule id",
+            )
+        )
+    if problems:
+        raise ConfigError(problems)
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def validate_document(doc: LoadedYaml, data: Any, schema_: Mapping[str, Any], path: str) -> None:
+    """Validate ``data`` against ``schema_``; raise one ConfigError listing every problem.
+
+    Messages never repeat the offending value: a config file may hold a pasted secret.
+    """
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema_)
+    problems: list[ConfigProblem] = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        problems.extend(_problems(error, doc, path))
+    if problems:
+        raise ConfigError(problems)
+
+
+def _problems(error: Any, doc: LoadedYaml, path: str) -> list[ConfigProblem]:
+    parts = tuple(error.absolute_path)
+    key_path = format_key_path(parts)
+    line, col = doc.positions.get(key_path, doc.positions.get("", (1, 1)))
+    sch = error.schema if isinstance(error.schema, Mapping) else {}
+    described = sch.get("description")
+    kind = error.validator
+    if kind == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = list(sch.get("properties", {}))
+        out = []
+        for extra in error.instance:
+            if extra in allowed:
+                continue
+            sub = format_key_path((*parts, extra))
+            kline, kcol = doc.key_positions.get(sub, (line, col))
+            hint = _did_you_mean(extra, allowed) or (
+                f"allowed keys: {', '.join(allowed)}" if allowed else None
+            )
+            out.append(ConfigProblem(path, kline, kcol, sub, f"unknown key {extra!r}", hint))
+        return out
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        return [
+            ConfigProblem(path, line, col, key_path or "(top level)", f"missing required key {k!r}")
+            for k in missing
+        ]
+    if kind == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        message = f"expected {_article(expected)}, got {_json_type(error.instance)}"
+    elif kind == "enum":
+        options = ", ".join(map(str, error.validator_value))
+        message = f"expected one of: {options}"
+        if isinstance(error.instance, str):
+            hint = _did_you_mean(error.instance, map(str, error.validator_value))
+            return [ConfigProblem(path, line, col, key_path, message, hint)]
+    elif kind == "const":
+        message = f"expected {json.dumps(error.validator_value)}"
+    elif kind == "pattern":
+        message = "value has the wrong format"
+    elif kind == "minLength":
+        message = "must not be empty"
+    else:
+        message = f"invalid value ({kind}: {json.dumps(error.validator_value, default=str)})"
+    hint = f"expected {described}" if described else None
+    return [ConfigProblem(path, line, col, key_path, message, hint)]
+
+
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

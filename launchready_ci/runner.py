@@ -1,0 +1,152 @@
+"""Run checks, apply suppressions and the exit policy, and return a :class:`Report`."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from launchready_ci import __version__
+from launchready_ci.checks import CHECKS, Check
+from launchready_ci.context import RunContext
+from launchready_ci.errors import CheckSkipped, LaunchreadyError, UsageError
+from launchready_ci.findings import CheckResult, CheckStatus, Finding, Report, Severity
+from launchready_ci.rules import all_rules
+from launchready_ci.suppressions import Baseline, Suppressor, find_inline_ignores
+
+__all__ = ["RunOptions", "parse_fail_on", "run"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    only: tuple[str, ...] = ()  # check ids; empty means every check
+    fail_on: str | None = None  # CLI value; overrides the config
+    baseline: Baseline | None = None
+    debug: bool = False
+
+
+def parse_fail_on(text: str | None) -> Severity | None:
+    if text is None or text == "never":
+        return None
+    return Severity.parse(text)
+
+
+def run(
+    ctx: RunContext, options: RunOptions = RunOptions(), checks: Sequence[type[Check]] = CHECKS
+) -> Report:
+    known = {c.id for c in checks}
+    unknown = [c for c in options.only if c not in known]
+    if unknown:
+        raise UsageError(f"unknown check {unknown[0]!r}; checks are: {', '.join(sorted(known))}")
+    selected = [c for c in checks if not options.only or c.id in options.only]
+    suppressor = Suppressor(ctx.config.ignores, find_inline_ignores(ctx.root), options.baseline)
+
+    results: list[CheckResult] = []
+    ran_domains: set[str] = set()
+    for check_cls in selected:
+        result = _run_one(check_cls, ctx, suppressor, options)
+        if result.status in (CheckStatus.PASSED, CheckStatus.FAILED):
+            ran_domains.update(r.id.split("/")[0] for r in check_cls.rules)
+        results.append(result)
+
+    unused = suppressor.unused(ran_domains)
+    if unused:
+        results = _attach_unused(results, unused, selected)
+    fail_on_text = options.fail_on or ctx.config.fail_on or "error"
+    all_rules()  # make sure every rule is registered for the docs table
+    return Report(
+        tool_version=__version__,
+        results=tuple(results),
+        fail_on=parse_fail_on(fail_on_text),
+        root=str(ctx.root),
+        config_path=ctx.config.path,
+    )
+
+
+def _run_one(
+    check_cls: type[Check], ctx: RunContext, suppressor: Suppressor, options: RunOptions
+) -> CheckResult:
+    section = ctx.config.section(check_cls.config_key)
+    base = functools.partial(CheckResult, check_id=check_cls.id, title=check_cls.title)
+    if section is not None and section.get("enabled") is False:
+        return base(
+            status=CheckStatus.SKIPPED,
+            reason=f"disabled in {ctx.config.path} ({check_cls.config_key}.enabled: false)",
+        )
+    if section is None and check_cls.needs_config:
+        where = ctx.config.path or "launchready.yml"
+        return base(
+            status=CheckStatus.SKIPPED,
+            reason=f"not configured: add a `{check_cls.config_key}:` section to {where}",
+            enable_snippet=check_cls.enable_snippet,
+        )
+    started = time.perf_counter()
+    try:
+        found: Iterable[Finding] = check_cls().run(ctx, section or {})
+        findings = list(found)
+    except CheckSkipped as skip:
+        return base(
+            status=CheckStatus.SKIPPED,
+            reason=skip.reason,
+            enable_snippet=skip.enable_snippet,
+            duration_s=time.perf_counter() - started,
+        )
+    except LaunchreadyError as exc:
+        return base(
+            status=CheckStatus.ERRORED,
+            reason=str(exc),
+            duration_s=time.perf_counter() - started,
+        )
+    except Exception as exc:  # a bug: report it without its message (it may hold data)
+        if options.debug:
+            raise
+        return base(
+            status=CheckStatus.ERRORED,
+            reason=(
+                f"internal error ({type(exc).__name__}); rerun with --debug for a traceback "
+                "and report it"
+            ),
+            duration_s=time.perf_counter() - started,
+        )
+    kept = [f for f in findings if not suppressor.is_suppressed(f)]
+    kept.sort(key=Finding.sort_key)
+    return base(
+        status=CheckStatus.FAILED if kept else CheckStatus.PASSED,
+        findings=tuple(kept),
+        suppressed=len(findings) - len(kept),
+        duration_s=time.perf_counter() - started,
+    )
+
+
+def _attach_unused(
+    results: list[CheckResult], unused: list[Finding], checks: Sequence[type[Check]]
+) -> list[CheckResult]:
+    """Unused-ignore findings go to the check whose rules they name."""
+    owner: dict[str, str] = {}
+    for check_cls in checks:
+        for rule in check_cls.rules:
+            owner.setdefault(rule.id.split("/")[0], check_cls.id)
+    out = []
+    for result in results:
+        extra = [
+            f for f in unused if owner.get(_named_domain(f), results[0].check_id) == result.check_id
+        ]
+        if extra:
+            findings = tuple(sorted((*result.findings, *extra), key=Finding.sort_key))
+            result = CheckResult(
+                check_id=result.check_id,
+                title=result.title,
+                status=CheckStatus.FAILED,
+                findings=findings,
+                suppressed=result.suppressed,
+                duration_s=result.duration_s,
+                reason=result.reason,
+                enable_snippet=result.enable_snippet,
+            )
+        out.append(result)
+    return out
+
+
+def _named_domain(finding: Finding) -> str:
+    return str(dict(finding.properties).get("ignored_rule", "")).split("/")[0]

@@ -1,0 +1,276 @@
+"""Suppressions: config ignores, inline ``launchready: ignore[rule-id]`` comments and a
+baseline keyed by fingerprint. An ignore that matches nothing is itself a finding."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from launchready_ci.config.model import Ignore
+from launchready_ci.errors import UsageError
+from launchready_ci.findings import Confidence, Finding, Location, Severity
+from launchready_ci.rules import REGISTRY, Rule, matches, register
+
+__all__ = [
+    "INLINE_MARKER",
+    "Baseline",
+    "Suppressor",
+    "UnusedIgnore",
+    "find_inline_ignores",
+    "load_baseline",
+    "write_baseline",
+]
+
+INLINE_MARKER = re.compile(r"launchready:\s*ignore\[([^\]\r\n]*)\]")
+BASELINE_VERSION = 1
+
+
+@register
+class UnusedIgnore(Rule):
+    """An ignore (in launchready.yml or an inline comment) matches no finding.
+
+    Why
+    ---
+    Ignores outlive the problem they hid. A stale ignore is a trap: the next real
+    problem at that place, or of that rule, will be silenced without anyone deciding
+    so. Reporting unused ignores keeps the list of accepted risks honest.
+
+    Remediation
+    -----------
+    Delete the ignore. If the rule id was misspelt, `launchready rules` lists the ids.
+
+    References
+    ----------
+    - https://github.com/launchready/launchready-ci#suppressing-findings
+    """
+
+    id = "launchready/unused-ignore"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("x = 1  # launchready: ignore[secrets/private-key]",),
+        "good": ("x = 1",),
+    }
+
+
+@dataclass(frozen=True)
+class InlineIgnore:
+    path: str
+    line: int  # the line the comment is on
+    rule: str
+
+
+def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[InlineIgnore]:
+    """Every ``launchready: ignore[...]`` comment: via ``git grep`` in a work tree, else by
+    reading ``paths``."""
+    found: list[InlineIgnore] = []
+    hits = _git_grep(root)
+    if hits is None:
+        hits = []
+        for rel in paths or ():
+            try:
+                with open(root / rel, encoding="utf-8", errors="replace") as fh:
+                    for n, text in enumerate(fh, 1):
+                        if "launchready:" in text:
+                            hits.append((rel, n, text))
+            except OSError:
+                continue
+    for rel, n, text in hits:
+        for m in INLINE_MARKER.finditer(text):
+            for rule in m.group(1).split(","):
+                rule = rule.strip()
+                if rule:
+                    found.append(InlineIgnore(rel, n, rule))
+    return found
+
+
+def _git_grep(root: Path) -> list[tuple[str, int, str]] | None:
+    try:
+        proc = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "grep",
+                "-I",
+                "-n",
+                "-z",
+                "--untracked",
+                "-E",
+                r"launchready:[[:space:]]*ignore\[",
+            ],
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode not in (0, 1):
+        return None
+    out = []
+    for record in proc.stdout.decode("utf-8", "replace").splitlines():
+        parts = record.split("\0", 2)
+        if len(parts) == 3 and parts[1].isdigit():
+            out.append((parts[0], int(parts[1]), parts[2]))
+    return out
+
+
+@dataclass
+class Baseline:
+    path: str
+    fingerprints: set[str] = field(default_factory=set)
+
+
+def load_baseline(root: Path, path: str) -> Baseline:
+    full = Path(path) if Path(path).is_absolute() else root / path
+    if not full.exists():
+        return Baseline(path)
+    try:
+        data = json.loads(full.read_text(encoding="utf-8"))
+        entries = data["findings"]
+        fps = {str(e["fingerprint"]) for e in entries}
+        if data.get("version") != BASELINE_VERSION:
+            raise ValueError("version")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"{path}: not a launchready baseline file ({type(exc).__name__}); "
+            "recreate it with `launchready run --write-baseline FILE`"
+        ) from None
+    return Baseline(path, fps)
+
+
+def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
+    """Write atomically: the old baseline stays whole if anything fails."""
+    entries = sorted(
+        {(f.fingerprint, f.rule_id, f.location.path or f.location.target or "") for f in findings}
+    )
+    doc = {
+        "version": BASELINE_VERSION,
+        "tool": "launchready-ci",
+        "findings": [{"fingerprint": fp, "rule_id": r, "location": loc} for fp, r, loc in entries],
+    }
+    atomic_write(path, json.dumps(doc, indent=2) + "\n")
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class Suppressor:
+    """Applies every kind of suppression to a check's findings and remembers what was used."""
+
+    def __init__(
+        self,
+        ignores: Sequence[Ignore],
+        inline: Sequence[InlineIgnore],
+        baseline: Baseline | None,
+    ) -> None:
+        self.ignores = list(ignores)
+        self.inline = list(inline)
+        self.baseline = baseline
+        self.used_ignores: set[int] = set()
+        self.used_inline: set[int] = set()
+        self._inline_by_line: dict[tuple[str, int], list[int]] = {}
+        for i, item in enumerate(self.inline):
+            self._inline_by_line.setdefault((item.path, item.line), []).append(i)
+
+    def is_suppressed(self, finding: Finding) -> bool:
+        hit = False
+        for i, ignore in enumerate(self.ignores):
+            if self._config_match(ignore, finding):
+                self.used_ignores.add(i)
+                hit = True
+        loc = finding.location
+        if loc.path is not None and loc.start_line is not None:
+            end = loc.end_line or loc.start_line
+            # A comment on the finding's own lines or on the line just above.
+            for line in range(loc.start_line - 1, end + 1):
+                for i in self._inline_by_line.get((loc.path, line), ()):
+                    if matches(self.inline[i].rule, finding.rule_id):
+                        self.used_inline.add(i)
+                        hit = True
+        if self.baseline is not None and finding.fingerprint in self.baseline.fingerprints:
+            hit = True
+        return hit
+
+    @staticmethod
+    def _config_match(ignore: Ignore, finding: Finding) -> bool:
+        if not matches(ignore.rule, finding.rule_id):
+            return False
+        loc = finding.location
+        if ignore.paths and (
+            loc.path is None or not any(_glob(loc.path, p) for p in ignore.paths)
+        ):
+            return False
+        if ignore.targets:
+            target = loc.target or ""
+            if not any(fnmatch.fnmatchcase(target, t) for t in ignore.targets):
+                return False
+        return True
+
+    def unused(self, domains: set[str]) -> list[Finding]:
+        """Unused ignores for rules of the given domains (checks that actually ran)."""
+        out: list[Finding] = []
+        for i, ignore in enumerate(self.ignores):
+            if i in self.used_ignores or ignore.rule.split("/")[0] not in domains:
+                continue
+            pos = ignore.position
+            out.append(
+                UnusedIgnore.finding(
+                    f"Ignore of {ignore.rule} in config matches no finding",
+                    Location(
+                        path=pos.path if pos else "launchready.yml",
+                        start_line=pos.line if pos else None,
+                        end_line=pos.line if pos else None,
+                    ),
+                    content=f"config:{ignore.rule}:{','.join(ignore.paths)}:{','.join(ignore.targets)}",
+                    properties={"ignored_rule": ignore.rule},
+                )
+            )
+        for i, item in enumerate(self.inline):
+            if i in self.used_inline:
+                continue
+            domain = item.rule.split("/")[0]
+            known = item.rule.endswith("/*") or REGISTRY.canonical(item.rule) is not None
+            if known and domain not in domains:
+                continue
+            message = (
+                f"Inline ignore of {item.rule} matches no finding"
+                if known
+                else f"Inline ignore names an unknown rule {item.rule!r}"
+            )
+            out.append(
+                UnusedIgnore.finding(
+                    message,
+                    Location(path=item.path, start_line=item.line, end_line=item.line),
+                    content=f"inline:{item.rule}",
+                    properties={"ignored_rule": item.rule},
+                )
+            )
+        return out
+
+
+def _glob(path: str, pattern: str) -> bool:
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    if pattern.endswith("/**") and path.startswith(pattern[:-2]):
+        return True
+    return pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:])
