@@ -47,6 +47,14 @@ def _guard(fn: Callable[..., int]) -> Callable[..., None]:
             _die(str(exc), exc.exit_code or 2)
         except KeyboardInterrupt:
             _die("interrupted", 130)
+        except Exception as exc:  # a bug: no traceback (it may quote data) unless asked
+            if os.environ.get("LAUNCHREADY_DEBUG") or kwargs.get("debug"):
+                raise
+            _die(
+                f"internal error ({type(exc).__name__}); rerun with LAUNCHREADY_DEBUG=1 for "
+                "a traceback and report it",
+                3,
+            )
         sys.exit(code)
 
     return wrapper

@@ -8,7 +8,7 @@ import difflib
 from launchready_ci.errors import UsageError
 from launchready_ci.rules import Rule, all_rules
 
-__all__ = ["render_rule", "render_rule_list", "rule_markdown"]
+__all__ = ["render_rule", "render_rule_list", "rule_index_markdown", "rule_markdown"]
 
 
 def render_rule_list() -> str:
@@ -73,3 +73,24 @@ def rule_markdown(rule: type[Rule]) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def rule_index_markdown() -> str:
+    """docs/rules/README.md: every rule with severity and summary."""
+    rules = all_rules()
+    out = [
+        "# Rules",
+        "",
+        "Generated from the rule docstrings by `make docs`; do not edit by hand.",
+        "`launchready rules ID` prints the same page in a terminal.",
+        "",
+        "| rule | severity | confidence | summary |",
+        "|---|---|---|---|",
+    ]
+    for rid in rules:
+        rule = rules[rid]
+        out.append(
+            f"| [`{rid}`]({rid}.md) | {rule.severity.label} | {rule.confidence.label} "
+            f"| {rule.doc().summary} |"
+        )
+    return "\n".join(out) + "\n"

@@ -137,7 +137,10 @@ def redact(value: str) -> str:
     n = len(value)
     if n < 12:
         return "…" * 3
-    prefix = value[: min(8, n // 5)]
+    # Keep a provider prefix such as "sk_live_", "ghp_" or "xoxb-": it is not secret and
+    # tells a reviewer what leaked. Otherwise at most 4 characters.
+    cut = max(value.rfind("_", 0, 12), value.rfind("-", 0, 12))
+    prefix = value[: cut + 1] if 2 <= cut < n // 2 else value[: min(4, n // 5)]
     suffix = value[-4:] if n >= 20 else ""
     return f"{prefix}…{suffix}"
 

@@ -216,9 +216,7 @@ class Suppressor:
         if not matches(ignore.rule, finding.rule_id):
             return False
         loc = finding.location
-        if ignore.paths and (
-            loc.path is None or not any(_glob(loc.path, p) for p in ignore.paths)
-        ):
+        if ignore.paths and (loc.path is None or not any(_glob(loc.path, p) for p in ignore.paths)):
             return False
         if ignore.targets:
             target = loc.target or ""

@@ -66,29 +66,40 @@ def load_yaml(text: str | bytes, path: str) -> LoadedYaml:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise fail(f"not UTF-8 text (byte {exc.start})") from None
-    loader = _Loader(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or "invalid YAML"
-            if exc.context and exc.context not in problem:
-                problem = f"{problem} ({exc.context})"
-            if mark is None:
-                raise fail(f"invalid YAML: {problem}") from None
-            raise fail(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
-        except yaml.YAMLError as exc:
-            raise fail(f"invalid YAML: {type(exc).__name__}") from None
-        except RecursionError:
-            raise fail("invalid YAML: nested too deeply") from None
-    finally:
-        loader.dispose()
+        node = _compose(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise fail(
+            f"invalid YAML: character #x{exc.character:04x} is not allowed", line, col
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context not in problem:
+            problem = f"{problem} ({exc.context})"
+        if mark is None:
+            raise fail(f"invalid YAML: {problem}") from None
+        raise fail(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"invalid YAML: {type(exc).__name__}") from None
+    except RecursionError:
+        raise fail("invalid YAML: nested too deeply") from None
     if node is None:
         return LoadedYaml(None, {}, {})
     walker = _Walker(path)
     data = walker.walk(node, (), 0)
     return LoadedYaml(data, walker.positions, walker.key_positions)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
 
 
 class _Walker:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from launchready_ci.checks.base import Check
@@ -25,6 +26,8 @@ __all__ = ["SecretsCheck"]
 _GENERIC = {"Secret Keyword": SecretAssignment}
 _DISABLED = {"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
 _MAX_BYTES = 2 * 1024 * 1024
+_THEIR_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
+_OUR_FILTER = "launchready_ci.checks.secrets.filters.is_indirect_reference"
 
 
 class SecretsCheck(Check):
@@ -42,7 +45,10 @@ class SecretsCheck(Check):
         classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
         plugins = [{"name": c.__name__} for c in classes if c.__name__ not in _DISABLED]
         root = ctx.root
-        with transient_settings({"plugins_used": plugins}):
+        with transient_settings(
+            {"plugins_used": plugins, "filters_used": [{"path": _OUR_FILTER}]}
+        ) as settings:
+            settings.disable_filters(_THEIR_FILTER)
             for rel in iter_files(root, section.get("exclude", ())):
                 path = root / rel
                 try:
@@ -50,15 +56,42 @@ class SecretsCheck(Check):
                         continue
                 except OSError:
                     continue
-                seen: set[tuple[str, int]] = set()
-                for secret in scan_file(str(path)):
-                    key = (secret.secret_hash, secret.line_number)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    value = secret.secret_value or ""
-                    yield _finding(rel, secret.type, secret.line_number, value)
-                    del value
+                found = [
+                    _finding(rel, s.type, s.line_number, s.secret_value or "")
+                    for s in scan_file(str(path))
+                    if not _is_local_url(s.type, s.secret_value or "", path, s.line_number)
+                ]
+                yield from _dedupe(found)
+
+
+def _dedupe(found: list[Finding]) -> Iterator[Finding]:
+    """One finding per secret and line; a provider match wins over a keyword match."""
+    specific = {f.location.start_line for f in found if f.rule_id != SecretAssignment.id}
+    seen: set[str] = set()
+    for f in found:
+        if f.rule_id == SecretAssignment.id and f.location.start_line in specific:
+            continue
+        if f.fingerprint in seen:
+            continue
+        seen.add(f.fingerprint)
+        yield f
+
+
+_LOCAL_HOSTS = ("@localhost", "@127.0.0.1", "@0.0.0.0", "@host.docker.internal", "@[::1]")
+
+
+def _is_local_url(kind: str, value: str, path: Path, line: int) -> bool:
+    """Credentials in a URL to a local development host are examples, not leaks."""
+    if kind != "Basic Auth Credentials":
+        return False
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for n, text in enumerate(fh, 1):
+                if n == line:
+                    return any(f"{value}{host}" in text for host in _LOCAL_HOSTS)
+    except OSError:
+        return False
+    return False
 
 
 def _finding(rel: str, kind: str, line: int, value: str) -> Finding:

@@ -33,6 +33,6 @@ class ProviderCredential(Rule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     examples = {
-        "bad": ('STRIPE_KEY = "sk_live_' + "4eC39HqLyjWDarjtT1zdp7dc" + '"',),
+        "bad": ('STRIPE_KEY = "sk_live_' + "ExampleOnly0000000000000000" + '"',),
         "good": ('STRIPE_KEY = os.environ["STRIPE_KEY"]',),
     }

@@ -1,0 +1,47 @@
+# Two entry points for a new machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: demo test lint typecheck docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@ $(VENV)/.demo-installed
+
+## demo: install into .venv, scan examples/membership-app, write reports to out/
+demo: $(VENV)/.demo-installed
+	@mkdir -p out
+	launchready run --root examples/membership-app --fail-on never \
+	  --sarif out/launchready.sarif --json out/launchready.json --markdown out/summary.md
+	@echo
+	@echo "Reports: out/summary.md (job summary), out/launchready.sarif (code scanning), out/launchready.json"
+
+## test: install test tools into .venv, lint, type-check, check generated docs, run the tests
+test: $(VENV)/.test-installed
+	ruff format --check .
+	ruff check .
+	mypy
+	python scripts/gen_docs.py --check
+	bash scripts/lint-actions.sh
+	pytest -n 2
+
+docs: $(VENV)/.demo-installed
+	python scripts/gen_docs.py
+
+bench: $(VENV)/.test-installed
+	python benchmarks/startup.py
+	python benchmarks/install.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
