@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import click
 from launchready_ci import config as config_mod
 from launchready_ci.context import GitHubEnv, RunContext
 from launchready_ci.errors import UsageError
-from launchready_ci.findings import Report
+from launchready_ci.findings import Finding, Report
 from launchready_ci.redaction import Scrubber
 from launchready_ci.runner import RunOptions, run
 from launchready_ci.suppressions import atomic_write, load_baseline, write_baseline
@@ -49,7 +50,9 @@ def execute(
     if not root.is_dir():
         raise UsageError(f"--root {root} is not a directory")
     config = config_mod.load(root, config_path)
-    baseline_path = baseline or config.baseline
+    # Paths given on the command line are relative to the working directory; paths in
+    # launchready.yml are relative to the repository root.
+    baseline_path = str(Path(baseline).resolve()) if baseline else config.baseline
     ctx = RunContext(root=root, config=config, github=github, environ=environ)
     options = RunOptions(
         only=only,
@@ -57,7 +60,7 @@ def execute(
         baseline=load_baseline(root, baseline_path) if baseline_path else None,
         debug=debug,
     )
-    report = run(ctx, options)
+    report = _rebase(run(ctx, options), root, github)
     scrub = Scrubber(environ)
 
     written: dict[str, str] = {}
@@ -88,9 +91,40 @@ def execute(
     return report.exit_code
 
 
+def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
+    """Under GitHub Actions, make paths relative to the workspace, not to --root.
+
+    Annotations and code scanning place findings by repository path; a check run on a
+    subdirectory (`working-directory: app`) reports `app/x.py`, not `x.py`. Fingerprints
+    stay relative to --root so that baselines do not depend on where the repo is checked
+    out.
+    """
+    if not github.workspace:
+        return report
+    try:
+        prefix = root.relative_to(Path(github.workspace).resolve()).as_posix()
+    except ValueError:
+        return report
+    if prefix in ("", "."):
+        return report
+
+    def move(finding: Finding) -> Finding:
+        loc = finding.location
+        if loc.path is None:
+            return finding
+        return dataclasses.replace(
+            finding, location=dataclasses.replace(loc, path=f"{prefix}/{loc.path}")
+        )
+
+    results = tuple(
+        dataclasses.replace(r, findings=tuple(move(f) for f in r.findings)) for r in report.results
+    )
+    config_path = f"{prefix}/{report.config_path}" if report.config_path else None
+    return dataclasses.replace(report, results=results, config_path=config_path)
+
+
 def write_baseline_file(root: Path, path: str, report: Report) -> None:
-    full = Path(path) if Path(path).is_absolute() else root / path
-    write_baseline(full, report.findings)
+    write_baseline(Path(path).resolve(), report.findings)
 
 
 def _write(root: Path, path: str, text: str) -> None:

@@ -44,5 +44,6 @@ def run_cli(
         env=full_env,
         capture_output=True,
         text=True,
+        check=False,
         timeout=300,
     )

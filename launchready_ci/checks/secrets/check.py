@@ -111,5 +111,5 @@ def _finding(rel: str, kind: str, line: int, value: str) -> Finding:
         message,
         Location(path=rel, start_line=line, end_line=line),
         content=digest,
-        properties={"secret_type": kind, "secret_sha256": digest, "preview": preview},
+        properties={"secret_type": kind, "preview": preview},
     )

@@ -1,0 +1,166 @@
+"""The terminal report: findings first (``path:line:col: severity rule-id message``,
+then how to fix and where to read more), then one line per check, then the verdict.
+
+Everything that came from the repository or a remote service (messages, paths, reasons)
+goes through :func:`_clean`, so a control character cannot move the cursor, recolour
+the terminal or forge a line.
+"""
+
+from __future__ import annotations
+
+from launchready_ci.findings import CheckResult, CheckStatus, Finding, Report, Severity
+from launchready_ci.reporters._common import (
+    check_counts,
+    counts_phrase,
+    fail_on_label,
+    first_sentence,
+    format_duration,
+    plural,
+    verdict,
+    visible,
+)
+
+__all__ = ["render"]
+
+_RESET = "\x1b[0m"
+_STYLE = {
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[33m",
+    "notice": "\x1b[36m",
+    "passed": "\x1b[32m",
+    "failed": "\x1b[1;31m",
+    "skipped": "\x1b[2m",
+    "errored": "\x1b[1;35m",
+    "passed-with-findings": "\x1b[33m",
+    "dim": "\x1b[2m",
+    "bold": "\x1b[1m",
+}
+
+
+def _clean(text: str) -> str:
+    """Make text safe for a terminal: ``\\r\\n`` -> ``\\n``, a lone ``\\r`` (which would
+    return the cursor and overwrite the line) and other controls -> visible escapes."""
+    return visible(text.replace("\r\n", "\n")).replace("\r", "\\r")
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+class _Painter:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, style: str, text: str) -> str:
+        if not self.color or not text:
+            return text
+        return f"{_STYLE[style]}{text}{_RESET}"
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """The human-readable report. ANSI colour only when ``color`` is true."""
+    paint = _Painter(color)
+    out: list[str] = []
+    findings = report.findings
+    for finding in findings:
+        out.extend(_finding(finding, paint))
+    if findings:
+        out.append("")
+    out.extend(_checks(report, paint))
+    out.append("")
+    out.append(_verdict(report, paint))
+    return "\n".join(out) + "\n"
+
+
+def _finding(finding: Finding, paint: _Painter) -> list[str]:
+    where = _clean(finding.location.describe())
+    level = finding.severity.label
+    message_lines = _clean(finding.message).split("\n") or [""]
+    head = (
+        f"{paint('bold', where)}: {paint(level, level)} "
+        f"{paint('dim', finding.rule_id)} {message_lines[0]}"
+    )
+    lines = [head]
+    lines.extend(f"    {line}" for line in message_lines[1:])
+    fix = first_sentence(_clean(finding.remediation))
+    if fix:
+        lines.append(f"    fix:  {fix}")
+    if finding.help_uri:
+        lines.append(f"    docs: {_clean(finding.help_uri)}")
+    return lines
+
+
+_HEADERS = ("check", "result", "errors", "warnings", "notices", "suppressed", "time")
+
+
+def _checks(report: Report, paint: _Painter) -> list[str]:
+    if not report.results:
+        return ["No checks ran."]
+    rows: list[tuple[str, ...]] = []
+    for result in report.results:
+        ran = result.status in (CheckStatus.PASSED, CheckStatus.FAILED)
+        counts = check_counts(result)
+        rows.append(
+            (
+                _clean(result.check_id),
+                result.status.value,
+                *(
+                    (str(counts[s.label]) if ran else "-")
+                    for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
+                ),
+                str(result.suppressed) if ran else "-",
+                format_duration(result.duration_s) if ran or result.duration_s else "-",
+            )
+        )
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(_HEADERS)]
+
+    def line(cells: tuple[str, ...], result: CheckResult | None = None) -> str:
+        parts = []
+        for i, cell in enumerate(cells):
+            padded = cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
+            if i == 1 and result is not None:
+                padded = paint(result.status.value, padded)
+            parts.append(padded)
+        return "  " + "  ".join(parts).rstrip()
+
+    lines = ["Checks:", paint("dim", line(_HEADERS))]
+    for result, row in zip(report.results, rows, strict=True):
+        lines.append(line(row, result))
+        lines.extend(_not_run(result, report))
+    return lines
+
+
+def _not_run(result: CheckResult, report: Report) -> list[str]:
+    """Why a check did not run and, for a skipped one, how to turn it on."""
+    if result.status not in (CheckStatus.SKIPPED, CheckStatus.ERRORED):
+        return []
+    pad = "      "
+    label = "reason" if result.status is CheckStatus.SKIPPED else "error"
+    lines = []
+    reason = _clean(result.reason or "no reason given").split("\n")
+    lines.append(f"{pad}{label}: {reason[0]}")
+    lines.extend(f"{pad}  {more}" for more in reason[1:])
+    if result.status is CheckStatus.SKIPPED and result.enable_snippet:
+        where = _clean(report.config_path or "launchready.yml")
+        lines.append(f"{pad}to enable it, add to {where}:")
+        lines.append(_indent(_clean(result.enable_snippet.rstrip("\n")), pad + "    "))
+    return lines
+
+
+def _verdict(report: Report, paint: _Painter) -> str:
+    counts = report.counts()
+    total = sum(counts.values())
+    text = plural(total, "finding")
+    if total:
+        text += f" ({counts_phrase(counts)})"
+    text += f", {report.suppressed} suppressed"
+    for status in (CheckStatus.SKIPPED, CheckStatus.ERRORED):
+        n = sum(1 for r in report.results if r.status is status)
+        if n:
+            text += f", {plural(n, 'check')} {status.value}"
+    result = report.result
+    why = verdict(report).removeprefix(result)
+    return (
+        f"{text}. fail-on {fail_on_label(report)} -> "
+        f"{paint(result, result)}{why} (exit code {report.exit_code})"
+    )

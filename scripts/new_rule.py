@@ -1,0 +1,102 @@
+"""Scaffold a rule: its module, a cases file and the docs page, in one step.
+
+    python scripts/new_rule.py secrets/stripe-restricted-key --severity error
+
+Then register the class in the check's `rules` tuple, fill in the docstring and the
+examples, and run `make docs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TEMPLATE = '''from __future__ import annotations
+
+from launchready_ci.findings import Confidence, Severity
+from launchready_ci.rules import Rule, register
+
+
+@register
+class {cls}(Rule):
+    """{summary}
+
+    Why
+    ---
+    TODO: what goes wrong at launch when this is not fixed.
+
+    Remediation
+    -----------
+    TODO: the fix, as concrete steps.
+
+    References
+    ----------
+    - TODO: a link
+    """
+
+    id = "{rule_id}"
+    severity = Severity.{severity}
+    confidence = Confidence.{confidence}
+    examples = {{
+        "bad": ("TODO: a snippet this rule reports",),
+        "good": ("TODO: the fixed snippet",),
+    }}
+'''
+
+CASES = """# Cases for {rule_id}: each case is a small repository and the findings expected in it.
+- name: reported
+  files:
+    TODO.txt: "TODO"
+  expect:
+    - {{rule: {rule_id}, path: TODO.txt, line: 1}}
+- name: clean
+  files:
+    TODO.txt: "TODO"
+  expect: []
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rule_id", help="<domain>/<kebab-name>")
+    parser.add_argument("--severity", choices=["error", "warning", "notice"], default="warning")
+    parser.add_argument("--confidence", choices=["high", "medium", "low"], default="high")
+    parser.add_argument("--summary", default="TODO: one sentence that names the problem.")
+    args = parser.parse_args()
+    m = re.fullmatch(r"([a-z][a-z0-9-]*)/([a-z][a-z0-9-]*)", args.rule_id)
+    if not m:
+        print("rule id must look like <domain>/<kebab-name>", file=sys.stderr)
+        return 2
+    domain, name = m.groups()
+    package = {"env": "env_inventory"}.get(domain, domain.replace("-", "_"))
+    module = ROOT / "launchready_ci" / "checks" / package / "rules" / f"{name.replace('-', '_')}.py"
+    cases = ROOT / "tests" / "checks" / package / "cases" / f"{name}.yml"
+    for path in (module, cases):
+        if path.exists():
+            print(f"{path.relative_to(ROOT)} already exists", file=sys.stderr)
+            return 2
+    module.parent.mkdir(parents=True, exist_ok=True)
+    cases.parent.mkdir(parents=True, exist_ok=True)
+    cls = "".join(part.capitalize() for part in name.split("-"))
+    module.write_text(
+        TEMPLATE.format(
+            cls=cls,
+            summary=args.summary,
+            rule_id=args.rule_id,
+            severity=args.severity.upper(),
+            confidence=args.confidence.upper(),
+        )
+    )
+    cases.write_text(CASES.format(rule_id=args.rule_id))
+    print(f"created {module.relative_to(ROOT)}")
+    print(f"created {cases.relative_to(ROOT)}")
+    print(f"next: add {cls} to the check's `rules`, fill in the TODOs, run `make docs`")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

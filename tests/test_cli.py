@@ -1,0 +1,89 @@
+"""The real `launchready` entry point, run in a subprocess as users run it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+
+from launchready_ci import __version__
+from tests.helpers import EXAMPLE, run_cli
+
+
+def test_version() -> None:
+    proc = run_cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"launchready {__version__}"
+
+
+def test_help_lists_the_commands() -> None:
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for command in ("run", "rules", "schema"):
+        assert command in proc.stdout
+
+
+def test_schema_is_a_valid_json_schema() -> None:
+    proc = run_cli("schema")
+    assert proc.returncode == 0
+    schema = json.loads(proc.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["additionalProperties"] is False
+
+
+def test_rules_list_and_one_rule() -> None:
+    listing = run_cli("rules")
+    assert listing.returncode == 0
+    assert "secrets/provider-credential" in listing.stdout
+    page = run_cli("rules", "secrets/provider-credential")
+    assert page.returncode == 0
+    assert "## Remediation" in page.stdout
+
+
+def test_unknown_rule_suggests_and_exits_2() -> None:
+    proc = run_cli("rules", "secrets/provider-credentail")
+    assert proc.returncode == 2
+    assert "did you mean 'secrets/provider-credential'?" in proc.stderr
+
+
+def test_bad_option_value_exits_2() -> None:
+    proc = run_cli("run", "--fail-on", "sometimes")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_check_exits_2(tmp_path: Path) -> None:
+    proc = run_cli("run", "--root", str(tmp_path), "--check", "secret")
+    assert proc.returncode == 2
+    assert "unknown check 'secret'" in proc.stderr
+
+
+def test_run_on_the_example(tmp_path: Path) -> None:
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root)
+    proc = run_cli("run", "--root", str(root), "--json", str(tmp_path / "r.json"), "--no-color")
+    assert proc.returncode == 1, proc.stderr
+    assert "secrets/provider-credential" in proc.stdout
+    assert "app/payments.py:6" in proc.stdout
+    data = json.loads((tmp_path / "r.json").read_text())
+    rules = {f["rule_id"] for f in data["findings"]}
+    assert {"secrets/provider-credential", "secrets/secret-assignment"} <= rules
+    assert "\x1b[" not in proc.stdout  # no colour when not on a TTY
+
+
+def test_empty_repo_without_config_passes_and_explains_skips(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("hello\n")
+    proc = run_cli("run", "--root", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped" in proc.stdout
+    assert "inventory: env-inventory.yml" in proc.stdout  # the snippet that enables it
+
+
+def test_report_files_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "r.sarif"
+    proc = run_cli("run", "--root", str(tmp_path), "--sarif", str(target))
+    assert proc.returncode == 0, proc.stderr
+    json.loads(target.read_text())
+    assert [p.name for p in target.parent.iterdir()] == ["r.sarif"]  # no temp files left
