@@ -45,9 +45,9 @@ class SecretsCheck(Check):
         classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
         plugins = [{"name": c.__name__} for c in classes if c.__name__ not in _DISABLED]
         root = ctx.root
-        with transient_settings(
-            {"plugins_used": plugins, "filters_used": [{"path": _OUR_FILTER}]}
-        ) as settings:
+        with transient_settings({"plugins_used": plugins}) as settings:
+            # Keep detect-secrets' default filters; swap one for our marker-aware copy.
+            settings.filters[_OUR_FILTER] = {"path": _OUR_FILTER}
             settings.disable_filters(_THEIR_FILTER)
             for rel in iter_files(root, section.get("exclude", ())):
                 path = root / rel

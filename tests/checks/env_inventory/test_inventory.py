@@ -10,7 +10,7 @@ from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.errors import ConfigError
 from launchready_ci.findings import CheckStatus
 
-from .casefile import Case, materialise, run_case
+from tests.checks.casefile import Case, materialise, run_case
 
 PATH = "env-inventory.yml"
 

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from .casefile import hermetic_git_env
+from tests.checks.casefile import hermetic_git_env
 
 
 @pytest.fixture(autouse=True)
