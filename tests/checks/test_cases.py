@@ -32,9 +32,7 @@ def all_cases() -> list[tuple[type[Check], Case]]:
     return out
 
 
-@pytest.mark.parametrize(
-    ("check", "case"), all_cases(), ids=lambda v: v.id if isinstance(v, Case) else v.id
-)
+@pytest.mark.parametrize(("check", "case"), all_cases(), ids=lambda v: v.id)
 def test_case(check: type[Check], case: Case, tmp_path: Path) -> None:
     root = tmp_path / "repo"
     materialise(case, root, check.config_key)

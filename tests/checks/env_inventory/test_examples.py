@@ -13,7 +13,6 @@ import pytest
 
 from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
 from launchready_ci.rules import Rule
-
 from tests.checks.casefile import Case, materialise, run_case
 
 _HEADER = re.compile(r"^==> (.+?) <==\n", re.MULTILINE)

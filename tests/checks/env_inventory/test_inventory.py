@@ -9,7 +9,6 @@ import pytest
 from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.errors import ConfigError
 from launchready_ci.findings import CheckStatus
-
 from tests.checks.casefile import Case, materialise, run_case
 
 PATH = "env-inventory.yml"
