@@ -20,6 +20,7 @@ __all__ = [
     "rule_class",
     "rule_summary",
     "severities",
+    "status_word",
     "verdict",
     "visible",
 ]
@@ -44,7 +45,7 @@ def verdict(report: Report) -> str:
     """Why the run passed or failed, in words: ``failed: 2 findings at error or above``."""
     result = report.result
     if report.fail_on is None:
-        return f"{result} (fail-on is never)"
+        return f"{result}: fail-on is never"
     reasons = []
     errored = sum(1 for r in report.results if r.status is CheckStatus.ERRORED)
     failing = sum(1 for f in report.findings if f.severity >= report.fail_on)
@@ -56,6 +57,16 @@ def verdict(report: Report) -> str:
     if not reasons:
         reasons.append(f"no finding at {level} or above")
     return f"{result}: " + " and ".join(reasons)
+
+
+def status_word(result: CheckResult, report: Report) -> str:
+    """A check's result in one word. A check whose findings are all below --fail-on
+    reads ``findings``, not ``failed``: it did not fail the run."""
+    if result.status is CheckStatus.FAILED and not (
+        report.fail_on is not None and any(f.severity >= report.fail_on for f in result.findings)
+    ):
+        return "findings"
+    return result.status.value
 
 
 def severities() -> list[Severity]:

@@ -24,6 +24,7 @@ from launchready_ci.reporters._common import (
     rule_class,
     rule_summary,
     severities,
+    status_word,
     verdict,
     visible,
 )
@@ -39,10 +40,11 @@ _RESULT = {
     "failed": "❌ launchready: failed",
 }
 _STATUS = {
-    CheckStatus.PASSED: "✅ passed",
-    CheckStatus.FAILED: "❌ failed",
-    CheckStatus.SKIPPED: "⏭️ skipped",
-    CheckStatus.ERRORED: "💥 errored",
+    "passed": "✅ passed",
+    "failed": "❌ failed",
+    "findings": "⚠️ findings",
+    "skipped": "⏭️ skipped",
+    "errored": "💥 errored",
 }
 _SEVERITY = {"error": "🔴 error", "warning": "🟠 warning", "notice": "🔵 notice"}
 
@@ -133,7 +135,7 @@ def _check_table(report: Report) -> str:
     ]
     for result in report.results:
         ran = result.status in (CheckStatus.PASSED, CheckStatus.FAILED)
-        status = _STATUS[result.status]
+        status = _STATUS[status_word(result, report)]
         if not ran:
             status += f": {escape(result.reason or 'no reason given')}"
         counts = check_counts(result)

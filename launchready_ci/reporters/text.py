@@ -16,6 +16,7 @@ from launchready_ci.reporters._common import (
     first_sentence,
     format_duration,
     plural,
+    status_word,
     verdict,
     visible,
 )
@@ -29,6 +30,7 @@ _STYLE = {
     "notice": "\x1b[36m",
     "passed": "\x1b[32m",
     "failed": "\x1b[1;31m",
+    "findings": "\x1b[33m",
     "skipped": "\x1b[2m",
     "errored": "\x1b[1;35m",
     "passed-with-findings": "\x1b[33m",
@@ -103,7 +105,7 @@ def _checks(report: Report, paint: _Painter) -> list[str]:
         rows.append(
             (
                 _clean(result.check_id),
-                result.status.value,
+                status_word(result, report),
                 *(
                     (str(counts[s.label]) if ran else "-")
                     for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
@@ -119,7 +121,7 @@ def _checks(report: Report, paint: _Painter) -> list[str]:
         for i, cell in enumerate(cells):
             padded = cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
             if i == 1 and result is not None:
-                padded = paint(result.status.value, padded)
+                padded = paint(status_word(result, report), padded)
             parts.append(padded)
         return "  " + "  ".join(parts).rstrip()
 

@@ -68,5 +68,5 @@ def test_clean_run() -> None:
     out = text.render(report)
     assert out.splitlines()[0] == "Checks:"
     assert out.splitlines()[-1] == (
-        "0 findings, 2 suppressed. fail-on never -> passed (fail-on is never) (exit code 0)"
+        "0 findings, 2 suppressed. fail-on never -> passed: fail-on is never (exit code 0)"
     )
