@@ -120,7 +120,12 @@ def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
         dataclasses.replace(r, findings=tuple(move(f) for f in r.findings)) for r in report.results
     )
     config_path = f"{prefix}/{report.config_path}" if report.config_path else None
-    return dataclasses.replace(report, results=results, config_path=config_path)
+    return dataclasses.replace(
+        report,
+        results=results,
+        config_path=config_path,
+        root=str(Path(github.workspace).resolve()),
+    )
 
 
 def write_baseline_file(root: Path, path: str, report: Report) -> None:

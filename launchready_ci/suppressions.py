@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchready_ci.checks.files import is_own_report
 from launchready_ci.config.model import Ignore
 from launchready_ci.errors import UsageError
 from launchready_ci.findings import Confidence, Finding, Location, Severity
@@ -82,7 +83,12 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
                             hits.append((rel, n, text))
             except OSError:
                 continue
+    own_reports: dict[str, bool] = {}
     for rel, n, text in hits:
+        if rel not in own_reports:
+            own_reports[rel] = is_own_report(root / rel)
+        if own_reports[rel]:
+            continue
         for m in INLINE_MARKER.finditer(text):
             for rule in m.group(1).split(","):
                 rule = rule.strip()

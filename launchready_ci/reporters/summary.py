@@ -106,7 +106,7 @@ def render(report: Report, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 def _verdict(report: Report) -> str:
     counts = report.counts()
     total = sum(counts.values())
-    text = f"## {_RESULT[report.result]}\n\n"
+    text = f"<!-- launchready report -->\n## {_RESULT[report.result]}\n\n"
     line = plural(total, "finding")
     if total:
         line += f" ({counts_phrase(counts)})"

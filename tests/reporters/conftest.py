@@ -55,7 +55,7 @@ def make_findings() -> tuple[Finding, ...]:
             ),
             content="3f" * 32,
             properties={
-                "secret_type": "Stripe Access Key",
+                "kind": "Stripe Access Key",
                 "preview": "sk_live_…9f2c",
             },
         ),
@@ -63,7 +63,7 @@ def make_findings() -> tuple[Finding, ...]:
             "Private key committed",
             Location(path="deploy/keys/id_rsa", start_line=1, end_line=27),
             content="a1" * 32,
-            properties={"secret_type": "Private Key"},
+            properties={"kind": "Private Key"},
         ),
         assignment.finding(
             NASTY,

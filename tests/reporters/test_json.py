@@ -57,7 +57,7 @@ def test_findings_have_every_field(report: Report) -> None:
         "target": None,
         "target_kind": None,
     }
-    assert first["properties"]["secret_type"] == "Stripe Access Key"
+    assert first["properties"]["kind"] == "Stripe Access Key"
     assert first["help_uri"].endswith("secrets/provider-credential.md")
     assert first["remediation"].startswith("Revoke or roll the key")
     nasty = next(f for f in findings if f["rule_id"] == "secrets/secret-assignment")

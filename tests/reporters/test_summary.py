@@ -32,7 +32,7 @@ def test_every_table_row_has_its_columns(report: Report) -> None:
 
 def test_heading_checks_and_enable_snippet(report: Report) -> None:
     out = summary.render(report)
-    assert out.startswith("## ❌ launchready: failed\n")
+    assert out.startswith("<!-- launchready report -->\n## ❌ launchready: failed\n")
     assert "| Environment inventory (`env`) | ⏭️ skipped: not configured" in out
     assert "<details><summary>How to enable Environment inventory</summary>" in out
     assert "```yaml\nenv:\n  inventory: env-inventory.yml\n```" in out

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready_ci.checks.base import Check
-from launchready_ci.checks.secrets.files import iter_files
+from launchready_ci.checks.files import iter_files
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
 from launchready_ci.checks.secrets.rules.provider_credential import ProviderCredential
 from launchready_ci.checks.secrets.rules.secret_assignment import SecretAssignment
@@ -111,5 +111,5 @@ def _finding(rel: str, kind: str, line: int, value: str) -> Finding:
         message,
         Location(path=rel, start_line=line, end_line=line),
         content=digest,
-        properties={"secret_type": kind, "preview": preview},
+        properties={"kind": kind, "preview": preview},
     )

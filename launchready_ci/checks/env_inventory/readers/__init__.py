@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from launchready_ci.checks.env_inventory.model import Use
 from launchready_ci.checks.env_inventory.readers import dotenv, javascript, python
-from launchready_ci.checks.secrets.files import iter_files
+from launchready_ci.checks.files import iter_files
 
 __all__ = ["MAX_BYTES", "Reader", "read_uses", "reader_for"]
 

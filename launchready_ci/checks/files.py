@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["DEFAULT_EXCLUDES", "iter_files", "matches_any"]
+__all__ = ["DEFAULT_EXCLUDES", "REPORT_MARKERS", "is_own_report", "iter_files", "matches_any"]
 
 #: Never worth reading: dependencies, build output, VCS data.
 DEFAULT_EXCLUDES = (
@@ -20,6 +20,28 @@ DEFAULT_EXCLUDES = (
     "**/dist/**",
     "**/build/**",
 )
+
+
+#: What the first bytes of launchready's own reports contain (SARIF, JSON, Markdown).
+#: Reports written into the checked directory must not be read back as input: their
+#: rule help quotes ignore comments and their JSON has keys such as "secret".
+REPORT_MARKERS = (
+    b'"name": "launchready"',
+    b"<!-- launchready report -->",
+)
+_HEAD_BYTES = 1024
+
+
+def is_own_report(path: Path) -> bool:
+    """True for a file that launchready itself wrote (a report of an earlier run)."""
+    if path.suffix not in (".sarif", ".json", ".md"):
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError:
+        return False
+    return any(marker in head for marker in REPORT_MARKERS)
 
 
 def matches_any(relpath: str, patterns: Iterable[str]) -> bool:
@@ -74,7 +96,7 @@ def iter_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]:
         if matches_any(rel, patterns):
             continue
         path = root / rel
-        if path.is_file() and not path.is_symlink():
+        if path.is_file() and not path.is_symlink() and not is_own_report(path):
             yield rel
 
 

