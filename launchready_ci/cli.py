@@ -13,18 +13,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from launchready_ci import __version__
+
 if TYPE_CHECKING:
     pass
 
 __all__ = ["main"]
 
 FAIL_ON = click.Choice(["error", "warning", "notice", "never"], case_sensitive=False)
-
-
-def _version() -> str:
-    from launchready_ci import __version__
-
-    return __version__
 
 
 def _die(message: str, code: int = 2) -> NoReturn:
@@ -62,8 +58,7 @@ def _guard(fn: Callable[..., int]) -> Callable[..., None]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
-    version=None,
-    package_name="launchready-ci",
+    version=__version__,
     prog_name="launchready",
     message="%(prog)s %(version)s",
 )
