@@ -35,10 +35,19 @@ def _guard(fn: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        from launchready_ci.errors import LaunchreadyError
+        from launchready_ci.errors import ConfigError, LaunchreadyError
 
         try:
             code = fn(*args, **kwargs)
+        except ConfigError as exc:
+            n = len(exc.problems)
+            files = sorted({p.path for p in exc.problems})
+            if n > 1:
+                click.echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
+            else:
+                click.echo("launchready: error:", err=True)
+            click.echo(exc.render(), err=True)
+            sys.exit(2)
         except LaunchreadyError as exc:
             _die(str(exc), exc.exit_code or 2)
         except KeyboardInterrupt:

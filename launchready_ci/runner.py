@@ -78,7 +78,7 @@ def _run_one(
         where = ctx.config.path or "launchready.yml"
         return base(
             status=CheckStatus.SKIPPED,
-            reason=f"not configured: add a `{check_cls.config_key}:` section to {where}",
+            reason=f"not configured: {where} has no `{check_cls.config_key}:` section",
             enable_snippet=check_cls.enable_snippet,
         )
     started = time.perf_counter()

@@ -34,7 +34,7 @@ def test_no_config_runs_what_needs_none_and_skips_the_rest(repo: Callable[..., P
     assert by_id["secrets"].status is CheckStatus.FAILED
     env = by_id["env"]
     assert env.status is CheckStatus.SKIPPED
-    assert env.reason and "add a `env:` section" in env.reason
+    assert env.reason and "has no `env:` section" in env.reason
     assert env.enable_snippet and "inventory:" in env.enable_snippet
 
 

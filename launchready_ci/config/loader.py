@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
@@ -24,6 +25,8 @@ CONFIG_CANDIDATES = (
     "launchready.yml",
     "launchready.yaml",
 )
+
+_RULE_PATTERN = re.compile(r"^[a-z][a-z0-9-]*/([a-z][a-z0-9-]*|\*)$")
 
 #: Sections that configure the run itself rather than one check.
 _RUN_KEYS = {"version", "fail_on", "baseline", "ignore"}
@@ -64,9 +67,19 @@ def load(root: Path, explicit: str | None = None) -> Config:
         raise UsageError(f"cannot read {display}: {exc.strerror}") from None
     doc = load_yaml(raw, display)
     data = {} if doc.data is None else doc.data
-    validate_document(doc, data, schema("launchready"), display)
-    ignores = tuple(_ignores(data.get("ignore", []), doc, display))
-    _check_rule_ids(ignores, display)
+    problems: list[ConfigProblem] = []
+    try:
+        validate_document(doc, data, schema("launchready"), display)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    # Rule ids are checked even when the schema found problems, so that one run shows
+    # every mistake; only well-formed ignore entries are looked at.
+    raw_ignores = data.get("ignore") if isinstance(data, dict) else None
+    ignores = tuple(_ignores(raw_ignores if isinstance(raw_ignores, list) else [], doc, display))
+    problems.extend(_rule_id_problems(ignores, display))
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise ConfigError(problems)
     sections = {
         key: MappingProxyType(dict(value)) for key, value in data.items() if key not in _RUN_KEYS
     }
@@ -88,25 +101,34 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _ignores(items: Iterable[Mapping[str, Any]], doc: LoadedYaml, path: str) -> Iterable[Ignore]:
+def _ignores(items: Iterable[Any], doc: LoadedYaml, path: str) -> Iterable[Ignore]:
     for i, item in enumerate(items):
+        if not (isinstance(item, dict) and isinstance(item.get("rule"), str)):
+            continue
         line, col = doc.positions.get(f"ignore[{i}]", (0, 0))
         yield Ignore(
             rule=item["rule"],
-            paths=tuple(item.get("paths", ())),
-            targets=tuple(item.get("targets", ())),
-            reason=item.get("reason", ""),
+            paths=_strings(item.get("paths")),
+            targets=_strings(item.get("targets")),
+            reason=str(item.get("reason") or ""),
             position=Position(path, line, col) if line else None,
+            key_path=f"ignore[{i}].rule",
         )
 
 
-def _check_rule_ids(ignores: Iterable[Ignore], path: str) -> None:
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _rule_id_problems(ignores: Iterable[Ignore], path: str) -> list[ConfigProblem]:
     from launchready_ci.rules import all_rules
 
     registry = all_rules()
     domains = {rid.split("/")[0] for rid in registry}
     problems = []
     for ignore in ignores:
+        if not _RULE_PATTERN.match(ignore.rule):
+            continue  # the schema already reports the format
         known = (
             ignore.rule.split("/")[0] in domains
             if ignore.rule.endswith("/*")
@@ -121,13 +143,12 @@ def _check_rule_ids(ignores: Iterable[Ignore], path: str) -> None:
                 path,
                 pos.line if pos else None,
                 pos.column if pos else None,
-                "ignore[].rule",
+                ignore.key_path or "ignore[].rule",
                 f"unknown rule id {ignore.rule!r}",
                 _did_you_mean(ignore.rule, choices) or "`launchready rules` lists every rule id",
             )
         )
-    if problems:
-        raise ConfigError(problems)
+    return problems
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:

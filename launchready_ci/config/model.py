@@ -28,6 +28,7 @@ class Ignore:
     targets: tuple[str, ...] = ()
     reason: str = ""
     position: Position | None = None
+    key_path: str = ""  # e.g. ignore[2], for error messages
 
 
 def _empty() -> Mapping[str, Any]:

@@ -77,6 +77,13 @@ def test_unknown_rule_id_in_ignore_suggests_the_right_one(tmp_path: Path) -> Non
     assert "did you mean 'secrets/private-key'?" in msg
 
 
+def test_schema_problems_and_unknown_rule_ids_are_reported_together(tmp_path: Path) -> None:
+    found = problems(tmp_path, "fail_on: sometimes\nignore:\n  - rule: secret/private-key\n")
+    assert len(found) == 2
+    assert found[1].startswith("launchready.yml:3:5: unknown rule id 'secret/private-key'")
+    assert "at key: ignore[0].rule" in found[1]
+
+
 def test_domain_wildcard_ignore_is_accepted(tmp_path: Path) -> None:
     write(tmp_path, "launchready.yml", "ignore:\n  - rule: secrets/*\n    paths: [a/**]\n")
     (ignore,) = load(tmp_path).ignores
