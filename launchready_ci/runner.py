@@ -33,8 +33,14 @@ def parse_fail_on(text: str | None) -> Severity | None:
 
 
 def run(
-    ctx: RunContext, options: RunOptions = RunOptions(), checks: Sequence[type[Check]] = CHECKS
+    ctx: RunContext,
+    options: RunOptions = RunOptions(),
+    checks: Sequence[type[Check] | Check] = CHECKS,
 ) -> Report:
+    """Run ``checks`` (classes, or instances configured by a subcommand) and report.
+
+    Exceptions raised by a check never escape: they become an *errored* result.
+    """
     known = {c.id for c in checks}
     unknown = [c for c in options.only if c not in known]
     if unknown:
@@ -44,10 +50,10 @@ def run(
 
     results: list[CheckResult] = []
     ran_domains: set[str] = set()
-    for check_cls in selected:
-        result = _run_one(check_cls, ctx, suppressor, options)
+    for check in selected:
+        result = _run_one(check, ctx, suppressor, options)
         if result.status in (CheckStatus.PASSED, CheckStatus.FAILED):
-            ran_domains.update(r.id.split("/")[0] for r in check_cls.rules)
+            ran_domains.update(r.id.split("/")[0] for r in check.rules)
         results.append(result)
 
     unused = suppressor.unused(ran_domains)
@@ -65,8 +71,9 @@ def run(
 
 
 def _run_one(
-    check_cls: type[Check], ctx: RunContext, suppressor: Suppressor, options: RunOptions
+    check: type[Check] | Check, ctx: RunContext, suppressor: Suppressor, options: RunOptions
 ) -> CheckResult:
+    check_cls = check if isinstance(check, type) else type(check)
     section = ctx.config.section(check_cls.config_key)
     base = functools.partial(CheckResult, check_id=check_cls.id, title=check_cls.title)
     if section is not None and section.get("enabled") is False:
@@ -83,7 +90,8 @@ def _run_one(
         )
     started = time.perf_counter()
     try:
-        found: Iterable[Finding] = check_cls().run(ctx, section or {})
+        instance = check_cls() if isinstance(check, type) else check
+        found: Iterable[Finding] = instance.run(ctx, section or {})
         findings = list(found)
     except CheckSkipped as skip:
         return base(
@@ -120,7 +128,7 @@ def _run_one(
 
 
 def _attach_unused(
-    results: list[CheckResult], unused: list[Finding], checks: Sequence[type[Check]]
+    results: list[CheckResult], unused: list[Finding], checks: Sequence[type[Check] | Check]
 ) -> list[CheckResult]:
     """Unused-ignore findings go to the check whose rules they name."""
     owner: dict[str, str] = {}
