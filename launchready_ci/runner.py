@@ -49,14 +49,14 @@ def run(
     suppressor = Suppressor(ctx.config.ignores, find_inline_ignores(ctx.root), options.baseline)
 
     results: list[CheckResult] = []
-    ran_domains: set[str] = set()
+    ran_rules: set[str] = set()
     for check in selected:
         result = _run_one(check, ctx, suppressor, options)
         if result.status in (CheckStatus.PASSED, CheckStatus.FAILED):
-            ran_domains.update(r.id.split("/")[0] for r in check.rules)
+            ran_rules.update(r.id for r in check.rules)
         results.append(result)
 
-    unused = suppressor.unused(ran_domains)
+    unused = suppressor.unused(ran_rules, _whole_domains(ran_rules))
     if unused:
         results = _attach_unused(results, unused, selected)
     fail_on_text = options.fail_on or ctx.config.fail_on or "error"
@@ -70,12 +70,21 @@ def run(
     )
 
 
+def _whole_domains(ran_rules: set[str]) -> set[str]:
+    """Domains all of whose repository-check rules ran (see Suppressor.unused)."""
+    by_domain: dict[str, set[str]] = {}
+    for check_cls in CHECKS:
+        for rule in check_cls.rules:
+            by_domain.setdefault(rule.id.split("/")[0], set()).add(rule.id)
+    return {d for d, ids in by_domain.items() if ids <= ran_rules}
+
+
 def _run_one(
     check: type[Check] | Check, ctx: RunContext, suppressor: Suppressor, options: RunOptions
 ) -> CheckResult:
     check_cls = check if isinstance(check, type) else type(check)
     section = ctx.config.section(check_cls.config_key)
-    base = functools.partial(CheckResult, check_id=check_cls.id, title=check_cls.title)
+    base = functools.partial(CheckResult, check_id=check.id, title=check.title)
     if section is not None and section.get("enabled") is False:
         return base(
             status=CheckStatus.SKIPPED,

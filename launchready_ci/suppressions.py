@@ -167,10 +167,17 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
 
 def atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, mode)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -230,11 +237,23 @@ class Suppressor:
                 return False
         return True
 
-    def unused(self, domains: set[str]) -> list[Finding]:
-        """Unused ignores for rules of the given domains (checks that actually ran)."""
+    def unused(self, ran_rules: set[str], whole_domains: set[str]) -> list[Finding]:
+        """Ignores that matched nothing although their rule ran.
+
+        An exact id counts when its rule ran; a ``domain/*`` wildcard when the domain's
+        repository checks ran as a whole (``whole_domains``). A deploy-time subcommand
+        that runs a few rules of a domain must not call the domain's other ignores unused.
+        """
+
+        def considered(rule: str) -> bool:
+            if rule.endswith("/*"):
+                return rule[:-2] in whole_domains
+            canon = REGISTRY.canonical(rule)
+            return canon is not None and canon in ran_rules
+
         out: list[Finding] = []
         for i, ignore in enumerate(self.ignores):
-            if i in self.used_ignores or ignore.rule.split("/")[0] not in domains:
+            if i in self.used_ignores or not considered(ignore.rule):
                 continue
             pos = ignore.position
             out.append(
@@ -252,9 +271,8 @@ class Suppressor:
         for i, item in enumerate(self.inline):
             if i in self.used_inline:
                 continue
-            domain = item.rule.split("/")[0]
             known = item.rule.endswith("/*") or REGISTRY.canonical(item.rule) is not None
-            if known and domain not in domains:
+            if known and not considered(item.rule):
                 continue
             message = (
                 f"Inline ignore of {item.rule} matches no finding"

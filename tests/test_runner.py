@@ -152,3 +152,34 @@ def test_unknown_check_is_a_usage_error(tmp_path: Path) -> None:
 def test_parse_fail_on() -> None:
     assert parse_fail_on("never") is None
     assert parse_fail_on("warning") is Severity.WARNING
+
+
+def test_a_run_of_some_rules_does_not_call_the_others_ignores_unused(
+    repo: Callable[..., Path],
+) -> None:
+    from launchready_ci.checks.base import Check
+    from launchready_ci.checks.env_inventory.rules.missing_in_environment import (
+        MissingInEnvironment,
+    )
+
+    class OnlyDeployRules(Check):
+        id = "deploy-only"
+        title = "Deploy-time rules"
+        config_key = "env"
+        rules = (MissingInEnvironment,)
+
+        def run(self, ctx, section):  # type: ignore[no-untyped-def]
+            return iter(())
+
+    root = repo(
+        {
+            "launchready.yml": "ignore:\n  - rule: env/*\n  - rule: env/unused-entry\n"
+            "  - rule: env/missing-in-environment\n",
+        }
+    )
+    ctx = RunContext(root=root, config=load(root))
+    report = run(ctx, RunOptions(), checks=(OnlyDeployRules(),))
+    assert [dict(f.properties)["ignored_rule"] for f in report.findings] == [
+        "env/missing-in-environment"
+    ]
+    assert report.results[0].title == "Deploy-time rules"
