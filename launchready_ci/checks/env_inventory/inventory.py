@@ -9,8 +9,14 @@ The format is described by ``config/schema/env-inventory.schema.json``::
         owner: "@payments"
         secret: true
         required_in: [production, staging]
+        format: {regex: "sk_(live|test)_[A-Za-z0-9]+"}
         stored_in: GitHub environment secrets
         rotation: yearly, and when someone with access leaves
+
+``format`` is a name or an ``{enum: [...]}`` / ``{regex: ...}`` mapping (see
+:mod:`.formats`). Beyond the schema, a regex must compile, a ``secret: true`` entry has
+no ``default``, and a default must fit the entry's format; each problem is reported at
+its own line.
 """
 
 from __future__ import annotations
@@ -19,6 +25,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from launchready_ci.checks.env_inventory.formats import (
+    Format,
+    FormatError,
+    check_format,
+    parse_format,
+)
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Entry, Inventory
 from launchready_ci.config.loader import schema, validate_document
 from launchready_ci.config.yamlpos import LoadedYaml, format_key_path, load_yaml
@@ -37,6 +49,7 @@ def load_inventory(text: str | bytes, path: str) -> Inventory:
     doc = load_yaml(text, path)
     _check_names(doc, path)
     validate_document(doc, doc.data, schema(SCHEMA_NAME), path)
+    _check_entries(doc, path)
     return parse_inventory(doc, path)
 
 
@@ -70,6 +83,60 @@ def _check_names(doc: LoadedYaml, path: str) -> None:
         raise ConfigError(problems)
 
 
+def _check_entries(doc: LoadedYaml, path: str) -> None:
+    """What the schema cannot say well: regexes compile, secrets have no default, and a
+    default fits the format. Messages never repeat the default (it might be a value
+    someone pasted by mistake)."""
+    problems: list[ConfigProblem] = []
+    for name, raw in doc.data["variables"].items():
+        item: Mapping[str, Any] = raw or {}
+        fmt: Format | None = None
+        if "format" in item:
+            try:
+                fmt = parse_format(item["format"])
+            except FormatError as exc:
+                parts: tuple[str, ...] = ("variables", name, "format")
+                if exc.key:
+                    parts = (*parts, exc.key)
+                key = format_key_path(parts)
+                line, col = doc.positions.get(key, (None, None))
+                problems.append(ConfigProblem(path, line, col, key, exc.message))
+        if "default" not in item:
+            continue
+        key = format_key_path(("variables", name, "default"))
+        line, col = doc.key_positions.get(key, (None, None))
+        if item.get("secret") is True:
+            problems.append(
+                ConfigProblem(
+                    path,
+                    line,
+                    col,
+                    key,
+                    "a secret has no default",
+                    "remove the default: a secret's value lives only where secrets are "
+                    "stored, never in the repository (and rotate it if it was real)",
+                )
+            )
+        elif fmt is not None:
+            default = item["default"]
+            text = str(default).lower() if isinstance(default, bool) else str(default)
+            problem = check_format(fmt, text)
+            if problem:
+                problems.append(
+                    ConfigProblem(
+                        path,
+                        line,
+                        col,
+                        key,
+                        f"the default {problem}",
+                        f"the format is {fmt.describe()}",
+                    )
+                )
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise ConfigError(problems)
+
+
 def parse_inventory(doc: LoadedYaml, path: str) -> Inventory:
     """Build the model from a document that already passed the schema."""
     entries: dict[str, Entry] = {}
@@ -84,7 +151,7 @@ def parse_inventory(doc: LoadedYaml, path: str) -> Inventory:
             owner=item.get("owner"),
             secret=item.get("secret"),
             required_in=tuple(item.get("required_in", ())),
-            format=item.get("format"),
+            format=parse_format(item["format"]) if "format" in item else None,
             default=item.get("default"),
             stored_in=item.get("stored_in"),
             rotation=item.get("rotation"),

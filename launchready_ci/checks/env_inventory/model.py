@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
+from launchready_ci.checks.env_inventory.formats import Format
 from launchready_ci.findings import Location
 
 __all__ = ["NAME_PATTERN", "Entry", "Inventory", "Scan", "Use", "UseKind"]
@@ -26,6 +27,18 @@ class UseKind:
 
     READ: Final = "read"  # code reads it: os.environ["X"], process.env.X ...
     EXAMPLE: Final = "example"  # a template such as .env.example lists it
+    # A deploy file (Dockerfile, compose file, workflow, env_file) gives it a value,
+    # passed in from outside (`- X`, `X: ${X}`, `ARG X`, `X: ${{ secrets.X }}`), derived
+    # or empty (`$PATH:/x`, `${{ github.sha }}`, a localhost URL), written out
+    # (`ENV PORT=8000`), or a URL with a password written out:
+    PASS: Final = "pass"  # noqa: S105
+    SET: Final = "set"
+    LITERAL: Final = "literal"
+    CREDENTIAL: Final = "credential"
+    # A GitHub workflow names a value stored in GitHub, `${{ secrets.X }}` or
+    # `${{ vars.X }}` (outside an `env:` entry that takes it whole):
+    SECRET_REF: Final = "secret-ref"  # noqa: S105
+    VAR_REF: Final = "var-ref"
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ class Entry:
     owner: str | None = None
     secret: bool | None = None  # None: the inventory does not say
     required_in: tuple[str, ...] = ()
-    format: str | None = None
+    format: Format | None = None  # see formats.py
     default: Scalar | None = field(default=None, repr=False)
     stored_in: str | None = None
     rotation: str | None = None

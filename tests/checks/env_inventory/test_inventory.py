@@ -64,7 +64,7 @@ def test_a_valid_inventory_keeps_every_field_and_position() -> None:
     inv = load_inventory(
         "version: 1\nvariables:\n"
         "  DATABASE_URL:\n"
-        "    purpose: members db\n    owner: '@ops'\n    secret: true\n"
+        "    purpose: members db\n    owner: '@ops'\n    secret: false\n"
         "    required_in: [production]\n    format: url\n    default: postgres://localhost\n"
         "    stored_in: vault\n    rotation: yearly\n"
         "  BARE:\n",
@@ -75,7 +75,7 @@ def test_a_valid_inventory_keeps_every_field_and_position() -> None:
         3,
         3,
         "@ops",
-        True,
+        False,  # a secret cannot have a default
         ("production",),
     )
     assert "postgres://localhost" not in repr(db)
@@ -109,7 +109,8 @@ def test_findings_hold_names_never_values(tmp_path: Path) -> None:
             "app.py": f"import os\nos.environ.get('DATABASE_URL', '{values[2]}')\n",
             PATH: (
                 "version: 1\nvariables:\n"
-                f"  NEXT_PUBLIC_TOKEN:\n    secret: true\n    default: {values[1]}\n"
+                f"  NEXT_PUBLIC_TOKEN:\n    secret: true\n"
+                f"  DEFAULTED:\n    secret: false\n    default: {values[1]}\n"
                 f"  UNUSED:\n    default: '{values[2]}'\n"
             ),
         },
