@@ -1,7 +1,8 @@
 """The environment-variable inventory check.
 
 It compares the variables the repository mentions (Python, JavaScript/TypeScript,
-``.env.example``; see :mod:`.readers`) with the inventory file (``env-inventory.yml``;
+Ruby, Go, Dockerfiles, compose files, GitHub workflows, ``.env.example``; see
+:mod:`.readers`) with the inventory file (``env-inventory.yml``;
 see :mod:`.inventory`), and runs each rule of :data:`EnvInventoryCheck.rules` over the
 result. A rule is one module in ``rules/`` with a ``check(scan)`` classmethod.
 """
@@ -17,10 +18,13 @@ from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.checks.env_inventory.model import Inventory, Scan
 from launchready_ci.checks.env_inventory.readers import read_uses
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
+from launchready_ci.checks.env_inventory.rules.example_extra_key import ExampleExtraKey
+from launchready_ci.checks.env_inventory.rules.example_missing_key import ExampleMissingKey
 from launchready_ci.checks.env_inventory.rules.inventory_missing import InventoryMissing
 from launchready_ci.checks.env_inventory.rules.missing_owner import MissingOwner
 from launchready_ci.checks.env_inventory.rules.not_in_inventory import NotInInventory
 from launchready_ci.checks.env_inventory.rules.public_prefix_secret import PublicPrefixSecret
+from launchready_ci.checks.env_inventory.rules.secret_literal import SecretLiteral
 from launchready_ci.checks.env_inventory.rules.unused_entry import UnusedEntry
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckError, ConfigError, ConfigProblem
@@ -39,8 +43,11 @@ class EnvInventoryCheck(Check):
     enable_snippet = "env:\n  inventory: env-inventory.yml\n"
     rules: ClassVar[tuple[type[EnvRule], ...]] = (
         InventoryMissing,
+        SecretLiteral,
         PublicPrefixSecret,
         NotInInventory,
+        ExampleMissingKey,
+        ExampleExtraKey,
         MissingOwner,
         UnusedEntry,
     )

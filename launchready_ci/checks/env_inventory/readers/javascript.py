@@ -6,11 +6,13 @@ by the usual heuristic, regular-expression literals). Matches inside comments or
 text are dropped.
 
 Seen: ``process.env.X``, ``process.env["X"]``, ``import.meta.env.X``,
-``import.meta.env["X"]`` (each also with ``?.``) and destructuring
-``const { X, Y: y, Z = "d" } = process.env``. Not seen: names computed at run time
-(``process.env[key]``), ``const env = process.env; env.X``, and framework config that
-reads variables for you. Vite's built-ins (``import.meta.env.MODE``, ``DEV``, ``PROD``,
-``SSR``, ``BASE_URL``) are not variables and are skipped.
+``import.meta.env["X"]``, ``Bun.env.X`` (each also with ``?.``), destructuring
+``const { X, Y: y, Z = "d" } = process.env`` and Deno's ``Deno.env.get("X")`` and
+``Deno.env.has("X")``. Not seen: names computed at run time (``process.env[key]``,
+``Deno.env.get(key)``), ``const env = process.env; env.X``, ``Deno.env.toObject()``, and
+framework config that reads variables for you. Vite's built-ins
+(``import.meta.env.MODE``, ``DEV``, ``PROD``, ``SSR``, ``BASE_URL``) are not variables
+and are skipped. A file where no ``process.env``-like text occurs is not lexed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 
 _VITE_BUILTINS = frozenset({"MODE", "BASE_URL", "PROD", "DEV", "SSR"})
 
-_ENV = r"(?P<base>\bprocess\s*(?:\?\.|\.)\s*env|\bimport\s*\.\s*meta\s*(?:\?\.|\.)\s*env)"
+_ENV = (
+    r"(?P<base>\b(?:process|Bun)\s*(?:\?\.|\.)\s*env"
+    r"|\bimport\s*\.\s*meta\s*(?:\?\.|\.)\s*env)"
+)
 _MEMBER = re.compile(
     _ENV
     + r"\s*(?:"
@@ -38,6 +43,9 @@ _MEMBER = re.compile(
 _DESTRUCTURE = re.compile(
     r"\{(?P<body>[^{}]*)\}\s*(?::\s*[\w$.<>\[\]]+\s*)?=\s*" + _ENV + r"(?!\s*(?:\?\.|\.|\[))"
 )
+_DENO = re.compile(
+    r"\bDeno\s*\.\s*env\s*\.\s*(?:get|has)\s*\(\s*(?P<q>[\"'`])(?P<quoted>[^\"'`\\\n]*)(?P=q)\s*\)"
+)
 _PROPERTY = re.compile(
     r"\s*(?:(?P<q>[\"'])(?P<quoted>[^\"'\n]*)(?P=q)|(?P<ident>[A-Za-z_$][\w$]*))"
 )
@@ -45,9 +53,13 @@ _PROPERTY = re.compile(
 # A "/" after one of these (or at the start) begins a regex literal, else it divides.
 # "<" and ">" are left out: after them a "/" is far more often JSX (``</p>``, ``/>``).
 _REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
+_SPECIAL = re.compile(r"[/'\"`{}]")
+_QUICK = re.compile(r"(?:process|meta|Bun|Deno)\s*(?:\?\.|\.)\s*env\b")
 
 
 def read(text: str, path: str) -> Iterator[Use]:
+    if "env" not in text or _QUICK.search(text) is None:
+        return  # no process.env, import.meta.env, Bun.env or Deno.env: nothing to lex
     masked, strings = mask(text)
     starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
     string_starts = [s for s, _ in strings]
@@ -72,6 +84,11 @@ def read(text: str, path: str) -> Iterator[Use]:
         u = use(m.group(group), m.start(group), m.group("base"))
         if u is not None:
             found.append(u)
+    for m in _DENO.finditer(masked):
+        if not in_string(m.start()):
+            u = use(m.group("quoted"), m.start("quoted"), "Deno")
+            if u is not None:
+                found.append(u)
     for m in _DESTRUCTURE.finditer(masked):
         if in_string(m.start("base")):
             continue
@@ -124,6 +141,16 @@ class _Lexer:
     def run(self) -> None:
         text, n, i = self.text, self.n, 0
         while i < n:
+            # Jump over plain code to the next character that can change the state.
+            m = _SPECIAL.search(text, i)
+            j = n if m is None else m.start()
+            if j > i:
+                skipped = text[i:j].rstrip()
+                if skipped:
+                    self.last = skipped[-1]
+                i = j
+                if i >= n:
+                    break
             c = text[i]
             nxt = text[i + 1] if i + 1 < n else ""
             if c == "/" and nxt in ("/", "*"):

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import Scan
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
+from launchready_ci.checks.env_inventory.rules._names import NEEDS_ENTRY, is_github_builtin
 from launchready_ci.findings import Confidence, Finding, Severity
 from launchready_ci.rules import register
 
@@ -19,9 +20,12 @@ class InventoryMissing(EnvRule):
     place), so nothing about names, owners or secrets can be checked.
 
     The finding is on the `inventory:` setting (or the `env:` section) of
-    launchready.yml and says how many variables the repository mentions, so you know
-    how much the new file must list. No other env rule runs until the file exists. The
-    inventory path must stay inside the repository; one outside is a configuration
+    launchready.yml and says how many variables need an entry (those that code reads,
+    deploy files pass in, or workflows take from GitHub's secrets and variables; see
+    `env/not-in-inventory`), so you know how much the new file must list. The rules
+    that compare with the inventory do not run until the file exists;
+    `env/secret-literal`, which needs only the files, does.
+    The inventory path must stay inside the repository; one outside is a configuration
     error.
 
     Remediation
@@ -50,10 +54,12 @@ class InventoryMissing(EnvRule):
     def check(cls, scan: Scan) -> Iterator[Finding]:
         if scan.inventory is not None:
             return
-        names = sorted(scan.used_names())
+        names = sorted(
+            {u.name for u in scan.uses if u.kind in NEEDS_ENTRY and not is_github_builtin(u.name)}
+        )
         count = f"{len(names)} variable{'' if len(names) == 1 else 's'}"
         yield cls.finding(
-            f"inventory file {scan.inventory_path} not found; the repository mentions {count}",
+            f"inventory file {scan.inventory_path} not found; the repository needs {count}",
             scan.setting,
             content=scan.inventory_path,
             properties={"inventory": scan.inventory_path, "variables": ",".join(names)},

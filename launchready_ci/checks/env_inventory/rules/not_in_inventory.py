@@ -4,13 +4,20 @@ from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import Scan, UseKind
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
+from launchready_ci.checks.env_inventory.rules._names import NEEDS_ENTRY, is_github_builtin
 from launchready_ci.findings import Confidence, Finding, Severity
 from launchready_ci.rules import register
+
+_VERBS = {
+    UseKind.PASS: "is passed in here",
+    UseKind.SECRET_REF: "is a GitHub secret used here",
+    UseKind.VAR_REF: "is a GitHub variable used here",
+}
 
 
 @register
 class NotInInventory(EnvRule):
-    """Code reads an environment variable that has no entry in the inventory.
+    """Code reads, or a deploy file needs, a variable that has no entry in the inventory.
 
     Why
     ---
@@ -19,20 +26,35 @@ class NotInInventory(EnvRule):
     it. The inventory is the one list that says what each variable is for, who owns it,
     whether it is a secret and where it must be set.
 
-    The check reads Python (with `ast`), JavaScript and TypeScript (`.js .jsx .ts .tsx
-    .mjs .cjs .mts .cts`, by pattern) and `.env.example`-style templates, and reports
-    every place that names a variable the inventory does not list: one finding per use,
-    so each can be annotated and suppressed where it is.
+    One finding per place that makes the environment provide a variable the inventory
+    does not list, so each can be annotated on its line and suppressed where it is:
 
-    What it sees: names written literally, such as `os.environ["X"]`,
-    `os.environ.get("X")`, `os.getenv("X")`, `environ["X"]` after `from os import
-    environ`, `process.env.X`, `process.env["X"]`, `import.meta.env.X`,
-    `const { X } = process.env`, and the keys of `.env.example`, `.env.sample` and
-    `.env.template`. What it cannot see: names computed at run time
-    (`os.environ[name]`, `process.env[key]`), variables read by frameworks or settings
-    libraries on your behalf (pydantic-settings, django-environ, Prisma's
-    `DATABASE_URL`), shell scripts, Dockerfiles and workflow files, and code inside
-    comments or strings.
+    - code reads it: Python (with `ast`: `os.environ["X"]`, `os.environ.get("X")`,
+      `os.getenv("X")`, `environ["X"]` after `from os import environ`, and the fields
+      of pydantic-settings `BaseSettings` classes with their `env_prefix` and aliases),
+      JavaScript and TypeScript (`process.env.X`, `process.env["X"]`,
+      `const { X } = process.env`, `import.meta.env.X`, `Bun.env.X`,
+      `Deno.env.get("X")`), Ruby (`ENV["X"]`, `ENV.fetch("X", default)`, also in ERB
+      and in Rails' `config/*.yml`), Go (`os.Getenv("X")`, `os.LookupEnv("X")`, and
+      `env:"X"` struct tags);
+    - a deploy file passes it in from outside: a Dockerfile `ARG X` without a default,
+      a compose `environment:` entry `- X`, `X:` or `X: ${X}` (and every `${Y}` that a
+      compose value interpolates), a workflow `env:` entry `X: ${{ secrets.Y }}`;
+    - a workflow refers to a stored secret or variable, `${{ secrets.X }}` or
+      `${{ vars.X }}`, anywhere but as the whole value of an `env:` entry (there the
+      entry's name stands for it, as the variable the program sees).
+
+    Not reported: keys that only a `.env.example` lists (see `env/example-extra-key`);
+    variables that a Dockerfile, compose file or workflow sets to a value written in
+    that file (`ENV PORT=8000`, `NODE_ENV: production`): the file defines them; and the
+    variables GitHub Actions sets itself (`GITHUB_TOKEN`, `GITHUB_SHA` and the other
+    default `GITHUB_` variables, `RUNNER_*`, `ACTIONS_*`, `CI`).
+
+    What the readers cannot see: names computed at run time (`os.environ[name]`,
+    `process.env[key]`, `ENV["#{prefix}_URL"]`), variables read by frameworks and
+    libraries on your behalf (django-environ, Prisma's `DATABASE_URL`, kelseyhightower
+    envconfig, viper), settings classes whose `BaseSettings` base comes from another
+    module, shell scripts and `run:` steps, and code inside comments or strings.
 
     Remediation
     -----------
@@ -67,9 +89,13 @@ class NotInInventory(EnvRule):
         if inventory is None:
             return
         for use in scan.uses:
-            if use.name in inventory.entries:
+            if (
+                use.kind not in NEEDS_ENTRY
+                or use.name in inventory.entries
+                or is_github_builtin(use.name)
+            ):
                 continue
-            verb = "is listed here" if use.kind == UseKind.EXAMPLE else "is read here"
+            verb = _VERBS.get(use.kind, "is read here")
             yield cls.finding(
                 f"{use.name} {verb} but has no entry in {inventory.path}",
                 use.location(),

@@ -18,13 +18,15 @@ class UnusedEntry(EnvRule):
     credentials the app stopped using, and an old secret stays alive in every
     environment long after anyone remembers why.
 
-    The finding is on the entry's line in the inventory. A variable counts as used when
-    a reader sees its name literally: in Python, JavaScript or TypeScript code, or as a
-    key of `.env.example`, `.env.sample` or `.env.template` (see
-    `env/not-in-inventory` for the full list). Confidence is medium because many reads
-    are invisible to the readers: names computed at run time (`os.environ[name]`),
-    variables read by a framework or platform (`DATABASE_URL` for Prisma, `PORT` for a
-    host), and shell scripts, Dockerfiles or workflows.
+    The finding is on the entry's line in the inventory. Any mention counts as a use:
+    code that reads the variable, a key of `.env.example`, `.env.sample` or
+    `.env.template`, a Dockerfile `ENV`/`ARG`, a compose `environment:`, `build.args`
+    or `env_file:` key, a workflow `env:` key, and `${{ secrets.X }}` or
+    `${{ vars.X }}` in a workflow (see `env/not-in-inventory` for what each reader
+    sees). So `ENV PORT=8000` alone keeps `PORT` in use: the platform or framework reads
+    it. Confidence is medium because many reads are invisible to the readers: names
+    computed at run time (`os.environ[name]`), variables read by a framework, library
+    or platform on your behalf (`DATABASE_URL` for Prisma), and shell scripts.
 
     Remediation
     -----------
@@ -66,7 +68,7 @@ class UnusedEntry(EnvRule):
             if entry.name in used:
                 continue
             yield cls.finding(
-                f"{entry.name} has an inventory entry but nothing in the repository reads it",
+                f"{entry.name} has an inventory entry but nothing in the repository uses it",
                 inventory.location(entry),
                 content=entry.name,
                 properties={"variable": entry.name},
