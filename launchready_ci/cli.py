@@ -9,14 +9,11 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from launchready_ci import __version__
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["main"]
 
@@ -79,48 +76,66 @@ def cli() -> None:
     """
 
 
-@cli.command()
-@click.option(
+_ROOT = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Repository root (default: $GITHUB_WORKSPACE or the current directory).",
 )
-@click.option(
+_CONFIG = click.option(
     "--config",
     "config_path",
     metavar="FILE",
     help="Config file (default: .github/launchready.yml, then launchready.yml).",
 )
+
+
+def _report_options(fn: Callable[..., None]) -> Callable[..., None]:
+    """The options of every command that runs checks: where to look and what to write."""
+    options = [
+        _ROOT,
+        _CONFIG,
+        click.option(
+            "--fail-on",
+            type=FAIL_ON,
+            default=None,
+            help="Lowest severity that fails the run (default: config, else error).",
+        ),
+        click.option("--baseline", metavar="FILE", help="Accept the findings recorded in FILE."),
+        click.option(
+            "--write-baseline", metavar="FILE", help="Record the current findings in FILE."
+        ),
+        click.option("--sarif", metavar="FILE", help="Write SARIF 2.1.0 to FILE."),
+        click.option("--json", "json_path", metavar="FILE", help="Write the JSON report to FILE."),
+        click.option("--markdown", metavar="FILE", help="Write the Markdown summary to FILE."),
+        click.option(
+            "--summary/--no-summary",
+            default=None,
+            help="Append the summary to $GITHUB_STEP_SUMMARY (default: when set).",
+        ),
+        click.option(
+            "--annotations/--no-annotations",
+            default=None,
+            help="Print GitHub annotations (default: when GITHUB_ACTIONS=true).",
+        ),
+        click.option(
+            "--color/--no-color",
+            default=None,
+            help="Colour the terminal report (default: on a TTY).",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="Do not print the terminal report."),
+        click.option("--debug", is_flag=True, help="Let internal errors raise with a traceback."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@cli.command()
 @click.option(
     "--check", "only", multiple=True, metavar="ID", help="Run only this check (repeatable)."
 )
-@click.option(
-    "--fail-on",
-    type=FAIL_ON,
-    default=None,
-    help="Lowest severity that fails the run (default: config, else error).",
-)
-@click.option("--baseline", metavar="FILE", help="Accept the findings recorded in FILE.")
-@click.option("--write-baseline", metavar="FILE", help="Record the current findings in FILE.")
-@click.option("--sarif", metavar="FILE", help="Write SARIF 2.1.0 to FILE.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the JSON report to FILE.")
-@click.option("--markdown", metavar="FILE", help="Write the Markdown summary to FILE.")
-@click.option(
-    "--summary/--no-summary",
-    default=None,
-    help="Append the summary to $GITHUB_STEP_SUMMARY (default: when set).",
-)
-@click.option(
-    "--annotations/--no-annotations",
-    default=None,
-    help="Print GitHub annotations (default: when GITHUB_ACTIONS=true).",
-)
-@click.option(
-    "--color/--no-color", default=None, help="Colour the terminal report (default: on a TTY)."
-)
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the terminal report.")
-@click.option("--debug", is_flag=True, help="Let internal errors raise with a traceback.")
+@_report_options
 @_guard
 def run(**opts: Any) -> int:
     """Run every check that the config enables and report the findings.
@@ -130,6 +145,89 @@ def run(**opts: Any) -> int:
     from launchready_ci.runner_cli import execute
 
     return execute(**opts)
+
+
+@cli.group()
+def env() -> None:
+    """Environment variables: the inventory, checked in CI and verified at deploy time.
+
+    `env init` drafts env-inventory.yml from the code, `env check` compares the two,
+    `env verify` checks a deploy's real values against it, `env docs` renders it.
+    """
+
+
+@env.command("check")
+@_report_options
+@_guard
+def env_check(**opts: Any) -> int:
+    """Compare the code with the inventory (`launchready run` for the env check alone).
+
+    Runs with the defaults when launchready.yml has no `env:` section.
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci.env_cli import check
+
+    return check(**opts)
+
+
+@env.command("init")
+@_ROOT
+@_CONFIG
+@click.option(
+    "--output", metavar="FILE", help="Inventory to write (default: env.inventory of the config)."
+)
+@click.option("--force", is_flag=True, help="Replace an existing FILE with a fresh draft.")
+@_guard
+def env_init(**opts: Any) -> int:
+    """Draft the inventory from the variables the code reads; never writes a value.
+
+    An existing inventory is kept byte for byte: only the variables it lacks are
+    appended, with purpose and owner left for you to fill in.
+    """
+    from launchready_ci.env_cli import init
+
+    return init(**opts)
+
+
+@env.command("verify")
+@click.option("--environment", "-e", required=True, metavar="NAME", help="Environment deployed to.")
+@click.option(
+    "--from",
+    "source",
+    metavar="FILE",
+    help="Values to verify: a dotenv, JSON or `env -0` file (default: this process's environment).",
+)
+@click.option(
+    "--compare", metavar="FILE", help="Values of another environment, to find shared secrets."
+)
+@click.option(
+    "--production/--no-production",
+    default=None,
+    help="Treat the environment as production (default: guessed from its name).",
+)
+@_report_options
+@_guard
+def env_verify(**opts: Any) -> int:
+    """Verify a deploy's values against the inventory; never prints a value.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci.env_cli import verify
+
+    return verify(**opts)
+
+
+@env.command("docs")
+@_ROOT
+@_CONFIG
+@click.option("--output", metavar="FILE", help="Write the Markdown table to FILE.")
+@click.option("--summary", is_flag=True, help="Append the table to $GITHUB_STEP_SUMMARY.")
+@_guard
+def env_docs(**opts: Any) -> int:
+    """Render the inventory as a Markdown table (printed unless --output or --summary)."""
+    from launchready_ci.env_cli import docs
+
+    return docs(**opts)
 
 
 @cli.command()

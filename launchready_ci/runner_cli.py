@@ -1,30 +1,66 @@
-"""The IO half of ``launchready run``: config, context, reporters, files, exit code."""
+"""The IO half of ``launchready run`` and of the subcommands built on it (``env check``,
+``env verify``): config, context, the runner, reporters, files, exit code.
+
+:func:`execute` takes the checks to run, so a subcommand is ``run`` restricted to its own
+check (a class) or to a check it configured from its options (an instance).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import sys
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import click
 
 from launchready_ci import config as config_mod
+from launchready_ci.checks import CHECKS, Check
 from launchready_ci.context import GitHubEnv, RunContext
 from launchready_ci.errors import UsageError
 from launchready_ci.findings import Finding, Report
+from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
 from launchready_ci.runner import RunOptions, run
 from launchready_ci.suppressions import atomic_write, load_baseline, write_baseline
 
-__all__ = ["execute"]
+__all__ = ["ExtraOutputs", "Session", "append_text", "execute", "open_session", "write_text"]
+
+#: More ``$GITHUB_OUTPUT`` values a subcommand derives from the report (name -> value).
+ExtraOutputs = Callable[[Report], Mapping[str, str]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Session:
+    """What every command that reads the repository starts from."""
+
+    root: Path
+    environ: Mapping[str, str]
+    github: GitHubEnv
+    config: config_mod.Config
+
+    def context(self) -> RunContext:
+        return RunContext(
+            root=self.root, config=self.config, github=self.github, environ=self.environ
+        )
+
+
+def open_session(root: Path | None, config_path: str | None) -> Session:
+    """Resolve the repository root (--root, $GITHUB_WORKSPACE, cwd) and load its config."""
+    environ = dict(os.environ)
+    github = GitHubEnv.from_environ(environ)
+    resolved = (root or Path(github.workspace or ".")).resolve()
+    if not resolved.is_dir():
+        raise UsageError(f"--root {resolved} is not a directory")
+    return Session(resolved, environ, github, config_mod.load(resolved, config_path))
 
 
 def execute(
     *,
     root: Path | None,
     config_path: str | None,
-    only: tuple[str, ...],
+    only: tuple[str, ...] = (),
     fail_on: str | None,
     baseline: str | None,
     write_baseline: str | None,
@@ -36,7 +72,17 @@ def execute(
     color: bool | None,
     quiet: bool,
     debug: bool,
+    checks: Sequence[type[Check] | Check] = CHECKS,
+    secret_values: Collection[str] = (),
+    extra_outputs: ExtraOutputs | None = None,
 ) -> int:
+    """Run ``checks`` and write every requested report; return the exit code.
+
+    ``secret_values`` are scrubbed from every output on top of the values of
+    secret-looking environment variables (a subcommand that reads values from a file
+    passes them here); ``extra_outputs`` adds subcommand-specific ``$GITHUB_OUTPUT``
+    values.
+    """
     from launchready_ci.reporters import annotations as annotations_r
     from launchready_ci.reporters import json as json_r
     from launchready_ci.reporters import outputs as outputs_r
@@ -44,34 +90,29 @@ def execute(
     from launchready_ci.reporters import summary as summary_r
     from launchready_ci.reporters import text as text_r
 
-    environ = dict(os.environ)
-    github = GitHubEnv.from_environ(environ)
-    root = (root or Path(github.workspace or ".")).resolve()
-    if not root.is_dir():
-        raise UsageError(f"--root {root} is not a directory")
-    config = config_mod.load(root, config_path)
+    session = open_session(root, config_path)
+    root, config, github, environ = session.root, session.config, session.github, session.environ
     # Paths given on the command line are relative to the working directory; paths in
     # launchready.yml are relative to the repository root.
     baseline_path = str(Path(baseline).resolve()) if baseline else config.baseline
-    ctx = RunContext(root=root, config=config, github=github, environ=environ)
     options = RunOptions(
         only=only,
         fail_on=fail_on.lower() if fail_on else None,
         baseline=load_baseline(root, baseline_path) if baseline_path else None,
         debug=debug,
     )
-    report = _rebase(run(ctx, options), root, github)
-    scrub = Scrubber(environ)
+    report = _rebase(run(session.context(), options, checks), root, github)
+    scrub = Scrubber(environ, tuple(secret_values))
 
     written: dict[str, str] = {}
     for path, render in ((sarif, sarif_r.render), (json_path, json_r.render)):
         if path:
-            _write(root, path, scrub(render(report)))
+            write_text(path, scrub(render(report)))
             written["sarif" if render is sarif_r.render else "json"] = path
     markdown_text: str | None = None
     if markdown:
         markdown_text = scrub(summary_r.render(report))
-        _write(root, markdown, markdown_text)
+        write_text(markdown, markdown_text)
         written["markdown"] = markdown
     if write_baseline:
         write_baseline_file(root, write_baseline, report)
@@ -85,9 +126,12 @@ def execute(
         click.echo(scrub(annotations_r.render(report, more_at=where)), nl=False)
     if (summary if summary is not None else bool(github.step_summary)) and github.step_summary:
         text = markdown_text if markdown_text is not None else scrub(summary_r.render(report))
-        _append(Path(github.step_summary), text)
+        append_text(Path(github.step_summary), text)
     if github.output:
-        _append(Path(github.output), scrub(outputs_r.render(report, files=written)))
+        lines = outputs_r.render(report, files=written)
+        extra = extra_outputs(report) if extra_outputs else {}
+        lines += "".join(format_output(name, value) for name, value in extra.items())
+        append_text(Path(github.output), scrub(lines))
     return report.exit_code
 
 
@@ -132,7 +176,8 @@ def write_baseline_file(root: Path, path: str, report: Report) -> None:
     write_baseline(Path(path).resolve(), report.findings)
 
 
-def _write(root: Path, path: str, text: str) -> None:
+def write_text(path: str, text: str) -> None:
+    """Write a file named on the command line (relative to the working directory)."""
     full = Path(path) if Path(path).is_absolute() else Path.cwd() / path
     try:
         atomic_write(full, text)
@@ -140,7 +185,7 @@ def _write(root: Path, path: str, text: str) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _append(path: Path, text: str) -> None:
+def append_text(path: Path, text: str) -> None:
     try:
         with path.open("a", encoding="utf-8") as fh:
             fh.write(text)

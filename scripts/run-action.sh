@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Run `launchready run` for a composite action and record its exit status instead of failing.
+# Run launchready for a composite action and record its exit status instead of failing.
+#
+#   run-action.sh [COMMAND [OPTION...]]
+#
+# COMMAND and its own options are the launchready subcommand to run (default: `run`), for
+# example `env verify --environment production` (see env-action.sh); the options every
+# command shares (--root, --config, --fail-on, --sarif, --json, --check) come from the
+# environment below and are added after them.
 #
 # The step that calls this always succeeds, so that a SARIF upload step can still run after
 # findings; a later step of the action fails the job with the recorded status.
 #
-# Environment (each from an action input, through `env:`):
+# Environment (each from an action input, through `env:`; empty: the option is not passed):
 #   LAUNCHREADY             path of the launchready executable (install-action.sh output)
 #   LR_WORKING_DIRECTORY    repository root to check (default .)
 #   LR_CONFIG               config file, relative to the working directory (optional)
@@ -31,7 +38,9 @@ absolute() {
   esac
 }
 
-args=(run --root .)
+args=("$@")
+((${#args[@]})) || args=(run)
+args+=(--root .)
 [[ -n "${LR_CONFIG:-}" ]] && args+=(--config "$LR_CONFIG")
 [[ -n "${LR_FAIL_ON:-}" ]] && args+=(--fail-on "$LR_FAIL_ON")
 sarif=""

@@ -133,6 +133,11 @@ def search(pattern: str, lines: list[str]) -> re.Match[str]:
     raise AssertionError(f"no printed line matches {pattern!r}")
 
 
+def annotations(log: str) -> list[str]:
+    """Workflow commands: act shows them after an icon (❗ error, 🚧 warning), not after "|"."""
+    return re.findall(r"^\[[^\]]*\]\s+\S+\s+(::(?:error|warning|notice) .*)$", log, re.MULTILINE)
+
+
 def test_the_selftest_job_succeeds(act_log: str) -> None:
     assert "🏁  Job succeeded" in act_log
     lines = printed(act_log)
@@ -153,6 +158,44 @@ def test_the_outputs_reach_the_workflow(act_log: str) -> None:
     )
     assert secrets.groups()[:3] == ("success", "passed-with-findings", "0")
     assert int(secrets[4]) >= 1
+    env_check = search(
+        r"selftest env-check: outcome=(\S*) result=(\S*) exit-code=(\S*) findings=(\d+)", lines
+    )
+    assert env_check.groups()[:3] == ("success", "passed-with-findings", "0")
+    assert int(env_check[4]) >= 1
+    docs = search(r"selftest env-docs: outcome=(\S*) exit-code=(\S*)", lines)
+    assert docs.groups() == ("success", "0")
+
+
+def test_env_verify_compares_production_with_staging(act_log: str) -> None:
+    """The issue's acceptance: `verify` and `--compare` run through the composite action.
+
+    The example's deploy/production.env lacks NEXT_PUBLIC_API_URL (required in
+    production) and has staging.env's SESSION_SECRET: exactly those two findings.
+    """
+    verify = search(
+        r"selftest env-verify: outcome=(\S*) result=(\S*) exit-code=(\S*) findings=(\d+)"
+        r" missing=(\d+) invalid=(\d+) shared=(\d+)",
+        printed(act_log),
+    )
+    assert verify.groups() == ("failure", "failed", "1", "2", "1", "0", "1")
+    commands = annotations(act_log)
+    verify_errors = [c for c in commands if "env/missing-in-environment" in c or "shared" in c]
+    assert any(
+        c.startswith("::error file=examples/membership-app/env-inventory.yml")
+        and "NEXT_PUBLIC_API_URL" in c
+        for c in verify_errors
+    ), commands
+    assert any("SESSION_SECRET" in c and "staging.env" in c for c in verify_errors), commands
+
+
+def test_no_value_of_the_deploy_files_reaches_the_log(act_log: str) -> None:
+    example = ROOT / "examples" / "membership-app" / "deploy"
+    for name in ("production.env", "staging.env"):
+        for line in (example / name).read_text(encoding="utf-8").splitlines():
+            if "=" in line and not line.startswith("#"):
+                value = line.split("=", 1)[1]
+                assert value not in act_log, f"a value of {name} is in act's log"
 
 
 def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) -> None:
@@ -162,9 +205,16 @@ def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) 
         for m in map(re.compile(r"upload-sarif stub: category=(\S+) file=(\S+)").fullmatch, lines)
         if m
     ]
-    assert [c for c, _ in uploads] == ["launchready", "launchready-secret-scan"]
+    assert [c for c, _ in uploads] == [
+        "launchready",
+        "launchready-secret-scan",
+        "launchready-env-check",
+        "launchready-env-verify",
+    ]
     assert uploads[0][1].endswith("/examples/membership-app/launchready.sarif")
     assert uploads[1][1].endswith("/examples/membership-app/launchready-secrets.sarif")
+    assert uploads[2][1].endswith("/examples/membership-app/launchready-env.sarif")
+    assert uploads[3][1].endswith("/examples/membership-app/launchready-env-verify.sarif")
     # The step that fails the root action on its findings comes after the upload.
     upload_at = act_log.index("upload-sarif stub: category=launchready file=")
     assert upload_at < act_log.index("Failure - Main Fail on findings")
@@ -173,22 +223,23 @@ def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) 
 def test_the_venv_is_installed_once_and_reused(act_log: str) -> None:
     lines = printed(act_log)
     assert len([x for x in lines if x.startswith("launchready-ci: installing ")]) == 1
-    assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == 1
+    assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == 4
     assert [x for x in lines if x.startswith("cache stub: miss for key launchready-venv-")]
 
 
 def test_the_step_summary_is_written(act_log: str) -> None:
     # act echoes what a step appended to $GITHUB_STEP_SUMMARY as "Summary - <text>".
+    # Five actions write one each; act echoes a summary a second time when it came from
+    # a composite action's last step that ran (mode docs skips the steps after it).
     summaries = re.findall(r"Summary - (.*)", act_log)
-    assert len(summaries) == 2, summaries
+    assert len(summaries) >= 5, summaries
     assert all("launchready" in s.lower() for s in summaries), summaries
+    # Mode docs appends the inventory as a table.
+    assert "| `SESSION_SECRET` | Signs session cookies |" in act_log
 
 
 def test_findings_become_annotations(act_log: str) -> None:
-    # act shows workflow commands after an icon (❗ error, 🚧 warning), not after "|".
-    commands = re.findall(
-        r"^\[[^\]]*\]\s+\S+\s+(::(?:error|warning|notice) .*)$", act_log, re.MULTILINE
-    )
+    commands = annotations(act_log)
     assert any(
         re.match(r"::error file=examples/membership-app/app/payments\.py,line=\d+", c)
         for c in commands

@@ -35,6 +35,7 @@ SHARED_INPUTS = {
     "json",
     "upload-sarif",
     "python",
+    "cache",
 }
 SHARED_OUTPUTS = {
     "result",
@@ -356,3 +357,111 @@ def test_a_second_run_does_not_scan_the_first_runs_reports(
     )
     assert Path(first.outputs["json-file"]).exists()
     assert second.outputs["findings"] == first.outputs["findings"]
+
+
+# --- actions/env-inventory ---------------------------------------------------------------
+
+ENV_ACTION = ROOT / "actions" / "env-inventory"
+DEPLOY = f"{EXAMPLE}/deploy"
+
+
+def _deploy_values(name: str) -> dict[str, str]:
+    lines = (ROOT / DEPLOY / name).read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_env_inventory_check_mode_runs_the_static_env_check(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(
+        ENV_ACTION, workspace, runner_temp, uploads, **{"fail-on": "never", "upload-sarif": "true"}
+    )
+    out = run.outputs
+    assert not run.failed, run.stdout
+    assert (out["exit-code"], out["result"]) == ("0", "passed-with-findings")
+    assert Path(out["sarif-file"]).name == "launchready-env.sarif"
+    found = _findings(Path(out["json-file"]))
+    assert found and {rule.split("/")[0] for rule, _ in found} == {"env"}
+    assert uploads.sarif == [{"sarif_file": out["sarif-file"], "category": "launchready-env-check"}]
+    assert (out["missing"], out["shared"]) == ("", ""), "verify's counts are verify's alone"
+
+
+def test_env_inventory_verify_mode_compares_two_value_files(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(
+        ENV_ACTION,
+        workspace,
+        runner_temp,
+        uploads,
+        mode="verify",
+        environment="production",
+        compare="deploy/staging.env",
+        **{"env-file": "deploy/production.env", "upload-sarif": "true"},
+    )
+    out = run.outputs
+    assert run.failed and run.step("Fail on findings").returncode == 1
+    assert (out["exit-code"], out["result"], out["findings"]) == ("1", "failed", "2")
+    assert (out["missing"], out["invalid"], out["unsafe"], out["shared"]) == ("1", "0", "0", "1")
+    assert uploads.sarif[-1]["category"] == "launchready-env-verify"
+    rules = {rule for rule, _ in _findings(Path(out["json-file"]))}
+    assert rules == {"env/missing-in-environment", "env/shared-secret"}
+    assert re.search(
+        r"^::error file=[^\n]*env-inventory\.yml[^\n]*NEXT_PUBLIC_API_URL", run.stdout, re.M
+    )
+    seen = run.stdout + "".join(s.stderr for s in run.steps) + run.summary + str(out)
+    seen += Path(out["sarif-file"]).read_text() + Path(out["json-file"]).read_text()
+    for name in ("production.env", "staging.env"):
+        for value in _deploy_values(name).values():
+            assert value not in seen, f"a value of {name} was printed"
+
+
+def test_env_inventory_verify_mode_reads_the_steps_environment(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    # What a deploy job does: every variable mapped in the step's env: from secrets.
+    values = _deploy_values("production.env") | {"NEXT_PUBLIC_API_URL": "https://api.clubhouse.app"}
+    run = run_action(
+        ENV_ACTION,
+        {"working-directory": EXAMPLE, "mode": "verify", "environment": "production"},
+        workspace=workspace,
+        runner_temp=runner_temp,
+        handlers=uploads.handlers,
+        extra_env=values,
+    )
+    assert not run.failed, run.stdout
+    assert (run.outputs["exit-code"], run.outputs["result"]) == ("0", "passed")
+    assert run.outputs["missing"] == run.outputs["findings"] == "0"
+    assert values["SESSION_SECRET"] not in run.stdout + run.summary
+
+
+def test_env_inventory_verify_without_an_environment_is_a_usage_error(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(ENV_ACTION, workspace, runner_temp, uploads, mode="verify")
+    assert run.failed
+    assert (run.outputs["exit-code"], run.outputs["result"]) == ("2", "error")
+    assert "--environment" in "".join(s.stderr for s in run.steps)
+
+
+def test_env_inventory_docs_mode_writes_the_table_to_the_summary(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(ENV_ACTION, workspace, runner_temp, uploads, mode="docs", **{"upload-sarif": "true"})
+    assert not run.failed, run.stdout + "".join(s.stderr for s in run.steps)
+    assert run.outputs["exit-code"] == "0"
+    assert (
+        "| Variable | Purpose | Owner | Secret | Environments | Stored in | Format |" in run.summary
+    )
+    assert "| `DATABASE_URL` |" in run.summary
+    assert run.outputs["sarif-file"] == "" and uploads.sarif == []
+
+
+def test_env_inventory_rejects_an_unknown_mode(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(ENV_ACTION, workspace, runner_temp, uploads, mode="lint")
+    assert run.failed and run.outputs["exit-code"] == "2"
+    assert (
+        "::error title=launchready-ci::mode must be check, verify or docs, not lint" in run.stdout
+    )

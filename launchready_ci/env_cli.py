@@ -1,0 +1,200 @@
+"""The IO half of ``launchready env ...``: files, the step summary, messages, exit codes.
+
+``check`` and ``verify`` go through :func:`launchready_ci.runner_cli.execute`, so they
+report exactly like ``launchready run``; ``init`` and ``docs`` read and write the inventory
+through the pure :mod:`.checks.env_inventory.draft` and :mod:`.checks.env_inventory.docs`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from launchready_ci.checks.env_inventory.check import DEFAULT_INVENTORY, EnvInventoryCheck
+from launchready_ci.checks.env_inventory.inventory import load_inventory
+from launchready_ci.checks.env_inventory.model import Inventory
+from launchready_ci.errors import LaunchreadyError, UsageError
+from launchready_ci.findings import Report
+from launchready_ci.redaction import Scrubber, is_secret_name
+from launchready_ci.runner_cli import Session, append_text, execute, open_session, write_text
+from launchready_ci.suppressions import atomic_write
+
+__all__ = ["VERIFY_OUTPUTS", "check", "docs", "init", "verify"]
+
+
+class RequestedEnvCheck(EnvInventoryCheck):
+    """``env check`` names the check: it runs with the defaults when launchready.yml has
+    no ``env:`` section (``launchready run`` skips it then), and ``enabled: false`` still
+    turns it off."""
+
+    needs_config = False
+
+
+def check(**opts: Any) -> int:
+    return execute(checks=(RequestedEnvCheck,), **opts)
+
+
+# --- init ------------------------------------------------------------------------------
+
+
+def init(*, root: Path | None, config_path: str | None, output: str | None, force: bool) -> int:
+    from launchready_ci.checks.env_inventory.draft import draft
+    from launchready_ci.checks.env_inventory.readers import read_uses
+
+    session = open_session(root, config_path)
+    section = session.config.section("env") or {}
+    path, display = _inventory_file(session, output)
+    existed = path.exists()
+    existing = None if force or not existed else _read(path, display)
+    result = draft(read_uses(session.root, section.get("exclude", ())), existing, display)
+    if existing is not None and not result.changed:
+        click.echo(f"{display} already lists every variable the code needs")
+        return 0
+    _write_keeping_mode(path, display, result.text)
+    names = ", ".join(result.added)
+    if existing is not None:
+        click.echo(
+            f"added {_count(len(result.added), 'variable')} to {display}, its "
+            f"{_count(result.kept, 'entry', 'entries')} unchanged: {names}"
+        )
+    else:
+        verb = "replaced" if existed else "wrote"
+        click.echo(f"{verb} {display} with {_count(len(result.added), 'variable')}: {names}")
+    click.echo("next: fill in purpose and owner, check `secret:`, run `launchready env check`")
+    return 0
+
+
+def _write_keeping_mode(path: Path, display: str, text: str) -> None:
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        atomic_write(path, text)
+        path.chmod(mode)
+    except OSError as exc:
+        raise UsageError(f"cannot write {display}: {exc.strerror}") from None
+
+
+# --- verify ----------------------------------------------------------------------------
+
+#: ``$GITHUB_OUTPUT`` counts of ``env verify``: output name -> the rules it counts.
+VERIFY_OUTPUTS: Mapping[str, frozenset[str]] = {
+    "missing": frozenset({"env/missing-in-environment"}),
+    "invalid": frozenset({"env/invalid-format"}),
+    "unsafe": frozenset({"env/unsafe-for-environment"}),
+    "shared": frozenset({"env/shared-secret"}),
+}
+
+
+def verify(
+    *,
+    environment: str,
+    source: str | None,
+    compare: str | None,
+    production: bool | None,
+    **opts: Any,
+) -> int:
+    from launchready_ci.checks.env_inventory.values import load_values
+    from launchready_ci.checks.env_inventory.verify import EnvVerifyCheck
+
+    if not environment.strip():
+        raise UsageError("--environment needs a name, such as production or staging")
+    environ = dict(os.environ)
+    values = load_values(source, environ)
+    other = load_values(compare, environ) if compare else None
+    instance = EnvVerifyCheck(environment, values, other, production)
+    sources = [values.values, *([other.values] if other else [])]
+    secrets = _secret_values(opts["root"], opts["config_path"], sources)
+    return execute(checks=(instance,), secret_values=secrets, extra_outputs=_verify_outputs, **opts)
+
+
+def _secret_values(
+    root: Path | None, config_path: str | None, sources: Iterable[Mapping[str, str]]
+) -> list[str]:
+    """Values to scrub from every output: those of secret-looking names and of inventory
+    entries that do not say ``secret: false``.
+
+    The verify check never puts a value into a finding; this is the last line of defence
+    that ``launchready run`` has for the process environment, extended to the files.
+    """
+    try:
+        session = open_session(root, config_path)
+        path, display = _inventory_file(session, None)
+        entries = _load(path, display).entries
+    except LaunchreadyError:
+        entries = {}
+    return [
+        value
+        for values in sources
+        for name, value in values.items()
+        if is_secret_name(name) or (name in entries and entries[name].secret is not False)
+    ]
+
+
+def _verify_outputs(report: Report) -> dict[str, str]:
+    rules = [f.rule_id for f in report.findings]
+    return {name: str(sum(r in ids for r in rules)) for name, ids in VERIFY_OUTPUTS.items()}
+
+
+# --- docs ------------------------------------------------------------------------------
+
+
+def docs(*, root: Path | None, config_path: str | None, output: str | None, summary: bool) -> int:
+    from launchready_ci.checks.env_inventory.docs import render
+
+    session = open_session(root, config_path)
+    step_summary = session.github.step_summary
+    if summary and not step_summary:
+        raise UsageError("--summary needs $GITHUB_STEP_SUMMARY (set by GitHub Actions)")
+    path, display = _inventory_file(session, None)
+    if not path.is_file():
+        raise UsageError(f"no inventory at {display}: draft one with `launchready env init`")
+    inventory = _load(path, display)
+    text = Scrubber(session.environ)(render(inventory))
+    if output:
+        write_text(output, text)
+        click.echo(f"wrote {output} ({_count(len(inventory.entries), 'variable')})")
+    if summary and step_summary:
+        append_text(Path(step_summary), text)
+    if not output and not summary:
+        click.echo(text, nl=False)
+    return 0
+
+
+# --- shared ----------------------------------------------------------------------------
+
+
+def _inventory_file(session: Session, output: str | None) -> tuple[Path, str]:
+    """The inventory's path and how messages name it: ``output`` (relative to the working
+    directory), else ``env.inventory`` of the config (inside the repository)."""
+    if output:
+        path = Path(output).resolve()
+        try:
+            return path, path.relative_to(session.root).as_posix()
+        except ValueError:
+            return path, output
+    section = session.config.section("env") or {}
+    configured = str(section.get("inventory", DEFAULT_INVENTORY))
+    path = (session.root / configured).resolve()
+    if not path.is_relative_to(session.root):
+        raise UsageError(f"env.inventory {configured!r} must be a path inside the repository")
+    return path, path.relative_to(session.root).as_posix()
+
+
+def _read(path: Path, display: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{display} is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {display}: {exc.strerror}") from None
+
+
+def _load(path: Path, display: str) -> Inventory:
+    return load_inventory(_read(path, display), display)
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
