@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
+import stat
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -32,12 +35,12 @@ REPORT_MARKERS = (
 _HEAD_BYTES = 1024
 
 
-def is_own_report(path: Path) -> bool:
+def is_own_report(path: Path | str) -> bool:
     """True for a file that launchready itself wrote (a report of an earlier run)."""
-    if path.suffix not in (".sarif", ".json", ".md"):
+    if not str(path).endswith((".sarif", ".json", ".md")):
         return False
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             head = fh.read(_HEAD_BYTES)
     except OSError:
         return False
@@ -46,12 +49,18 @@ def is_own_report(path: Path) -> bool:
 
 def matches_any(relpath: str, patterns: Iterable[str]) -> bool:
     """Glob match where ``**/`` may also match nothing (``**/x`` matches ``x``)."""
+    return _compile(tuple(patterns)).match(relpath) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a set of globs: a path is tested once, not once per pattern."""
+    parts = []
     for pattern in patterns:
-        if fnmatch.fnmatchcase(relpath, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatch.fnmatchcase(relpath, pattern[3:]):
-            return True
-    return False
+        parts.append(fnmatch.translate(pattern))
+        if pattern.startswith("**/"):
+            parts.append(fnmatch.translate(pattern[3:]))
+    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)")
 
 
 def _git_files(root: Path) -> list[str] | None:
@@ -81,7 +90,7 @@ def _git_files(root: Path) -> list[str] | None:
 def iter_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]:
     """Paths relative to ``root`` (``/`` separated): git's view when ``root`` is in a
     work tree (tracked and untracked-but-not-ignored files), else a directory walk."""
-    patterns = (*DEFAULT_EXCLUDES, *exclude)
+    patterns = (*DEFAULT_EXCLUDES, *tuple(exclude))
     files = _git_files(root)
     if files is None:
         files = []
@@ -92,11 +101,17 @@ def iter_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]:
             )
             files.extend(_join(rel_dir, f) for f in filenames)
         files.sort()
+    excluded = _compile(patterns)
+    root_text = str(root)
     for rel in files:
-        if matches_any(rel, patterns):
+        if excluded.match(rel):
             continue
-        path = root / rel
-        if path.is_file() and not path.is_symlink() and not is_own_report(path):
+        full = os.path.join(root_text, rel)
+        try:
+            mode = os.lstat(full).st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode) and not is_own_report(full):  # no symlinks, no devices
             yield rel
 
 

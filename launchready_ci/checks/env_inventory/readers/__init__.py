@@ -25,7 +25,10 @@ value (SET, LITERAL, CREDENTIAL), and a workflow refers to a stored secret or va
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from launchready_ci.checks.env_inventory.model import Use
@@ -85,32 +88,65 @@ def _yaml_reader(path: str, folder: str, name: str) -> Reader | None:
     return None
 
 
+#: Below this many files to parse, a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 400
+_CHUNK = 64
+
+
 def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
     """Every use in the repository at ``root``, file by file in path order; then the
     keys of the env files that compose files load (``env_file:``), when those files are
-    in the repository and not git-ignored (so a developer's ignored ``.env`` is never read)."""
+    in the repository and not git-ignored (so a developer's ignored ``.env`` is never read).
+
+    Files are parsed on every core when there are many of them; the order of the uses
+    does not depend on that.
+    """
     listed: set[str] = set()
-    env_files: dict[str, None] = {}
+    todo: list[str] = []
     for rel in iter_files(root, exclude):
         listed.add(rel)
-        reader = reader_for(rel)
-        if reader is None:
-            continue
-        text = _read_text(root / rel)
-        if text is None:
-            continue
-        if reader is compose.read:
-            uses, files = compose.scan(text, rel)
-            env_files.update(dict.fromkeys(files))
-            yield from uses
-        else:
-            yield from reader(text, rel)
+        if reader_for(rel) is not None:
+            todo.append(rel)
+    env_files: dict[str, None] = {}
+    for uses, files in _read_all(root, todo):
+        env_files.update(dict.fromkeys(files))
+        yield from uses
     for rel in env_files:
         if rel not in listed or dotenv.is_template(rel.rpartition("/")[2]):
             continue  # not in the repository, or already read as a template
         text = _read_text(root / rel)
         if text is not None:
             yield from dotenv.read_env_file(text, rel)
+
+
+def _read_all(root: Path, rels: list[str]) -> Iterator[tuple[list[Use], list[str]]]:
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
+        yield from _read_chunk(root, rels)
+        return
+    chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for results in pool.map(_read_chunk, [root] * len(chunks), chunks):
+                yield from results
+    except (OSError, BrokenProcessPool):  # no processes here (sandbox, limits): go on alone
+        yield from _read_chunk(root, rels)
+
+
+def _read_chunk(root: Path, rels: list[str]) -> list[tuple[list[Use], list[str]]]:
+    """(uses, env files a compose file loads) for each path, in order."""
+    out: list[tuple[list[Use], list[str]]] = []
+    for rel in rels:
+        reader = reader_for(rel)
+        text = _read_text(root / rel) if reader is not None else None
+        if reader is None or text is None:
+            continue
+        if reader is compose.read:
+            uses, files = compose.scan(text, rel)
+            out.append((list(uses), list(files)))
+        else:
+            out.append((list(reader(text, rel)), []))
+    return out
 
 
 def _read_text(path: Path) -> str | None:
