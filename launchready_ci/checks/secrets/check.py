@@ -1,33 +1,36 @@
-"""Secret scanning of the working tree through detect-secrets' plugins.
+"""Secret scanning of the working tree.
 
-Findings carry the secret's hash and a redacted preview, never the value.
+Files are streamed through :func:`~launchready_ci.checks.secrets.engine.scan_text`
+(one prefilter pass, then detect-secrets' and our own plugins on candidate lines), on
+every core when there are many. Binary files, files over 2 MiB, symlinks and unreadable
+files are skipped. Findings carry the secret's hash and a redacted preview, never the value.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files
+from launchready_ci.checks.secrets.engine import Detection, scan_text, to_finding
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
 from launchready_ci.checks.secrets.rules.provider_credential import ProviderCredential
 from launchready_ci.checks.secrets.rules.secret_assignment import SecretAssignment
+from launchready_ci.checks.secrets.rules.test_or_public_key import TestOrPublicKey
 from launchready_ci.context import RunContext
-from launchready_ci.findings import Finding, Location, redact
-from launchready_ci.rules import Rule
+from launchready_ci.findings import Finding
 
-__all__ = ["SecretsCheck"]
+__all__ = ["SecretsCheck", "scan_files"]
 
-#: detect-secrets plugins that report values of no known format; handled by
-#: SecretAssignment (keyword) or left out (entropy, IP addresses: too noisy alone).
-_GENERIC = {"Secret Keyword": SecretAssignment}
-_DISABLED = {"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
-_MAX_BYTES = 2 * 1024 * 1024
-_THEIR_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
-_OUR_FILTER = "launchready_ci.checks.secrets.filters.is_indirect_reference"
+MAX_BYTES = 2 * 1024 * 1024
+PARALLEL_MIN_FILES = 200
+_CHUNK = 64
+_SNIFF = 8192
 
 
 class SecretsCheck(Check):
@@ -35,81 +38,54 @@ class SecretsCheck(Check):
     title = "Secrets"
     config_key = "secrets"
     needs_config = False
-    rules = (ProviderCredential, PrivateKey, SecretAssignment)
+    rules = (ProviderCredential, PrivateKey, SecretAssignment, TestOrPublicKey)
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
-        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-        from detect_secrets.core.scan import scan_file
-        from detect_secrets.settings import transient_settings
-
-        classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
-        plugins = [{"name": c.__name__} for c in classes if c.__name__ not in _DISABLED]
-        root = ctx.root
-        with transient_settings({"plugins_used": plugins}) as settings:
-            # Keep detect-secrets' default filters; swap one for our marker-aware copy.
-            settings.filters[_OUR_FILTER] = {"path": _OUR_FILTER}
-            settings.disable_filters(_THEIR_FILTER)
-            for rel in iter_files(root, section.get("exclude", ())):
-                path = root / rel
-                try:
-                    if path.stat().st_size > _MAX_BYTES:
-                        continue
-                except OSError:
-                    continue
-                found = [
-                    _finding(rel, s.type, s.line_number, s.secret_value or "")
-                    for s in scan_file(str(path))
-                    if not _is_local_url(s.type, s.secret_value or "", path, s.line_number)
-                ]
-                yield from _dedupe(found)
+        rels = list(iter_files(ctx.root, section.get("exclude", ())))
+        seen: set[str] = set()
+        for rel, detections in scan_files(ctx.root, rels):
+            for d in detections:
+                finding = to_finding(d, rel)
+                if finding.fingerprint not in seen:
+                    seen.add(finding.fingerprint)
+                    yield finding
 
 
-def _dedupe(found: list[Finding]) -> Iterator[Finding]:
-    """One finding per secret and line; a provider match wins over a keyword match."""
-    specific = {f.location.start_line for f in found if f.rule_id != SecretAssignment.id}
-    seen: set[str] = set()
-    for f in found:
-        if f.rule_id == SecretAssignment.id and f.location.start_line in specific:
-            continue
-        if f.fingerprint in seen:
-            continue
-        seen.add(f.fingerprint)
-        yield f
-
-
-_LOCAL_HOSTS = ("@localhost", "@127.0.0.1", "@0.0.0.0", "@host.docker.internal", "@[::1]")
-
-
-def _is_local_url(kind: str, value: str, path: Path, line: int) -> bool:
-    """Credentials in a URL to a local development host are examples, not leaks."""
-    if kind != "Basic Auth Credentials":
-        return False
+def scan_files(root: Path, rels: list[str]) -> Iterator[tuple[str, list[Detection]]]:
+    """(path, detections) for each file with any, in the order of ``rels``."""
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
+        yield from _scan_chunk(root, rels)
+        return
+    chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            for n, text in enumerate(fh, 1):
-                if n == line:
-                    return any(f"{value}{host}" in text for host in _LOCAL_HOSTS)
+        with ProcessPoolExecutor(max_workers=min(workers, 2)) as pool:
+            for results in pool.map(_scan_chunk, [root] * len(chunks), chunks):
+                yield from results
+    except (OSError, BrokenProcessPool):  # no processes here (sandbox, limits): go on alone
+        yield from _scan_chunk(root, rels)
+
+
+def _scan_chunk(root: Path, rels: list[str]) -> list[tuple[str, list[Detection]]]:
+    out = []
+    for rel in rels:
+        text = read_text(root / rel)
+        if text is None:
+            continue
+        found = scan_text(rel, text)
+        if found:
+            out.append((rel, found))
+    return out
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text, or ``None`` for a symlink, a binary, a large or unreadable file."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        data = path.read_bytes()
     except OSError:
-        return False
-    return False
-
-
-def _finding(rel: str, kind: str, line: int, value: str) -> Finding:
-    rule: type[Rule]
-    digest = hashlib.sha256(value.encode()).hexdigest()
-    preview = redact(value)
-    if kind == "Private Key":
-        rule = PrivateKey
-        message = "Private key committed"
-    elif kind in _GENERIC:
-        rule = _GENERIC[kind]
-        message = f"Literal secret assigned to a secret-looking name ({preview})"
-    else:
-        rule = ProviderCredential
-        message = f"{kind} committed ({preview})"
-    return rule.finding(
-        message,
-        Location(path=rel, start_line=line, end_line=line),
-        content=digest,
-        properties={"kind": kind, "preview": preview},
-    )
+        return None
+    if b"\0" in data[:_SNIFF]:
+        return None
+    return data.decode("utf-8", errors="replace")

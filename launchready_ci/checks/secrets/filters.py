@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from detect_secrets.filters import heuristic
 
 from launchready_ci.suppressions import INLINE_MARKER
 
-__all__ = ["is_indirect_reference"]
+__all__ = ["is_indirect_reference", "is_placeholder"]
 
 
 def is_indirect_reference(line: str) -> bool:
@@ -17,3 +19,20 @@ def is_indirect_reference(line: str) -> bool:
     look unused. Stripping the marker first keeps the heuristic for real code.
     """
     return bool(heuristic.is_indirect_reference(INLINE_MARKER.sub("", line)))
+
+
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:changeme|change[_-]?me|placeholder|redacted|dummy|example|sample|secret|password"
+    r"|test|todo|none|null|foo|bar|foobar|your[_-].*|my[_-].*|insert[_-].*|replace[_-].*)$"
+    r"|(?i:example$|[_-]example[_-]|xxxx|\*\*\*\*|\.\.\.|…|your[_-]?(?:api[_-]?)?(?:key|token|secret)|changeme)"
+    r"|^[<{\[(%$].*[>}\])%]$|^\$\{?\w+\}?$|^(?:process\.env|os\.environ|env\.|ENV\[)"
+)
+
+
+def is_placeholder(secret: str) -> bool:
+    """Values that show where a secret goes: ``changeme``, ``xxxx``, ``<TOKEN>``,
+    ``${VAR}``, ``process.env.X``, AWS's ``…EXAMPLE`` keys."""
+    value = secret.strip("'\"` ")
+    if len(set(value.lower())) <= 2:
+        return True
+    return bool(_PLACEHOLDER.search(value))

@@ -1,0 +1,284 @@
+"""The detection engine: one prefilter pass, then detect-secrets' and our plugins.
+
+:func:`scan_text` reads a file's text (or the added lines of a diff), selects the
+candidate lines with one combined regex of every detector's keywords and prefixes, and
+runs the plugins and detect-secrets' filters on those lines only. A :class:`Detection`
+holds a redacted preview and a SHA-256 digest of the value, never the value itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from launchready_ci.checks.secrets.filters import is_indirect_reference, is_placeholder
+from launchready_ci.checks.secrets.plugins import PLUGINS, Judgement, OurDetector
+from launchready_ci.checks.secrets.providers import DETECT_SECRETS_PROVIDERS, rotate_url
+from launchready_ci.checks.secrets.rules.private_key import PrivateKey
+from launchready_ci.checks.secrets.rules.provider_credential import ProviderCredential
+from launchready_ci.checks.secrets.rules.secret_assignment import SecretAssignment
+from launchready_ci.checks.secrets.rules.test_or_public_key import TestOrPublicKey
+from launchready_ci.findings import Confidence, Finding, Location, Severity, redact
+from launchready_ci.rules import Rule
+
+__all__ = ["Detection", "scan_text", "to_finding"]
+
+#: Left out: entropy alone and IP addresses are too noisy.
+_DISABLED = {"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
+_THEIR_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
+_NO_VERIFY = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+#: The keyword plugin's names (password, api_key, secret...), loosely.
+_KEYWORDS = r"(?i:pass|pwd|secret|key|token|auth|cred|contrase)"
+_LOCAL_HOSTS = ("@localhost", "@127.0.0.1", "@0.0.0.0", "@host.docker.internal", "@[::1]")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One secret found in one line (value replaced by ``preview`` and ``digest``)."""
+
+    rule: type[Rule]
+    provider: str
+    line: int
+    preview: str
+    digest: str  # sha256 hex of the value, only for fingerprints
+    severity: Severity
+    confidence: Confidence
+    reason: str  # why it was judged a secret (never the value)
+    rotate_url: str | None
+
+
+def scan_text(
+    path: str, text: str, *, line_numbers: Sequence[int] | None = None
+) -> list[Detection]:
+    """The secrets in ``text`` (a file, or a diff's added lines joined by ``\\n``)."""
+    prefilter = _prefilter()
+    if _skipped_name(path) or not prefilter.search(text):
+        return []
+    lines = text.split("\n")
+    candidates = [i for i, line in enumerate(lines) if prefilter.search(line)]
+    if not candidates:
+        return []
+    with _settings():
+        return list(_scan_lines(path, lines, candidates, line_numbers))
+
+
+def to_finding(d: Detection, path: str, *, commit: str | None = None) -> Finding:
+    """The finding for a detection; ``commit`` for a secret added in git history."""
+    where = f" in commit {commit[:12]}" if commit else ""
+    if d.rule is PrivateKey:
+        message = f"Private key committed{where}"
+    elif d.rule is SecretAssignment:
+        message = f"Literal secret assigned to a secret-looking name{where} ({d.preview})"
+    elif d.rule is TestOrPublicKey:
+        message = f"{d.provider} key{where} ({d.preview}): {d.reason}"
+    else:
+        message = f"{d.provider} credential committed{where} ({d.preview}): {d.reason}"
+        if d.rotate_url:
+            message += f"; revoke it and rotate at {d.rotate_url}"
+    props: dict[str, Any] = {
+        "kind": d.reason,
+        "preview": d.preview,
+        "provider": d.provider,
+        "reason": d.reason,
+    }
+    if d.rotate_url:
+        props["rotate_url"] = d.rotate_url
+    if commit:
+        props["commit"] = commit
+    return d.rule.finding(
+        message,
+        Location(path=path, start_line=d.line, end_line=d.line),
+        content=d.digest,
+        severity=d.severity,
+        confidence=d.confidence,
+        properties=props,
+    )
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+def _skipped_name(path: str) -> bool:
+    """detect-secrets' file-name filters: lockfiles, non-text extensions, swagger."""
+    from detect_secrets.filters.heuristic import is_lock_file, is_non_text_file, is_swagger_file
+
+    return bool(is_lock_file(path) or is_non_text_file(path) or is_swagger_file(path))
+
+
+@functools.cache
+def _their_plugin_classes() -> tuple[type, ...]:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    classes = get_mapping_from_secret_type_to_class().values()
+    return tuple(sorted((c for c in classes if c.__name__ not in _DISABLED), key=str))
+
+
+@functools.cache
+def _prefilter() -> re.Pattern[str]:
+    """One regex that matches every line any plugin could report on."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    parts = [_KEYWORDS]
+    for cls in _their_plugin_classes():
+        if issubclass(cls, RegexBasedDetector):
+            denylist: tuple[re.Pattern[str], ...] = getattr(cls, "denylist", ())
+            for rx in denylist:
+                flags = "i" if rx.flags & re.IGNORECASE else ""
+                pattern = f"(?{flags}:{rx.pattern})" if flags else f"(?:{rx.pattern})"
+                parts.append(pattern)
+    parts.extend(re.escape(k) for plugin in PLUGINS for k in plugin.keywords)
+    try:
+        return re.compile("|".join(parts))
+    except re.error:  # a pattern that does not combine (a named group twice, say)
+        return re.compile(
+            "|".join(
+                [
+                    _KEYWORDS,
+                    *(re.escape(k) for p in PLUGINS for k in p.keywords),
+                    "PRIVATE KEY",
+                    "://",
+                    "AKIA",
+                    "eyJ",
+                ]
+            )
+        )
+
+
+class _settings:
+    """detect-secrets' settings for one scan: our plugin list and filters, no network."""
+
+    def __enter__(self) -> None:
+        from detect_secrets.settings import transient_settings
+
+        plugins = [{"name": c.__name__} for c in _their_plugin_classes()]
+        self._cm = transient_settings({"plugins_used": plugins})
+        settings = self._cm.__enter__()
+        # The indirect-reference heuristic (``x = get(...)``) is for keyword matches only:
+        # it would hide ``Stripe("sk_live_...")``. Ours, marker-aware, runs on those.
+        settings.disable_filters(_THEIR_FILTER)
+        if _NO_VERIFY in settings.filters:
+            settings.disable_filters(_NO_VERIFY)
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(None, None, None)
+
+
+@functools.cache
+def _ours() -> tuple[OurDetector, ...]:
+    return tuple(p() for p in PLUGINS)
+
+
+def _scan_lines(
+    path: str, lines: list[str], candidates: list[int], numbers: Sequence[int] | None
+) -> Iterator[Detection]:
+    from detect_secrets.core.scan import _is_filtered_out, _scan_line
+    from detect_secrets.settings import get_plugins
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    theirs = get_plugins()
+    for index in candidates:
+        line = lines[index].rstrip()
+        number = numbers[index] if numbers is not None else index + 1
+        context = get_code_snippet(lines=lines, line_number=index + 1)
+        if _is_filtered_out(
+            required_filter_parameters=["line"], filename=path, line=line, context=context
+        ):
+            continue
+        found: dict[str, Detection] = {}
+        claimed: list[str] = []  # values our plugins judged, reported or not
+        for plugin in _ours():
+            for value in plugin.analyze_string(line):
+                if not isinstance(value, str) or value in claimed:
+                    continue
+                if is_placeholder(value):
+                    claimed.append(value)
+                    continue
+                if _is_filtered_out(
+                    required_filter_parameters=["secret"],
+                    filename=path,
+                    secret=value,
+                    plugin=plugin,
+                    line=line,
+                ) and not _is_structured(plugin):
+                    continue
+                judged = plugin.judge(value, line)
+                if judged is not None:
+                    claimed.append(value)
+                    found[value] = _ours_detection(plugin, judged, number, value)
+        for their in theirs:
+            for secret in _scan_line(
+                plugin=their, filename=path, line=line, line_number=number, context=context
+            ):
+                value = secret.secret_value or ""
+                if any(value in c or c in value for c in claimed) or value in found:
+                    continue
+                if is_placeholder(value):
+                    continue
+                if secret.type == "Secret Keyword" and is_indirect_reference(line):
+                    continue
+                if secret.type == "Basic Auth Credentials" and any(
+                    f"{value}{h}" in line for h in _LOCAL_HOSTS
+                ):
+                    continue
+                found[value] = _their_detection(secret.type, number, value)
+        yield from _dedupe(list(found.values()))
+
+
+def _is_structured(plugin: OurDetector) -> bool:
+    """Formats whose own checks beat detect-secrets' generic id/UUID heuristics."""
+    return plugin.provider == "Postmark"
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _ours_detection(plugin: OurDetector, j: Judgement, line: int, value: str) -> Detection:
+    return Detection(
+        rule=TestOrPublicKey if j.public else ProviderCredential,
+        provider=plugin.provider.removesuffix(" webhook"),
+        line=line,
+        preview=redact(value),
+        digest=_digest(value),
+        severity=j.severity,
+        confidence=j.confidence,
+        reason=j.reason,
+        rotate_url=None if j.public else rotate_url(plugin.provider),
+    )
+
+
+def _their_detection(kind: str, line: int, value: str) -> Detection:
+    rule: type[Rule]
+    provider = DETECT_SECRETS_PROVIDERS.get(kind, kind)
+    if kind == "Private Key":
+        rule, provider, reason = PrivateKey, "Private key", "PEM or OpenSSH private key header"
+    elif kind == "Secret Keyword":
+        rule, provider, reason = SecretAssignment, "", "literal assigned to a secret-looking name"
+    elif kind == "Basic Auth Credentials":
+        rule, provider, reason = ProviderCredential, "URL", "password in a URL to a remote host"
+    else:
+        rule, reason = ProviderCredential, f"matches detect-secrets' {kind} pattern"
+    return Detection(
+        rule=rule,
+        provider=provider,
+        line=line,
+        preview=redact(value),
+        digest=_digest(value),
+        severity=rule.severity,
+        confidence=rule.confidence,
+        reason=reason,
+        rotate_url=rotate_url(provider),
+    )
+
+
+def _dedupe(found: list[Detection]) -> Iterator[Detection]:
+    """One detection per value; a provider match hides a keyword match on its line."""
+    specific = any(d.rule is not SecretAssignment for d in found)
+    for d in found:
+        if d.rule is SecretAssignment and specific:
+            continue
+        yield d
