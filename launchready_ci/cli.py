@@ -230,6 +230,55 @@ def env_docs(**opts: Any) -> int:
     return docs(**opts)
 
 
+@cli.group()
+def secrets() -> None:
+    """Committed credentials: the working tree, a pull request, a push, the history.
+
+    `secrets scan` finds them (each mode scans only the lines its commits added),
+    `secrets baseline` records the current ones as accepted.
+    """
+
+
+@secrets.command("scan")
+@click.option(
+    "--pr", metavar="BASE..HEAD", help="Every commit of a pull request (`auto`: from the event)."
+)
+@click.option("--base", metavar="REF", help="Pull request base (with --head).")
+@click.option("--head", metavar="REF", help="Pull request head (with --base).")
+@click.option("--push", nargs=2, metavar="BEFORE AFTER", help="The commits of a push.")
+@click.option("--history", is_flag=True, help="Every commit of every branch and tag.")
+@click.option("--shard", metavar="K/N", help="With --history: scan only shard K of N.")
+@click.option("--staged", is_flag=True, help="The staged changes (for pre-commit).")
+@_report_options
+@_guard
+def secrets_scan(**opts: Any) -> int:
+    """Find committed secrets; without a mode option, in the working tree.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci.secrets_cli import scan
+
+    return scan(**opts)
+
+
+@secrets.command("baseline")
+@_ROOT
+@_CONFIG
+@click.option(
+    "--output",
+    default=".launchready-baseline.json",
+    show_default=True,
+    metavar="FILE",
+    help="Baseline file to write.",
+)
+@_guard
+def secrets_baseline(**opts: Any) -> int:
+    """Record the working tree's current secrets as accepted (`--baseline FILE` reads it)."""
+    from launchready_ci.secrets_cli import baseline
+
+    return baseline(**opts)
+
+
 @cli.command()
 @click.argument("rule_id", required=False)
 @_guard

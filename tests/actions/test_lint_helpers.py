@@ -173,7 +173,9 @@ def test_pre_commit_hooks_run_the_cli() -> None:
         assert hook["language"] == "python"
         assert hook["pass_filenames"] is False and hook["always_run"] is True
         entry = hook["entry"].split()
-        assert entry[:2] == ["launchready", "run"]
+        assert entry[0] == "launchready"
+        if hook["id"] == "launchready-secrets":
+            assert entry[1:] == ["secrets", "scan", "--staged"]
         proc = subprocess.run(
             [sys.executable, "-m", "launchready_ci", *entry[1:], "--help"],
             capture_output=True,

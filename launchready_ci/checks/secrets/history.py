@@ -1,0 +1,435 @@
+"""Secret scanning of git history: pull requests, pushes, full history and staged files.
+
+Git is driven through ``subprocess`` (no GitPython). A *plan* (the commits to scan) is
+resolved first, by :func:`plan_pr`, :func:`plan_push`, :func:`plan_history` or
+:func:`plan_staged`, which raise :class:`UsageError` when the range cannot be scanned
+(a missing base in a shallow clone, say) -- never an empty scan that looks clean. Then
+:class:`SecretsHistoryCheck` streams ``git log -p --unified=0`` over those commits and
+scans only the *added* lines, so a pull request costs in proportion to its diff.
+
+Shallow clones: when a revision or the merge base is missing and the repository has an
+``origin`` remote, the missing commits are fetched (``git fetch origin <sha>``, then
+``git fetch --deepen`` until the merge base appears, then ``--unshallow``). Without a
+remote, or when fetching fails, the error names the ``fetch-depth`` that fixes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from launchready_ci.checks.base import Check
+from launchready_ci.checks.secrets.check import SecretsCheck
+from launchready_ci.context import RunContext
+from launchready_ci.errors import CheckSkipped, UsageError
+from launchready_ci.findings import Finding
+
+__all__ = [
+    "AddedFile",
+    "Plan",
+    "SecretsHistoryCheck",
+    "iter_added",
+    "parse_shard",
+    "plan_history",
+    "plan_pr",
+    "plan_push",
+    "plan_staged",
+]
+
+_ZERO = re.compile(r"^0+$")
+_MARKER = b"\x1e\x1ecommit "
+_HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_MAX_BYTES = 2 * 1024 * 1024  # added text per file and commit; more is skipped
+_DEEPEN_STEPS = (50, 200, 1000)
+_FIX = "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`)"
+
+
+@dataclass(frozen=True)
+class AddedFile:
+    """The lines one commit (``None``: the index) added to one file."""
+
+    commit: str | None
+    path: str
+    lines: tuple[tuple[int, str], ...]  # (line number in the new file, text)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to scan: ``commits`` in order (oldest first), or the index when ``staged``."""
+
+    description: str
+    commits: tuple[str, ...] = ()
+    staged: bool = False
+
+
+# --- git ---------------------------------------------------------------------------------
+
+
+def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotePath=false", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=False,
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot run git: {exc.strerror}") from None
+    if check and proc.returncode != 0:
+        detail = proc.stderr.strip().splitlines()
+        raise UsageError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+    return proc
+
+
+def _require_repo(root: Path) -> None:
+    if _git(root, "rev-parse", "--git-dir", check=False).returncode != 0:
+        raise UsageError(f"{root} is not inside a git repository")
+
+
+def _resolve(root: Path, rev: str) -> str | None:
+    proc = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def _is_shallow(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+
+
+def _has_origin(root: Path) -> bool:
+    return _git(root, "remote", "get-url", "origin", check=False).returncode == 0
+
+
+def _merge_base(root: Path, a: str, b: str) -> str | None:
+    proc = _git(root, "merge-base", a, b, check=False)
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def _fetch(root: Path, *args: str) -> bool:
+    return _git(root, "fetch", "--quiet", "--no-tags", *args, check=False).returncode == 0
+
+
+def _fix(depth: int | None) -> str:
+    if depth is None:
+        return _FIX
+    return (
+        f"set `fetch-depth: {depth}` (the range's commits and its base) or `fetch-depth: 0` "
+        "on actions/checkout, or run `git fetch --unshallow`"
+    )
+
+
+def _ensure_commit(root: Path, rev: str, what: str, depth: int | None = None) -> str:
+    """``rev`` as a SHA, fetched from origin if it is missing here."""
+    sha = _resolve(root, rev)
+    # In a shallow clone fetch the commit alone; deepening to the merge base follows.
+    depth_1 = ("--depth=1",) if sha is None and _is_shallow(root) else ()
+    if sha is None and _has_origin(root) and _fetch(root, *depth_1, "origin", rev):
+        sha = _resolve(root, rev) or _resolve(root, "FETCH_HEAD")
+    if sha is None:
+        shallow = " in this shallow clone" if _is_shallow(root) else ""
+        raise UsageError(
+            f"{what} {rev!r} is not a commit{shallow} and could not be fetched; "
+            f"{_fix(depth) if shallow else 'fetch it first (git fetch origin ' + rev + ')'}"
+        )
+    return sha
+
+
+def _ensure_merge_base(root: Path, base: str, head: str, depth: int | None = None) -> None:
+    """In a shallow clone, deepen until ``base`` and ``head`` meet, or fail loudly.
+
+    Without their merge base, ``base..head`` would run on to the shallow boundary and
+    report the whole tree there as "added"; a wrong scan is worse than an error.
+    """
+    if not _is_shallow(root) or _merge_base(root, base, head):
+        return
+    if _has_origin(root):
+        for step in _DEEPEN_STEPS:
+            if not _fetch(root, f"--deepen={step}", "origin", base, head):
+                break
+            if _merge_base(root, base, head):
+                return
+        if _fetch(root, "--unshallow", "origin") and _merge_base(root, base, head):
+            return
+    raise UsageError(
+        f"this shallow clone does not reach the merge base of {base[:12]} and {head[:12]}, "
+        f"so the commits in between are unknown; {_fix(depth)}"
+    )
+
+
+def _rev_list(root: Path, *args: str) -> tuple[str, ...]:
+    out = _git(root, "rev-list", "--reverse", "--topo-order", *args).stdout
+    return tuple(out.split())
+
+
+# --- plans -------------------------------------------------------------------------------
+
+
+def plan_pr(root: Path, base: str, head: str, *, commits: int | None = None) -> Plan:
+    """Every commit of a pull request: reachable from ``head`` and not from ``base``.
+
+    ``commits``, when known (the event's ``pull_request.commits``), makes the error of
+    a too-shallow clone name the exact ``fetch-depth`` (commits + 1).
+    """
+    _require_repo(root)
+    depth = commits + 1 if commits is not None else None
+    head_sha = _ensure_commit(root, head, "head", depth)
+    base_sha = _ensure_commit(root, base, "base", depth)
+    _ensure_merge_base(root, base_sha, head_sha, depth)
+    found = _rev_list(root, head_sha, f"^{base_sha}")
+    return Plan(f"{base_sha[:12]}..{head_sha[:12]}", found)
+
+
+def plan_push(root: Path, before: str, after: str) -> Plan:
+    """The commits of a push. An all-zero ``before`` (a new branch) means every commit
+    reachable from ``after`` and from no other branch, local or remote; refs that
+    already contain ``after`` (the pushed branch itself) do not count as other."""
+    _require_repo(root)
+    if not _ZERO.match(before):
+        return plan_pr(root, before, after)
+    after_sha = _ensure_commit(root, after, "after")
+    refs = _git(
+        root, "for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/remotes"
+    )
+    others = []
+    for line in refs.stdout.splitlines():
+        sha, _, name = line.partition(" ")
+        if name.endswith("/HEAD") or sha == after_sha:
+            continue
+        contains = _git(root, "merge-base", "--is-ancestor", after_sha, sha, check=False)
+        if contains.returncode != 0:
+            others.append(sha)
+    if not others and _is_shallow(root):
+        # A depth-1 checkout of a new branch knows no other branch: without one, the
+        # boundary commit would count as adding the whole tree. Compare with the
+        # remote's default branch instead, or fail.
+        default = _remote_default(root)
+        if default is None:
+            raise UsageError(
+                f"a new branch in a shallow clone with no other branch to compare with; {_FIX}"
+            )
+        if default != after_sha:
+            return dataclasses.replace(
+                plan_pr(root, default, after_sha), description=f"new branch at {after_sha[:12]}"
+            )
+    commits = _rev_list(root, after_sha, "--not", *others) if others else _rev_list(root, after_sha)
+    return Plan(f"new branch at {after_sha[:12]}", commits)
+
+
+def _remote_default(root: Path) -> str | None:
+    """The tip of origin's default branch, fetched alone; ``None`` without a remote."""
+    if not _has_origin(root):
+        return None
+    proc = _git(root, "ls-remote", "--symref", "origin", "HEAD", check=False)
+    match = re.search(r"^ref: refs/heads/(\S+)\s+HEAD$", proc.stdout, re.MULTILINE)
+    if proc.returncode != 0 or not match:
+        return None
+    branch = match[1]
+    if not _fetch(
+        root, "--depth=1", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
+    ):
+        return None
+    return _resolve(root, f"refs/remotes/origin/{branch}")
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    """``"K/N"`` -> (K, N) with 1 <= K <= N; ``None`` -> (1, 1)."""
+    if text is None:
+        return (1, 1)
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise UsageError(f"--shard {text!r}: expected K/N with 1 <= K <= N, such as 1/4")
+    return int(match[1]), int(match[2])
+
+
+def plan_history(root: Path, shard: tuple[int, int] = (1, 1)) -> Plan:
+    """Every commit reachable from any ref; shard K/N keeps the commits whose SHA,
+    as a number, is K-1 modulo N (stable while history grows, so a matrix of N jobs
+    covers each commit exactly once)."""
+    _require_repo(root)
+    if _is_shallow(root) and not (_has_origin(root) and _fetch(root, "--unshallow", "origin")):
+        raise UsageError(f"--history needs the whole history, and this is a shallow clone; {_FIX}")
+    k, n = shard
+    commits = tuple(c for c in _rev_list(root, "--all") if int(c, 16) % n == k - 1)
+    where = f" (shard {k}/{n})" if n > 1 else ""
+    return Plan(f"full history{where}", commits)
+
+
+def plan_staged(root: Path) -> Plan:
+    _require_repo(root)
+    return Plan("staged changes", staged=True)
+
+
+# --- diff parsing ------------------------------------------------------------------------
+
+
+def iter_added(root: Path, plan: Plan) -> Iterator[AddedFile]:
+    """Stream the added lines of ``plan``, one :class:`AddedFile` per commit and file."""
+    common = ["--no-color", "--no-ext-diff", "--no-textconv", "--unified=0", "-M", "--relative"]
+    if plan.staged:
+        args = ["diff", "--cached", *common]
+        stdin = b""
+    elif plan.commits:
+        args = ["log", "-p", "--no-walk=unsorted", "--stdin", f"--format={_MARKER.decode()}%H"]
+        args += common
+        stdin = "".join(f"{c}\n" for c in plan.commits).encode()
+    else:
+        return
+    cmd = ["git", "-c", "core.quotePath=false", "-C", str(root), *args]
+    with subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+        yield from parse_patch(proc.stdout, None)
+        code = proc.wait()
+    if code != 0:
+        raise UsageError(f"git {args[0]} -p failed with exit code {code}")
+
+
+def parse_patch(stream: IO[bytes] | Iterable[bytes], commit: str | None) -> Iterator[AddedFile]:
+    """Parse ``git log -p --unified=0`` output (with our commit markers) or ``git diff``."""
+    path: str | None = None
+    lines: list[tuple[int, str]] = []
+    size = 0
+    new_left = old_left = 0
+    line_no = 0
+
+    def flush() -> Iterator[AddedFile]:
+        if path is not None and lines and size <= _MAX_BYTES:
+            yield AddedFile(commit, path, tuple(lines))
+
+    for raw in stream:
+        line = raw.rstrip(b"\n")
+        if new_left or old_left:
+            if line.startswith(b"+") and new_left:
+                new_left -= 1
+                text = line[1:].decode("utf-8", errors="replace").rstrip("\r")
+                size += len(line)
+                if size <= _MAX_BYTES:
+                    lines.append((line_no, text))
+                line_no += 1
+                continue
+            if line.startswith(b"-") and old_left:
+                old_left -= 1
+                continue
+            if line.startswith(b"\\"):
+                continue
+            new_left = old_left = 0  # malformed: fall through to header parsing
+        if line.startswith(_MARKER):
+            yield from flush()
+            commit = line[len(_MARKER) :].decode().strip()
+            path, lines, size = None, [], 0
+        elif line.startswith(b"diff --git ") or line.startswith(b"diff --cc "):
+            yield from flush()
+            path, lines, size = None, [], 0
+        elif line.startswith(b"+++ "):
+            name = line[4:]
+            path = None if name == b"/dev/null" else _path(name)
+        elif line.startswith(b"@@ ") and path is not None:
+            match = _HUNK.match(line)
+            if match:
+                old_left = int(match[1]) if match[1] is not None else 1
+                line_no = int(match[2])
+                new_left = int(match[3]) if match[3] is not None else 1
+    yield from flush()
+
+
+def _path(name: bytes) -> str:
+    """The path of a ``+++ b/...`` line: unquoted, without the ``b/`` prefix."""
+    if name.endswith(b"\t"):  # git adds a tab after names that contain a space
+        name = name[:-1]
+    if name.startswith(b'"') and name.endswith(b'"'):
+        name = _unquote(name[1:-1])
+    if name.startswith(b"b/"):
+        name = name[2:]
+    return name.decode("utf-8", errors="replace")
+
+
+_ESCAPES = {b"n": b"\n", b"t": b"\t", b'"': b'"', b"\\": b"\\", b"a": b"\a", b"b": b"\b"}
+_ESCAPES |= {b"f": b"\f", b"r": b"\r", b"v": b"\v"}
+
+
+def _unquote(text: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i : i + 1]
+        if c == b"\\" and i + 1 < len(text):
+            nxt = text[i + 1 : i + 2]
+            if nxt.isdigit() and re.fullmatch(rb"[0-7]{3}", text[i + 1 : i + 4]):
+                out.append(int(text[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out += _ESCAPES.get(nxt, nxt)
+            i += 2
+            continue
+        out += c
+        i += 1
+    return bytes(out)
+
+
+# --- the check ---------------------------------------------------------------------------
+
+
+class SecretsHistoryCheck(Check):
+    """The secrets check over the lines a plan's commits (or the index) added.
+
+    A secret added in one commit and removed in the next is still reported, on the
+    adding commit. The same secret added again later is reported once, at its first
+    addition, with the later places in ``properties["also_added_in"]``.
+    """
+
+    id = "secrets"
+    title = "Secrets"
+    config_key = "secrets"
+    needs_config = False
+    rules = SecretsCheck.rules
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        if not self.plan.staged and not self.plan.commits:
+            raise CheckSkipped(f"{self.plan.description}: no commits to scan")
+        excludes = tuple(section.get("exclude", ()))
+        first: dict[str, Finding] = {}
+        later: dict[str, list[str]] = {}
+        for added in iter_added(ctx.root, self.plan):
+            if _excluded(added.path, excludes):
+                continue
+            for finding, digest in _scan(added):
+                if digest in first:
+                    where = f"{(added.commit or 'index')[:12]}:{finding.location.describe()}"
+                    later.setdefault(digest, []).append(where)
+                else:
+                    first[digest] = finding
+        for digest, finding in first.items():
+            extra = later.get(digest)
+            if extra:
+                props = (*finding.properties, ("also_added_in", tuple(extra)))
+                finding = dataclasses.replace(finding, properties=props)
+            yield finding
+
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    """The working tree's rule: default excludes (dependencies, build output) and the
+    config's ``secrets.exclude`` globs."""
+    from launchready_ci.checks.files import DEFAULT_EXCLUDES, matches_any
+
+    return matches_any(path, (*DEFAULT_EXCLUDES, *patterns))
+
+
+def _scan(added: AddedFile) -> Iterator[tuple[Finding, str]]:
+    """The engine's findings for one file's added lines, with each secret's digest."""
+    from launchready_ci.checks.secrets.engine import scan_text, to_finding
+
+    text = "\n".join(t for _, t in added.lines)
+    numbers = [n for n, _ in added.lines]
+    for d in scan_text(added.path, text, line_numbers=numbers):
+        yield to_finding(d, added.path, commit=added.commit), d.digest

@@ -1,0 +1,143 @@
+"""The IO half of ``launchready secrets ...``: pick the scan mode, then report like ``run``.
+
+``scan`` resolves the commits to scan first (:mod:`.checks.secrets.history`), so a range
+that cannot be scanned is a usage error (exit 2) before any check runs; the working tree
+(no mode flag) is the ordinary secrets check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from launchready_ci.checks.base import Check
+from launchready_ci.errors import UsageError
+from launchready_ci.runner_cli import execute, open_session
+
+__all__ = ["baseline", "scan"]
+
+
+def scan(
+    *,
+    pr: str | None,
+    base: str | None,
+    head: str | None,
+    push: tuple[str, str] | None,
+    history: bool,
+    shard: str | None,
+    staged: bool,
+    **opts: Any,
+) -> int:
+    check = _check(
+        root=opts["root"],
+        config_path=opts["config_path"],
+        pr=pr,
+        base=base,
+        head=head,
+        push=push,
+        history=history,
+        shard=shard,
+        staged=staged,
+    )
+    return execute(checks=(check,), **opts)
+
+
+def _check(
+    *,
+    root: Path | None,
+    config_path: str | None,
+    pr: str | None,
+    base: str | None,
+    head: str | None,
+    push: tuple[str, str] | None,
+    history: bool,
+    shard: str | None,
+    staged: bool,
+) -> Check:
+    from launchready_ci.checks.secrets import history as h
+    from launchready_ci.checks.secrets.check import SecretsCheck
+
+    if (base is None) != (head is None) and pr is None:
+        raise UsageError("--base and --head go together (or use --pr BASE..HEAD)")
+    modes = [
+        name
+        for name, on in (
+            ("--pr", pr is not None or base is not None),
+            ("--push", push is not None),
+            ("--history", history),
+            ("--staged", staged),
+        )
+        if on
+    ]
+    if len(modes) > 1:
+        raise UsageError(f"choose one scan mode, not {' and '.join(modes)}")
+    if shard is not None and not history:
+        raise UsageError("--shard only applies to --history")
+    if not modes:
+        return SecretsCheck()
+    repo = open_session(root, config_path).root
+    if pr is not None or base is not None:
+        base, head, commits = _pr_range(pr, base, head)
+        return h.SecretsHistoryCheck(h.plan_pr(repo, base, head, commits=commits))
+    if push is not None:
+        return h.SecretsHistoryCheck(h.plan_push(repo, *push))
+    if history:
+        return h.SecretsHistoryCheck(h.plan_history(repo, h.parse_shard(shard)))
+    return h.SecretsHistoryCheck(h.plan_staged(repo))
+
+
+def _pr_range(pr: str | None, base: str | None, head: str | None) -> tuple[str, str, int | None]:
+    if pr is None:
+        assert base is not None and head is not None
+        return base, head, None
+    if pr == "auto":
+        return _from_event()
+    left, sep, right = pr.partition("...") if "..." in pr else pr.partition("..")
+    if not sep or not left or not right:
+        raise UsageError(f"--pr {pr!r}: expected BASE..HEAD (or `auto` under GitHub Actions)")
+    return left, right, None
+
+
+def _from_event() -> tuple[str, str, int | None]:
+    """Base and head SHAs of the pull request that triggered this GitHub Actions run."""
+    path = os.environ.get("GITHUB_EVENT_PATH")
+    if not path or not os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"):
+        raise UsageError("--pr auto needs a pull_request event (GITHUB_EVENT_PATH)")
+    try:
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
+        pull = event["pull_request"]
+        count = pull.get("commits")
+        commits = count if isinstance(count, int) and count >= 0 else None
+        return str(pull["base"]["sha"]), str(pull["head"]["sha"]), commits
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"cannot read the pull request from {path} ({type(exc).__name__})"
+        ) from None
+
+
+def baseline(*, root: Path | None, config_path: str | None, output: str) -> int:
+    """Record the working tree's current secret findings as accepted."""
+    from launchready_ci.checks.secrets.check import SecretsCheck
+
+    execute(
+        root=root,
+        config_path=config_path,
+        fail_on="never",
+        baseline=None,
+        write_baseline=output,
+        sarif=None,
+        json_path=None,
+        markdown=None,
+        summary=False,
+        annotations=False,
+        color=False,
+        quiet=True,
+        debug=False,
+        checks=(SecretsCheck,),
+    )
+    import click
+
+    click.echo(f"wrote {output}")
+    return 0
