@@ -113,7 +113,7 @@ def _skipped_name(path: str) -> bool:
 def _their_plugin_classes() -> tuple[type, ...]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    classes = get_mapping_from_secret_type_to_class().values()
+    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
     return tuple(sorted((c for c in classes if c.__name__ not in _DISABLED), key=str))
 
 
