@@ -29,10 +29,17 @@ _PLACEHOLDER = re.compile(
 )
 
 
+#: YAML/JSON scalars that a keyword such as `secret:` may be given but are never secrets
+#: (an inventory's `secret: true`, a flag's `password: null`).
+_NOT_VALUES = frozenset(
+    {"true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined"}
+)
+
+
 def is_placeholder(secret: str) -> bool:
     """Values that show where a secret goes: ``changeme``, ``xxxx``, ``<TOKEN>``,
     ``${VAR}``, ``process.env.X``, AWS's ``…EXAMPLE`` keys."""
     value = secret.strip("'\"` ")
-    if len(set(value.lower())) <= 2:
+    if len(set(value.lower())) <= 2 or value.lower() in _NOT_VALUES:
         return True
     return bool(_PLACEHOLDER.search(value))
