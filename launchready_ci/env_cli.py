@@ -70,9 +70,7 @@ def init(*, root: Path | None, config_path: str | None, output: str | None, forc
 
 def _write_keeping_mode(path: Path, display: str, text: str) -> None:
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        atomic_write(path, text)
-        path.chmod(mode)
+        atomic_write(path, text)  # keeps an existing file's mode
     except OSError as exc:
         raise UsageError(f"cannot write {display}: {exc.strerror}") from None
 

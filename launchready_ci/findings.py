@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -175,7 +175,6 @@ class Report:
     fail_on: Severity | None  # None means "never fail"
     root: str = "."
     config_path: str | None = None
-    rule_docs: tuple[tuple[str, str, str], ...] = field(default=())  # (id, summary, uri)
 
     @property
     def findings(self) -> tuple[Finding, ...]:

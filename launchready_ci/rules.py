@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from launchready_ci.findings import Confidence, Finding, Location, Severity, fingerprint
 
-__all__ = ["DOCS_BASE", "REGISTRY", "Rule", "RuleDoc", "register", "resolve_rule_id"]
+__all__ = ["DOCS_BASE", "REGISTRY", "Rule", "RuleDoc", "all_rules", "matches", "register"]
 
 #: Where the rule docs are published (docs/rules/<domain>/<name>.md in this repository).
 DOCS_BASE = "https://github.com/launchready/launchready-ci/blob/v1/docs/rules"
@@ -151,12 +151,6 @@ def register(rule: R) -> R:
     """Class decorator: add a rule to :data:`REGISTRY` (duplicate ids raise)."""
     REGISTRY.add(rule)
     return rule
-
-
-def resolve_rule_id(text: str) -> str | None:
-    """The canonical id for ``text`` (an id or an alias), or None."""
-    _load_all()
-    return REGISTRY.canonical(text)
 
 
 _loaded = False

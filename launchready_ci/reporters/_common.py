@@ -118,14 +118,9 @@ def rule_class(rule_id: str) -> type[Rule] | None:
 
 
 def rule_summary(rule_id: str, report: Report) -> str:
-    """The rule's one-line summary: from the registry, else from ``report.rule_docs``."""
+    """The rule's one-line summary from the registry ("" for an unknown id)."""
     rule = rule_class(rule_id)
-    if rule is not None:
-        return rule.doc().summary
-    for rid, summary, _uri in report.rule_docs:
-        if rid == rule_id:
-            return summary
-    return ""
+    return rule.doc().summary if rule is not None else ""
 
 
 def findings_with_check(report: Report) -> list[tuple[str, Finding]]:
