@@ -5,10 +5,10 @@ The corpus is generated (seeded) into benchmarks/.work/secrets-corpus: realistic
 (Python, JS, YAML, .env, JSON, Markdown, lockfiles, go.sum) with planted secrets of
 each provider's real format made of random characters, and decoys that are not secrets
 (placeholders, test and publishable keys, hashes, UUIDs, commit SHAs, SRI integrity
-values, go.sum lines, base64 images, minified code). Every line is labeled. A scanner's
-prediction is the set of (file, line) it reports; notices (test/public keys) do not
-count as a positive for ours. Writes benchmarks/results/secrets_accuracy.json and
-deletes the corpus (``--keep`` keeps it).
+values, go.sum lines, base64 images, minified code, ids next to a provider's name).
+Every line is labeled. A scanner's prediction is the set of (file, line) it reports;
+notices (test/public keys) do not count as a positive for ours. Writes
+benchmarks/results/secrets_accuracy.json and deletes the corpus (``--keep`` keeps it).
 
     .venv/bin/python benchmarks/secrets_accuracy.py [--files 400] [--seed 1]
 """
@@ -66,6 +66,23 @@ def _checksummed(prefix: str, r: random.Random) -> str:
     return prefix + body + b62(zlib.crc32(body.encode()))
 
 
+def cloudflare(r: random.Random) -> str:
+    """cfut_ + 40 characters + the CRC32 of those 40 in hex."""
+    body = rnd(r, 40)
+    return f"cfut_{body}{zlib.crc32(body.encode()):08x}"
+
+
+def onesignal(r: random.Random) -> str:
+    """os_v2_app_ + lower-case base32 of 64 bytes (the app id, then the key)."""
+    return "os_v2_app_" + base64.b32encode(r.randbytes(64)).decode().rstrip("=").lower()
+
+
+def clerk_publishable(r: random.Random) -> str:
+    """pk_live_ + base64 of the Frontend API host and a `$`."""
+    host = f"clerk.{rnd(r, 8).lower()}.com$"
+    return "pk_live_" + base64.b64encode(host.encode()).decode().rstrip("=")
+
+
 #: (provider, line factory) for planted secrets: each line holds one real-format value.
 Secret = Callable[[random.Random], str]
 SECRETS: list[tuple[str, Secret]] = [
@@ -106,6 +123,50 @@ SECRETS: list[tuple[str, Secret]] = [
     ("redis-url", lambda r: f'REDIS_URL = "redis://default:{rnd(r, 24)}@cache.prod.net:6379"'),
     ("password", lambda r: f'db_password = "{rnd(r, 18)}"'),
     ("private-key", lambda r: "-----BEGIN RSA PRIVATE KEY-----"),
+    ("twilio-auth", lambda r: f'TWILIO_AUTH_TOKEN = "{rnd(r, 32, HEX)}"'),
+    ("aws-secret", lambda r: f"aws_secret_access_key = {rnd(r, 40, A62 + '+/')}"),
+    ("clerk", lambda r: f"CLERK_SECRET_KEY=sk_live_{rnd(r, 42)}"),
+    ("cloudflare", lambda r: f"CLOUDFLARE_API_TOKEN={cloudflare(r)}"),
+    ("cloudflare-legacy", lambda r: f'cloudflare_api_token: "{rnd(r, 40, A62 + "_-")}"'),
+    ("cloudflare-global", lambda r: f"CF_API_KEY={rnd(r, 37, HEX)}"),
+    ("vercel", lambda r: f"VERCEL_TOKEN=vcp_{rnd(r, 56)}"),
+    ("vercel-legacy", lambda r: f'vercelToken: "{rnd(r, 24)}"'),
+    ("expo", lambda r: f"EXPO_TOKEN={rnd(r, 40, A62 + '_-')}"),
+    ("onesignal", lambda r: f'ONESIGNAL_REST_API_KEY = "{onesignal(r)}"'),
+    (
+        "onesignal-legacy",
+        lambda r: (
+            "headers = {'Authorization': 'Basic "
+            + base64.b64encode(uuid(r).encode()).decode()
+            + "'}  # OneSignal"
+        ),
+    ),
+    ("revenuecat", lambda r: f"REVENUECAT_API_KEY=sk_{rnd(r, 29)}"),
+    ("auth0", lambda r: f"AUTH0_CLIENT_SECRET={rnd(r, 64, A62 + '_-')}"),
+    (
+        "fcm",
+        lambda r: f'"serverKey": "AAAA{rnd(r, 7)}:APA91b{rnd(r, 134, A62 + "_-")}",',
+    ),
+    (
+        "entra",
+        lambda r: f'AZURE_CLIENT_SECRET="{rnd(r, 3)}{r.choice("78")}Q~{rnd(r, 34, A62 + "_~-")}"',
+    ),
+    (
+        "azure-storage",
+        lambda r: (
+            "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;"
+            f"AccountName=members{rnd(r, 6).lower()};"
+            f"AccountKey={base64.b64encode(r.randbytes(64)).decode()};"
+            "EndpointSuffix=core.windows.net"
+        ),
+    ),
+    ("render", lambda r: f"RENDER_API_KEY=rnd_{rnd(r, 28)}"),
+    (
+        "jwt-sign",
+        lambda r: (
+            f"const token = jwt.sign({{ sub: member.id }}, '{rnd(r, 32)}', {{ expiresIn: '7d' }});"
+        ),
+    ),
 ]
 
 #: Lines that must not be reported as secrets (notices allowed).
@@ -143,6 +204,17 @@ DECOYS: list[tuple[str, Secret]] = [
     ("minified", lambda r: f"var a={rnd(r, 1)}.{rnd(r, 30)}(b,c),d=e.{rnd(r, 24)};"),
     ("local-db", lambda r: "DATABASE_URL=postgres://app:app@localhost:5432/app"),
     ("password-ref", lambda r: "password: ${{ secrets.DB_PASSWORD }}"),
+    (
+        "aws-secret-example",
+        lambda r: "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ),
+    ("clerk-publishable", lambda r: f"NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY={clerk_publishable(r)}"),
+    ("revenuecat-public", lambda r: f'Purchases.configure({{ apiKey: "appl_{rnd(r, 27)}" }});'),
+    ("wrangler-action", lambda r: f"      - uses: cloudflare/wrangler-action@{rnd(r, 40, HEX)}"),
+    ("expo-push-token", lambda r: f'const to = "ExponentPushToken[{rnd(r, 22)}]";'),
+    ("onesignal-app-id", lambda r: f'ONESIGNAL_APP_ID = "{uuid(r)}"'),
+    ("vercel-project-id", lambda r: f"VERCEL_PROJECT_ID=prj_{rnd(r, 28)}"),
+    ("jwt-env", lambda r: "const token = jwt.sign(payload, process.env.JWT_SECRET);"),
 ]
 
 FILLER = {

@@ -24,7 +24,7 @@ def is_indirect_reference(line: str) -> bool:
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:changeme|change[_-]?me|placeholder|redacted|dummy|example|sample|secret|password"
     r"|test|todo|none|null|foo|bar|foobar|your[_-].*|my[_-].*|insert[_-].*|replace[_-].*)$"
-    r"|(?i:example$|[_-]example[_-]|xxxx|\*\*\*\*|\.\.\.|…|your[_-]?(?:api[_-]?)?(?:key|token|secret)|changeme)"
+    r"|(?i:example(?:key)?$|[_-]example[_-]|xxxx|\*\*\*\*|\.\.\.|…|your[_-]?(?:api[_-]?)?(?:key|token|secret)|changeme)"
     r"|^[<{\[(%$].*[>}\])%]$|^\$\{?\w+\}?$|^(?:process\.env|os\.environ|env\.|ENV\[)"
 )
 

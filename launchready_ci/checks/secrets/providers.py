@@ -31,6 +31,18 @@ ROTATE_URLS: dict[str, str] = {
     "Square": "https://developer.squareup.com/apps",
     "Artifactory": "https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens",
     "IBM Cloud": "https://cloud.ibm.com/iam/apikeys",
+    "Clerk": "https://dashboard.clerk.com/~/api-keys",
+    "Cloudflare": "https://dash.cloudflare.com/profile/api-tokens",
+    "Vercel": "https://vercel.com/account/tokens",
+    "Expo": "https://expo.dev/settings/access-tokens",
+    "OneSignal": "https://documentation.onesignal.com/docs/keys-and-ids",
+    "RevenueCat": "https://app.revenuecat.com/",
+    "Auth0": "https://manage.auth0.com/#/applications",
+    "Firebase": "https://console.firebase.google.com/project/_/settings/cloudmessaging",
+    "Microsoft Entra ID": (
+        "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade"
+    ),
+    "Render": "https://dashboard.render.com/u/settings#api-keys",
 }
 
 #: detect-secrets' plugin secret types -> provider names.

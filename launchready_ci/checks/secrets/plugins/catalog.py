@@ -36,11 +36,48 @@ class OurDetector(RegexBasedDetector):
 
     def judge(self, value: str, line: str) -> Judgement | None:
         """``None``: not a secret after all."""
+        if not _varied(value):
+            return None
         return Judgement(Severity.ERROR, Confidence.HIGH, self.reason)
+
+
+class ContextDetector(OurDetector):
+    """A format with no prefix of its own: a secret only on a line that names the provider.
+
+    ``context`` must match the line (MEDIUM confidence); values starting with one of
+    ``prefixes`` (the provider's newer, prefixed format) need no context (HIGH).
+    """
+
+    context: ClassVar[re.Pattern[str]] = re.compile(r"(?!)")
+    prefixes: ClassVar[tuple[str, ...]] = ()
+    context_reason: ClassVar[str] = ""
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not _varied(value) or not self.plausible(value):
+            return None
+        if self.prefixes and value.startswith(self.prefixes):
+            return Judgement(Severity.ERROR, Confidence.HIGH, self.reason)
+        if self.context.search(line):
+            return Judgement(Severity.ERROR, Confidence.MEDIUM, self.context_reason)
+        return None
+
+    def plausible(self, value: str) -> bool:
+        """Random keys mix at least two of lower case, upper case and digits."""
+        return sum(any(map(kind, value)) for kind in (str.islower, str.isupper, str.isdigit)) >= 2
 
 
 def _public(reason: str) -> Judgement:
     return Judgement(Severity.NOTICE, Confidence.HIGH, reason, public=True)
+
+
+def _varied(value: str, distinct: int = 8) -> bool:
+    """Random keys use many characters; fillers such as ``aaaa…`` or ``1212…`` do not."""
+    return len(set(value)) >= distinct
+
+
+def _near(*words: str) -> re.Pattern[str]:
+    """A line holding each of ``words`` (alternatives joined by ``|``), in any order."""
+    return re.compile("(?i)^" + "".join(f"(?=.*(?:{w}))" for w in words))
 
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -61,6 +98,53 @@ def crc32_ok(token: str, prefix_len: int) -> bool:
         _base62(zlib.crc32(body[prefix_len:].encode())),
         _base62(zlib.crc32(body.encode())),
     }
+
+
+_CLERK = re.compile(r"(?i)clerk")
+
+
+class ClerkSecret(OurDetector):
+    """Clerk's secret keys share Stripe's ``sk_live_``/``sk_test_`` shape: the line decides."""
+
+    secret_type = "Clerk secret key"
+    provider = "Clerk"
+    keywords = ("sk_live_", "sk_test_")
+    denylist = (re.compile(r"\bsk_(?:live|test)_[0-9a-zA-Z]{24,247}\b"),)
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not _CLERK.search(line) or not _varied(value):
+            return None  # a Stripe key: StripeSecret, next in PLUGINS, claims it
+        if value.startswith("sk_test_"):
+            return Judgement(
+                Severity.WARNING,
+                Confidence.HIGH,
+                "Clerk development-instance secret key: full Backend API access to that instance",
+            )
+        return Judgement(Severity.ERROR, Confidence.HIGH, "Clerk production secret key")
+
+
+class ClerkPublishable(OurDetector):
+    """``pk_live_``/``pk_test_`` + base64 of the Frontend API host and a ``$``."""
+
+    secret_type = "Clerk publishable key"
+    provider = "Clerk"
+    keywords = ("pk_live_", "pk_test_")
+    denylist = (re.compile(r"\bpk_(?:live|test)_[0-9a-zA-Z]{12,247}\b"),)
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        host = _b64_text(value[8:])
+        if host is None or not host.endswith("$") or "." not in host:
+            return None  # a Stripe publishable key
+        return _public("Clerk publishable key: public by design (it names the Frontend API host)")
+
+
+def _b64_text(data: str) -> str | None:
+    """``data`` base64-decoded (padding optional) to printable ASCII, else ``None``."""
+    try:
+        text = base64.b64decode(data + "=" * (-len(data) % 4), validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() else None
 
 
 class StripeSecret(OurDetector):
@@ -246,6 +330,227 @@ class SupabaseJwt(OurDetector):
         return None  # other JWTs: left to detect-secrets' JwtTokenDetector
 
 
+class SendGridKey(OurDetector):
+    secret_type = "SendGrid API key"
+    provider = "SendGrid"
+    keywords = ("SG.",)
+    denylist = (re.compile(r"\bSG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43}(?![0-9A-Za-z_-])"),)
+    reason = "SendGrid API key format (SG.…)"
+
+
+class TwilioKey(ContextDetector):
+    """API key SIDs (``SK`` + 32 hex); auth tokens (32 hex) only next to a Twilio name."""
+
+    secret_type = "Twilio credential"
+    provider = "Twilio"
+    prefixes = ("SK",)
+    keywords = ("SK", "twilio", "Twilio", "TWILIO")
+    denylist = (re.compile(r"\b(?:SK)?[0-9a-f]{32}\b"),)
+    context = _near("twilio", "auth|token")
+    reason = "Twilio API key format (SK…)"
+    context_reason = "32-hex auth token next to a Twilio name"
+
+
+class AwsSecretKey(ContextDetector):
+    secret_type = "AWS secret access key"
+    provider = "AWS"
+    keywords = ("aws", "AWS", "Aws")
+    denylist = (re.compile(r"(?<![0-9A-Za-z/+])[0-9A-Za-z/+]{40}(?![0-9A-Za-z/+=])"),)
+    context = _near("aws", "secret")
+    context_reason = "40-character secret access key next to an AWS secret name"
+
+    def plausible(self, value: str) -> bool:
+        return any(map(str.islower, value)) and any(map(str.isupper, value))
+
+
+class CloudflareToken(ContextDetector):
+    """``cfk_``/``cfut_``/``cfat_`` + 40 characters + the CRC32 of those 40 (8 hex); before
+    2026, a 40-character token or a 37–45 hex Global API key next to a Cloudflare name."""
+
+    secret_type = "Cloudflare API token"
+    provider = "Cloudflare"
+    keywords = ("cfk_", "cfut_", "cfat_", "cloudflare", "Cloudflare", "CLOUDFLARE", "CF_API")
+    denylist = (
+        re.compile(r"\bcf(?:k|ut|at)_[0-9A-Za-z]{40}[0-9a-f]{8}\b"),
+        re.compile(r"(?<![0-9A-Za-z_-])(?:[0-9A-Za-z_-]{40}|[0-9a-f]{37,45})(?![0-9A-Za-z_-])"),
+    )
+    context = _near("cloudflare|cf_api", "key|token|secret|auth")
+    context_reason = "API token or Global API key next to a Cloudflare name"
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not value.startswith(("cfk_", "cfut_", "cfat_")):
+            return super().judge(value, line)
+        body = value.split("_", 1)[1]
+        if f"{zlib.crc32(body[:40].encode()):08x}" == body[40:]:
+            return Judgement(Severity.ERROR, Confidence.HIGH, "Cloudflare token, valid checksum")
+        return Judgement(Severity.WARNING, Confidence.LOW, "Cloudflare token format, bad checksum")
+
+
+class VercelToken(ContextDetector):
+    secret_type = "Vercel token"
+    provider = "Vercel"
+    prefixes = ("vcp_", "vci_", "vca_", "vcr_", "vck_")
+    keywords = (*prefixes, "vercel", "Vercel", "VERCEL")
+    denylist = (
+        re.compile(r"\bvc[pirak]_[0-9A-Za-z_-]{56}(?![0-9A-Za-z_-])"),
+        re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z]{24}(?![0-9A-Za-z_-])"),
+    )
+    context = _near("vercel", "token|key|secret|auth")
+    reason = "Vercel token format (vcp_/vci_/vca_/vcr_/vck_)"
+    context_reason = "24-character token next to a Vercel name"
+
+
+class ExpoToken(ContextDetector):
+    secret_type = "Expo access token"
+    provider = "Expo"
+    keywords = ("expo", "Expo", "EXPO")
+    denylist = (re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z_-]{40}(?![0-9A-Za-z_-])"),)
+    context = re.compile(r"(?i)\bexpo(?:_?access)?_?token|\bexpo\b.*token")
+    context_reason = "40-character access token next to EXPO_TOKEN"
+
+
+_UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class OneSignalKey(ContextDetector):
+    """``os_v2_app_``/``os_v2_org_`` + base32 (the app id, then the key); legacy REST API
+    keys are the base64 of a UUID, reported next to a OneSignal name."""
+
+    secret_type = "OneSignal REST API key"
+    provider = "OneSignal"
+    prefixes = ("os_v2_",)
+    keywords = ("os_v2_", "onesignal", "OneSignal", "ONESIGNAL", "Onesignal")
+    denylist = (
+        re.compile(r"\bos_v2_(?:app|org)_[a-z2-7]{100,}\b"),
+        re.compile(r"(?<![0-9A-Za-z+/])[0-9A-Za-z+/]{48}(?![0-9A-Za-z+/=])"),
+    )
+    context = re.compile(r"(?i)one_?signal")
+    reason = "OneSignal API key format (os_v2_…)"
+    context_reason = "legacy REST API key (base64 of a UUID) next to a OneSignal name"
+
+    def plausible(self, value: str) -> bool:
+        if value.startswith(self.prefixes):
+            return True
+        text = _b64_text(value) or ""  # OneSignal's documented example is 4a00ff22-ccd7-…
+        return bool(_UUID.fullmatch(text)) and not text.startswith("4a00ff22-ccd7-")
+
+
+class RevenueCatSecret(ContextDetector):
+    secret_type = "RevenueCat secret API key"
+    provider = "RevenueCat"
+    keywords = (
+        "revenuecat",
+        "RevenueCat",
+        "REVENUECAT",
+        "Revenuecat",
+        "revenue_cat",
+        "REVENUE_CAT",
+    )
+    denylist = (re.compile(r"\bsk_[0-9A-Za-z]{24,40}\b"),)
+    context = re.compile(r"(?i)revenue_?cat")
+    context_reason = "secret API key (sk_…) next to a RevenueCat name"
+
+
+class RevenueCatPublic(OurDetector):
+    secret_type = "RevenueCat public SDK key"
+    provider = "RevenueCat"
+    keywords = ("appl_", "goog_", "amzn_", "strp_")
+    denylist = (re.compile(r"\b(?:appl|goog|amzn|strp)_[0-9A-Za-z]{20,40}\b"),)
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not _varied(value):
+            return None
+        return _public("RevenueCat public SDK key: meant to ship in the app")
+
+
+class Auth0Secret(ContextDetector):
+    secret_type = "Auth0 client secret"
+    provider = "Auth0"
+    keywords = ("auth0", "Auth0", "AUTH0")
+    denylist = (re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z_-]{64}(?![0-9A-Za-z_-])"),)
+    context = _near("auth0", "secret")
+    context_reason = "64-character client secret next to an Auth0 secret name"
+
+
+class FcmServerKey(OurDetector):
+    secret_type = "FCM server key"
+    provider = "Firebase"
+    keywords = ("APA91b",)
+    denylist = (re.compile(r"\bAAAA[0-9A-Za-z_-]{7}:APA91b[0-9A-Za-z_-]{130,}"),)
+    reason = "Firebase Cloud Messaging legacy server key (AAAA…:APA91b…)"
+
+
+_ENTRA_CONTEXT = re.compile(r"(?i)secret|client|azure|entra|aad|msal")
+
+
+class EntraClientSecret(OurDetector):
+    """Client secrets of Entra ID (Azure AD) app registrations: 3 characters, a digit,
+    ``Q~``, then 31–34 characters."""
+
+    secret_type = "Entra ID client secret"
+    provider = "Microsoft Entra ID"
+    keywords = ("Q~",)
+    denylist = (
+        re.compile(
+            r"(?<![0-9A-Za-z_~.-])[0-9A-Za-z_~.]{3}\dQ~[0-9A-Za-z_~.-]{31,34}(?![0-9A-Za-z_~.-])"
+        ),
+    )
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not _varied(value):
+            return None
+        sure = Confidence.HIGH if _ENTRA_CONTEXT.search(line) else Confidence.MEDIUM
+        return Judgement(Severity.ERROR, sure, "Entra ID (Azure AD) client secret format (…Q~…)")
+
+
+class AzureConnectionString(OurDetector):
+    secret_type = "Azure connection string key"
+    provider = "Azure"
+    keywords = ("AccountKey=", "SharedAccessKey=")
+    denylist = (
+        re.compile(r"AccountKey=([0-9A-Za-z+/]{86}==)"),
+        re.compile(r"SharedAccessKey=([0-9A-Za-z+/]{43}=)"),
+    )
+    reason = "account or shared access key in an Azure connection string"
+
+
+class RenderKey(OurDetector):
+    secret_type = "Render API key"
+    provider = "Render"
+    keywords = ("rnd_",)
+    denylist = (re.compile(r"\brnd_[0-9A-Za-z]{28,64}\b"),)
+    reason = "Render API key format (rnd_…)"
+
+
+_FIXTURE = re.compile(r"(?i)test|dummy|fake|sample|example|placeholder")
+
+
+class JwtSigningSecret(OurDetector):
+    """A literal passed to ``jwt.sign``/``encode``/``verify``/``decode`` (jsonwebtoken, PyJWT,
+    ruby-jwt): unlike ``JWT_SECRET = "…"``, no secret-looking name is there to catch it."""
+
+    secret_type = "JWT signing secret"
+    provider = "JWT"
+    keywords = ("jwt.", "JWT.")
+    denylist = (
+        re.compile(
+            r"\b(?:jwt|JWT)\.(?:sign|encode|verify|decode)\(\s*"
+            r"(?:\{[^{}]*\}|[^,(){}]+(?:\([^()]*\))?)\s*,\s*"
+            r"(?:\"([^\"\s]{8,})\"|'([^'\s]{8,})'|`([^`\s$]{8,})`)"
+        ),
+    )
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not _varied(value, 5) or _FIXTURE.search(value):
+            return None
+        return Judgement(
+            Severity.ERROR,
+            Confidence.MEDIUM,
+            "literal JWT signing secret in a sign/verify call: anyone who reads it can forge "
+            "sessions",
+        )
+
+
 def jwt_claims(token: str) -> dict[str, Any] | None:
     """The payload of a JWT, decoded without verifying it."""
     try:
@@ -256,7 +561,11 @@ def jwt_claims(token: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+#: Order matters: on a line, the first plugin whose judge() accepts a value claims it (so
+#: Clerk's keys, shaped like Stripe's, come first).
 PLUGINS: tuple[type[OurDetector], ...] = (
+    ClerkSecret,
+    ClerkPublishable,
     StripeSecret,
     StripePublishable,
     StripeWebhook,
@@ -273,4 +582,19 @@ PLUGINS: tuple[type[OurDetector], ...] = (
     GcpServiceAccount,
     FlyToken,
     SupabaseJwt,
+    SendGridKey,
+    TwilioKey,
+    AwsSecretKey,
+    CloudflareToken,
+    VercelToken,
+    ExpoToken,
+    OneSignalKey,
+    RevenueCatSecret,
+    RevenueCatPublic,
+    Auth0Secret,
+    FcmServerKey,
+    EntraClientSecret,
+    AzureConnectionString,
+    RenderKey,
+    JwtSigningSecret,
 )

@@ -11,10 +11,17 @@ class ProviderCredential(Rule):
     Why
     ---
     Keys with a recognisable format (Stripe `sk_live_`, GitHub `ghp_`, AWS `AKIA`,
-    Slack `xox`...) are found within minutes by scrapers once a repository or a fork is
-    public, and by anyone who can read it while it is private. A live payment or email
-    key becomes fraud, spam and a suspended account in launch week. Deleting the line
-    does not help: the value stays in git history.
+    Slack `xox`, Vercel `vcp_`, Cloudflare `cfut_`, OneSignal `os_v2_`, Render `rnd_`...)
+    are found within minutes by scrapers once a repository or a fork is public, and by
+    anyone who can read it while it is private. A live payment or email key becomes
+    fraud, spam and a suspended account in launch week. Deleting the line does not
+    help: the value stays in git history.
+
+    Formats without a prefix of their own (AWS secret access keys, Twilio auth tokens,
+    Auth0 client secrets, legacy Cloudflare, Vercel, Expo and OneSignal tokens,
+    RevenueCat `sk_` keys, Clerk's Stripe-shaped `sk_live_`) are reported with medium
+    confidence, and only on a line that names the provider. So is a literal passed to
+    `jwt.sign(...)` or `jwt.encode(...)`: whoever reads it can forge sessions.
 
     Remediation
     -----------

@@ -10,11 +10,12 @@ class TestOrPublicKey(Rule):
 
     Why
     ---
-    Stripe test-mode keys (`sk_test_`), publishable keys (`pk_live_`, `pk_test_`) and
-    Supabase anon keys cannot move money or bypass row-level security, so they are not
-    leaks. They are reported as a notice because a test secret key still lets anyone
-    read and write the test account, and because a test key next to the code is often
-    where the live key goes next.
+    Stripe test-mode keys (`sk_test_`), Stripe and Clerk publishable keys (`pk_live_`,
+    `pk_test_`), Supabase anon keys and RevenueCat public SDK keys (`appl_`, `goog_`,
+    `amzn_`, `strp_`) cannot move money, bypass row-level security or grant
+    entitlements, so they are not leaks. They are reported as a notice because a test
+    secret key still lets anyone read and write the test account, and because a test
+    key next to the code is often where the live key goes next.
 
     Remediation
     -----------
@@ -26,6 +27,8 @@ class TestOrPublicKey(Rule):
     ----------
     - https://docs.stripe.com/keys
     - https://supabase.com/docs/guides/api/api-keys
+    - https://clerk.com/docs/guides/secure/rotate-api-keys
+    - https://www.revenuecat.com/docs/projects/authentication
     """
 
     __test__ = False  # not a pytest class
