@@ -164,6 +164,7 @@ class CheckResult:
     duration_s: float = 0.0
     reason: str | None = None
     enable_snippet: str | None = None
+    scope: str | None = None  # what the check looked at and what it skipped, for people
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,7 @@ def _run_one(
         findings=tuple(kept),
         suppressed=len(findings) - len(kept),
         duration_s=time.perf_counter() - started,
+        scope=instance.scope,
     )
 
 
@@ -160,6 +161,7 @@ def _attach_unused(
                 duration_s=result.duration_s,
                 reason=result.reason,
                 enable_snippet=result.enable_snippet,
+                scope=result.scope,
             )
         out.append(result)
     return out

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 import subprocess
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -33,6 +34,7 @@ REPORT_MARKERS = (
     b"<!-- launchready report -->",
 )
 _HEAD_BYTES = 1024
+_EXCLUDED = "excluded (dependencies, build output, config excludes)"
 
 
 def is_own_report(path: Path | str) -> bool:
@@ -87,31 +89,43 @@ def _git_files(root: Path) -> list[str] | None:
     return sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
 
 
-def iter_files(root: Path, exclude: Iterable[str] = ()) -> Iterator[str]:
+def iter_files(
+    root: Path, exclude: Iterable[str] = (), *, skipped: Counter[str] | None = None
+) -> Iterator[str]:
     """Paths relative to ``root`` (``/`` separated): git's view when ``root`` is in a
-    work tree (tracked and untracked-but-not-ignored files), else a directory walk."""
+    work tree (tracked and untracked-but-not-ignored files), else a directory walk.
+
+    ``skipped`` counts what was left out, by reason (a directory walk counts the files
+    of excluded directories as one each, without entering them)."""
+    counts: Counter[str] = skipped if skipped is not None else Counter()
     patterns = (*DEFAULT_EXCLUDES, *tuple(exclude))
     files = _git_files(root)
     if files is None:
         files = []
         for dirpath, dirnames, filenames in os.walk(root):
             rel_dir = Path(dirpath).relative_to(root).as_posix()
-            dirnames[:] = sorted(
-                d for d in dirnames if not matches_any(_join(rel_dir, d) + "/x", patterns)
-            )
+            kept = [d for d in dirnames if not matches_any(_join(rel_dir, d) + "/x", patterns)]
+            counts[_EXCLUDED] += len(dirnames) - len(kept)
+            dirnames[:] = sorted(kept)
             files.extend(_join(rel_dir, f) for f in filenames)
         files.sort()
     excluded = _compile(patterns)
     root_text = str(root)
     for rel in files:
         if excluded.match(rel):
+            counts[_EXCLUDED] += 1
             continue
         full = os.path.join(root_text, rel)
         try:
             mode = os.lstat(full).st_mode
         except OSError:
+            counts["unreadable"] += 1  # deleted but still in the index, say
             continue
-        if stat.S_ISREG(mode) and not is_own_report(full):  # no symlinks, no devices
+        if not stat.S_ISREG(mode):
+            counts["symlinks, submodules and special files"] += 1
+        elif is_own_report(full):
+            counts["launchready reports"] += 1
+        else:
             yield rel
 
 

@@ -52,6 +52,7 @@ def _check(result: CheckResult) -> dict[str, Any]:
         "duration_s": round(result.duration_s, 3),
         "reason": result.reason,
         "enable_snippet": result.enable_snippet,
+        "scope": result.scope,
     }
 
 

@@ -144,6 +144,13 @@ def _check_table(report: Report) -> str:
         cells.append(format_duration(result.duration_s) if ran or result.duration_s else "–")
         name = f"{escape(result.title)} (`{_code(result.check_id)}`)"
         lines.append(f"| {name} | {status} | " + " | ".join(cells) + " |")
+    scopes = [
+        f"- {escape(r.title)}: {escape(r.scope)}"
+        for r in report.results
+        if r.scope and r.status in (CheckStatus.PASSED, CheckStatus.FAILED)
+    ]
+    if scopes:
+        lines += ["", "Scanned:", "", *scopes]
     return "\n".join(lines) + "\n\n"
 
 

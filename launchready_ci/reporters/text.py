@@ -128,15 +128,15 @@ def _checks(report: Report, paint: _Painter) -> list[str]:
     lines = ["Checks:", paint("dim", line(_HEADERS))]
     for result, row in zip(report.results, rows, strict=True):
         lines.append(line(row, result))
-        lines.extend(_not_run(result, report))
+        lines.extend(_detail(result, report))
     return lines
 
 
-def _not_run(result: CheckResult, report: Report) -> list[str]:
-    """Why a check did not run and, for a skipped one, how to turn it on."""
-    if result.status not in (CheckStatus.SKIPPED, CheckStatus.ERRORED):
-        return []
+def _detail(result: CheckResult, report: Report) -> list[str]:
+    """What a check scanned; or why it did not run and, for a skipped one, how to turn it on."""
     pad = "      "
+    if result.status not in (CheckStatus.SKIPPED, CheckStatus.ERRORED):
+        return [f"{pad}scanned: {_clean(result.scope)}"] if result.scope else []
     label = "reason" if result.status is CheckStatus.SKIPPED else "error"
     lines = []
     reason = _clean(result.reason or "no reason given").split("\n")
