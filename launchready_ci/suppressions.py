@@ -222,7 +222,8 @@ class Suppressor:
                         hit = True
         if self.baseline is not None and finding.fingerprint in self.baseline.fingerprints:
             hit = True
-        return hit
+        # Accepted by the check itself, e.g. by an entry of a detect-secrets baseline.
+        return hit or any(key == "accepted_by" for key, _ in finding.properties)
 
     @staticmethod
     def _config_match(ignore: Ignore, finding: Finding) -> bool:

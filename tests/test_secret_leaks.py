@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,7 +21,20 @@ PRIVATE_KEY = (
     "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
     "-----END OPENSSH PRIVATE KEY-----\n"
 )
-PLANTED = [FILE_TOKEN, ENV_VALUE, PASSWORD, "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"]
+DOTENV_VALUE = "Planted-Dotenv-" + "Wq3Zr8Tn5Kx2"
+K8S_TOKEN = "sk_live_" + "PlantedKubeTokenHx4Rm9Vq2Lz7"
+PLANTED = [
+    FILE_TOKEN,
+    ENV_VALUE,
+    PASSWORD,
+    DOTENV_VALUE,
+    K8S_TOKEN,
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
+]
+K8S_SECRET = (
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n"
+    f"  STRIPE_KEY: {base64.b64encode(K8S_TOKEN.encode()).decode()}\n"
+)
 
 
 def windows(value: str, size: int = 12) -> Iterator[str]:
@@ -43,6 +57,8 @@ def test_no_planted_value_in_any_output(repo: Callable[..., Path], tmp_path: Pat
             "app/settings.py": f'db_password = "{PASSWORD}"\nAPI_TOKEN = "{ENV_VALUE}"\n',
             "deploy/id_ed25519": PRIVATE_KEY,
             ".env.example": f"STRIPE_SECRET_KEY={FILE_TOKEN}\n",
+            ".env.production": f"SESSION_SECRET={DOTENV_VALUE}\n",
+            "k8s/secret.yaml": K8S_SECRET,
             "launchready.yml": "fail_on: notice\nenv:\n  inventory: env-inventory.yml\n",
             "env-inventory.yml": "version: 1\nvariables: {}\n",
         }
@@ -68,6 +84,8 @@ def test_no_planted_value_in_any_output(repo: Callable[..., Path], tmp_path: Pat
     assert proc.returncode == 1, proc.stderr
     assert "::error" in proc.stdout  # annotations were written
     assert "secrets/provider-credential" in proc.stdout
+    assert "secrets/committed-env-file" in proc.stdout
+    assert "k8s/secret.yaml" in proc.stdout
     outputs_seen = {
         "stdout": proc.stdout,
         "stderr": proc.stderr,

@@ -2,13 +2,17 @@
 
 Files are streamed through :func:`~launchready_ci.checks.secrets.engine.scan_text`
 (one prefilter pass, then detect-secrets' and our own plugins on candidate lines), on
-every core when there are many. Binary files, files over 2 MiB, symlinks and unreadable
-files are skipped. Findings carry the secret's hash and a redacted preview, never the value.
+every core when there are many. Binary files, files over 2 MiB, symlinks, lockfiles and
+unreadable files are skipped and counted, and the result's scope says so. Findings carry
+the secret's hash and a redacted preview, never the value.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import subprocess
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,15 +21,18 @@ from typing import Any
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files
-from launchready_ci.checks.secrets.engine import Detection, scan_text, to_finding
+from launchready_ci.checks.secrets import ds_baseline
+from launchready_ci.checks.secrets.engine import Detection, scan_text, skipped_name, to_finding
+from launchready_ci.checks.secrets.env_files import is_env_file, judge_env_file
+from launchready_ci.checks.secrets.rules.committed_env_file import CommittedEnvFile
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
 from launchready_ci.checks.secrets.rules.provider_credential import ProviderCredential
 from launchready_ci.checks.secrets.rules.secret_assignment import SecretAssignment
 from launchready_ci.checks.secrets.rules.test_or_public_key import TestOrPublicKey
 from launchready_ci.context import RunContext
-from launchready_ci.findings import Finding
+from launchready_ci.findings import Finding, Location, Severity
 
-__all__ = ["SecretsCheck", "scan_files"]
+__all__ = ["ScanStats", "SecretsCheck", "env_file_finding", "scan_files"]
 
 MAX_BYTES = 2 * 1024 * 1024
 PARALLEL_MIN_FILES = 200
@@ -33,59 +40,183 @@ _CHUNK = 64
 _SNIFF = 8192
 
 
+@dataclasses.dataclass
+class ScanStats:
+    """What a scan read and what it skipped, by reason."""
+
+    files: int = 0
+    bytes: int = 0
+    skipped: Counter[str] = dataclasses.field(default_factory=Counter)
+
+    def add(self, other: ScanStats) -> None:
+        self.files += other.files
+        self.bytes += other.bytes
+        self.skipped.update(other.skipped)
+
+    def describe(self) -> str:
+        text = f"{self.files:,} file{'' if self.files == 1 else 's'} ({_size(self.bytes)})"
+        if self.skipped:
+            parts = [f"{n:,} {why}" for why, n in sorted(self.skipped.items())]
+            text += "; skipped " + ", ".join(parts)
+        return text
+
+
 class SecretsCheck(Check):
     id = "secrets"
     title = "Secrets"
     config_key = "secrets"
     needs_config = False
-    rules = (ProviderCredential, PrivateKey, SecretAssignment, TestOrPublicKey)
+    rules = (ProviderCredential, PrivateKey, SecretAssignment, TestOrPublicKey, CommittedEnvFile)
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
-        rels = list(iter_files(ctx.root, section.get("exclude", ())))
+        baseline = section.get("detect_secrets_baseline") or ds_baseline.DEFAULT
+        accepted = ds_baseline.load(ctx.root, section.get("detect_secrets_baseline"))
+        stats = ScanStats()
+        rels = list(iter_files(ctx.root, section.get("exclude", ()), skipped=stats.skipped))
+        if baseline in rels:  # its hashed_secret values are hashes, not secrets
+            rels.remove(baseline)
+            stats.skipped["detect-secrets baseline"] += 1
         seen: set[str] = set()
-        for rel, detections in scan_files(ctx.root, rels):
+        env_files: dict[str, list[Detection]] = {rel: [] for rel in rels if is_env_file(rel)}
+        for rel, detections in scan_files(ctx.root, rels, stats):
+            if rel in env_files:
+                env_files[rel] = detections
             for d in detections:
                 finding = to_finding(d, rel)
+                if any((rel, h) in accepted for h in d.sha1s):
+                    finding = accept(finding, ds_baseline.DEFAULT)
                 if finding.fingerprint not in seen:
                     seen.add(finding.fingerprint)
                     yield finding
+        tracked = _tracked(ctx.root, list(env_files))
+        for rel in env_files:
+            text = read_text(ctx.root / rel)
+            if text is None:
+                continue
+            lines = list(enumerate(text.split("\n"), start=1))
+            found = env_file_finding(rel, lines, tracked=tracked is None or rel in tracked)
+            if found is not None:
+                yield found
+        self.scope = stats.describe()
 
 
-def scan_files(root: Path, rels: list[str]) -> Iterator[tuple[str, list[Detection]]]:
+def accept(finding: Finding, by: str) -> Finding:
+    """``finding``, marked as accepted (counted as suppressed) by ``by``."""
+    return dataclasses.replace(finding, properties=(*finding.properties, ("accepted_by", by)))
+
+
+def env_file_finding(
+    rel: str, lines: list[tuple[int, str]], *, tracked: bool, commit: str | None = None
+) -> Finding | None:
+    """The ``secrets/committed-env-file`` finding for a dotenv file's lines, if any."""
+    verdict = judge_env_file(lines)
+    if verdict is None:
+        return None
+    shown = ", ".join(verdict.names[:5]) + (" ..." if len(verdict.names) > 5 else "")
+    count = len(verdict.names)
+    values = f"{count} real-looking secret value{'s' if count != 1 else ''} ({shown})"
+    if commit:
+        message = f"{rel} was committed in {commit[:12]} with {values}"
+    elif tracked:
+        message = f"{rel} is committed with {values}"
+    else:
+        message = f"{rel} holds {values} and is not ignored by git: one `git add .` from a leak"
+    props: dict[str, Any] = {"names": verdict.names}
+    if commit:
+        props["commit"] = commit
+    return CommittedEnvFile.finding(
+        message,
+        Location(path=rel, start_line=verdict.first_line, end_line=verdict.first_line),
+        content=rel,
+        severity=CommittedEnvFile.severity if tracked else Severity.WARNING,
+        properties=props,
+    )
+
+
+def _tracked(root: Path, rels: list[str]) -> set[str] | None:
+    """Which of ``rels`` git tracks; ``None`` outside a work tree (then all count)."""
+    if not rels:
+        return set()
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--", *rels],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    return {p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+
+
+def scan_files(
+    root: Path, rels: list[str], stats: ScanStats | None = None
+) -> Iterator[tuple[str, list[Detection]]]:
     """(path, detections) for each file with any, in the order of ``rels``."""
+    stats = stats if stats is not None else ScanStats()
     workers = os.cpu_count() or 1
     if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
-        yield from _scan_chunk(root, rels)
+        found, part = _scan_chunk(root, rels)
+        stats.add(part)
+        yield from found
         return
     chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=min(workers, 2)) as pool:
-            for results in pool.map(_scan_chunk, [root] * len(chunks), chunks):
-                yield from results
+            for found, part in pool.map(_scan_chunk, [root] * len(chunks), chunks):
+                stats.add(part)
+                done += 1
+                yield from found
     except (OSError, BrokenProcessPool):  # no processes here (sandbox, limits): go on alone
-        yield from _scan_chunk(root, rels)
+        for chunk in chunks[done:]:
+            found, part = _scan_chunk(root, chunk)
+            stats.add(part)
+            yield from found
 
 
-def _scan_chunk(root: Path, rels: list[str]) -> list[tuple[str, list[Detection]]]:
+def _scan_chunk(root: Path, rels: list[str]) -> tuple[list[tuple[str, list[Detection]]], ScanStats]:
     out = []
+    stats = ScanStats()
     for rel in rels:
-        text = read_text(root / rel)
-        if text is None:
+        if skipped_name(rel):
+            stats.skipped["lockfile or non-text names"] += 1
             continue
+        text, why, size = _read(root / rel)
+        if text is None:
+            stats.skipped[why] += 1
+            continue
+        stats.files += 1
+        stats.bytes += size
         found = scan_text(rel, text)
         if found:
             out.append((rel, found))
-    return out
+    return out, stats
 
 
 def read_text(path: Path) -> str | None:
     """The file's text, or ``None`` for a symlink, a binary, a large or unreadable file."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[str | None, str, int]:
+    """(text, "", size), or (None, why it was skipped, 0)."""
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
-            return None
+        if path.is_symlink() or not path.is_file():
+            return None, "symlinks, submodules and special files", 0
+        if path.stat().st_size > MAX_BYTES:
+            return None, f"over {MAX_BYTES // 1024 // 1024} MiB", 0
         data = path.read_bytes()
     except OSError:
-        return None
+        return None, "unreadable", 0
     if b"\0" in data[:_SNIFF]:
-        return None
-    return data.decode("utf-8", errors="replace")
+        return None, "binary", 0
+    return data.decode("utf-8", errors="replace"), "", len(data)
+
+
+def _size(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"

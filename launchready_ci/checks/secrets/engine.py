@@ -8,14 +8,17 @@ holds a redacted preview and a SHA-256 digest of the value, never the value itse
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from launchready_ci.checks.secrets.filters import is_indirect_reference, is_placeholder
+from launchready_ci.checks.secrets.kubernetes import SecretEntry, secret_data
 from launchready_ci.checks.secrets.plugins import PLUGINS, Judgement, OurDetector
 from launchready_ci.checks.secrets.providers import DETECT_SECRETS_PROVIDERS, rotate_url
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
@@ -25,10 +28,16 @@ from launchready_ci.checks.secrets.rules.test_or_public_key import TestOrPublicK
 from launchready_ci.findings import Confidence, Finding, Location, Severity, redact
 from launchready_ci.rules import Rule
 
-__all__ = ["Detection", "scan_text", "to_finding"]
+__all__ = ["Detection", "scan_text", "skipped_name", "to_finding"]
 
-#: Left out: entropy alone and IP addresses are too noisy.
-_DISABLED = {"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
+#: Left out: entropy alone and IP addresses are too noisy; Twilio is ours (theirs also
+#: reports Account SIDs, AC..., which are public identifiers).
+_DISABLED = {
+    "Base64HighEntropyString",
+    "HexHighEntropyString",
+    "IPPublicDetector",
+    "TwilioKeyDetector",
+}
 _THEIR_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
 _NO_VERIFY = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
 #: The keyword plugin's names (password, api_key, secret...), loosely.
@@ -45,6 +54,9 @@ class Detection:
     line: int
     preview: str
     digest: str  # sha256 hex of the value, only for fingerprints
+    #: detect-secrets' ``hashed_secret`` (SHA-1) of the value and of what its plugins
+    #: matched inside it (its Stripe pattern takes 24 characters), to match baselines.
+    sha1s: tuple[str, ...]
     severity: Severity
     confidence: Confidence
     reason: str  # why it was judged a secret (never the value)
@@ -55,8 +67,17 @@ def scan_text(
     path: str, text: str, *, line_numbers: Sequence[int] | None = None
 ) -> list[Detection]:
     """The secrets in ``text`` (a file, or a diff's added lines joined by ``\\n``)."""
+    if skipped_name(path):
+        return []
+    decoded = secret_data(path, text)
+    if decoded:
+        return _scan_kubernetes(path, text, decoded, line_numbers)
+    return _scan_plain(path, text, line_numbers)
+
+
+def _scan_plain(path: str, text: str, line_numbers: Sequence[int] | None) -> list[Detection]:
     prefilter = _prefilter()
-    if _skipped_name(path) or not prefilter.search(text):
+    if not prefilter.search(text):
         return []
     lines = text.split("\n")
     candidates = [i for i, line in enumerate(lines) if prefilter.search(line)]
@@ -64,6 +85,26 @@ def scan_text(
         return []
     with _settings():
         return list(_scan_lines(path, lines, candidates, line_numbers))
+
+
+def _scan_kubernetes(
+    path: str, text: str, entries: list[SecretEntry], numbers: Sequence[int] | None
+) -> list[Detection]:
+    """A ``Secret`` manifest: its decoded ``data:`` values, then the rest of the file
+    with the raw base64 lines left out."""
+    lines = text.split("\n")
+    found: list[Detection] = []
+    for entry in entries:
+        value = entry.value.strip()
+        inner = value if "\n" in value else f"{entry.key}: {json.dumps(value)}"
+        number = numbers[entry.index] if numbers is not None else entry.index + 1
+        for d in _scan_plain(path, inner, None):
+            reason = f"{d.reason} (base64-decoded from a Kubernetes Secret)"
+            found.append(dataclasses.replace(d, line=number, reason=reason))
+        if 0 <= entry.index < len(lines):
+            lines[entry.index] = ""
+    found.extend(_scan_plain(path, "\n".join(lines), numbers))
+    return found
 
 
 def to_finding(d: Detection, path: str, *, commit: str | None = None) -> Finding:
@@ -102,7 +143,7 @@ def to_finding(d: Detection, path: str, *, commit: str | None = None) -> Finding
 # --- internals ---------------------------------------------------------------------------
 
 
-def _skipped_name(path: str) -> bool:
+def skipped_name(path: str) -> bool:
     """detect-secrets' file-name filters: lockfiles, non-text extensions, swagger."""
     from detect_secrets.filters.heuristic import is_lock_file, is_non_text_file, is_swagger_file
 
@@ -214,7 +255,12 @@ def _scan_lines(
                 plugin=their, filename=path, line=line, line_number=number, context=context
             ):
                 value = secret.secret_value or ""
-                if any(value in c or c in value for c in claimed) or value in found:
+                overlaps = [c for c in claimed if value in c or c in value]
+                for c in overlaps:
+                    if c in found:
+                        d = found[c]
+                        found[c] = dataclasses.replace(d, sha1s=(*d.sha1s, _sha1(value)))
+                if overlaps or value in found:
                     continue
                 if is_placeholder(value):
                     continue
@@ -233,6 +279,10 @@ def _is_structured(plugin: OurDetector) -> bool:
     return plugin.provider == "Postmark"
 
 
+def _sha1(value: str) -> str:
+    return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()
+
+
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -244,6 +294,7 @@ def _ours_detection(plugin: OurDetector, j: Judgement, line: int, value: str) ->
         line=line,
         preview=redact(value),
         digest=_digest(value),
+        sha1s=(_sha1(value),),
         severity=j.severity,
         confidence=j.confidence,
         reason=j.reason,
@@ -268,6 +319,7 @@ def _their_detection(kind: str, line: int, value: str) -> Detection:
         line=line,
         preview=redact(value),
         digest=_digest(value),
+        sha1s=(_sha1(value),),
         severity=rule.severity,
         confidence=rule.confidence,
         reason=reason,

@@ -397,13 +397,31 @@ class SecretsHistoryCheck(Check):
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         if not self.plan.staged and not self.plan.commits:
             raise CheckSkipped(f"{self.plan.description}: no commits to scan")
+        from launchready_ci.checks.secrets import ds_baseline
+        from launchready_ci.checks.secrets.check import env_file_finding
+        from launchready_ci.checks.secrets.env_files import is_env_file
+
+        baseline = section.get("detect_secrets_baseline") or ds_baseline.DEFAULT
+        accepted = ds_baseline.load(ctx.root, section.get("detect_secrets_baseline"))
         excludes = tuple(section.get("exclude", ()))
         first: dict[str, Finding] = {}
         later: dict[str, list[str]] = {}
+        commits: set[str] = set()
+        files = lines = 0
         for added in iter_added(ctx.root, self.plan):
-            if _excluded(added.path, excludes):
+            if added.path == baseline or _excluded(added.path, excludes):
                 continue
-            for finding, digest in _scan(added):
+            commits.add(added.commit or "index")
+            files += 1
+            lines += len(added.lines)
+            found = list(_scan(added, accepted))
+            if is_env_file(added.path):
+                env = env_file_finding(
+                    added.path, list(added.lines), tracked=True, commit=added.commit
+                )
+                if env is not None:
+                    found.append((env, f"env-file:{added.path}"))
+            for finding, digest in found:
                 if digest in first:
                     where = f"{(added.commit or 'index')[:12]}:{finding.location.describe()}"
                     later.setdefault(digest, []).append(where)
@@ -415,6 +433,11 @@ class SecretsHistoryCheck(Check):
                 props = (*finding.properties, ("also_added_in", tuple(extra)))
                 finding = dataclasses.replace(finding, properties=props)
             yield finding
+        what = "staged changes" if self.plan.staged else self.plan.description
+        count = len(self.plan.commits)
+        if not self.plan.staged:
+            what += f", {count:,} commit{'s' if count != 1 else ''}"
+        self.scope = f"{what}: {lines:,} added lines in {files:,} file changes"
 
 
 def _excluded(path: str, patterns: Sequence[str]) -> bool:
@@ -425,11 +448,16 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
     return matches_any(path, (*DEFAULT_EXCLUDES, *patterns))
 
 
-def _scan(added: AddedFile) -> Iterator[tuple[Finding, str]]:
+def _scan(added: AddedFile, accepted: frozenset[tuple[str, str]]) -> Iterator[tuple[Finding, str]]:
     """The engine's findings for one file's added lines, with each secret's digest."""
+    from launchready_ci.checks.secrets.check import accept
+    from launchready_ci.checks.secrets.ds_baseline import DEFAULT
     from launchready_ci.checks.secrets.engine import scan_text, to_finding
 
     text = "\n".join(t for _, t in added.lines)
     numbers = [n for n, _ in added.lines]
     for d in scan_text(added.path, text, line_numbers=numbers):
-        yield to_finding(d, added.path, commit=added.commit), d.digest
+        finding = to_finding(d, added.path, commit=added.commit)
+        if any((added.path, h) in accepted for h in d.sha1s):
+            finding = accept(finding, DEFAULT)
+        yield finding, d.digest

@@ -28,7 +28,9 @@ CASES = [
 
 @pytest.mark.parametrize(("rule_id", "kind", "text"), CASES)
 def test_rule_example(repo: Callable[..., Path], rule_id: str, kind: str, text: str) -> None:
-    root = repo({"src/example.py": text + "\n"})
+    # A dotenv rule's examples are dotenv files; the others are code.
+    path = ".env.production" if rule_id == "secrets/committed-env-file" else "src/example.py"
+    root = repo({path: text + "\n"})
     found = [rid for rid, _, _ in scan(root)]
     if kind == "bad":
         assert rule_id in found

@@ -303,7 +303,7 @@ def test_the_engine_api_is_called_with_the_added_lines(
 
     def scan_text(path: str, text: str, *, line_numbers: list[int]) -> list[object]:
         calls.append((path, text, list(line_numbers)))
-        return [types.SimpleNamespace(line=line_numbers[1], digest="d1")]
+        return [types.SimpleNamespace(line=line_numbers[1], digest="d1", sha1s=("s1",))]
 
     def to_finding(d: types.SimpleNamespace, path: str, *, commit: str | None) -> Finding:
         loc = Location(path=path, start_line=d.line, end_line=d.line)

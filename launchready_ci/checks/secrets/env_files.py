@@ -1,0 +1,94 @@
+"""Committed dotenv files (``.env``, ``.env.production``, ``prod.env``) with real values.
+
+A dotenv file is judged as a whole: it is a finding when it holds at least one
+real-looking value under a secret-looking name (``STRIPE_SECRET_KEY=sk_live_...``,
+``DATABASE_URL=postgres://app:pw@db.prod/app``). Templates (``.env.example``,
+``.env.sample``...) and files whose secret-looking entries are empty or placeholders are
+fine: frameworks such as Next.js commit ``.env.production`` with public defaults on
+purpose. Entries are read with python-dotenv's parser; only names and line numbers leave
+this module, never a value.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from launchready_ci.checks.secrets.filters import is_placeholder
+from launchready_ci.redaction import is_secret_name
+
+__all__ = ["EnvFileVerdict", "is_env_file", "judge_env_file"]
+
+_ENV_NAME = re.compile(r"(?:^|/)(?:\.env(?:\.[^/]+)?|[^/]+\.env)$")
+_TEMPLATE = re.compile(
+    r"(?i)[./_-](?:example|examples|sample|samples|template|tmpl|tpl|dist|defaults?|schema"
+    r"|placeholder|ci|test|testing)(?:\.|$)"
+)
+#: Prefixes that frameworks inline into client bundles: public by definition.
+_PUBLIC_PREFIX = re.compile(r"^(?:NEXT_PUBLIC_|EXPO_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_)")
+_PUBLIC_NAME = re.compile(r"(?i)PUBLISHABLE|PUBLIC_KEY|_ANON_KEY")
+_URL_NAME = re.compile(r"(?i)_(?:URL|URI|DSN)$")
+#: Hosts to compare with (not to bind to).
+_LOCAL_HOSTS = frozenset(
+    {"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"}  # noqa: S104
+)
+_MIN_LEN = 8
+
+
+def is_env_file(path: str) -> bool:
+    """``.env``, ``.env.production``, ``deploy/prod.env``; not ``.env.example`` and kin."""
+    name = path.rsplit("/", 1)[-1]
+    return bool(_ENV_NAME.search(path)) and not _TEMPLATE.search(name) and name != ".envrc"
+
+
+@dataclass(frozen=True)
+class EnvFileVerdict:
+    names: tuple[str, ...]  # secret-looking names with real-looking values, in file order
+    first_line: int
+
+
+def judge_env_file(lines: Sequence[tuple[int, str]]) -> EnvFileVerdict | None:
+    """The verdict on a dotenv file's lines ((number, text) pairs); ``None``: no problem."""
+    from dotenv.parser import parse_stream
+
+    text = "\n".join(t for _, t in lines)
+    numbers = [n for n, _ in lines]
+    names: list[str] = []
+    first = 0
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.key is None or binding.value is None or binding.error:
+            continue
+        if _real_secret(binding.key, binding.value):
+            names.append(binding.key)
+            index = binding.original.line - 1
+            if not first and 0 <= index < len(numbers):
+                first = numbers[index]
+    if not names:
+        return None
+    return EnvFileVerdict(tuple(dict.fromkeys(names)), first or (numbers[0] if numbers else 1))
+
+
+def _real_secret(name: str, value: str) -> bool:
+    value = value.strip()
+    if _PUBLIC_PREFIX.match(name) or _PUBLIC_NAME.search(name):
+        return False
+    if len(value) < _MIN_LEN or is_placeholder(value):
+        return False
+    if "://" in value:
+        return _url_with_password(value)
+    if _URL_NAME.search(name):
+        return False
+    return is_secret_name(name)
+
+
+def _url_with_password(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        password = parts.password
+    except ValueError:
+        return False
+    return bool(password) and host not in _LOCAL_HOSTS and not is_placeholder(password or "")
