@@ -80,7 +80,7 @@ _ROOT = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Repository root (default: $GITHUB_WORKSPACE or the current directory).",
+    help="Repository root (default: the current directory).",
 )
 _CONFIG = click.option(
     "--config",
@@ -249,6 +249,11 @@ def secrets() -> None:
 @click.option("--history", is_flag=True, help="Every commit of every branch and tag.")
 @click.option("--shard", metavar="K/N", help="With --history: scan only shard K of N.")
 @click.option("--staged", is_flag=True, help="The staged changes (for pre-commit).")
+@click.option(
+    "--event",
+    is_flag=True,
+    help="Under GitHub Actions: a pull request's commits, a push's commits, else the tree.",
+)
 @_report_options
 @_guard
 def secrets_scan(**opts: Any) -> int:

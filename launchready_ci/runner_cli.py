@@ -47,10 +47,14 @@ class Session:
 
 
 def open_session(root: Path | None, config_path: str | None) -> Session:
-    """Resolve the repository root (--root, $GITHUB_WORKSPACE, cwd) and load its config."""
+    """Resolve the repository root (--root, else the current directory) and load its config.
+
+    Not $GITHUB_WORKSPACE: a step's `working-directory:`, or a pre-commit hook run in
+    another repository during a job, means the current directory is the one to check.
+    """
     environ = dict(os.environ)
     github = GitHubEnv.from_environ(environ)
-    resolved = (root or Path(github.workspace or ".")).resolve()
+    resolved = (root or Path.cwd()).resolve()
     if not resolved.is_dir():
         raise UsageError(f"--root {resolved} is not a directory")
     return Session(resolved, environ, github, config_mod.load(resolved, config_path))

@@ -28,6 +28,7 @@ def scan(
     history: bool,
     shard: str | None,
     staged: bool,
+    event: bool,
     **opts: Any,
 ) -> int:
     check = _check(
@@ -40,6 +41,7 @@ def scan(
         history=history,
         shard=shard,
         staged=staged,
+        event=event,
     )
     return execute(checks=(check,), **opts)
 
@@ -55,6 +57,7 @@ def _check(
     history: bool,
     shard: str | None,
     staged: bool,
+    event: bool = False,
 ) -> Check:
     from launchready_ci.checks.secrets import history as h
     from launchready_ci.checks.secrets.check import SecretsCheck
@@ -68,6 +71,7 @@ def _check(
             ("--push", push is not None),
             ("--history", history),
             ("--staged", staged),
+            ("--event", event),
         )
         if on
     ]
@@ -75,7 +79,11 @@ def _check(
         raise UsageError(f"choose one scan mode, not {' and '.join(modes)}")
     if shard is not None and not history:
         raise UsageError("--shard only applies to --history")
-    if not modes:
+    if event:
+        pr, push = _event_range()
+        if pr is None and push is None:
+            return SecretsCheck()  # an event without commits of its own
+    elif not modes:
         return SecretsCheck()
     repo = open_session(root, config_path).root
     if pr is not None or base is not None:
@@ -100,20 +108,57 @@ def _pr_range(pr: str | None, base: str | None, head: str | None) -> tuple[str, 
     return left, right, None
 
 
-def _from_event() -> tuple[str, str, int | None]:
-    """Base and head SHAs of the pull request that triggered this GitHub Actions run."""
+def _event_range() -> tuple[str | None, tuple[str, str] | None]:
+    """``--event``: (``--pr`` value, ``--push`` pair) for the GitHub event of this run.
+
+    A pull request (or a merge queue's group) scans its commits, a push the pushed
+    commits; any other event (schedule, workflow_dispatch...) the working tree.
+    """
+    name = os.environ.get("GITHUB_EVENT_NAME", "")
+    if not name:
+        raise UsageError("--event needs GitHub Actions (GITHUB_EVENT_NAME is not set)")
+    if name.startswith("pull_request"):
+        return "auto", None
+    if name not in ("push", "merge_group"):
+        return None, None
+    event = _read_event()
+    try:
+        if name == "merge_group":
+            group = event["merge_group"]
+            return f"{group['base_sha']}..{group['head_sha']}", None
+        if event.get("deleted"):
+            return None, None  # a deleted branch or tag adds nothing
+        return None, (str(event["before"]), str(event["after"]))
+    except (KeyError, TypeError):
+        raise UsageError(f"the {name} event in GITHUB_EVENT_PATH lacks its commits") from None
+
+
+def _read_event() -> dict[str, Any]:
     path = os.environ.get("GITHUB_EVENT_PATH")
-    if not path or not os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"):
-        raise UsageError("--pr auto needs a pull_request event (GITHUB_EVENT_PATH)")
+    if not path:
+        raise UsageError("GITHUB_EVENT_PATH is not set")
     try:
         event = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the event from {path} ({type(exc).__name__})") from None
+    if not isinstance(event, dict):
+        raise UsageError(f"the event in {path} is not a JSON object")
+    return event
+
+
+def _from_event() -> tuple[str, str, int | None]:
+    """Base and head SHAs of the pull request that triggered this GitHub Actions run."""
+    if not os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"):
+        raise UsageError("--pr auto needs a pull_request event (GITHUB_EVENT_PATH)")
+    event = _read_event()
+    try:
         pull = event["pull_request"]
         count = pull.get("commits")
         commits = count if isinstance(count, int) and count >= 0 else None
         return str(pull["base"]["sha"]), str(pull["head"]["sha"]), commits
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError, AttributeError):
         raise UsageError(
-            f"cannot read the pull request from {path} ({type(exc).__name__})"
+            "the pull_request event in GITHUB_EVENT_PATH lacks base and head"
         ) from None
 
 

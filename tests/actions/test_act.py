@@ -103,10 +103,17 @@ def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
     ]  # fmt: skip
     for action, stub in sorted(remote_actions(repo).items()):
         command += ["--local-repository", f"{action}={stub}"]
+    code, log = run_act(command, repo, base / "act.log")
+    assert code == 0, f"act exited {code}:\n{log[-6000:]}"
+    return log
+
+
+def run_act(command: list[str], cwd: Path, log_file: Path) -> tuple[int, str]:
+    """Run act without this process's GitHub variables; (exit status, log), log kept."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "ACT"))}
     proc = subprocess.run(
         command,
-        cwd=repo,
+        cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -115,9 +122,8 @@ def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
         check=False,
     )
     log = proc.stdout + proc.stderr
-    (base / "act.log").write_text(log, encoding="utf-8")
-    assert proc.returncode == 0, f"act exited {proc.returncode}:\n{log[-6000:]}"
-    return log
+    log_file.write_text(log, encoding="utf-8")
+    return proc.returncode, log
 
 
 def printed(log: str) -> list[str]:
@@ -221,9 +227,13 @@ def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) 
 
 
 def test_the_venv_is_installed_once_and_reused(act_log: str) -> None:
-    lines = printed(act_log)
-    assert len([x for x in lines if x.startswith("launchready-ci: installing ")]) == 1
-    assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == 4
+    """Once per job (each job has its own runner temp), then reused by later actions."""
+    for job, reuses in (("composite actions", 4), ("secret-scan on a pull", 0)):
+        lines = printed(
+            "\n".join(x for x in act_log.splitlines() if x.startswith(f"[selftest/{job}"))
+        )
+        assert len([x for x in lines if x.startswith("launchready-ci: installing ")]) == 1, job
+        assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == reuses, job
     assert [x for x in lines if x.startswith("cache stub: miss for key launchready-venv-")]
 
 

@@ -320,6 +320,7 @@ def test_secret_scan_wrapper_runs_only_the_secrets_check(
         workspace,
         runner_temp,
         uploads,
+        scan="tree",
         **{"upload-sarif": "true"},
     )
     assert wrapper.step("install").outputs["warm"] == "true", "the root action's venv is shared"
@@ -353,10 +354,23 @@ def test_a_second_run_does_not_scan_the_first_runs_reports(
 ) -> None:
     first = _run(ROOT, workspace, runner_temp, uploads, checks="secrets", **{"fail-on": "never"})
     second = _run(
-        ROOT / "actions" / "secret-scan", workspace, runner_temp, uploads, **{"fail-on": "never"}
+        ROOT / "actions" / "secret-scan",
+        workspace,
+        runner_temp,
+        uploads,
+        scan="tree",
+        **{"fail-on": "never"},
     )
     assert Path(first.outputs["json-file"]).exists()
     assert second.outputs["findings"] == first.outputs["findings"]
+
+
+def test_secret_scan_refuses_an_unknown_scan_mode(
+    cold_install, workspace, runner_temp, uploads
+) -> None:
+    run = _run(ROOT / "actions" / "secret-scan", workspace, runner_temp, uploads, scan="all")
+    assert run.failed and run.outputs["exit-code"] == "2"
+    assert "scan must be auto, tree, pr, push or history" in run.stdout
 
 
 # --- actions/env-inventory ---------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""The starter workflows in workflows-templates/, run with act as a user would copy them.
+
+A user's repository is built in a temp dir: a pull request whose first commit adds a fake
+Stripe key and whose second removes it. The template is copied into its
+.github/workflows/, and `launchready/launchready-ci@v1` is mapped to a snapshot of this
+working tree with ``--local-repository`` (the other remote actions to the offline stubs),
+then act runs the pull_request event.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from pathlib import Path
+
+import pytest
+
+from tests.actions.test_act import (
+    STUBS,
+    act_binary,
+    annotations,
+    printed,
+    run_act,
+    snapshot,
+)
+from tests.helpers import git
+
+pytestmark = pytest.mark.act
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = "workflows-templates/launchready-pr.yml"
+
+
+def _fake_key() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "sk_" + "live_" + "".join(secrets.choice(alphabet) for _ in range(28))
+
+
+@pytest.fixture(scope="module")
+def pr_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str, int]:
+    act = act_binary()
+    base_dir = tmp_path_factory.mktemp("template")
+    source = snapshot(base_dir / "launchready-ci")
+    repo = base_dir / "user-repo"
+    (repo / "app").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "app" / "settings.py").write_text("DEBUG = False\n")
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "launchready-pr.yml").write_text(
+        (ROOT / TEMPLATE).read_text(encoding="utf-8")
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    key = _fake_key()
+    (repo / "app" / "settings.py").write_text(f'DEBUG = False\nSTRIPE_KEY = "{key}"\n')
+    git(repo, "commit", "-q", "-am", "add a key")
+    added = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "app" / "settings.py").write_text("DEBUG = False\n")
+    git(repo, "commit", "-q", "-am", "remove the key")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    event = base_dir / "event.json"
+    pull = {
+        "number": 7,
+        "commits": 2,
+        "base": {"sha": base, "ref": "main"},
+        "head": {"sha": head, "ref": "feature"},
+    }
+    event.write_text(json.dumps({"pull_request": pull, "number": 7}))
+    command = [
+        act, "pull_request",
+        "-e", str(event),
+        "-W", ".github/workflows/launchready-pr.yml",
+        "-P", "ubuntu-latest=-self-hosted",
+        "--action-offline-mode",
+        "--pull=false",
+        "--no-cache-server",
+        "--action-cache-path", str(base_dir / "act-cache"),
+        "--defaultbranch", "main",
+        "--local-repository", f"launchready/launchready-ci@v1={source}",
+    ]  # fmt: skip
+    stubs = source / STUBS
+    command += [
+        "--local-repository", f"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683={stubs / 'checkout'}",
+        "--local-repository", f"actions/cache@5a3ec84eff668545956fd18022155c47e93e2684={stubs / 'cache'}",
+        "--local-repository", f"github/codeql-action@ff0a06e83cb2de871e5a09832bc6a81e7276941f={stubs / 'codeql-action'}",
+    ]  # fmt: skip
+    code, log = run_act(command, repo, base_dir / "act.log")
+    return log, key, added, code
+
+
+def _job(log: str, name: str) -> str:
+    return "\n".join(
+        x for x in log.splitlines() if x.startswith(f"[launchready pull request/{name}")
+    )
+
+
+def test_the_secrets_job_fails_on_the_key_the_pull_request_removed(
+    pr_run: tuple[str, str, str, int],
+) -> None:
+    log, _, added, code = pr_run
+    assert code != 0, "a key in the pull request's commits must fail the workflow"
+    secrets_job = _job(log, "secrets")
+    assert "🏁  Job failed" in secrets_job, log[-4000:]
+    errors = [
+        a for a in annotations(secrets_job) if a.startswith("::error file=app/settings.py,line=2")
+    ]
+    assert errors and "secrets/provider-credential" in errors[0] and added[:12] in errors[0]
+    assert any(
+        x.startswith("upload-sarif stub: category=launchready-secret-scan ")
+        for x in printed(secrets_job)
+    )
+    assert any(f"{added[:12]}" in x or "2 commits" in x for x in printed(secrets_job))
+
+
+def test_the_env_job_passes_without_an_inventory(pr_run: tuple[str, str, str, int]) -> None:
+    log = pr_run[0]
+    assert "🏁  Job succeeded" in _job(log, "environment variables") or "🏁  Job succeeded" in _job(
+        log, "env"
+    ), log[-4000:]
+
+
+def test_the_key_is_not_in_the_log(pr_run: tuple[str, str, str, int]) -> None:
+    log, key, _, _ = pr_run
+    assert key not in log and key[8:20] not in log
