@@ -24,7 +24,8 @@ class InventoryMissing(EnvRule):
     deploy files pass in, or workflows take from GitHub's secrets and variables; see
     `env/not-in-inventory`), so you know how much the new file must list. The rules
     that compare with the inventory do not run until the file exists;
-    `env/secret-literal`, which needs only the files, does.
+    `env/secret-literal`, which needs only the files, does. A repository whose code
+    reads no variable (yet) needs no inventory, and gets no finding.
     The inventory path must stay inside the repository; one outside is a configuration
     error.
 
@@ -43,7 +44,10 @@ class InventoryMissing(EnvRule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     examples = {
-        "bad": ("==> launchready.yml <==\nenv:\n  inventory: env-inventory.yml",),
+        "bad": (
+            "==> launchready.yml <==\nenv:\n  inventory: env-inventory.yml\n"
+            "==> app.py <==\nimport os\nos.environ['DATABASE_URL']",
+        ),
         "good": (
             "==> launchready.yml <==\nenv:\n  inventory: env-inventory.yml\n"
             "==> env-inventory.yml <==\nversion: 1\nvariables: {}",
@@ -57,6 +61,8 @@ class InventoryMissing(EnvRule):
         names = sorted(
             {u.name for u in scan.uses if u.kind in NEEDS_ENTRY and not is_github_builtin(u.name)}
         )
+        if not names:
+            return  # nothing would need an entry: an empty inventory proves nothing
         count = f"{len(names)} variable{'' if len(names) == 1 else 's'}"
         yield cls.finding(
             f"inventory file {scan.inventory_path} not found; the repository needs {count}",
