@@ -22,7 +22,13 @@ from typing import Any
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files
 from launchready_ci.checks.secrets import ds_baseline
-from launchready_ci.checks.secrets.engine import Detection, scan_text, skipped_name, to_finding
+from launchready_ci.checks.secrets.engine import (
+    Detection,
+    scan_text,
+    settings,
+    skipped_name,
+    to_finding,
+)
 from launchready_ci.checks.secrets.env_files import is_env_file, judge_env_file
 from launchready_ci.checks.secrets.rules.committed_env_file import CommittedEnvFile
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
@@ -178,6 +184,11 @@ def scan_files(
 
 
 def _scan_chunk(root: Path, rels: list[str]) -> tuple[list[tuple[str, list[Detection]]], ScanStats]:
+    with settings():
+        return _scan_each(root, rels)
+
+
+def _scan_each(root: Path, rels: list[str]) -> tuple[list[tuple[str, list[Detection]]], ScanStats]:
     out = []
     stats = ScanStats()
     for rel in rels:

@@ -20,6 +20,7 @@ from typing import Any
 from launchready_ci.checks.secrets.filters import is_indirect_reference, is_placeholder
 from launchready_ci.checks.secrets.kubernetes import SecretEntry, secret_data
 from launchready_ci.checks.secrets.plugins import PLUGINS, Judgement, OurDetector
+from launchready_ci.checks.secrets.prefilter import THEIR_ANCHORS, candidate_lines
 from launchready_ci.checks.secrets.providers import DETECT_SECRETS_PROVIDERS, rotate_url
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
 from launchready_ci.checks.secrets.rules.provider_credential import ProviderCredential
@@ -28,20 +29,30 @@ from launchready_ci.checks.secrets.rules.test_or_public_key import TestOrPublicK
 from launchready_ci.findings import Confidence, Finding, Location, Severity, redact
 from launchready_ci.rules import Rule
 
-__all__ = ["Detection", "scan_text", "skipped_name", "to_finding"]
+__all__ = ["Detection", "scan_text", "settings", "skipped_name", "to_finding"]
 
 #: Left out: entropy alone and IP addresses are too noisy; Twilio is ours (theirs also
-#: reports Account SIDs, AC..., which are public identifiers).
+#: reports Account SIDs, AC..., which are public identifiers); IBM Cloud, Cloudant and
+#: SoftLayer match on two-letter context words (``cl``, ``sl``) that no literal prefilter
+#: can anchor, for platforms a membership app's stack does not use.
 _DISABLED = {
     "Base64HighEntropyString",
     "HexHighEntropyString",
     "IPPublicDetector",
     "TwilioKeyDetector",
+    "CloudantDetector",
+    "IbmCloudIamDetector",
+    "IbmCosHmacDetector",
+    "SoftlayerDetector",
 }
 _THEIR_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
 _NO_VERIFY = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
-#: The keyword plugin's names (password, api_key, secret...), loosely.
-_KEYWORDS = r"(?i:pass|pwd|secret|key|token|auth|cred|contrase)"
+#: The names detect-secrets' KeywordDetector looks for (its DENYLIST, with any affix):
+#: a line without one of them cannot hold a keyword finding.
+_KEYWORDS = (
+    r"(?i:api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key"
+    r"|private_?key|client_?key|db_?pass|database_?pass|key_?pass|passw|pwd|secret|contrase)"
+)
 _LOCAL_HOSTS = ("@localhost", "@127.0.0.1", "@0.0.0.0", "@host.docker.internal", "@[::1]")
 
 
@@ -76,15 +87,26 @@ def scan_text(
 
 
 def _scan_plain(path: str, text: str, line_numbers: Sequence[int] | None) -> list[Detection]:
-    prefilter = _prefilter()
-    if not prefilter.search(text):
+    """The anchor pass over the whole text (:mod:`.prefilter`), the combined regex on the
+    lines it found, then the plugins on the lines left."""
+    found = candidate_lines(text, _anchors())
+    if not found:
         return []
     lines = text.split("\n")
-    candidates = [i for i, line in enumerate(lines) if prefilter.search(line)]
+    search = _prefilter().search
+    candidates = [i for i in found if search(lines[i])]
     if not candidates:
         return []
-    with _settings():
+    with settings():
         return list(_scan_lines(path, lines, candidates, line_numbers))
+
+
+@functools.cache
+def _anchors() -> tuple[str, ...]:
+    out = {k.lower() for plugin in PLUGINS for k in plugin.keywords}
+    for cls in _their_plugin_classes():
+        out.update(THEIR_ANCHORS[cls.__name__])
+    return tuple(sorted(out))
 
 
 def _scan_kubernetes(
@@ -167,10 +189,7 @@ def _prefilter() -> re.Pattern[str]:
     for cls in _their_plugin_classes():
         if issubclass(cls, RegexBasedDetector):
             denylist: tuple[re.Pattern[str], ...] = getattr(cls, "denylist", ())
-            for rx in denylist:
-                flags = "i" if rx.flags & re.IGNORECASE else ""
-                pattern = f"(?{flags}:{rx.pattern})" if flags else f"(?:{rx.pattern})"
-                parts.append(pattern)
+            parts.extend(_part(rx) for rx in denylist)
     parts.extend(re.escape(k) for plugin in PLUGINS for k in plugin.keywords)
     try:
         return re.compile("|".join(parts))
@@ -189,23 +208,59 @@ def _prefilter() -> re.Pattern[str]:
         )
 
 
-class _settings:
-    """detect-secrets' settings for one scan: our plugin list and filters, no network."""
+class settings:  # lower case: used like a function, ``with settings():``
+    """detect-secrets' settings for a scan: our plugin list and filters, no network.
+
+    Applying them costs milliseconds (detect-secrets clears its caches), so a caller that
+    scans many files wraps the loop in one ``with settings():``; nested uses are free.
+    """
+
+    _depth = 0
 
     def __enter__(self) -> None:
+        settings._depth += 1
+        if settings._depth > 1:
+            return
         from detect_secrets.settings import transient_settings
 
         plugins = [{"name": c.__name__} for c in _their_plugin_classes()]
         self._cm = transient_settings({"plugins_used": plugins})
-        settings = self._cm.__enter__()
+        current = self._cm.__enter__()
         # The indirect-reference heuristic (``x = get(...)``) is for keyword matches only:
         # it would hide ``Stripe("sk_live_...")``. Ours, marker-aware, runs on those.
-        settings.disable_filters(_THEIR_FILTER)
-        if _NO_VERIFY in settings.filters:
-            settings.disable_filters(_NO_VERIFY)
+        current.disable_filters(_THEIR_FILTER)
+        if _NO_VERIFY in current.filters:
+            current.disable_filters(_NO_VERIFY)
 
     def __exit__(self, *exc: object) -> None:
-        self._cm.__exit__(None, None, None)
+        settings._depth -= 1
+        if settings._depth == 0:
+            self._cm.__exit__(None, None, None)
+
+
+@functools.cache
+def _their_gate(name: str) -> re.Pattern[str] | None:
+    """A regex a line must match for detect-secrets' plugin class ``name`` to find
+    anything in it (``None``: no cheap gate, always run it)."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.keyword import KeywordDetector
+
+    cls = next((c for c in _their_plugin_classes() if c.__name__ == name), None)
+    if cls is None:
+        return None
+    if issubclass(cls, KeywordDetector):
+        return re.compile(_KEYWORDS)
+    if issubclass(cls, RegexBasedDetector):
+        parts = [_part(rx) for rx in getattr(cls, "denylist", ())]
+        try:
+            return re.compile("|".join(parts)) if parts else None
+        except re.error:
+            return None
+    return None
+
+
+def _part(rx: re.Pattern[str]) -> str:
+    return f"(?i:{rx.pattern})" if rx.flags & re.IGNORECASE else f"(?:{rx.pattern})"
 
 
 @functools.cache
@@ -220,7 +275,8 @@ def _scan_lines(
     from detect_secrets.settings import get_plugins
     from detect_secrets.util.code_snippet import get_code_snippet
 
-    theirs = get_plugins()
+    theirs = [(p, _their_gate(p.__class__.__name__)) for p in get_plugins()]
+    ours = [(p, p.keywords) for p in _ours()]
     for index in candidates:
         line = lines[index].rstrip()
         number = numbers[index] if numbers is not None else index + 1
@@ -231,7 +287,9 @@ def _scan_lines(
             continue
         found: dict[str, Detection] = {}
         claimed: list[str] = []  # values our plugins judged, reported or not
-        for plugin in _ours():
+        for plugin, keywords in ours:
+            if not any(k in line for k in keywords):
+                continue  # its matches always hold one of its keywords
             for value in plugin.analyze_string(line):
                 if not isinstance(value, str) or value in claimed:
                     continue
@@ -250,7 +308,9 @@ def _scan_lines(
                 if judged is not None:
                     claimed.append(value)
                     found[value] = _ours_detection(plugin, judged, number, value)
-        for their in theirs:
+        for their, gate in theirs:
+            if gate is not None and not gate.search(line):
+                continue
             for secret in _scan_line(
                 plugin=their, filename=path, line=line, line_number=number, context=context
             ):

@@ -399,6 +399,7 @@ class SecretsHistoryCheck(Check):
             raise CheckSkipped(f"{self.plan.description}: no commits to scan")
         from launchready_ci.checks.secrets import ds_baseline
         from launchready_ci.checks.secrets.check import env_file_finding
+        from launchready_ci.checks.secrets.engine import settings
         from launchready_ci.checks.secrets.env_files import is_env_file
 
         baseline = section.get("detect_secrets_baseline") or ds_baseline.DEFAULT
@@ -406,27 +407,26 @@ class SecretsHistoryCheck(Check):
         excludes = tuple(section.get("exclude", ()))
         first: dict[str, Finding] = {}
         later: dict[str, list[str]] = {}
-        commits: set[str] = set()
         files = lines = 0
-        for added in iter_added(ctx.root, self.plan):
-            if added.path == baseline or _excluded(added.path, excludes):
-                continue
-            commits.add(added.commit or "index")
-            files += 1
-            lines += len(added.lines)
-            found = list(_scan(added, accepted))
-            if is_env_file(added.path):
-                env = env_file_finding(
-                    added.path, list(added.lines), tracked=True, commit=added.commit
-                )
-                if env is not None:
-                    found.append((env, f"env-file:{added.path}"))
-            for finding, digest in found:
-                if digest in first:
-                    where = f"{(added.commit or 'index')[:12]}:{finding.location.describe()}"
-                    later.setdefault(digest, []).append(where)
-                else:
-                    first[digest] = finding
+        with settings():  # detect-secrets' settings once, not once per file
+            for added in iter_added(ctx.root, self.plan):
+                if added.path == baseline or _excluded(added.path, excludes):
+                    continue
+                    files += 1
+                lines += len(added.lines)
+                found = list(_scan(added, accepted))
+                if is_env_file(added.path):
+                    env = env_file_finding(
+                        added.path, list(added.lines), tracked=True, commit=added.commit
+                    )
+                    if env is not None:
+                        found.append((env, f"env-file:{added.path}"))
+                for finding, digest in found:
+                    if digest in first:
+                        where = f"{(added.commit or 'index')[:12]}:{finding.location.describe()}"
+                        later.setdefault(digest, []).append(where)
+                    else:
+                        first[digest] = finding
         for digest, finding in first.items():
             extra = later.get(digest)
             if extra:

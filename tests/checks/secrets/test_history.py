@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import string
 from pathlib import Path
@@ -312,6 +313,7 @@ def test_the_engine_api_is_called_with_the_added_lines(
     fake = types.ModuleType("launchready_ci.checks.secrets.engine")
     fake.scan_text = scan_text  # type: ignore[attr-defined]
     fake.to_finding = to_finding  # type: ignore[attr-defined]
+    fake.settings = contextlib.nullcontext  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "launchready_ci.checks.secrets.engine", fake)
     root = make_repo(tmp_path / "r", {"a.py": "a = 1\n"})
     base = git(root, "rev-parse", "HEAD").strip()
