@@ -42,6 +42,9 @@ docs: $(VENV)/.demo-installed
 bench: $(VENV)/.test-installed
 	python benchmarks/startup.py
 	python benchmarks/install.py
+	python benchmarks/env_scan.py
+	python benchmarks/secrets_accuracy.py
+	python benchmarks/secrets_speed.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
