@@ -44,6 +44,8 @@ __all__ = [
 _ZERO = re.compile(r"^0+$")
 _MARKER = b"\x1e\x1ecommit "
 _HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+#: A merge's combined-diff hunk (``--cc``): one ``-`` range per parent, then the result.
+_CC_HUNK = re.compile(rb"^(@@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@@+")
 _MAX_BYTES = 2 * 1024 * 1024  # added text per file and commit; more is skipped
 _DEEPEN_STEPS = (50, 200, 1000)
 _FIX = "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`)"
@@ -274,7 +276,10 @@ def iter_added(root: Path, plan: Plan) -> Iterator[AddedFile]:
         args = ["diff", "--cached", *common]
         stdin = b""
     elif plan.commits:
-        args = ["log", "-p", "--no-walk=unsorted", "--stdin", f"--format={_MARKER.decode()}%H"]
+        # --cc: a merge shows what it adds beyond all its parents (a conflict resolved
+        # with a new line, an "evil" merge); what it takes from one parent is not new.
+        args = ["log", "-p", "--cc", "--no-walk=unsorted", "--stdin"]
+        args.append(f"--format={_MARKER.decode()}%H")
         args += common
         stdin = "".join(f"{c}\n" for c in plan.commits).encode()
     else:
@@ -293,51 +298,74 @@ def iter_added(root: Path, plan: Plan) -> Iterator[AddedFile]:
 
 
 def parse_patch(stream: IO[bytes] | Iterable[bytes], commit: str | None) -> Iterator[AddedFile]:
-    """Parse ``git log -p --unified=0`` output (with our commit markers) or ``git diff``."""
-    path: str | None = None
-    lines: list[tuple[int, str]] = []
-    size = 0
-    new_left = old_left = 0
-    line_no = 0
-
-    def flush() -> Iterator[AddedFile]:
-        if path is not None and lines and size <= _MAX_BYTES:
-            yield AddedFile(commit, path, tuple(lines))
-
+    """Parse ``git log -p --cc --unified=0`` output (with our commit markers) or
+    ``git diff``: the added lines of each commit and file."""
+    parser = _PatchParser(commit)
     for raw in stream:
-        line = raw.rstrip(b"\n")
-        if new_left or old_left:
-            if line.startswith(b"+") and new_left:
-                new_left -= 1
-                text = line[1:].decode("utf-8", errors="replace").rstrip("\r")
-                size += len(line)
-                if size <= _MAX_BYTES:
-                    lines.append((line_no, text))
-                line_no += 1
-                continue
-            if line.startswith(b"-") and old_left:
-                old_left -= 1
-                continue
+        yield from parser.feed(raw.rstrip(b"\n"))
+    yield from parser.flush()
+
+
+class _PatchParser:
+    def __init__(self, commit: str | None) -> None:
+        self.commit = commit
+        self.path: str | None = None
+        self.lines: list[tuple[int, str]] = []
+        self.size = 0
+        self.new_left = self.old_left = 0  # lines left in a two-way hunk
+        self.parents = 0  # in a merge's combined-diff hunk: the number of prefix columns
+        self.line_no = 0
+
+    def flush(self) -> Iterator[AddedFile]:
+        if self.path is not None and self.lines and self.size <= _MAX_BYTES:
+            yield AddedFile(self.commit, self.path, tuple(self.lines))
+        self.path, self.lines, self.size = None, [], 0
+
+    def _add(self, raw: bytes, text: bytes) -> None:
+        self.size += len(raw)
+        if self.size <= _MAX_BYTES:
+            line = text.decode("utf-8", errors="replace").rstrip("\r")
+            self.lines.append((self.line_no, line))
+
+    def feed(self, line: bytes) -> Iterator[AddedFile]:
+        if self.parents and line[:1] in (b"+", b"-", b" "):
+            prefix = line[: self.parents]
+            if b"-" not in prefix:  # a line of the merge result
+                if prefix == b"+" * self.parents:  # new against every parent
+                    self._add(line, line[self.parents :])
+                self.line_no += 1
+            return
+        self.parents = 0
+        if self.new_left or self.old_left:
+            if line.startswith(b"+") and self.new_left:
+                self.new_left -= 1
+                self._add(line, line[1:])
+                self.line_no += 1
+                return
+            if line.startswith(b"-") and self.old_left:
+                self.old_left -= 1
+                return
             if line.startswith(b"\\"):
-                continue
-            new_left = old_left = 0  # malformed: fall through to header parsing
+                return
+            self.new_left = self.old_left = 0  # malformed: fall through to the headers
+        yield from self._header(line)
+
+    def _header(self, line: bytes) -> Iterator[AddedFile]:
         if line.startswith(_MARKER):
-            yield from flush()
-            commit = line[len(_MARKER) :].decode().strip()
-            path, lines, size = None, [], 0
-        elif line.startswith(b"diff --git ") or line.startswith(b"diff --cc "):
-            yield from flush()
-            path, lines, size = None, [], 0
+            yield from self.flush()
+            self.commit = line[len(_MARKER) :].decode().strip()
+        elif line.startswith((b"diff --git ", b"diff --cc ")):
+            yield from self.flush()
         elif line.startswith(b"+++ "):
             name = line[4:]
-            path = None if name == b"/dev/null" else _path(name)
-        elif line.startswith(b"@@ ") and path is not None:
-            match = _HUNK.match(line)
-            if match:
-                old_left = int(match[1]) if match[1] is not None else 1
-                line_no = int(match[2])
-                new_left = int(match[3]) if match[3] is not None else 1
-    yield from flush()
+            self.path = None if name == b"/dev/null" else _path(name)
+        elif self.path is not None and (match := _CC_HUNK.match(line)):
+            self.parents = len(match[1]) - 1
+            self.line_no = int(match[2])
+        elif self.path is not None and (match := _HUNK.match(line)):
+            self.old_left = int(match[1]) if match[1] is not None else 1
+            self.line_no = int(match[2])
+            self.new_left = int(match[3]) if match[3] is not None else 1
 
 
 def _path(name: bytes) -> str:

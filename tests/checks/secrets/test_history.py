@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import string
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -321,3 +322,26 @@ def test_the_engine_api_is_called_with_the_added_lines(
     findings = scan(root, plan_pr(root, base, "HEAD"))
     assert calls == [("a.py", "b = 2\nc = 3", [2, 3])]
     assert places(findings) == [("a.py", 3)] and sha in findings[0].message
+
+
+def test_a_key_added_while_resolving_a_merge_is_reported_on_the_merge(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"f.py": "a = 1\nb = 2\n"})
+    base = git(root, "rev-parse", "HEAD").strip()
+    git(root, "checkout", "-q", "-b", "feature")
+    commit(root, {"f.py": "a = 1\nb = 3\n"})
+    git(root, "checkout", "-q", "main")
+    commit(root, {"f.py": "a = 0\nb = 2\n"})
+    git(root, "checkout", "-q", "feature")
+    conflict = subprocess.run(
+        ["git", "-C", str(root), "merge", "-q", "--no-commit", "main"],
+        capture_output=True,
+        check=False,
+    )
+    assert conflict.returncode == 1  # a conflict on purpose, resolved with a new line
+    key = fake_key()
+    merge = commit(root, {"f.py": f"a = 0\nb = 3\nKEY = '{key}'\n"}, "merge main")
+    findings = scan(root, plan_pr(root, base, "HEAD"))
+    assert places(findings) == [("f.py", 3)]
+    assert dict(findings[0].properties)["commit"] == merge
+    # What the merge took from one parent is not new: no finding for `a = 0` or `b = 3`.
+    assert key not in repr(findings)
