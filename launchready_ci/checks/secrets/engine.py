@@ -238,6 +238,16 @@ class settings:  # lower case: used like a function, ``with settings():``
             self._cm.__exit__(None, None, None)
 
 
+_DOTENV = re.compile(r"(?:^|/)(?:\.env(?:\.[^/]*)?|[^/]+\.env)$")
+
+
+def _their_filename(path: str) -> str:
+    """The name detect-secrets sees. Its keyword plugin knows a file's syntax from the
+    extension and wants quotes around values in unknown types; a dotenv file
+    (``.env.production``, ``prod.env``) is ``NAME=value`` without quotes, as in INI."""
+    return f"{path}.ini" if _DOTENV.search(path) else path
+
+
 @functools.cache
 def _their_gate(name: str) -> re.Pattern[str] | None:
     """A regex a line must match for detect-secrets' plugin class ``name`` to find
@@ -276,6 +286,7 @@ def _scan_lines(
     from detect_secrets.util.code_snippet import get_code_snippet
 
     theirs = [(p, _their_gate(p.__class__.__name__)) for p in get_plugins()]
+    their_name = _their_filename(path)
     ours = [(p, p.keywords) for p in _ours()]
     for index in candidates:
         line = lines[index].rstrip()
@@ -312,7 +323,7 @@ def _scan_lines(
             if gate is not None and not gate.search(line):
                 continue
             for secret in _scan_line(
-                plugin=their, filename=path, line=line, line_number=number, context=context
+                plugin=their, filename=their_name, line=line, line_number=number, context=context
             ):
                 value = secret.secret_value or ""
                 overlaps = [c for c in claimed if value in c or c in value]
