@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,49 +20,34 @@ from launchready_ci.runner_cli import execute, open_session
 __all__ = ["baseline", "scan"]
 
 
-def scan(
-    *,
-    pr: str | None,
-    base: str | None,
-    head: str | None,
-    push: tuple[str, str] | None,
-    history: bool,
-    shard: str | None,
-    staged: bool,
-    event: bool,
-    **opts: Any,
-) -> int:
-    check = _check(
-        root=opts["root"],
-        config_path=opts["config_path"],
-        pr=pr,
-        base=base,
-        head=head,
-        push=push,
-        history=history,
-        shard=shard,
-        staged=staged,
-        event=event,
-    )
+@dataclass(frozen=True)
+class ScanMode:
+    """The mode options of ``secrets scan``, as click passes them."""
+
+    pr: str | None = None
+    base: str | None = None
+    head: str | None = None
+    push: tuple[str, str] | None = None
+    history: bool = False
+    shard: str | None = None
+    staged: bool = False
+    event: bool = False
+
+
+_MODE_KEYS = tuple(f.name for f in fields(ScanMode))
+
+
+def scan(**opts: Any) -> int:
+    mode = ScanMode(**{key: opts.pop(key) for key in _MODE_KEYS})
+    check = _check(opts["root"], opts["config_path"], mode)
     return execute(checks=(check,), **opts)
 
 
-def _check(
-    *,
-    root: Path | None,
-    config_path: str | None,
-    pr: str | None,
-    base: str | None,
-    head: str | None,
-    push: tuple[str, str] | None,
-    history: bool,
-    shard: str | None,
-    staged: bool,
-    event: bool = False,
-) -> Check:
+def _check(root: Path | None, config_path: str | None, mode: ScanMode) -> Check:
     from launchready_ci.checks.secrets import history as h
     from launchready_ci.checks.secrets.check import SecretsCheck
 
+    pr, base, head, push = mode.pr, mode.base, mode.head, mode.push
     if (base is None) != (head is None) and pr is None:
         raise UsageError("--base and --head go together (or use --pr BASE..HEAD)")
     modes = [
@@ -69,17 +55,17 @@ def _check(
         for name, on in (
             ("--pr", pr is not None or base is not None),
             ("--push", push is not None),
-            ("--history", history),
-            ("--staged", staged),
-            ("--event", event),
+            ("--history", mode.history),
+            ("--staged", mode.staged),
+            ("--event", mode.event),
         )
         if on
     ]
     if len(modes) > 1:
         raise UsageError(f"choose one scan mode, not {' and '.join(modes)}")
-    if shard is not None and not history:
+    if mode.shard is not None and not mode.history:
         raise UsageError("--shard only applies to --history")
-    if event:
+    if mode.event:
         pr, push = _event_range()
         if pr is None and push is None:
             return SecretsCheck()  # an event without commits of its own
@@ -91,8 +77,8 @@ def _check(
         return h.SecretsHistoryCheck(h.plan_pr(repo, base, head, commits=commits))
     if push is not None:
         return h.SecretsHistoryCheck(h.plan_push(repo, *push))
-    if history:
-        return h.SecretsHistoryCheck(h.plan_history(repo, h.parse_shard(shard)))
+    if mode.history:
+        return h.SecretsHistoryCheck(h.plan_history(repo, h.parse_shard(mode.shard)))
     return h.SecretsHistoryCheck(h.plan_staged(repo))
 
 
