@@ -484,8 +484,25 @@ def _scan(added: AddedFile, accepted: frozenset[tuple[str, str]]) -> Iterator[tu
 
     text = "\n".join(t for _, t in added.lines)
     numbers = [n for n, _ in added.lines]
+    by_number = dict(added.lines)
     for d in scan_text(added.path, text, line_numbers=numbers):
         finding = to_finding(d, added.path, commit=added.commit)
         if any((added.path, h) in accepted for h in d.sha1s):
             finding = accept(finding, DEFAULT)
+        elif _ignored_in_commit(finding.rule_id, by_number, d.line):
+            finding = accept(finding, "an inline ignore in the commit")
         yield finding, d.digest
+
+
+def _ignored_in_commit(rule_id: str, lines: Mapping[int, str], number: int) -> bool:
+    """An inline ``launchready: ignore[...]`` that the same commit added on the line or
+    the line above: it holds even after later commits move or delete the line, so the
+    working tree's comments, which the suppressor reads, need not match."""
+    from launchready_ci.rules import matches
+    from launchready_ci.suppressions import INLINE_MARKER
+
+    for text in (lines.get(number, ""), lines.get(number - 1, "")):
+        for marker in INLINE_MARKER.finditer(text):
+            if any(matches(r.strip(), rule_id) for r in marker[1].split(",") if r.strip()):
+                return True
+    return False

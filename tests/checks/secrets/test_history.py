@@ -345,3 +345,18 @@ def test_a_key_added_while_resolving_a_merge_is_reported_on_the_merge(tmp_path: 
     assert dict(findings[0].properties)["commit"] == merge
     # What the merge took from one parent is not new: no finding for `a = 0` or `b = 3`.
     assert key not in repr(findings)
+
+
+def test_an_inline_ignore_added_with_the_key_holds_after_the_line_moves(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"README.md": "hi\n"})
+    base = git(root, "rev-parse", "HEAD").strip()
+    ignored = f"KEY = '{fake_key()}'  # launchready: ignore[secrets/provider-credential]\n"
+    commit(root, {"tests/fixture.py": "# test data\n" + ignored})
+    commit(root, {"tests/fixture.py": "# test data\n\n\n" + ignored})  # the line moves
+    other = fake_key()
+    commit(root, {"app.py": f"# launchready: ignore[env/*]\nKEY = '{other}'\n"})
+    findings = scan(root, plan_pr(root, base, "HEAD"))
+    accepted = [f.location.path for f in findings if dict(f.properties).get("accepted_by")]
+    reported = [f.location.path for f in findings if not dict(f.properties).get("accepted_by")]
+    assert accepted == ["tests/fixture.py"]
+    assert reported == ["app.py"]  # an ignore of another rule does not hide it
