@@ -440,7 +440,7 @@ class SecretsHistoryCheck(Check):
             for added in iter_added(ctx.root, self.plan):
                 if added.path == baseline or _excluded(added.path, excludes):
                     continue
-                    files += 1
+                files += 1
                 lines += len(added.lines)
                 found = list(_scan(added, accepted))
                 if is_env_file(added.path):
@@ -462,10 +462,13 @@ class SecretsHistoryCheck(Check):
                 finding = dataclasses.replace(finding, properties=props)
             yield finding
         what = "staged changes" if self.plan.staged else self.plan.description
-        count = len(self.plan.commits)
         if not self.plan.staged:
-            what += f", {count:,} commit{'s' if count != 1 else ''}"
-        self.scope = f"{what}: {lines:,} added lines in {files:,} file changes"
+            what += f", {_count(len(self.plan.commits), 'commit')}"
+        self.scope = f"{what}: {_count(lines, 'added line')} in {_count(files, 'file change')}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _excluded(path: str, patterns: Sequence[str]) -> bool:

@@ -167,7 +167,7 @@ def test_a_pull_request_that_adds_a_dotenv_file_is_reported_on_its_commit(tmp_pa
     assert result.returncode == 1
     assert f".env.production was committed in {sha[:12]}" in result.stdout
     assert "Qm7vT2xL9pR4" not in result.stdout
-    assert "2 commits" in result.stdout  # the scope line
+    assert "2 commits: 1 added line in 1 file change" in result.stdout  # the scope line
 
 
 # --- --event ------------------------------------------------------------------------------
