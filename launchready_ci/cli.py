@@ -284,6 +284,28 @@ def secrets_baseline(**opts: Any) -> int:
     return baseline(**opts)
 
 
+@cli.group()
+def migrations() -> None:
+    """Database migrations: `migrations check` lints SQL migrations on Postgres' own parser."""
+
+
+@migrations.command("check")
+@_report_options
+@_guard
+def migrations_check(**opts: Any) -> int:
+    """Lint SQL migrations for locks and breaking changes (runs without a config section).
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci.checks.migrations.check import MigrationsCheck
+    from launchready_ci.runner_cli import execute
+
+    class Requested(MigrationsCheck):
+        needs_config = False  # named on the command line
+
+    return execute(checks=(Requested,), **opts)
+
+
 @cli.command()
 @click.argument("rule_id", required=False)
 @_guard

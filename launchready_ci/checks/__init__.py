@@ -8,9 +8,10 @@ from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
 from launchready_ci.checks.env_inventory.verify import (  # noqa: F401  (registers its rules;
     EnvVerifyCheck,  # not in CHECKS: it needs an environment, see `launchready env verify`)
 )
+from launchready_ci.checks.migrations.check import MigrationsCheck
 from launchready_ci.checks.secrets.check import SecretsCheck
 
 __all__ = ["CHECKS", "Check"]
 
 #: In the order they run and are reported.
-CHECKS: tuple[type[Check], ...] = (SecretsCheck, EnvInventoryCheck)
+CHECKS: tuple[type[Check], ...] = (SecretsCheck, EnvInventoryCheck, MigrationsCheck)

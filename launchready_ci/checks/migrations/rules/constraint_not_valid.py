@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
+from launchready_ci.checks.migrations.rules._base import MigrationRule
+from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.findings import Confidence, Severity
+from launchready_ci.rules import register
+
+
+@register
+class ConstraintWithoutNotValid(MigrationRule):
+    """A `FOREIGN KEY` or `CHECK` constraint is added to an existing table without `NOT VALID`.
+
+    Why
+    ---
+    Adding the constraint checks every existing row while holding a lock that blocks
+    writes (SHARE ROW EXCLUSIVE for a foreign key, on both tables; ACCESS EXCLUSIVE for a
+    check): on a large table, minutes of failed sign-ups or payments.
+
+    Remediation
+    -----------
+    Add it with `NOT VALID` (instant: only new rows are checked), then in a later
+    statement or migration `ALTER TABLE ... VALIDATE CONSTRAINT name`, which scans under a
+    lock that lets writes go on.
+
+    References
+    ----------
+    - https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-VALIDATE-CONSTRAINT
+    """
+
+    id = "migrations/constraint-without-not-valid"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": (
+            "ALTER TABLE invites ADD CONSTRAINT invites_user_fk "
+            "FOREIGN KEY (user_id) REFERENCES users (id);",
+        ),
+        "good": (
+            "ALTER TABLE invites ADD CONSTRAINT invites_user_fk "
+            "FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n"
+            "ALTER TABLE invites VALIDATE CONSTRAINT invites_user_fk;",
+        ),
+    }
+
+    @classmethod
+    def problems(cls, stmt: Stmt) -> Iterator[str]:
+        from pglast.enums import AlterTableType, ConstrType
+
+        for relation, cmd in alter_cmds(stmt.node):
+            if cmd.subtype != AlterTableType.AT_AddConstraint or stmt.is_new(relation):
+                continue
+            constraint = cmd.def_
+            kind = {ConstrType.CONSTR_FOREIGN: "FOREIGN KEY", ConstrType.CONSTR_CHECK: "CHECK"}
+            if constraint.contype in kind and not constraint.skip_validation:
+                yield (
+                    f"{kind[constraint.contype]} constraint on {relname(relation)} is added "
+                    "without NOT VALID: every row is checked while writes wait"
+                )

@@ -1,0 +1,80 @@
+"""SQL migrations parsed by PostgreSQL's own parser (pglast wraps libpg_query).
+
+:func:`statements` turns a migration file into :class:`Stmt` values: the parse-tree node,
+its line, and what the file did before it (an explicit transaction open, ``lock_timeout``
+set, tables created earlier in this or an earlier migration). Rules read only that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SqlError", "Stmt", "statements"]
+
+
+@dataclass(frozen=True)
+class Stmt:
+    node: Any  # a pglast.ast node
+    path: str
+    line: int
+    in_transaction: bool  # inside BEGIN ... COMMIT written in the file
+    lock_timeout: bool  # SET lock_timeout ran earlier in the file
+    new_tables: frozenset[str]  # created earlier in the same migration
+
+    def is_new(self, relation: Any) -> bool:
+        return relation is not None and _name(relation) in self.new_tables
+
+
+@dataclass(frozen=True)
+class SqlError(Exception):
+    path: str
+    line: int
+    message: str
+
+
+def statements(path: str, text: str, new_tables: set[str]) -> Iterator[Stmt]:
+    """The statements of one migration, in order; ``new_tables`` (tables that do not
+    exist in production yet) grows with its CREATE TABLEs. Raises :class:`SqlError`
+    (with the line) when the file does not parse."""
+    from pglast import ast, parse_sql
+    from pglast.enums import TransactionStmtKind
+    from pglast.parser import ParseError
+
+    try:
+        parsed = parse_sql(text)
+    except ParseError as exc:
+        where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
+        raise SqlError(path, text.count("\n", 0, where) + 1, str(exc.args[0])) from None
+    in_tx = lock_timeout = False
+    for raw in parsed:
+        node = raw.stmt
+        start = raw.stmt_location or 0
+        start += len(text[start:]) - len(text[start:].lstrip())
+        line = text.count("\n", 0, start) + 1
+        yield Stmt(node, path, line, in_tx, lock_timeout, frozenset(new_tables))
+        if isinstance(node, ast.TransactionStmt):
+            if node.kind in (
+                TransactionStmtKind.TRANS_STMT_BEGIN,
+                TransactionStmtKind.TRANS_STMT_START,
+            ):
+                in_tx = True
+            elif node.kind in (
+                TransactionStmtKind.TRANS_STMT_COMMIT,
+                TransactionStmtKind.TRANS_STMT_ROLLBACK,
+            ):
+                in_tx = False
+        elif isinstance(node, ast.VariableSetStmt) and node.name == "lock_timeout":
+            lock_timeout = True
+        elif isinstance(node, ast.CreateStmt | ast.CreateTableAsStmt):
+            into = None if isinstance(node, ast.CreateStmt) else node.into
+            relation = node.relation if isinstance(node, ast.CreateStmt) else into and into.rel
+            if relation is not None:
+                new_tables.add(_name(relation))
+
+
+def _name(relation: Any) -> str:
+    """``schema.table`` lowercased, ``public.`` implied."""
+    schema = (relation.schemaname or "public").lower()
+    return f"{schema}.{relation.relname.lower()}"
