@@ -46,6 +46,10 @@ def pr_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str, int
     (repo / "app").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
     (repo / "app" / "settings.py").write_text("DEBUG = False\n")
+    (repo / "db" / "migrations").mkdir(parents=True)
+    (repo / "db" / "migrations" / "0001_users.sql").write_text(
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+    )
     (repo / ".github" / "workflows").mkdir(parents=True)
     (repo / ".github" / "workflows" / "launchready-pr.yml").write_text(
         (ROOT / TEMPLATE).read_text(encoding="utf-8")
@@ -55,7 +59,11 @@ def pr_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str, int
     base = git(repo, "rev-parse", "HEAD").strip()
     key = _fake_key()
     (repo / "app" / "settings.py").write_text(f'DEBUG = False\nSTRIPE_KEY = "{key}"\n')
-    git(repo, "commit", "-q", "-am", "add a key")
+    (repo / "db" / "migrations" / "0002_index.sql").write_text(
+        "SET lock_timeout = '2s';\nCREATE INDEX users_email_idx ON users (email);\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "add a key and an index")
     added = git(repo, "rev-parse", "HEAD").strip()
     (repo / "app" / "settings.py").write_text("DEBUG = False\n")
     git(repo, "commit", "-q", "-am", "remove the key")
@@ -124,3 +132,20 @@ def test_the_env_job_passes_without_an_inventory(pr_run: tuple[str, str, str, in
 def test_the_key_is_not_in_the_log(pr_run: tuple[str, str, str, int]) -> None:
     log, key, _, _ = pr_run
     assert key not in log and key[8:20] not in log
+
+
+def test_the_migrations_job_fails_on_an_index_that_blocks_writes(
+    pr_run: tuple[str, str, str, int],
+) -> None:
+    job = _job(pr_run[0], "SQL migrations")
+    assert "🏁  Job failed" in job, pr_run[0][-4000:]
+    errors = [
+        a
+        for a in annotations(job)
+        if a.startswith("::error file=db/migrations/0002_index.sql,line=2")
+    ]
+    assert errors and "migrations/index-not-concurrent" in errors[0]
+    assert any(
+        x.startswith("upload-sarif stub: category=launchready-migration-safety ")
+        for x in printed(job)
+    )
