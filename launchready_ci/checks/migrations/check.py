@@ -15,14 +15,19 @@ from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files, matches_any
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.rules.breaking_change import BreakingChange
+from launchready_ci.checks.migrations.rules.column_type_change import ColumnTypeChange
 from launchready_ci.checks.migrations.rules.concurrent_in_transaction import (
     ConcurrentInTransaction,
 )
 from launchready_ci.checks.migrations.rules.constraint_not_valid import ConstraintWithoutNotValid
 from launchready_ci.checks.migrations.rules.index_not_concurrent import IndexNotConcurrent
+from launchready_ci.checks.migrations.rules.int_primary_key import IntPrimaryKey
 from launchready_ci.checks.migrations.rules.missing_lock_timeout import MissingLockTimeout
 from launchready_ci.checks.migrations.rules.not_null_without_default import NotNullWithoutDefault
 from launchready_ci.checks.migrations.rules.parse_error import ParseError
+from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
+from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
+from launchready_ci.checks.migrations.rules.unique_without_index import UniqueWithoutIndex
 from launchready_ci.checks.migrations.rules.volatile_default import VolatileDefault
 from launchready_ci.checks.migrations.sql import SqlError, statements
 from launchready_ci.context import RunContext
@@ -42,7 +47,12 @@ LINT_RULES: tuple[type[MigrationRule], ...] = (
     NotNullWithoutDefault,
     VolatileDefault,
     ConstraintWithoutNotValid,
+    UniqueWithoutIndex,
+    SetNotNull,
+    ColumnTypeChange,
+    TableRewrite,
     BreakingChange,
+    IntPrimaryKey,
     MissingLockTimeout,
 )
 

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
+from launchready_ci.checks.migrations.rules._base import MigrationRule
+from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.findings import Confidence, Severity
+from launchready_ci.rules import register
+
+
+@register
+class SetNotNull(MigrationRule):
+    """`SET NOT NULL` on an existing column scans the whole table under an ACCESS EXCLUSIVE lock.
+
+    Why
+    ---
+    Postgres checks every row for nulls while it holds the strongest lock: no reads, no
+    writes on the table until the scan ends. It skips the scan only when a validated
+    `CHECK (col IS NOT NULL)` constraint already proves it (Postgres 12+).
+
+    Remediation
+    -----------
+    Add `CHECK (col IS NOT NULL) NOT VALID`, then `VALIDATE CONSTRAINT` (scans with
+    writes allowed), then `SET NOT NULL` (instant, thanks to the check), then drop the
+    check. This rule cannot see whether such a check exists, so it reports with medium
+    confidence; ignore it inline when the check is in place.
+
+    References
+    ----------
+    - https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL
+    """
+
+    id = "migrations/set-not-null"
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    examples = {
+        "bad": ("ALTER TABLE users ALTER COLUMN plan SET NOT NULL;",),
+        "good": ("ALTER TABLE users ADD CONSTRAINT plan_nn CHECK (plan IS NOT NULL) NOT VALID;",),
+    }
+
+    @classmethod
+    def problems(cls, stmt: Stmt) -> Iterator[str]:
+        from pglast.enums import AlterTableType
+
+        for relation, cmd in alter_cmds(stmt.node):
+            if cmd.subtype == AlterTableType.AT_SetNotNull and not stmt.is_new(relation):
+                yield (
+                    f"SET NOT NULL on {relname(relation)}.{cmd.name} scans every row under an "
+                    "ACCESS EXCLUSIVE lock unless a validated CHECK proves it"
+                )
