@@ -290,6 +290,16 @@ def migrations() -> None:
 
 
 @migrations.command("check")
+@click.option(
+    "--pr",
+    metavar="BASE..HEAD",
+    help="Lint only the migrations a pull request adds or changes (`auto`: from the event).",
+)
+@click.option(
+    "--event",
+    is_flag=True,
+    help="Under GitHub Actions: a pull request's or push's migrations, else every one.",
+)
 @_report_options
 @_guard
 def migrations_check(**opts: Any) -> int:
@@ -297,13 +307,9 @@ def migrations_check(**opts: Any) -> int:
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci.checks.migrations.check import MigrationsCheck
-    from launchready_ci.runner_cli import execute
+    from launchready_ci.migrations_cli import check
 
-    class Requested(MigrationsCheck):
-        needs_config = False  # named on the command line
-
-    return execute(checks=(Requested,), **opts)
+    return check(**opts)
 
 
 @cli.command()

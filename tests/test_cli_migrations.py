@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import make_repo, run_cli
+from tests.helpers import git, make_repo, run_cli
 
 
 def test_reports_each_problem_on_its_line_with_sarif(tmp_path: Path) -> None:
@@ -44,3 +44,43 @@ def test_a_bad_config_value_exits_2(tmp_path: Path) -> None:
     result = run_cli("migrations", "check", "--root", str(root))
     assert result.returncode == 2
     assert "launchready.yml:2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pr_mode_lints_only_the_pull_requests_migrations(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_users.sql": "CREATE TABLE users (id bigint, email text);\n",
+            "db/migrations/0002_old.sql": "CREATE INDEX old_idx ON users (email);\n",
+        },
+    )
+    base = git(root, "rev-parse", "HEAD").strip()
+    (root / "db/migrations/0003_teams.sql").write_text("CREATE TABLE teams (id bigint);\n")
+    (root / "db/migrations/0004_indexes.sql").write_text(
+        "CREATE INDEX teams_id_idx ON teams (id);\nCREATE INDEX users_id_idx ON users (id);\n"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "teams")
+    head = git(root, "rev-parse", "HEAD").strip()
+    result = run_cli("migrations", "check", "--pr", f"{base}..HEAD", "--root", str(root))
+    assert result.returncode == 1, result.stderr
+    # 0002 was merged before; teams is created by the pull request itself, so it is new.
+    places = [line.split(": ")[0] for line in result.stdout.splitlines() if ": error " in line]
+    assert places == ["db/migrations/0004_indexes.sql:2"], result.stdout
+    assert "2 migration files" in result.stdout
+
+    event = tmp_path / "event.json"
+    pull = {"base": {"sha": base}, "head": {"sha": head}}
+    event.write_text(json.dumps({"pull_request": pull}))
+    env = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
+    by_event = run_cli("migrations", "check", "--event", "--root", str(root), env=env)
+    assert by_event.returncode == 1 and "0004_indexes.sql:2" in by_event.stdout
+
+
+def test_a_pull_request_without_migrations_is_skipped(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"migrations/0001.sql": "CREATE INDEX i ON t (c);\n"})
+    (root / "README.md").write_text("docs\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "docs")
+    result = run_cli("migrations", "check", "--pr", "HEAD~1..HEAD", "--root", str(root))
+    assert result.returncode == 0 and "no SQL migration added or changed" in result.stdout

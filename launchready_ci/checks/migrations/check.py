@@ -65,6 +65,12 @@ class MigrationsCheck(Check):
     enable_snippet = "migrations: {}\n"
     rules = (*LINT_RULES, ParseError)
 
+    def __init__(self, changed: frozenset[str] | None = None, label: str = "") -> None:
+        #: Pull-request mode: only these paths are linted, and a table that any of them
+        #: creates is new (it exists nowhere yet). ``None``: every migration file.
+        self.changed = changed
+        self.range = label
+
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         patterns = tuple(section.get("paths") or DEFAULT_PATHS)
         files = [
@@ -74,12 +80,18 @@ class MigrationsCheck(Check):
         ]
         if not files:
             raise CheckSkipped(f"no SQL migrations match {', '.join(patterns)}")
+        if self.changed is not None:
+            files = [rel for rel in files if rel in self.changed]
+            if not files:
+                raise CheckSkipped(f"{self.range}: no SQL migration added or changed")
+        new_tables: set[str] = set()  # shared by a pull request's migrations
         count = 0
         for rel in sorted(files, key=_order):
             text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
             lock_reported = False  # missing-lock-timeout: once per file, where it starts
             try:
-                for stmt in statements(rel, text, set()):
+                own = new_tables if self.changed is not None else set()
+                for stmt in statements(rel, text, own):
                     count += 1
                     for rule in LINT_RULES:
                         if rule is MissingLockTimeout and lock_reported:
@@ -93,7 +105,8 @@ class MigrationsCheck(Check):
                     Location(path=exc.path, start_line=exc.line, end_line=exc.line),
                     content=exc.message,
                 )
-        self.scope = f"{len(files):,} migration files, {count:,} statements"
+        where = f"{self.range}: " if self.changed is not None else ""
+        self.scope = f"{where}{len(files):,} migration files, {count:,} statements"
 
 
 def _order(rel: str) -> tuple[str, str]:

@@ -33,6 +33,7 @@ __all__ = [
     "AddedFile",
     "Plan",
     "SecretsHistoryCheck",
+    "changed_paths",
     "iter_added",
     "parse_shard",
     "plan_history",
@@ -184,6 +185,20 @@ def plan_pr(root: Path, base: str, head: str, *, commits: int | None = None) -> 
     _ensure_merge_base(root, base_sha, head_sha, depth)
     found = _rev_list(root, head_sha, f"^{base_sha}")
     return Plan(f"{base_sha[:12]}..{head_sha[:12]}", found)
+
+
+def changed_paths(root: Path, base: str, head: str) -> frozenset[str]:
+    """Paths (relative to ``root``) that ``head`` adds or modifies since its merge base
+    with ``base``: what a pull request changes. Fetches like :func:`plan_pr`."""
+    _require_repo(root)
+    head_sha = _ensure_commit(root, head, "head")
+    base_sha = _ensure_commit(root, base, "base")
+    _ensure_merge_base(root, base_sha, head_sha)
+    fork = _merge_base(root, base_sha, head_sha) or base_sha
+    out = _git(
+        root, "diff", "--name-only", "-z", "--diff-filter=AMR", "--relative", fork, head_sha
+    ).stdout
+    return frozenset(p for p in out.split("\0") if p)
 
 
 def plan_push(root: Path, before: str, after: str) -> Plan:
