@@ -2,14 +2,14 @@
 """Speed of ``launchready secrets scan`` against stock detect-secrets on a large real tree.
 
 The input is a fixed-version source distribution from PyPI (Django 5.1.4, sha256 pinned
-below: 6,809 files, 57.6 MB unpacked), unpacked into ``benchmarks/.work/secrets-speed/``
+below: 6,809 files, 44.4 MB), unpacked into ``benchmarks/.work/secrets-speed/``
 and committed to a fresh git repository (our scanner reads git's file list and skips
 ignored files). In the same run, on the same tree, it measures:
 
 - ``launchready secrets scan --root TREE`` (reports to files, ``--fail-on never -q``) and
   stock ``detect-secrets scan --all-files`` run in the tree (also ``detect-secrets scan``
   in git-tracked mode once, the same file list as ours): wall seconds, MB/s over the bytes
-  each tool actually scans, peak RSS (largest process, from ``/usr/bin/time -v``, and the
+  each tool actually scans, peak RSS (largest process, ``/usr/bin/time``'s ``%M``, and the
   sum over the process tree, sampled from ``/proc``), findings, and the speed ratio;
 - ``launchready --version`` alone (start-up), and ``launchready secrets scan --pr`` on a
   branch that adds 1,000 lines over 20 files (two planted fake secrets of random
