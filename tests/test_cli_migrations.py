@@ -20,7 +20,7 @@ def test_reports_each_problem_on_its_line_with_sarif(tmp_path: Path) -> None:
     result = run_cli("migrations", "check", "--root", str(root), "--sarif", str(sarif))
     assert result.returncode == 1, result.stderr
     assert "db/migrations/0002_index.sql:1: error migrations/index-not-concurrent" in result.stdout
-    assert "scanned: 2 migration files, 2 statements" in result.stdout
+    assert "scanned: 2 SQL migrations (2 statements), 0 Django/Alembic" in result.stdout
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["migrations/index-not-concurrent"]
 
@@ -67,7 +67,7 @@ def test_pr_mode_lints_only_the_pull_requests_migrations(tmp_path: Path) -> None
     # 0002 was merged before; teams is created by the pull request itself, so it is new.
     places = [line.split(": ")[0] for line in result.stdout.splitlines() if ": error " in line]
     assert places == ["db/migrations/0004_indexes.sql:2"], result.stdout
-    assert "2 migration files" in result.stdout
+    assert "2 SQL migrations" in result.stdout
 
     event = tmp_path / "event.json"
     pull = {"base": {"sha": base}, "head": {"sha": head}}

@@ -13,6 +13,7 @@ from typing import Any
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files, matches_any
+from launchready_ci.checks.migrations.python import Op, is_python_migration, operations
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.rules.breaking_change import BreakingChange
 from launchready_ci.checks.migrations.rules.column_type_change import ColumnTypeChange
@@ -39,7 +40,12 @@ __all__ = ["DEFAULT_PATHS", "MigrationsCheck"]
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
 #: supabase/migrations, prisma/migrations/<name>/migration.sql, knex and node-pg-migrate
 #: folders named migrations, and drizzle's output folder.
-DEFAULT_PATHS = ("**/migrations/*.sql", "**/drizzle/*.sql")
+DEFAULT_PATHS = (
+    "**/migrations/*.sql",
+    "**/drizzle/*.sql",
+    "**/migrations/*.py",  # Django
+    "**/versions/*.py",  # Alembic
+)
 
 LINT_RULES: tuple[type[MigrationRule], ...] = (
     IndexNotConcurrent,
@@ -76,7 +82,7 @@ class MigrationsCheck(Check):
         files = [
             rel
             for rel in iter_files(ctx.root, section.get("exclude", ()))
-            if matches_any(rel, patterns)
+            if matches_any(rel, patterns) and rel.endswith((".sql", ".py"))
         ]
         if not files:
             raise CheckSkipped(f"no SQL migrations match {', '.join(patterns)}")
@@ -85,9 +91,14 @@ class MigrationsCheck(Check):
             if not files:
                 raise CheckSkipped(f"{self.range}: no SQL migration added or changed")
         new_tables: set[str] = set()  # shared by a pull request's migrations
-        count = 0
+        count = python_files = 0
         for rel in sorted(files, key=_order):
             text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
+            if rel.endswith(".py"):
+                if is_python_migration(rel, text):
+                    python_files += 1
+                    yield from _python_findings(rel, text)
+                continue
             lock_reported = False  # missing-lock-timeout: once per file, where it starts
             try:
                 own = new_tables if self.changed is not None else set()
@@ -106,7 +117,65 @@ class MigrationsCheck(Check):
                     content=exc.message,
                 )
         where = f"{self.range}: " if self.changed is not None else ""
-        self.scope = f"{where}{len(files):,} migration files, {count:,} statements"
+        sql_files = sum(1 for rel in files if rel.endswith(".sql"))
+        self.scope = (
+            f"{where}{sql_files:,} SQL migrations ({count:,} statements), "
+            f"{python_files:,} Django/Alembic migrations"
+        )
+
+
+def _python_findings(rel: str, text: str) -> Iterator[Finding]:
+    """Findings for a Django or Alembic migration's operations, on the call's line."""
+    for op in operations(text):
+        where = Location(path=rel, start_line=op.line, end_line=op.line)
+        message = _python_message(op)
+        rule = _PYTHON_RULES.get(op.kind)
+        if op.kind == "sql":
+            yield from _embedded_sql(rel, op.detail, where)
+        elif rule is not None and message and not op.new_table:
+            if op.kind == "add-index-concurrently" and not op.atomic:
+                continue
+            yield rule.finding(message, where, content=message)
+
+
+def _python_message(op: Op) -> str:
+    column = f"{op.table}.{op.detail}" if op.detail else op.table
+    return {
+        "add-not-null": f"field {column} is added NOT NULL without a default: this fails on "
+        "a table that has rows (give it a default or null=True/nullable=True)",
+        "add-index": f"index on existing table {op.table} without CONCURRENTLY blocks every "
+        "write to it until the build ends (AddIndexConcurrently, postgresql_concurrently=True)",
+        "add-index-concurrently": f"AddIndexConcurrently on {op.table} in an atomic migration "
+        "fails: set atomic = False on the Migration",
+        "rename": f"{column} is renamed: the running release still uses the old name",
+        "drop": f"{column} is dropped: its data is gone and the running release may use it",
+    }.get(op.kind, "")
+
+
+_PYTHON_RULES: dict[str, type[MigrationRule]] = {
+    "add-not-null": NotNullWithoutDefault,
+    "add-index": IndexNotConcurrent,
+    "add-index-concurrently": ConcurrentInTransaction,
+    "rename": BreakingChange,
+    "drop": BreakingChange,
+}
+
+
+def _embedded_sql(rel: str, sql: str, where: Location) -> Iterator[Finding]:
+    """SQL run by a Python migration, linted like a .sql file, reported at the call."""
+    try:
+        stmts = list(statements(rel, sql, set()))
+    except SqlError as exc:
+        yield ParseError.finding(
+            f"SQL in {rel} does not parse as PostgreSQL: {exc.message}", where, content=sql
+        )
+        return
+    for stmt in stmts:
+        for rule in LINT_RULES:
+            if rule is MissingLockTimeout:
+                continue  # frameworks set it per connection; one RunSQL cannot tell
+            for message in rule.problems(stmt):
+                yield rule.finding(message, where, content=message)
 
 
 def _order(rel: str) -> tuple[str, str]:

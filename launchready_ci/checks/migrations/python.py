@@ -1,0 +1,193 @@
+"""Django and Alembic migrations, read with Python's ``ast`` (never imported or run).
+
+Each operation becomes an :class:`Op`: what it does to which table, on which line. SQL
+that a migration runs as a string (Django's ``RunSQL``, Alembic's ``op.execute``) is
+parsed like a ``.sql`` migration and linted with the same rules, at the call's line.
+For Alembic only ``upgrade()`` is read: ``downgrade()`` drops things by design.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Op", "is_python_migration", "operations"]
+
+
+@dataclass(frozen=True)
+class Op:
+    kind: str  # add-not-null | add-index | add-index-concurrently | rename | drop | sql
+    line: int
+    table: str
+    detail: str = ""  # column, index or new name; the SQL text for kind "sql"
+    new_table: bool = False  # the same migration creates the table
+    atomic: bool = True  # Django: the migration runs in a transaction
+
+
+def is_python_migration(path: str, text: str) -> bool:
+    return path.endswith(".py") and (
+        ("migrations.Migration" in text and "operations" in text)
+        or ("from alembic import op" in text and "def upgrade" in text)
+    )
+
+
+def operations(text: str) -> Iterator[Op]:
+    """The operations of a Django or Alembic migration; nothing for a file that does not
+    parse (Python's own error would be the better report, at import time)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return
+    if "from alembic import op" in text:
+        yield from _alembic(tree)
+    else:
+        yield from _django(tree)
+
+
+# --- Django ------------------------------------------------------------------------------
+
+
+def _django(tree: ast.Module) -> Iterator[Op]:
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        atomic = True
+        calls: list[ast.Call] = []
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and _targets(stmt) == {"atomic"}:
+                atomic = not (isinstance(stmt.value, ast.Constant) and stmt.value.value is False)
+            if (
+                isinstance(stmt, ast.Assign)
+                and _targets(stmt) == {"operations"}
+                and isinstance(stmt.value, ast.List | ast.Tuple)
+            ):
+                calls = [c for c in stmt.value.elts if isinstance(c, ast.Call)]
+        created = {_lower(_arg(c, 0, "name")) for c in calls if _callee(c) == "CreateModel"}
+        for call in calls:
+            yield from _django_op(call, created, atomic)
+
+
+def _django_op(call: ast.Call, created: set[str], atomic: bool) -> Iterator[Op]:
+    name = _callee(call)
+    model = _lower(_arg(call, 0, "model_name"))
+    new = model in created
+    line = call.lineno
+    if name == "AddField":
+        field = _arg_node(call, 2, "field")
+        if (
+            isinstance(field, ast.Call)
+            and not _kw_true(field, "null")
+            and not _has_kw(field, "default", "db_default")
+        ):
+            yield Op("add-not-null", line, model, _lower(_arg(call, 1, "name")), new)
+    elif name in ("AddIndex", "AddIndexConcurrently"):
+        kind = "add-index" if name == "AddIndex" else "add-index-concurrently"
+        yield Op(kind, line, model, "", new, atomic)
+    elif name in ("RemoveField", "RenameField"):
+        yield Op("rename" if name == "RenameField" else "drop", line, model, _arg(call, 1, "name"))
+    elif name in ("DeleteModel", "RenameModel"):
+        table = _lower(_arg(call, 0, "name" if name == "DeleteModel" else "old_name"))
+        yield Op("drop" if name == "DeleteModel" else "rename", line, table)
+    elif name == "RunSQL":
+        yield from _sql_ops(_arg_node(call, 0, "sql"), line)
+
+
+# --- Alembic -----------------------------------------------------------------------------
+
+
+def _alembic(tree: ast.Module) -> Iterator[Op]:
+    upgrade = next(
+        (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "upgrade"), None
+    )
+    if upgrade is None:
+        return
+    calls = [
+        n
+        for n in ast.walk(upgrade)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == "op"
+    ]
+    calls.sort(key=lambda c: (c.lineno, c.col_offset))
+    created = {_lower(_arg(c, 0, "table_name")) for c in calls if c.func.attr == "create_table"}  # type: ignore[attr-defined]
+    for call in calls:
+        yield from _alembic_op(call, created)
+
+
+def _alembic_op(call: ast.Call, created: set[str]) -> Iterator[Op]:
+    name = call.func.attr  # type: ignore[attr-defined]
+    line = call.lineno
+    if name == "add_column":
+        table = _lower(_arg(call, 0, "table_name"))
+        column = _arg_node(call, 1, "column")
+        if (
+            isinstance(column, ast.Call)
+            and _kw_false(column, "nullable")
+            and not _has_kw(column, "server_default")
+        ):
+            yield Op("add-not-null", line, table, _lower(_arg(column, 0, "name")), table in created)
+    elif name == "create_index":
+        table = _lower(_arg(call, 1, "table_name"))
+        if not _kw_true(call, "postgresql_concurrently"):
+            yield Op("add-index", line, table, _arg(call, 0, "index_name"), table in created)
+    elif name in ("drop_column", "drop_table"):
+        yield Op("drop", line, _lower(_arg(call, 0, "table_name")), _arg(call, 1, "column_name"))
+    elif name == "rename_table":
+        yield Op("rename", line, _lower(_arg(call, 0, "old_table_name")))
+    elif name == "alter_column" and _has_kw(call, "new_column_name"):
+        yield Op("rename", line, _lower(_arg(call, 0, "table_name")), _arg(call, 1, "column_name"))
+    elif name == "execute":
+        yield from _sql_ops(_arg_node(call, 0, "sqltext"), line)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _sql_ops(node: ast.expr | None, line: int) -> Iterator[Op]:
+    parts = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
+    for part in parts:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            yield Op("sql", line, "", part.value)
+
+
+def _targets(stmt: ast.Assign) -> set[str]:
+    return {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+
+
+def _callee(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _arg_node(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return call.args[index] if len(call.args) > index else None
+
+
+def _arg(call: ast.Call, index: int, keyword: str) -> str:
+    node = _arg_node(call, index, keyword)
+    return str(node.value) if isinstance(node, ast.Constant) else "?"
+
+
+def _lower(text: str) -> str:
+    return text.lower()
+
+
+def _has_kw(call: ast.Call, *names: str) -> bool:
+    return any(kw.arg in names for kw in call.keywords)
+
+
+def _kw_true(call: ast.Call, name: str) -> bool:
+    return any(
+        kw.arg == name and isinstance(kw.value, ast.Constant) and kw.value.value is True
+        for kw in call.keywords
+    )
+
+
+def _kw_false(call: ast.Call, name: str) -> bool:
+    return any(
+        kw.arg == name and isinstance(kw.value, ast.Constant) and kw.value.value is False
+        for kw in call.keywords
+    )
