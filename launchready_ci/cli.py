@@ -312,6 +312,30 @@ def migrations_check(**opts: Any) -> int:
     return check(**opts)
 
 
+@migrations.command("dry-run")
+@click.option(
+    "--database-url",
+    envvar="LAUNCHREADY_DATABASE_URL",
+    required=True,
+    metavar="URL",
+    help="A disposable PostgreSQL (env LAUNCHREADY_DATABASE_URL); never printed.",
+)
+@click.option(
+    "--pr", metavar="BASE..HEAD", help="Run earlier migrations, then observe the range's."
+)
+@click.option("--event", is_flag=True, help="Under GitHub Actions: the range from the event.")
+@_report_options
+@_guard
+def migrations_dry_run(**opts: Any) -> int:
+    """Apply SQL migrations to a throwaway database and report the locks they take.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci.migrations_cli import dry_run
+
+    return dry_run(**opts)
+
+
 @cli.command()
 @click.argument("rule_id", required=False)
 @_guard

@@ -13,7 +13,7 @@ from typing import Any
 from launchready_ci.checks.migrations.check import MigrationsCheck
 from launchready_ci.runner_cli import execute, open_session
 
-__all__ = ["check"]
+__all__ = ["check", "dry_run"]
 
 _ZERO = re.compile(r"^0+$")
 
@@ -36,6 +36,21 @@ def check(*, pr: str | None, event: bool, **opts: Any) -> int:
     changed = _changed(opts["root"], opts["config_path"], base, head)
     label = f"{base[:12]}..{head[:12]}"
     return execute(checks=(RequestedMigrationsCheck(changed, label),), **opts)
+
+
+def dry_run(*, database_url: str, pr: str | None, event: bool, **opts: Any) -> int:
+    from launchready_ci.checks.migrations.check import MigrationsDryRunCheck
+    from launchready_ci.errors import UsageError
+
+    if pr is not None and event:
+        raise UsageError("choose one of --pr and --event")
+    span = _range(pr, event)
+    if span is None:
+        return execute(checks=(MigrationsDryRunCheck(database_url),), **opts)
+    base, head = span
+    changed = _changed(opts["root"], opts["config_path"], base, head)
+    label = f"{base[:12]}..{head[:12]}"
+    return execute(checks=(MigrationsDryRunCheck(database_url, changed, label),), **opts)
 
 
 def _range(pr: str | None, event: bool) -> tuple[str, str] | None:

@@ -8,7 +8,10 @@ from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
 from launchready_ci.checks.env_inventory.verify import (  # noqa: F401  (registers its rules;
     EnvVerifyCheck,  # not in CHECKS: it needs an environment, see `launchready env verify`)
 )
-from launchready_ci.checks.migrations.check import MigrationsCheck
+from launchready_ci.checks.migrations.check import (  # noqa: F401  (registers its rules;
+    MigrationsCheck,
+    MigrationsDryRunCheck,  # not in CHECKS: it needs a database, see `migrations dry-run`)
+)
 from launchready_ci.checks.secrets.check import SecretsCheck
 
 __all__ = ["CHECKS", "Check"]

@@ -21,10 +21,12 @@ from launchready_ci.checks.migrations.rules.concurrent_in_transaction import (
     ConcurrentInTransaction,
 )
 from launchready_ci.checks.migrations.rules.constraint_not_valid import ConstraintWithoutNotValid
+from launchready_ci.checks.migrations.rules.dry_run_error import DryRunError
 from launchready_ci.checks.migrations.rules.index_not_concurrent import IndexNotConcurrent
 from launchready_ci.checks.migrations.rules.int_primary_key import IntPrimaryKey
 from launchready_ci.checks.migrations.rules.missing_lock_timeout import MissingLockTimeout
 from launchready_ci.checks.migrations.rules.not_null_without_default import NotNullWithoutDefault
+from launchready_ci.checks.migrations.rules.observed_lock import ObservedLock
 from launchready_ci.checks.migrations.rules.parse_error import ParseError
 from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
 from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
@@ -35,7 +37,7 @@ from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped
 from launchready_ci.findings import Finding, Location
 
-__all__ = ["DEFAULT_PATHS", "MigrationsCheck"]
+__all__ = ["DEFAULT_PATHS", "MigrationsCheck", "MigrationsDryRunCheck", "find_migrations"]
 
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
 #: supabase/migrations, prisma/migrations/<name>/migration.sql, knex and node-pg-migrate
@@ -78,21 +80,14 @@ class MigrationsCheck(Check):
         self.range = label
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
-        patterns = tuple(section.get("paths") or DEFAULT_PATHS)
-        files = [
-            rel
-            for rel in iter_files(ctx.root, section.get("exclude", ()))
-            if matches_any(rel, patterns) and rel.endswith((".sql", ".py"))
-        ]
-        if not files:
-            raise CheckSkipped(f"no SQL migrations match {', '.join(patterns)}")
+        files = find_migrations(ctx, section)
         if self.changed is not None:
             files = [rel for rel in files if rel in self.changed]
             if not files:
                 raise CheckSkipped(f"{self.range}: no SQL migration added or changed")
         new_tables: set[str] = set()  # shared by a pull request's migrations
         count = python_files = 0
-        for rel in sorted(files, key=_order):
+        for rel in files:
             text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
             if rel.endswith(".py"):
                 if is_python_migration(rel, text):
@@ -122,6 +117,20 @@ class MigrationsCheck(Check):
             f"{where}{sql_files:,} SQL migrations ({count:,} statements), "
             f"{python_files:,} Django/Alembic migrations"
         )
+
+
+def find_migrations(ctx: RunContext, section: Mapping[str, Any]) -> list[str]:
+    """Migration files (SQL and Python) in the order they apply; skips the check when
+    there are none."""
+    patterns = tuple(section.get("paths") or DEFAULT_PATHS)
+    files = [
+        rel
+        for rel in iter_files(ctx.root, section.get("exclude", ()))
+        if matches_any(rel, patterns) and rel.endswith((".sql", ".py"))
+    ]
+    if not files:
+        raise CheckSkipped(f"no SQL migrations match {', '.join(patterns)}")
+    return sorted(files, key=_order)
 
 
 def _python_findings(rel: str, text: str) -> Iterator[Finding]:
@@ -182,3 +191,39 @@ def _order(rel: str) -> tuple[str, str]:
     """Folder, then name: the order tools apply numbered or timestamped migrations."""
     folder, _, name = rel.rpartition("/")
     return folder, name
+
+
+class MigrationsDryRunCheck(Check):
+    """``launchready migrations dry-run``: the SQL migrations applied to a disposable
+    database, with the locks each statement took (see :mod:`.dryrun`). Not in CHECKS:
+    it needs a database."""
+
+    id = "migrations-dry-run"
+    title = "Migrations dry run"
+    config_key = "migrations"
+    needs_config = False
+    rules = (ObservedLock, DryRunError)
+
+    def __init__(self, url: str, changed: frozenset[str] | None = None, label: str = "") -> None:
+        self.url = url
+        self.changed = changed
+        self.range = label
+
+    def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        from launchready_ci.checks.migrations.dryrun import MigrationFile, dry_run
+
+        sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
+        files = [
+            MigrationFile(
+                rel,
+                (ctx.root / rel).read_text(encoding="utf-8", errors="replace"),
+                self.changed is None or rel in self.changed,
+            )
+            for rel in sql
+        ]
+        tested = sum(1 for f in files if f.tested)
+        if not tested:
+            raise CheckSkipped(f"{self.range}: no SQL migration added or changed")
+        yield from dry_run(self.url, files)
+        where = f"{self.range}: " if self.changed is not None else ""
+        self.scope = f"{where}{tested:,} SQL migrations run on the dry-run database"
