@@ -27,6 +27,7 @@ from launchready_ci.checks.migrations.rules.int_primary_key import IntPrimaryKey
 from launchready_ci.checks.migrations.rules.missing_lock_timeout import MissingLockTimeout
 from launchready_ci.checks.migrations.rules.not_null_without_default import NotNullWithoutDefault
 from launchready_ci.checks.migrations.rules.observed_lock import ObservedLock
+from launchready_ci.checks.migrations.rules.observed_rewrite import ObservedRewrite
 from launchready_ci.checks.migrations.rules.parse_error import ParseError
 from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
 from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
@@ -202,7 +203,7 @@ class MigrationsDryRunCheck(Check):
     title = "Migrations dry run"
     config_key = "migrations"
     needs_config = False
-    rules = (ObservedLock, DryRunError)
+    rules = (ObservedLock, ObservedRewrite, DryRunError)
 
     def __init__(self, url: str, changed: frozenset[str] | None = None, label: str = "") -> None:
         self.url = url

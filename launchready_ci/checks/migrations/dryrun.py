@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from launchready_ci.findings import Finding, Location
+from launchready_ci.rules import Rule
 
 __all__ = ["BLOCKING", "MigrationFile", "dry_run"]
 
@@ -34,7 +35,7 @@ WHERE l.pid = pg_backend_pid() AND l.granted AND c.relkind IN ('r', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 """
 _TABLES_SQL = """
-SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+SELECT c.relname, c.relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 """
 
@@ -47,7 +48,7 @@ class MigrationFile:
 
 
 def dry_run(url: str, files: Sequence[MigrationFile]) -> Iterator[Finding]:
-    """Findings of ``migrations/observed-lock`` and ``migrations/dry-run-error``."""
+    """Findings of ``migrations/observed-lock``, ``observed-rewrite`` and ``dry-run-error``."""
     import psycopg
 
     from launchready_ci.errors import CheckError
@@ -80,7 +81,8 @@ def _observe(conn: Any, migration: MigrationFile) -> Iterator[Finding]:
     except SqlError:
         return  # reported by migrations/parse-error
     texts = _texts(migration.text)
-    existing = {row[0] for row in conn.execute(_TABLES_SQL)}
+    files = dict(conn.execute(_TABLES_SQL).fetchall())  # table -> relfilenode
+    existing = set(files)
     held: dict[str, int] = {}  # table -> rank in BLOCKING of the strongest lock held
     in_tx = False
     for stmt, sql in zip(stmts, texts, strict=False):
@@ -102,11 +104,16 @@ def _observe(conn: Any, migration: MigrationFile) -> Iterator[Finding]:
             conn.execute(sql.encode())
             took = time.perf_counter() - started
             locks = sorted(set(conn.execute(_LOCKS_SQL)))
+            now = dict(conn.execute(_TABLES_SQL).fetchall())
         except psycopg.Error as exc:
             if in_tx:
                 conn.execute("ROLLBACK")
             yield _error(migration.path, stmt.line, exc, "this statement")
             return
+        for table in sorted(existing):
+            if table in now and now[table] != files[table]:
+                files[table] = now[table]
+                yield _rewrite_finding(migration.path, stmt.line, table, took)
         strongest: dict[str, int] = {}
         for table, mode in locks:
             if table in existing and mode in BLOCKING:
@@ -145,11 +152,32 @@ def _lock_finding(path: str, line: int, table: str, mode: str, took: float) -> F
     from launchready_ci.checks.migrations.rules.observed_lock import ObservedLock
 
     blocks = "reads and writes" if mode == "AccessExclusiveLock" else "writes"
-    message = (
+    return _observed(
+        ObservedLock,
+        (path, line, table, took),
         f"took {mode} on {table} (blocks {blocks} until COMMIT); the statement ran "
-        f"{took * 1000:.1f} ms on the dry-run database"
+        f"{took * 1000:.1f} ms on the dry-run database",
+        mode=mode,
     )
-    return ObservedLock.finding(
+
+
+def _rewrite_finding(path: str, line: int, table: str, took: float) -> Finding:
+    from launchready_ci.checks.migrations.rules.observed_rewrite import ObservedRewrite
+
+    return _observed(
+        ObservedRewrite,
+        (path, line, table, took),
+        f"rewrote table {table} (a new storage file) under an ACCESS EXCLUSIVE lock; "
+        f"{took * 1000:.1f} ms on the dry-run data, far longer on production's",
+        mode="rewrite",
+    )
+
+
+def _observed(
+    rule: type[Rule], where: tuple[str, int, str, float], message: str, *, mode: str
+) -> Finding:
+    path, line, table, took = where
+    return rule.finding(
         message,
         Location(path=path, start_line=line, end_line=line),
         content=f"{table}:{mode}:{line}",

@@ -121,3 +121,22 @@ def test_the_connection_string_is_never_printed(tmp_path: Path, postgres_url: st
         assert secret not in output and secret not in json.dumps(findings)
         assert "Traceback" not in output
     assert code == 1 and "cannot connect to the database" in output
+
+
+def test_a_rewrite_of_a_seeded_table_is_detected(tmp_path: Path, database: str) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_users.sql": USERS,
+            "db/migrations/0002_ids.sql": (
+                "SET lock_timeout = '2s';\n"
+                "ALTER TABLE users ADD COLUMN joined timestamptz DEFAULT now();\n"
+                "ALTER TABLE users ALTER COLUMN id TYPE numeric;\n"
+            ),
+        },
+    )
+    code, output, findings = _run(root, database)
+    assert code == 1, output
+    rewrites = [p for p in _places(findings) if p[0] == "migrations/observed-rewrite"]
+    # now() is stable: no rewrite on line 2; the type change rewrites the 1,000 rows.
+    assert rewrites == [("migrations/observed-rewrite", "db/migrations/0002_ids.sql", 3)]
