@@ -22,6 +22,9 @@ from launchready_ci.checks.migrations.rules.concurrent_in_transaction import (
 )
 from launchready_ci.checks.migrations.rules.constraint_not_valid import ConstraintWithoutNotValid
 from launchready_ci.checks.migrations.rules.dry_run_error import DryRunError
+from launchready_ci.checks.migrations.rules.enum_value_in_transaction import (
+    EnumValueInTransaction,
+)
 from launchready_ci.checks.migrations.rules.index_not_concurrent import IndexNotConcurrent
 from launchready_ci.checks.migrations.rules.int_primary_key import IntPrimaryKey
 from launchready_ci.checks.migrations.rules.missing_lock_timeout import MissingLockTimeout
@@ -31,6 +34,7 @@ from launchready_ci.checks.migrations.rules.observed_rewrite import ObservedRewr
 from launchready_ci.checks.migrations.rules.parse_error import ParseError
 from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
 from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
+from launchready_ci.checks.migrations.rules.unbatched_backfill import UnbatchedBackfill
 from launchready_ci.checks.migrations.rules.unique_without_index import UniqueWithoutIndex
 from launchready_ci.checks.migrations.rules.volatile_default import VolatileDefault
 from launchready_ci.checks.migrations.sql import SqlError, statements
@@ -62,6 +66,8 @@ LINT_RULES: tuple[type[MigrationRule], ...] = (
     TableRewrite,
     BreakingChange,
     IntPrimaryKey,
+    UnbatchedBackfill,
+    EnumValueInTransaction,
     MissingLockTimeout,
 )
 

@@ -22,6 +22,7 @@ class Stmt:
     in_transaction: bool  # inside BEGIN ... COMMIT written in the file
     lock_timeout: bool  # SET lock_timeout ran earlier in the file
     new_tables: frozenset[str]  # created earlier in the same migration
+    rest: str = ""  # the file's text after this statement
 
     def is_new(self, relation: Any) -> bool:
         return relation is not None and _name(relation) in self.new_tables
@@ -53,7 +54,9 @@ def statements(path: str, text: str, new_tables: set[str]) -> Iterator[Stmt]:
         start = raw.stmt_location or 0
         start += len(text[start:]) - len(text[start:].lstrip())
         line = text.count("\n", 0, start) + 1
-        yield Stmt(node, path, line, in_tx, lock_timeout, frozenset(new_tables))
+        end = start + raw.stmt_len if raw.stmt_len else len(text)
+        rest = text[end:]
+        yield Stmt(node, path, line, in_tx, lock_timeout, frozenset(new_tables), rest)
         if isinstance(node, ast.TransactionStmt):
             if node.kind in (
                 TransactionStmtKind.TRANS_STMT_BEGIN,

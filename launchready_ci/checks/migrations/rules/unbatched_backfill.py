@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from launchready_ci.checks.migrations.rules._ast import relname
+from launchready_ci.checks.migrations.rules._base import MigrationRule
+from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.findings import Confidence, Severity
+from launchready_ci.rules import register
+
+
+@register
+class UnbatchedBackfill(MigrationRule):
+    """A schema migration updates or deletes every row of an existing table in one statement.
+
+    Why
+    ---
+    `UPDATE t SET ...` or `DELETE FROM t` without `WHERE` locks every row it touches until
+    the migration's transaction commits: every write to those rows (a member updating
+    their profile, a payment webhook) waits. On a large table it also writes a burst of
+    WAL and dead rows that replicas and autovacuum pay for afterwards.
+
+    Remediation
+    -----------
+    Backfill outside the schema migration, in batches of a few thousand rows by primary
+    key, each in its own transaction, and make the new code tolerate rows not yet
+    backfilled.
+
+    References
+    ----------
+    - https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-ROWS
+    """
+
+    id = "migrations/unbatched-backfill"
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    examples = {
+        "bad": ("UPDATE users SET plan = 'free';",),
+        "good": ("UPDATE users SET plan = 'free' WHERE id BETWEEN 1 AND 5000 AND plan IS NULL;",),
+    }
+
+    @classmethod
+    def problems(cls, stmt: Stmt) -> Iterator[str]:
+        from pglast import ast
+
+        node = stmt.node
+        if isinstance(node, ast.UpdateStmt | ast.DeleteStmt) and node.whereClause is None:
+            if stmt.is_new(node.relation):
+                return
+            verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
+            yield (
+                f"{verb} of every row of {relname(node.relation)} in one statement locks them "
+                "all until the migration commits; backfill in batches outside it"
+            )
