@@ -104,7 +104,8 @@ class MigrationsCheck(Check):
             lock_reported = False  # missing-lock-timeout: once per file, where it starts
             try:
                 own = new_tables if self.changed is not None else set()
-                for stmt in statements(rel, text, own):
+                wrapped = bool(section.get("wrapped_in_transaction", False))
+                for stmt in statements(rel, text, own, wrapped=wrapped):
                     count += 1
                     for rule in LINT_RULES:
                         if rule is MissingLockTimeout and lock_reported:

@@ -35,10 +35,13 @@ class SqlError(Exception):
     message: str
 
 
-def statements(path: str, text: str, new_tables: set[str]) -> Iterator[Stmt]:
+def statements(
+    path: str, text: str, new_tables: set[str], *, wrapped: bool = False
+) -> Iterator[Stmt]:
     """The statements of one migration, in order; ``new_tables`` (tables that do not
     exist in production yet) grows with its CREATE TABLEs. Raises :class:`SqlError`
-    (with the line) when the file does not parse."""
+    (with the line) when the file does not parse. ``wrapped``: the migration tool runs the
+    whole file in a transaction of its own."""
     from pglast import ast, parse_sql
     from pglast.enums import TransactionStmtKind
     from pglast.parser import ParseError
@@ -48,7 +51,7 @@ def statements(path: str, text: str, new_tables: set[str]) -> Iterator[Stmt]:
     except ParseError as exc:
         where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
         raise SqlError(path, text.count("\n", 0, where) + 1, str(exc.args[0])) from None
-    in_tx = lock_timeout = False
+    in_tx, lock_timeout = wrapped, False
     for raw in parsed:
         node = raw.stmt
         start = raw.stmt_location or 0

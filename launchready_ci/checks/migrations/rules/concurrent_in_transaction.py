@@ -17,8 +17,10 @@ class ConcurrentInTransaction(MigrationRule):
     ---
     A concurrent build commits in several steps, so Postgres raises "cannot run inside a
     transaction block": the deploy fails half-way, with the migrations before it applied.
-    This rule sees `BEGIN` written in the file; migration tools that wrap each file in a
-    transaction themselves (most do by default) need their own opt-out as well.
+    This rule sees `BEGIN` written in the file and Django's `atomic`. Tools that wrap each
+    file in a transaction of their own (node-pg-migrate does by default, for example)
+    cannot be told from the file: set `migrations.wrapped_in_transaction: true`
+    in launchready.yml and every `CONCURRENTLY` counts as inside a transaction.
 
     Remediation
     -----------
