@@ -80,12 +80,12 @@ def _observe(conn: Any, migration: MigrationFile) -> Iterator[Finding]:
         stmts = list(statements(migration.path, migration.text, set()))
     except SqlError:
         return  # reported by migrations/parse-error
-    texts = _texts(migration.text)
     files = dict(conn.execute(_TABLES_SQL).fetchall())  # table -> relfilenode
     existing = set(files)
     held: dict[str, int] = {}  # table -> rank in BLOCKING of the strongest lock held
     in_tx = False
-    for stmt, sql in zip(stmts, texts, strict=False):
+    for stmt in stmts:
+        sql = stmt.sql
         if isinstance(stmt.node, ast.TransactionStmt):
             continue  # the dry run holds the transaction itself
         alone = _needs_autocommit(stmt.node)
@@ -124,18 +124,6 @@ def _observe(conn: Any, migration: MigrationFile) -> Iterator[Finding]:
                 yield _lock_finding(migration.path, stmt.line, table, BLOCKING[rank], took)
     if in_tx:
         conn.execute("COMMIT")
-
-
-def _texts(text: str) -> list[str]:
-    """Each statement's own SQL, from the parser's locations."""
-    from pglast import parse_sql
-
-    out = []
-    for raw in parse_sql(text):
-        start = raw.stmt_location or 0
-        end = start + raw.stmt_len if raw.stmt_len else len(text)
-        out.append(text[start:end])
-    return out
 
 
 def _needs_autocommit(node: Any) -> bool:

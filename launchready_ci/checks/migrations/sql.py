@@ -22,6 +22,7 @@ class Stmt:
     in_transaction: bool  # inside BEGIN ... COMMIT written in the file
     lock_timeout: bool  # SET lock_timeout ran earlier in the file
     new_tables: frozenset[str]  # created earlier in the same migration
+    sql: str = ""  # the statement's own text
     rest: str = ""  # the file's text after this statement
 
     def is_new(self, relation: Any) -> bool:
@@ -58,8 +59,16 @@ def statements(
         start += len(text[start:]) - len(text[start:].lstrip())
         line = text.count("\n", 0, start) + 1
         end = start + raw.stmt_len if raw.stmt_len else len(text)
-        rest = text[end:]
-        yield Stmt(node, path, line, in_tx, lock_timeout, frozenset(new_tables), rest)
+        yield Stmt(
+            node,
+            path,
+            line,
+            in_tx,
+            lock_timeout,
+            frozenset(new_tables),
+            sql=text[raw.stmt_location or 0 : end],
+            rest=text[end:],
+        )
         if isinstance(node, ast.TransactionStmt):
             if node.kind in (
                 TransactionStmtKind.TRANS_STMT_BEGIN,
