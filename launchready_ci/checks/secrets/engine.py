@@ -17,10 +17,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from launchready_ci.checks.secrets.env_files import is_dotenv_name
 from launchready_ci.checks.secrets.filters import is_indirect_reference, is_placeholder
 from launchready_ci.checks.secrets.kubernetes import SecretEntry, secret_data
 from launchready_ci.checks.secrets.plugins import PLUGINS, Judgement, OurDetector
-from launchready_ci.checks.secrets.prefilter import THEIR_ANCHORS, candidate_lines
+from launchready_ci.checks.secrets.prefilter import (
+    KEYWORD_ANCHORS,
+    THEIR_ANCHORS,
+    candidate_lines,
+)
 from launchready_ci.checks.secrets.providers import DETECT_SECRETS_PROVIDERS, rotate_url
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
 from launchready_ci.checks.secrets.rules.provider_credential import ProviderCredential
@@ -49,10 +54,7 @@ _THEIR_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
 _NO_VERIFY = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
 #: The names detect-secrets' KeywordDetector looks for (its DENYLIST, with any affix):
 #: a line without one of them cannot hold a keyword finding.
-_KEYWORDS = (
-    r"(?i:api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key"
-    r"|private_?key|client_?key|db_?pass|database_?pass|key_?pass|passw|pwd|secret|contrase)"
-)
+_KEYWORDS = "(?i:" + "|".join(re.escape(a) for a in KEYWORD_ANCHORS) + ")"
 _LOCAL_HOSTS = ("@localhost", "@127.0.0.1", "@0.0.0.0", "@host.docker.internal", "@[::1]")
 
 
@@ -238,14 +240,11 @@ class settings:  # lower case: used like a function, ``with settings():``
             self._cm.__exit__(None, None, None)
 
 
-_DOTENV = re.compile(r"(?:^|/)(?:\.env(?:\.[^/]*)?|[^/]+\.env)$")
-
-
 def _their_filename(path: str) -> str:
     """The name detect-secrets sees. Its keyword plugin knows a file's syntax from the
     extension and wants quotes around values in unknown types; a dotenv file
     (``.env.production``, ``prod.env``) is ``NAME=value`` without quotes, as in INI."""
-    return f"{path}.ini" if _DOTENV.search(path) else path
+    return f"{path}.ini" if is_dotenv_name(path) else path
 
 
 @functools.cache

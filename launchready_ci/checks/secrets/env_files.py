@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from launchready_ci.checks.secrets.filters import is_placeholder
 from launchready_ci.redaction import is_secret_name
 
-__all__ = ["EnvFileVerdict", "is_env_file", "judge_env_file"]
+__all__ = ["EnvFileVerdict", "is_dotenv_name", "is_env_file", "judge_env_file"]
 
 _ENV_NAME = re.compile(r"(?:^|/)(?:\.env(?:\.[^/]+)?|[^/]+\.env)$")
 _TEMPLATE = re.compile(
@@ -38,10 +38,15 @@ _LOCAL_HOSTS = frozenset(
 _MIN_LEN = 8
 
 
+def is_dotenv_name(path: str) -> bool:
+    """A dotenv file by its name, templates included: ``.env``, ``.env.example``,
+    ``deploy/prod.env``."""
+    return bool(_ENV_NAME.search(path))
+
+
 def is_env_file(path: str) -> bool:
     """``.env``, ``.env.production``, ``deploy/prod.env``; not ``.env.example`` and kin."""
-    name = path.rsplit("/", 1)[-1]
-    return bool(_ENV_NAME.search(path)) and not _TEMPLATE.search(name) and name != ".envrc"
+    return is_dotenv_name(path) and not _TEMPLATE.search(path.rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True)
