@@ -289,17 +289,23 @@ def migrations() -> None:
     """Database migrations: `migrations check` lints SQL migrations on Postgres' own parser."""
 
 
+def _migration_range(f: Callable[..., None]) -> Callable[..., None]:
+    """``--pr`` and ``--event``: only the migrations a pull request or push adds or changes
+    (earlier ones give context); without either, every migration."""
+    f = click.option(
+        "--event",
+        is_flag=True,
+        help="Under GitHub Actions: a pull request's or push's migrations, else every one.",
+    )(f)
+    return click.option(
+        "--pr",
+        metavar="BASE..HEAD",
+        help="Only the migrations a pull request adds or changes (`auto`: from the event).",
+    )(f)
+
+
 @migrations.command("check")
-@click.option(
-    "--pr",
-    metavar="BASE..HEAD",
-    help="Lint only the migrations a pull request adds or changes (`auto`: from the event).",
-)
-@click.option(
-    "--event",
-    is_flag=True,
-    help="Under GitHub Actions: a pull request's or push's migrations, else every one.",
-)
+@_migration_range
 @_report_options
 @_guard
 def migrations_check(**opts: Any) -> int:
@@ -320,10 +326,7 @@ def migrations_check(**opts: Any) -> int:
     metavar="URL",
     help="A disposable PostgreSQL (env LAUNCHREADY_DATABASE_URL); never printed.",
 )
-@click.option(
-    "--pr", metavar="BASE..HEAD", help="Run earlier migrations, then observe the range's."
-)
-@click.option("--event", is_flag=True, help="Under GitHub Actions: the range from the event.")
+@_migration_range
 @_report_options
 @_guard
 def migrations_dry_run(**opts: Any) -> int:
