@@ -286,7 +286,8 @@ def secrets_baseline(**opts: Any) -> int:
 
 @cli.group()
 def migrations() -> None:
-    """Database migrations: `migrations check` lints SQL migrations on Postgres' own parser."""
+    """Database migrations: `check` lints them on Postgres' own parser, `dry-run` applies
+    them to a throwaway database and reports the locks they take."""
 
 
 def _migration_range(f: Callable[..., None]) -> Callable[..., None]:
@@ -325,6 +326,32 @@ def migrations_check(**opts: Any) -> int:
     required=True,
     metavar="URL",
     help="A disposable PostgreSQL (env LAUNCHREADY_DATABASE_URL); never printed.",
+)
+@click.option(
+    "--seed-rows",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    metavar="N",
+    help="Rows to put in each existing table the new migrations touch (0: none).",
+)
+@click.option(
+    "--lock-timeout",
+    default="5s",
+    show_default=True,
+    metavar="DURATION",
+    help="lock_timeout while the migrations under test run.",
+)
+@click.option(
+    "--schema-dump",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Load this pg_dump --schema-only file instead of replaying earlier migrations.",
+)
+@click.option(
+    "--rollback/--no-rollback",
+    default=True,
+    help="Run the down migrations, then the ups again (default: on).",
 )
 @_migration_range
 @_report_options

@@ -7,6 +7,7 @@ the range adds or changes are linted or observed; without, every migration file.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from launchready_ci.checks.migrations.check import MigrationsCheck, MigrationsDryRunCheck
@@ -17,6 +18,7 @@ from launchready_ci.runner_cli import execute, open_session
 __all__ = ["check", "dry_run"]
 
 _ZERO = re.compile(r"^0+$")
+_DURATION = re.compile(r"^\d+\s*(us|ms|s|min|h|d)?$")
 
 
 class RequestedMigrationsCheck(MigrationsCheck):
@@ -30,9 +32,27 @@ def check(*, pr: str | None, event: bool, **opts: Any) -> int:
     return execute(checks=(RequestedMigrationsCheck(changed, label),), **opts)
 
 
-def dry_run(*, database_url: str, pr: str | None, event: bool, **opts: Any) -> int:
+def dry_run(
+    *,
+    database_url: str,
+    seed_rows: int,
+    lock_timeout: str,
+    schema_dump: Path | None,
+    rollback: bool,
+    pr: str | None,
+    event: bool,
+    **opts: Any,
+) -> int:
+    from launchready_ci.checks.migrations.dryrun import DryRunOptions, read_dump
+
+    if not _DURATION.match(lock_timeout.strip()):
+        raise UsageError(f"--lock-timeout {lock_timeout!r}: give a duration such as 5s or 500ms")
+    if schema_dump is not None:
+        read_dump(schema_dump)  # not SQL: a usage error now, before any database work
     changed, label = _scope(pr, event, opts)
-    return execute(checks=(MigrationsDryRunCheck(database_url, changed, label),), **opts)
+    options = DryRunOptions(seed_rows, lock_timeout.strip(), schema_dump, rollback)
+    check = MigrationsDryRunCheck(database_url, changed, label, options)
+    return execute(checks=(check,), **opts)
 
 
 def _scope(pr: str | None, event: bool, opts: dict[str, Any]) -> tuple[frozenset[str] | None, str]:

@@ -13,6 +13,13 @@ from typing import Any
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files, matches_any
+from launchready_ci.checks.migrations.dryrun import DryRunOptions
+from launchready_ci.checks.migrations.frameworks import (
+    Migration,
+    down_path,
+    is_down_file,
+    read_migration,
+)
 from launchready_ci.checks.migrations.python import Op, is_python_migration, operations
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.rules.breaking_change import BreakingChange
@@ -32,6 +39,7 @@ from launchready_ci.checks.migrations.rules.not_null_without_default import NotN
 from launchready_ci.checks.migrations.rules.observed_lock import ObservedLock
 from launchready_ci.checks.migrations.rules.observed_rewrite import ObservedRewrite
 from launchready_ci.checks.migrations.rules.parse_error import ParseError
+from launchready_ci.checks.migrations.rules.rollback_fails import RollbackFails
 from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
 from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
 from launchready_ci.checks.migrations.rules.unbatched_backfill import UnbatchedBackfill
@@ -95,17 +103,18 @@ class MigrationsCheck(Check):
         new_tables: set[str] = set()  # shared by a pull request's migrations
         count = python_files = 0
         for rel in files:
-            text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
             if rel.endswith(".py"):
+                text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
                 if is_python_migration(rel, text):
                     python_files += 1
                     yield from _python_findings(rel, text)
                 continue
+            migration = load_migration(ctx, section, rel)
             lock_reported = False  # missing-lock-timeout: once per file, where it starts
             try:
                 own = new_tables if self.changed is not None else set()
-                wrapped = bool(section.get("wrapped_in_transaction", False))
-                for stmt in statements(rel, text, own, wrapped=wrapped):
+                up, wrapping = migration.up, migration.wrapping
+                for stmt in statements(rel, up, own, wrapped=wrapping):
                     count += 1
                     for rule in LINT_RULES:
                         if rule is MissingLockTimeout and lock_reported:
@@ -134,11 +143,22 @@ def find_migrations(ctx: RunContext, section: Mapping[str, Any]) -> list[str]:
     files = [
         rel
         for rel in iter_files(ctx.root, section.get("exclude", ()))
-        if matches_any(rel, patterns) and rel.endswith((".sql", ".py"))
+        if matches_any(rel, patterns) and rel.endswith((".sql", ".py")) and not is_down_file(rel)
     ]
     if not files:
         raise CheckSkipped(f"no SQL migrations match {', '.join(patterns)}")
     return sorted(files, key=_order)
+
+
+def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Migration:
+    """A SQL migration with its down part (from the same file or NAME.down.sql)."""
+    text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
+    paired = down_path(rel)
+    down = None
+    if paired is not None and (ctx.root / paired).is_file():
+        down = (ctx.root / paired).read_text(encoding="utf-8", errors="replace")
+    override = section.get("wrapped_in_transaction")
+    return read_migration(rel, text, down_text=down, override=override)
 
 
 def _python_findings(rel: str, text: str) -> Iterator[Finding]:
@@ -148,10 +168,11 @@ def _python_findings(rel: str, text: str) -> Iterator[Finding]:
         message = _python_message(op)
         rule = _PYTHON_RULES.get(op.kind)
         if op.kind == "sql":
-            yield from _embedded_sql(rel, op.detail, where)
+            yield from _embedded_sql(rel, op.detail, where, wrapped=op.atomic)
+        elif op.kind == "add-index-concurrently":
+            if op.atomic:  # fails even on a new table
+                yield ConcurrentInTransaction.finding(message, where, content=message)
         elif rule is not None and message and not op.new_table:
-            if op.kind == "add-index-concurrently" and not op.atomic:
-                continue
             yield rule.finding(message, where, content=message)
 
 
@@ -162,8 +183,13 @@ def _python_message(op: Op) -> str:
         "a table that has rows (give it a default or null=True/nullable=True)",
         "add-index": f"index on existing table {op.table} without CONCURRENTLY blocks every "
         "write to it until the build ends (AddIndexConcurrently, postgresql_concurrently=True)",
-        "add-index-concurrently": f"AddIndexConcurrently on {op.table} in an atomic migration "
-        "fails: set atomic = False on the Migration",
+        "add-index-concurrently": (
+            f"a concurrent index on {op.table} inside Alembic's transaction fails: put "
+            "op.create_index in `with op.get_context().autocommit_block():`"
+            if op.framework == "alembic"
+            else f"AddIndexConcurrently on {op.table} in an atomic migration fails: set "
+            "atomic = False on the Migration"
+        ),
         "rename": f"{column} is renamed: the running release still uses the old name",
         "drop": f"{column} is dropped: its data is gone and the running release may use it",
     }.get(op.kind, "")
@@ -178,10 +204,11 @@ _PYTHON_RULES: dict[str, type[MigrationRule]] = {
 }
 
 
-def _embedded_sql(rel: str, sql: str, where: Location) -> Iterator[Finding]:
-    """SQL run by a Python migration, linted like a .sql file, reported at the call."""
+def _embedded_sql(rel: str, sql: str, where: Location, *, wrapped: bool) -> Iterator[Finding]:
+    """SQL run by a Python migration, linted like a .sql file, reported at the call;
+    ``wrapped``: the framework runs it inside its transaction."""
     try:
-        stmts = list(statements(rel, sql, set()))
+        stmts = list(statements(rel, sql, set(), wrapped=wrapped))
     except SqlError as exc:
         yield ParseError.finding(
             f"SQL in {rel} does not parse as PostgreSQL: {exc.message}", where, content=sql
@@ -210,28 +237,37 @@ class MigrationsDryRunCheck(Check):
     title = "Migrations dry run"
     config_key = "migrations"
     needs_config = False
-    rules = (ObservedLock, ObservedRewrite, DryRunError)
+    rules = (ObservedLock, ObservedRewrite, DryRunError, RollbackFails)
 
-    def __init__(self, url: str, changed: frozenset[str] | None = None, label: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        changed: frozenset[str] | None = None,
+        label: str = "",
+        options: DryRunOptions | None = None,
+    ) -> None:
         self.url = url
         self.changed = changed
         self.range = label
+        self.options = options or DryRunOptions()
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
-        from launchready_ci.checks.migrations.dryrun import MigrationFile, dry_run
+        from launchready_ci.checks.migrations.dryrun import DryRun, MigrationFile
 
         sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
         files = [
             MigrationFile(
-                rel,
-                (ctx.root / rel).read_text(encoding="utf-8", errors="replace"),
-                self.changed is None or rel in self.changed,
+                load_migration(ctx, section, rel),
+                self.changed is None or rel in self.changed or down_path(rel) in self.changed,
             )
             for rel in sql
         ]
         tested = sum(1 for f in files if f.tested)
         if not tested:
             raise CheckSkipped(f"{self.range}: no SQL migration added or changed")
-        yield from dry_run(self.url, files)
+        run = DryRun(self.url, self.options)
+        yield from run.findings(files)
         where = f"{self.range}: " if self.changed is not None else ""
-        self.scope = f"{where}{tested:,} SQL migrations run on the dry-run database"
+        self.scope = "; ".join(
+            [f"{where}{tested:,} SQL migrations run on the dry-run database", *run.notes]
+        )

@@ -1,12 +1,21 @@
-"""The dry run: apply SQL migrations to a disposable PostgreSQL and record the locks.
+"""The dry run: apply SQL migrations to a disposable PostgreSQL and watch what they lock.
 
-Migrations before the ones under test build the schema. Each migration under test runs
-statement by statement in one transaction; after each statement ``pg_locks`` shows
-which relation locks this session now holds, and a lock that blocks writes (SHARE or
-stronger) on a table that existed before the migration is a finding, with how long the
-statement took. Locks are held until COMMIT, so a later slow statement in the same file
-keeps them. Statements that cannot run in a transaction (``CONCURRENTLY``, ``VACUUM``)
-run on their own, unobserved. An error is a finding on the statement's line.
+1. **Schema.** A schema dump (``pg_dump --schema-only``) is loaded, or else the migrations
+   before the ones under test are applied, as production has them.
+2. **Rows.** The tables that the migrations under test touch are seeded with N rows of
+   values made from each column's type, so that a rewrite takes time and a ``NOT NULL``
+   without a default fails as it will in production (foreign keys and triggers are off
+   while seeding when the role may do so).
+3. **Up.** Each migration under test runs statement by statement, in one transaction as
+   its tool would run it, with ``lock_timeout`` set. A second connection watches
+   ``pg_locks`` for the first one's backend while each statement runs and after it, so a
+   lock taken and released inside one statement is seen too. A lock that blocks writes
+   (SHARE or stronger) on a table that existed before is a finding with how long it was
+   held: from the statement that took it to the end of the transaction. A table whose
+   storage file changed (``relfilenode``) was rewritten. An error is a finding on its line.
+4. **Down.** Where the tool has a down migration (dbmate, goose, golang-migrate), the
+   downs run in reverse order, then the ups again: a down that fails, or one that leaves
+   something behind so that its up cannot run again, is a finding.
 
 The database must be a throwaway (a CI service container, a local scratch database):
 migrations under test are committed so that later ones see them. The connection string
@@ -15,15 +24,18 @@ is never printed: it usually holds a password.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from launchready_ci.checks.migrations.frameworks import Migration
 from launchready_ci.findings import Finding, Location
 from launchready_ci.rules import Rule
 
-__all__ = ["BLOCKING", "MigrationFile", "dry_run"]
+__all__ = ["BLOCKING", "DryRun", "DryRunOptions", "MigrationFile", "read_dump"]
 
 #: Table lock modes that block writes, weakest first (ROW EXCLUSIVE and weaker do not).
 BLOCKING = ("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock")
@@ -31,99 +43,381 @@ _LOCKS_SQL = """
 SELECT c.relname, l.mode
 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE l.pid = pg_backend_pid() AND l.granted AND c.relkind IN ('r', 'p')
+WHERE l.pid = %s AND l.granted AND c.relkind IN ('r', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 """
 _TABLES_SQL = """
 SELECT c.relname, c.relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 """
+_COLUMNS_SQL = """
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typcategory,
+       a.attnotnull, a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> ''
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum
+"""
+_POLL_SECONDS = 0.002
 
 
 @dataclass(frozen=True)
 class MigrationFile:
-    path: str
-    text: str
+    migration: Migration
     tested: bool  # False: only applied, to build the schema for the ones under test
 
+    @property
+    def path(self) -> str:
+        return self.migration.path
 
-def dry_run(url: str, files: Sequence[MigrationFile]) -> Iterator[Finding]:
-    """Findings of ``migrations/observed-lock``, ``observed-rewrite`` and ``dry-run-error``."""
-    import psycopg
 
-    from launchready_ci.errors import CheckError
+@dataclass(frozen=True)
+class DryRunOptions:
+    seed_rows: int = 0
+    lock_timeout: str = "5s"
+    schema_dump: Path | None = None
+    rollback: bool = True
+
+
+@dataclass
+class DryRun:
+    """Run :meth:`findings`, then read :attr:`notes` for what was done."""
+
+    url: str
+    options: DryRunOptions = field(default_factory=DryRunOptions)
+    notes: list[str] = field(default_factory=list)
+
+    def findings(self, files: Sequence[MigrationFile]) -> Iterator[Finding]:
+        """``migrations/observed-lock``, ``observed-rewrite``, ``dry-run-error`` and
+        ``rollback-fails`` findings, in the order things happened."""
+        conn = self._connect()
+        watcher = self._connect()
+        with conn, watcher:
+            if self.options.schema_dump is not None:
+                self._load_dump(self.options.schema_dump)
+            else:
+                for item in files:
+                    if item.tested:
+                        continue
+                    failed = _apply(conn, item.migration.up, item.migration.wrapping)
+                    if failed is not None:
+                        yield _error(item.path, failed[0], failed[1], "an earlier migration")
+                        return
+            tested = [item.migration for item in files if item.tested]
+            timeout = (self.options.lock_timeout,)
+            conn.execute(b"SELECT set_config('lock_timeout', %s, false)", timeout)
+            seeded: set[str] = set()
+            for migration in tested:
+                if self.options.seed_rows > 0:
+                    self._seed(conn, migration, seeded)
+                observer = _Observer(conn, watcher, migration)
+                yield from observer.run()
+                if observer.failed:
+                    return
+            if self.options.rollback:
+                yield from self._roll_back(conn, tested)
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        from launchready_ci.errors import CheckError
+
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            # The message can quote the connection string's host and user: name the kind.
+            raise CheckError(f"cannot connect to the database ({type(exc).__name__})") from None
+
+    def _load_dump(self, dump: Path) -> None:
+        """On a connection of its own: pg_dump's output empties ``search_path``."""
+        import psycopg
+
+        from launchready_ci.errors import CheckError
+
+        sql = read_dump(dump)
+        with self._connect() as conn:
+            try:
+                conn.execute(sql.encode())
+            except psycopg.Error as exc:
+                raise CheckError(f"{dump}: the schema dump does not load: {_why(exc)}") from None
+        self.notes.append(f"schema loaded from {dump.name}")
+
+    def _seed(self, conn: Any, migration: Migration, seeded: set[str]) -> None:
+        """Fill the existing tables that a migration under test touches, once each."""
+        import psycopg
+        from pglast import parse_sql
+        from pglast.parser import ParseError
+        from pglast.visitors import referenced_relations
+        from psycopg import sql
+
+        existing = {name for name, _ in conn.execute(_TABLES_SQL)}
+        touched: set[str] = set()
+        try:
+            for raw in parse_sql(migration.up):
+                if raw.stmt is not None:
+                    names = referenced_relations(raw.stmt)
+                    touched |= {n.rpartition(".")[2] for n in names}
+        except ParseError:
+            return  # reported by migrations/parse-error
+        todo = sorted((touched & existing) - seeded)
+        if not todo:
+            return
+        done, failed = [], []
+        try:
+            conn.execute(b"SET session_replication_role = replica")  # no FK checks, triggers
+        except psycopg.Error:
+            pass  # not a superuser: foreign keys must hold, so some tables may stay empty
+        for table in todo:
+            seeded.add(table)
+            try:
+                conn.execute(_seed_sql(conn, table, self.options.seed_rows))
+                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+                done.append(table)
+            except (psycopg.Error, _Unseedable) as exc:
+                failed.append(f"{table} ({_why(exc)})")
+        conn.execute(b"RESET session_replication_role")
+        if done:
+            rows = self.options.seed_rows
+            self.notes.append(f"{', '.join(done)} seeded with {rows:,} rows each")
+        if failed:
+            self.notes.append(f"not seeded: {'; '.join(failed)}")
+
+    def _roll_back(self, conn: Any, tested: Sequence[Migration]) -> Iterator[Finding]:
+        with_down = [m for m in tested if m.down is not None]
+        if not with_down:
+            return
+        for migration in reversed(with_down):
+            assert migration.down is not None
+            failed = _apply(conn, migration.down, migration.wrapping)
+            if failed is not None:
+                yield _rollback_finding(
+                    migration.down_path, failed[0], f"the down migration fails: {_why(failed[1])}"
+                )
+                return
+        for migration in with_down:
+            failed = _apply(conn, migration.up, migration.wrapping)
+            if failed is not None:
+                yield _rollback_finding(
+                    migration.path,
+                    failed[0],
+                    "after its down migration the up migration no longer applies: "
+                    f"{_why(failed[1])}; the down migration leaves something behind",
+                )
+                return
+        self.notes.append(f"rollback proven for {len(with_down):,} (down, then up again)")
+
+
+def read_dump(dump: Path) -> str:
+    """The dump's SQL, psql's meta-commands (``\\connect``, ``\\restrict``) blanked with
+    their lines kept; a :class:`UsageError` with file:line when it is not SQL."""
+    from launchready_ci.checks.migrations.sql import SqlError, statements
+    from launchready_ci.errors import UsageError
 
     try:
-        conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
-    except psycopg.Error as exc:
-        # The message can quote the connection string's host and user: name the kind only.
-        raise CheckError(f"cannot connect to the database ({type(exc).__name__})") from None
-    with conn:
-        for migration in files:
-            if migration.tested:
-                yield from _observe(conn, migration)
-            else:
-                try:
-                    conn.execute(migration.text.encode())
-                except psycopg.Error as exc:
-                    yield _error(migration.path, 1, exc, "an earlier migration")
-                    return
+        text = dump.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{dump}: cannot read the schema dump ({exc})") from None
+    sql = "".join(
+        "\n" if line.startswith("\\") else line for line in text.splitlines(keepends=True)
+    )
+    try:
+        for _ in statements(str(dump), sql, set()):
+            pass
+    except SqlError as exc:
+        raise UsageError(
+            f"{dump}:{exc.line}: the schema dump is not PostgreSQL SQL: {exc.message} "
+            "(give the output of pg_dump --schema-only)"
+        ) from None
+    return sql
 
 
-def _observe(conn: Any, migration: MigrationFile) -> Iterator[Finding]:
+class _Unseedable(Exception):
+    pass
+
+
+def _seed_sql(conn: Any, table: str, rows: int) -> Any:
+    """``INSERT INTO table (cols) SELECT exprs FROM generate_series(1, rows) AS g``; the
+    expressions are SQL made from the type names PostgreSQL itself formats."""
+    from psycopg import sql
+
+    columns, values = [], []
+    for name, typ, typname, category, not_null, defaulted in conn.execute(
+        _COLUMNS_SQL.encode(), (sql.Identifier(table).as_string(conn),)
+    ):
+        if defaulted:
+            continue
+        expr = _value(typ, typname, category)
+        if expr is None:
+            if not_null:
+                raise _Unseedable(f"no value for a {typ} column")
+            continue
+        columns.append(sql.Identifier(name))
+        values.append(sql.SQL(expr))
+    if not columns:
+        return sql.SQL("INSERT INTO {} SELECT FROM generate_series(1, {})").format(
+            sql.Identifier(table), rows
+        )
+    return sql.SQL("INSERT INTO {} ({}) SELECT {} FROM generate_series(1, {}) AS g").format(
+        sql.Identifier(table), sql.SQL(", ").join(columns), sql.SQL(", ").join(values), rows
+    )
+
+
+def _value(typ: str, typname: str, category: str) -> str | None:
+    """An expression of ``g`` (1..N) that yields distinct values of the column's type."""
+    literal = typ  # format_type() quotes what needs quoting
+    if category == "N":
+        return "(g % 32767)::int2" if typname == "int2" else f"g::{literal}"
+    by_category = {
+        "S": f"('seed ' || g)::{literal}",  # a cast to varchar(n) truncates, never fails
+        "B": "(g % 2 = 0)",
+        "D": f"(now() - g * interval '1 minute')::{literal}",
+        "T": "(g * interval '1 second')",
+        "E": f"(enum_range(NULL::{literal}))[1]",
+        "A": f"'{{}}'::{literal}",
+        "I": f"('10.0.0.0'::inet + g)::{literal}",
+    }
+    if category in by_category:
+        return by_category[category]
+    return {
+        "uuid": "md5(g::text)::uuid",
+        "json": "'{}'::json",
+        "jsonb": "'{}'::jsonb",
+        "bytea": "int4send(g)",
+    }.get(typname)
+
+
+class _Observer:
+    """Runs one migration statement by statement and reports what it did."""
+
+    def __init__(self, conn: Any, watcher: Any, migration: Migration) -> None:
+        self.conn, self.watcher, self.migration = conn, watcher, migration
+        self.failed = False
+
+    def run(self) -> Iterator[Finding]:
+        import psycopg
+        from pglast import ast
+
+        from launchready_ci.checks.migrations.sql import SqlError, statements
+
+        migration = self.migration
+        try:
+            stmts = list(statements(migration.path, migration.up, set()))
+        except SqlError:
+            return  # reported by migrations/parse-error
+        conn, pid = self.conn, self.conn.info.backend_pid
+        files = dict(conn.execute(_TABLES_SQL).fetchall())  # table -> relfilenode
+        existing = set(files)
+        wrapped = migration.wrapping == "transaction" or (
+            migration.wrapping == "implicit" and len(stmts) > 1
+        )
+        # table -> (rank in BLOCKING, line, started) of the strongest lock of the transaction
+        held: dict[str, tuple[int, int, float]] = {}
+        in_tx = False
+        for stmt in stmts:
+            if isinstance(stmt.node, ast.TransactionStmt):
+                continue  # the dry run holds the transaction itself
+            alone = _needs_autocommit(stmt.node) and not wrapped
+            try:
+                if in_tx and alone:
+                    yield from self._end(held, stmt.line)
+                    in_tx = False
+                if not in_tx and not alone:
+                    conn.execute(b"BEGIN")
+                    in_tx = True
+                started = time.perf_counter()
+                seen = self._watch(pid, stmt.sql)
+                took = time.perf_counter() - started
+                now = dict(conn.execute(_TABLES_SQL).fetchall())
+            except psycopg.Error as exc:
+                if in_tx:
+                    conn.execute(b"ROLLBACK")
+                    yield from self._emit(held, stmt.line, "ROLLBACK")
+                self.failed = True
+                yield _error(migration.path, stmt.line, exc, "this statement")
+                return
+            for table in sorted(existing):
+                if table in now and now[table] != files[table]:
+                    files[table] = now[table]
+                    yield _rewrite_finding(migration.path, stmt.line, table, took)
+            for table, mode in sorted(seen):
+                if table not in existing or mode not in BLOCKING:
+                    continue
+                rank = BLOCKING.index(mode)
+                if rank > held.get(table, (-1, 0, 0.0))[0]:
+                    held[table] = (rank, stmt.line, started)
+            if alone:
+                # Locks of a statement that runs on its own end with it.
+                yield from self._emit(held, stmt.line, "the statement's end")
+        if in_tx:
+            conn.execute(b"COMMIT")
+            yield from self._emit(held, stmts[-1].line, "COMMIT")
+
+    def _watch(self, pid: int, sql: str) -> set[tuple[str, str]]:
+        """Run ``sql``; meanwhile and after, read the backend's locks from the watcher."""
+        seen: set[tuple[str, str]] = set()
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.is_set():
+                seen.update(self.watcher.execute(_LOCKS_SQL.encode(), (pid,)).fetchall())
+                done.wait(_POLL_SECONDS)
+
+        thread = threading.Thread(target=poll, daemon=True)
+        thread.start()
+        try:
+            self.conn.execute(sql.encode())
+        finally:
+            done.set()
+            thread.join()
+        seen.update(self.watcher.execute(_LOCKS_SQL.encode(), (pid,)).fetchall())
+        return seen
+
+    def _end(self, held: dict[str, tuple[int, int, float]], line: int) -> Iterator[Finding]:
+        self.conn.execute(b"COMMIT")
+        yield from self._emit(held, line, "COMMIT")
+
+    def _emit(
+        self, held: dict[str, tuple[int, int, float]], end_line: int, end: str
+    ) -> Iterator[Finding]:
+        released = time.perf_counter()
+        for table, (rank, line, started) in sorted(held.items(), key=lambda kv: kv[1][1]):
+            yield _lock_finding(
+                self.migration.path, line, table, BLOCKING[rank], held=released - started, end=end
+            )
+        held.clear()
+
+
+def _apply(conn: Any, sql: str, wrapping: str) -> tuple[int, Exception] | None:
+    """Run a whole migration, unobserved, as its tool would: (line, error) on failure."""
     import psycopg
     from pglast import ast
 
     from launchready_ci.checks.migrations.sql import SqlError, statements
 
     try:
-        stmts = list(statements(migration.path, migration.text, set()))
-    except SqlError:
-        return  # reported by migrations/parse-error
-    files = dict(conn.execute(_TABLES_SQL).fetchall())  # table -> relfilenode
-    existing = set(files)
-    held: dict[str, int] = {}  # table -> rank in BLOCKING of the strongest lock held
+        stmts = list(statements("", sql, set()))
+    except SqlError as exc:
+        return exc.line, Exception(exc.message)
+    wrapped = wrapping == "transaction" or (wrapping == "implicit" and len(stmts) > 1)
     in_tx = False
     for stmt in stmts:
-        sql = stmt.sql
         if isinstance(stmt.node, ast.TransactionStmt):
-            continue  # the dry run holds the transaction itself
-        alone = _needs_autocommit(stmt.node)
+            continue
+        alone = _needs_autocommit(stmt.node) and not wrapped
         try:
-            if alone:
-                if in_tx:
-                    conn.execute("COMMIT")
-                    in_tx = False
-                    held = {}
-                conn.execute(sql.encode())
-                continue
-            if not in_tx:
-                conn.execute("BEGIN")
+            if in_tx and alone:
+                conn.execute(b"COMMIT")
+                in_tx = False
+            if not in_tx and not alone:
+                conn.execute(b"BEGIN")
                 in_tx = True
-            started = time.perf_counter()
-            conn.execute(sql.encode())
-            took = time.perf_counter() - started
-            locks = sorted(set(conn.execute(_LOCKS_SQL)))
-            now = dict(conn.execute(_TABLES_SQL).fetchall())
+            conn.execute(stmt.sql.encode())
         except psycopg.Error as exc:
             if in_tx:
-                conn.execute("ROLLBACK")
-            yield _error(migration.path, stmt.line, exc, "this statement")
-            return
-        for table in sorted(existing):
-            if table in now and now[table] != files[table]:
-                files[table] = now[table]
-                yield _rewrite_finding(migration.path, stmt.line, table, took)
-        strongest: dict[str, int] = {}
-        for table, mode in locks:
-            if table in existing and mode in BLOCKING:
-                strongest[table] = max(strongest.get(table, -1), BLOCKING.index(mode))
-        for table, rank in sorted(strongest.items()):
-            if rank > held.get(table, -1):  # a stronger lock than this file held so far
-                held[table] = rank
-                yield _lock_finding(migration.path, stmt.line, table, BLOCKING[rank], took)
+                conn.execute(b"ROLLBACK")
+            return stmt.line, exc
     if in_tx:
-        conn.execute("COMMIT")
+        conn.execute(b"COMMIT")
+    return None
 
 
 def _needs_autocommit(node: Any) -> bool:
@@ -133,18 +427,20 @@ def _needs_autocommit(node: Any) -> bool:
         return bool(node.concurrent)
     if isinstance(node, ast.ReindexStmt):
         return any(str(p.defname) == "concurrently" for p in node.params or ())
+    if isinstance(node, ast.DropStmt):
+        return bool(node.concurrent)
     return isinstance(node, ast.VacuumStmt | ast.CreatedbStmt | ast.DropdbStmt)
 
 
-def _lock_finding(path: str, line: int, table: str, mode: str, took: float) -> Finding:
+def _lock_finding(path: str, line: int, table: str, mode: str, *, held: float, end: str) -> Finding:
     from launchready_ci.checks.migrations.rules.observed_lock import ObservedLock
 
-    blocks = "reads and writes" if mode == "AccessExclusiveLock" else "writes"
+    blocks = "every read and write" if mode == "AccessExclusiveLock" else "every write"
     return _observed(
         ObservedLock,
-        (path, line, table, took),
-        f"took {mode} on {table} (blocks {blocks} until COMMIT); the statement ran "
-        f"{took * 1000:.1f} ms on the dry-run database",
+        (path, line, table, held),
+        f"took {mode} on {table} and held it {held * 1000:.1f} ms, until {end}: {blocks} "
+        f"of {table} waits that long (on the dry-run data; production has more rows)",
         mode=mode,
     )
 
@@ -173,13 +469,25 @@ def _observed(
     )
 
 
+def _why(exc: Exception) -> str:
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None) or str(exc) or type(exc).__name__
+    state = getattr(diag, "sqlstate", None)
+    return primary + (f" (SQLSTATE {state})" if state else "")
+
+
 def _error(path: str, line: int, exc: Exception, what: str) -> Finding:
     from launchready_ci.checks.migrations.rules.dry_run_error import DryRunError
 
-    diag = getattr(exc, "diag", None)
-    primary = getattr(diag, "message_primary", None) or type(exc).__name__
-    state = getattr(diag, "sqlstate", None)
-    message = f"{what} fails on PostgreSQL: {primary}" + (f" (SQLSTATE {state})" if state else "")
+    message = f"{what} fails on PostgreSQL: {_why(exc)}"
     return DryRunError.finding(
+        message, Location(path=path, start_line=line, end_line=line), content=message
+    )
+
+
+def _rollback_finding(path: str, line: int, message: str) -> Finding:
+    from launchready_ci.checks.migrations.rules.rollback_fails import RollbackFails
+
+    return RollbackFails.finding(
         message, Location(path=path, start_line=line, end_line=line), content=message
     )

@@ -22,7 +22,8 @@ class Op:
     table: str
     detail: str = ""  # column, index or new name; the SQL text for kind "sql"
     new_table: bool = False  # the same migration creates the table
-    atomic: bool = True  # Django: the migration runs in a transaction
+    atomic: bool = True  # the tool runs the operation inside a transaction
+    framework: str = "django"  # or "alembic"
 
 
 def is_python_migration(path: str, text: str) -> bool:
@@ -88,7 +89,7 @@ def _django_op(call: ast.Call, created: set[str], atomic: bool) -> Iterator[Op]:
         table = _lower(_arg(call, 0, "name" if name == "DeleteModel" else "old_name"))
         yield Op("drop" if name == "DeleteModel" else "rename", line, table)
     elif name == "RunSQL":
-        yield from _sql_ops(_arg_node(call, 0, "sql"), line)
+        yield from _sql_ops(_arg_node(call, 0, "sql"), line, atomic=atomic)
 
 
 # --- Alembic -----------------------------------------------------------------------------
@@ -110,11 +111,24 @@ def _alembic(tree: ast.Module) -> Iterator[Op]:
     ]
     calls.sort(key=lambda c: (c.lineno, c.col_offset))
     created = {_lower(_arg(c, 0, "table_name")) for c in calls if c.func.attr == "create_table"}  # type: ignore[attr-defined]
+    # Alembic runs upgrade() in a transaction on PostgreSQL, except the body of
+    # ``with op.get_context().autocommit_block():``.
+    outside = {
+        id(n)
+        for block in ast.walk(upgrade)
+        if isinstance(block, ast.With)
+        and any(
+            isinstance(item.context_expr, ast.Call)
+            and _callee(item.context_expr) == "autocommit_block"
+            for item in block.items
+        )
+        for n in ast.walk(block)
+    }
     for call in calls:
-        yield from _alembic_op(call, created)
+        yield from _alembic_op(call, created, atomic=id(call) not in outside)
 
 
-def _alembic_op(call: ast.Call, created: set[str]) -> Iterator[Op]:
+def _alembic_op(call: ast.Call, created: set[str], *, atomic: bool) -> Iterator[Op]:
     name = call.func.attr  # type: ignore[attr-defined]
     line = call.lineno
     if name == "add_column":
@@ -128,8 +142,12 @@ def _alembic_op(call: ast.Call, created: set[str]) -> Iterator[Op]:
             yield Op("add-not-null", line, table, _lower(_arg(column, 0, "name")), table in created)
     elif name == "create_index":
         table = _lower(_arg(call, 1, "table_name"))
+        index = _arg(call, 0, "index_name")
         if not _kw_true(call, "postgresql_concurrently"):
-            yield Op("add-index", line, table, _arg(call, 0, "index_name"), table in created)
+            yield Op("add-index", line, table, index, table in created)
+        else:
+            kind = "add-index-concurrently"
+            yield Op(kind, line, table, index, table in created, atomic, "alembic")
     elif name in ("drop_column", "drop_table"):
         yield Op("drop", line, _lower(_arg(call, 0, "table_name")), _arg(call, 1, "column_name"))
     elif name == "rename_table":
@@ -137,17 +155,17 @@ def _alembic_op(call: ast.Call, created: set[str]) -> Iterator[Op]:
     elif name == "alter_column" and _has_kw(call, "new_column_name"):
         yield Op("rename", line, _lower(_arg(call, 0, "table_name")), _arg(call, 1, "column_name"))
     elif name == "execute":
-        yield from _sql_ops(_arg_node(call, 0, "sqltext"), line)
+        yield from _sql_ops(_arg_node(call, 0, "sqltext"), line, atomic=atomic)
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _sql_ops(node: ast.expr | None, line: int) -> Iterator[Op]:
+def _sql_ops(node: ast.expr | None, line: int, *, atomic: bool) -> Iterator[Op]:
     parts = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
     for part in parts:
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
-            yield Op("sql", line, "", part.value)
+            yield Op("sql", line, "", part.value, atomic=atomic)
 
 
 def _targets(stmt: ast.Assign) -> set[str]:

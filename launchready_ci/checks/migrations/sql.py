@@ -37,12 +37,14 @@ class SqlError(Exception):
 
 
 def statements(
-    path: str, text: str, new_tables: set[str], *, wrapped: bool = False
+    path: str, text: str, new_tables: set[str], *, wrapped: bool | str = False
 ) -> Iterator[Stmt]:
     """The statements of one migration, in order; ``new_tables`` (tables that do not
     exist in production yet) grows with its CREATE TABLEs. Raises :class:`SqlError`
     (with the line) when the file does not parse. ``wrapped``: the migration tool runs the
-    whole file in a transaction of its own."""
+    whole file in a transaction of its own; ``"implicit"``: it sends the file as one query,
+    which PostgreSQL runs in a transaction when it holds more than one statement (see
+    :mod:`.frameworks`)."""
     from pglast import ast, parse_sql
     from pglast.enums import TransactionStmtKind
     from pglast.parser import ParseError
@@ -52,7 +54,9 @@ def statements(
     except ParseError as exc:
         where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
         raise SqlError(path, text.count("\n", 0, where) + 1, str(exc.args[0])) from None
-    in_tx, lock_timeout = wrapped, False
+    if wrapped == "implicit":
+        wrapped = len(parsed) > 1
+    in_tx, lock_timeout = wrapped in (True, "transaction"), False
     for raw in parsed:
         node = raw.stmt
         start = raw.stmt_location or 0

@@ -72,7 +72,8 @@ def test_the_locks_each_statement_takes_are_reported(tmp_path: Path, database: s
     ]
     modes = [dict(f["properties"])["mode"] for f in findings]  # type: ignore[call-overload]
     assert modes == ["AccessExclusiveLock", "ShareLock"]
-    assert "AccessExclusiveLock on users (blocks reads and writes" in output
+    assert "took AccessExclusiveLock on users and held it" in output
+    assert "until COMMIT: every read and write of users waits" in output
 
 
 def test_a_failing_statement_is_an_error_on_its_line(tmp_path: Path, database: str) -> None:
@@ -140,3 +141,173 @@ def test_a_rewrite_of_a_seeded_table_is_detected(tmp_path: Path, database: str) 
     rewrites = [p for p in _places(findings) if p[0] == "migrations/observed-rewrite"]
     # now() is stable: no rewrite on line 2; the type change rewrites the 1,000 rows.
     assert rewrites == [("migrations/observed-rewrite", "db/migrations/0002_ids.sql", 3)]
+
+
+def test_seeded_rows_make_the_dry_run_fail_like_production(tmp_path: Path, database: str) -> None:
+    """The base branch creates the table empty; --seed-rows fills it before the new
+    migration, so the rewrite is seen on rows and NOT NULL without a default fails."""
+    schema = (
+        "CREATE TYPE plan AS ENUM ('free', 'paid');\n"
+        "CREATE TABLE teams (id serial PRIMARY KEY);\n"
+        "CREATE TABLE members (id bigserial PRIMARY KEY, email varchar(40) NOT NULL UNIQUE,\n"
+        "  team_id int NOT NULL REFERENCES teams, plan plan NOT NULL, joined date NOT NULL,\n"
+        "  settings jsonb NOT NULL, token uuid NOT NULL, active boolean NOT NULL,\n"
+        "  score numeric NOT NULL, tags text[] NOT NULL);\n"
+    )
+    root = make_repo(tmp_path / "r", {"db/migrations/0001_members.sql": schema})
+    base = git(root, "rev-parse", "HEAD").strip()
+    (root / "db/migrations/0002_ids.sql").write_text(
+        "SET lock_timeout = '2s';\nALTER TABLE members ALTER COLUMN score TYPE float8;\n"
+    )
+    (root / "db/migrations/0003_bio.sql").write_text(
+        "ALTER TABLE members ADD COLUMN bio text NOT NULL;\n"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "new")
+    code, output, findings = _run(root, database, "--pr", f"{base}..HEAD", "--seed-rows", "500")
+    assert code == 1, output
+    assert _places(findings) == [
+        ("migrations/observed-rewrite", "db/migrations/0002_ids.sql", 2),
+        ("migrations/dry-run-error", "db/migrations/0003_bio.sql", 1),
+        ("migrations/observed-lock", "db/migrations/0002_ids.sql", 2),
+    ]
+    assert "members seeded with 500 rows each" in output
+    assert "SQLSTATE 23502" in output  # not_null_violation, as on production's rows
+
+    code, output, findings = _run(root, database.replace("dry_run", "nope"), "--seed-rows", "0")
+    assert code == 1 and "cannot connect" in output
+
+
+def test_without_seed_rows_an_empty_table_hides_the_not_null_failure(
+    tmp_path: Path, database: str
+) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_t.sql": "CREATE TABLE t (id int);\n",
+            "db/migrations/0002_t.sql": "ALTER TABLE t ADD COLUMN c text NOT NULL;\n",
+        },
+    )
+    code, output, findings = _run(root, database, "--seed-rows", "0")
+    assert code == 0, output
+    assert [p[0] for p in _places(findings)] == ["migrations/observed-lock"], output
+
+
+def test_a_failing_down_migration_is_reported(tmp_path: Path, database: str) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_users.sql": USERS,
+            # dbmate: both parts in one file; the down names the wrong table.
+            "db/migrations/0002_invites.sql": (
+                "-- migrate:up\n"
+                "CREATE TABLE invites (id bigint PRIMARY KEY, user_id bigint);\n"
+                "\n"
+                "-- migrate:down\n"
+                "DROP TABLE invitations;\n"
+            ),
+        },
+    )
+    code, output, findings = _run(root, database)
+    assert code == 1, output
+    assert _places(findings) == [("migrations/rollback-fails", "db/migrations/0002_invites.sql", 5)]
+    assert 'the down migration fails: table "invitations" does not exist' in output
+
+
+def test_a_down_migration_that_leaves_something_behind(tmp_path: Path, database: str) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_users.sql": USERS,
+            # golang-migrate: NAME.up.sql and NAME.down.sql; the down forgets the index.
+            "db/migrations/0002_codes.up.sql": (
+                "CREATE TABLE codes (id bigint);\nCREATE INDEX codes_id_idx ON codes (id);\n"
+                "CREATE TYPE code_kind AS ENUM ('a');\n"
+            ),
+            "db/migrations/0002_codes.down.sql": "DROP TABLE codes;\n",
+            # goose, with a down that works.
+            "db/migrations/0003_bio.sql": (
+                "-- +goose Up\nALTER TABLE users ADD COLUMN bio text;\n"
+                "-- +goose Down\nALTER TABLE users DROP COLUMN bio;\n"
+            ),
+        },
+    )
+    code, output, findings = _run(root, database, "--seed-rows", "0")
+    assert code == 1, output
+    rollback = [p for p in _places(findings) if p[0] == "migrations/rollback-fails"]
+    assert rollback == [("migrations/rollback-fails", "db/migrations/0002_codes.up.sql", 3)]
+    assert 'type "code_kind" already exists' in output
+    assert "the down migration leaves something behind" in output
+
+
+def test_downs_that_work_are_proven_and_can_be_skipped(tmp_path: Path, database: str) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_codes.up.sql": "CREATE TABLE codes (id bigint);\n",
+            "db/migrations/0001_codes.down.sql": "DROP TABLE codes;\n",
+        },
+    )
+    code, output, findings = _run(root, database)
+    assert code == 0 and findings == [], output
+    assert "rollback proven for 1 (down, then up again)" in output
+    code, output, _ = _run(root, database, "--no-rollback")
+    assert "rollback proven" not in output
+
+
+def test_a_schema_dump_replaces_the_earlier_migrations(tmp_path: Path, database: str) -> None:
+    dump = tmp_path / "schema.sql"
+    dump.write_text(
+        "\\restrict abc\n"  # psql meta-commands, as pg_dump 17 writes them
+        "SET statement_timeout = 0;\n"
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+        "CREATE TABLE public.users (id bigint NOT NULL, email text);\n"
+        "\\unrestrict abc\n"
+    )
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_users.sql": "THIS IS NOT RUN;\n",
+            "db/migrations/0002_plan.sql": "ALTER TABLE users ADD COLUMN plan text;\n",
+        },
+    )
+    base = git(root, "rev-parse", "HEAD~0").strip()
+    (root / "db/migrations/0003_x.sql").write_text("CREATE INDEX users_email ON users (email);\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "x")
+    code, output, findings = _run(
+        root, database, "--schema-dump", str(dump), "--pr", f"{base}..HEAD"
+    )
+    assert code == 0, output
+    assert _places(findings) == [("migrations/observed-lock", "db/migrations/0003_x.sql", 1)]
+    assert "schema loaded from schema.sql" in output and "users seeded with 1,000 rows" in output
+
+    dump.write_text("CREATE TABLE ok (id int);\nCREATE TABLE broken (;\n")
+    code, output, _ = _run(root, database, "--schema-dump", str(dump), "--pr", f"{base}..HEAD")
+    assert code == 2 and "schema.sql:2: the schema dump is not PostgreSQL SQL" in output
+    assert "Traceback" not in output
+
+
+def test_a_bad_lock_timeout_is_a_usage_error(tmp_path: Path, database: str) -> None:
+    root = make_repo(tmp_path / "r", {"db/migrations/0001_users.sql": USERS})
+    code, output, _ = _run(root, database, "--lock-timeout", "soon")
+    assert code == 2 and "--lock-timeout 'soon'" in output
+
+
+def test_concurrently_in_a_file_the_tool_wraps_fails(tmp_path: Path, database: str) -> None:
+    """Supabase runs each file in a transaction: the dry run does too."""
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "supabase/migrations/20260101000000_users.sql": USERS,
+            "supabase/migrations/20260102000000_idx.sql": (
+                "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n"
+            ),
+        },
+    )
+    code, output, findings = _run(root, database)
+    assert code == 1, output
+    assert _places(findings) == [
+        ("migrations/dry-run-error", "supabase/migrations/20260102000000_idx.sql", 1)
+    ]
+    assert "SQLSTATE 25001" in output  # active_sql_transaction

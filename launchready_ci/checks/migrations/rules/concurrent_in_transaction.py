@@ -16,17 +16,33 @@ class ConcurrentInTransaction(MigrationRule):
     Why
     ---
     A concurrent build commits in several steps, so Postgres raises "cannot run inside a
-    transaction block": the deploy fails half-way, with the migrations before it applied.
-    This rule sees `BEGIN` written in the file and Django's `atomic`. Tools that wrap each
-    file in a transaction of their own (node-pg-migrate does by default, for example)
-    cannot be told from the file: set `migrations.wrapped_in_transaction: true`
-    in launchready.yml and every `CONCURRENTLY` counts as inside a transaction.
+    transaction block" (SQLSTATE 25001): the deploy fails half-way, with the migrations
+    before it applied. The transaction may be one the file opens with `BEGIN`, or one the
+    migration tool puts around the file, which the file does not show:
+
+    - Supabase CLI, drizzle-kit, dbmate and goose run each file in a transaction
+      (dbmate's `-- migrate:up transaction:false` and goose's `-- +goose NO TRANSACTION`
+      turn it off);
+    - Prisma Migrate and golang-migrate send the file as one query, which PostgreSQL runs
+      as one transaction when it holds more than one statement: a concurrent index
+      works there only alone in its file;
+    - Django runs a migration in a transaction unless `atomic = False`; Alembic runs
+      `upgrade()` in one except inside `with op.get_context().autocommit_block():`.
+
+    For another tool that wraps files (sqlx, knex, node-pg-migrate), set
+    `migrations.wrapped_in_transaction: true` in launchready.yml; `false` turns the
+    table above off.
 
     Remediation
     -----------
     Put the concurrent index in a migration of its own without `BEGIN`/`COMMIT`, and turn
-    off the tool's transaction for that file (for example a separate file with no
-    transaction wrapper, or the tool's per-migration setting).
+    off the tool's transaction for that file. With dbmate:
+
+        -- migrate:up transaction:false
+        CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);
+
+    `IF NOT EXISTS` lets a rerun pass after a build that failed part-way (drop the
+    invalid index it leaves first).
 
     References
     ----------
@@ -48,6 +64,7 @@ class ConcurrentInTransaction(MigrationRule):
         node = stmt.node
         if isinstance(node, ast.IndexStmt) and node.concurrent and stmt.in_transaction:
             yield (
-                f"CREATE INDEX CONCURRENTLY on {relname(node.relation)} inside BEGIN ... COMMIT "
-                "fails: Postgres cannot build an index concurrently in a transaction block"
+                f"CREATE INDEX CONCURRENTLY on {relname(node.relation)} inside a transaction "
+                "(BEGIN in the file, or the migration tool's own) fails: Postgres cannot build "
+                "an index concurrently in a transaction block"
             )

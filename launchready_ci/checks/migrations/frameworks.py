@@ -1,0 +1,108 @@
+"""What the migration tool does with a SQL file: its up and down parts, and its transaction.
+
+Tools told apart by path or by the markers in the file:
+
+==================  =====================================  ===========================
+tool                how it is recognised                   transaction around the file
+==================  =====================================  ===========================
+dbmate              ``-- migrate:up`` / ``-- migrate:down``  yes, unless ``transaction:false``
+goose               ``-- +goose Up`` / ``-- +goose Down``    yes, unless ``+goose NO TRANSACTION``
+golang-migrate      ``NAME.up.sql`` beside ``NAME.down.sql``  implicit (one multi-statement query)
+Prisma Migrate      ``prisma/migrations/*/migration.sql``    implicit (one multi-statement query)
+Supabase CLI        ``supabase/migrations/*.sql``            yes, one per file
+drizzle-kit         ``drizzle/*.sql``                        yes
+anything else       other ``migrations/*.sql``               no (unless configured)
+==================  =====================================  ===========================
+
+"Implicit": the tool sends the whole file as one query, and PostgreSQL runs a query of
+several statements as one transaction; a file holding a single statement runs outside one.
+``migrations.wrapped_in_transaction`` in launchready.yml overrides the table for every file
+(set it for a tool that wraps files this table cannot tell apart, such as sqlx or knex).
+
+The down part is kept with the lines it has in its file, so that a finding in it points at
+the right line; the up part has the down part blanked out, for the same reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Migration", "Wrapping", "down_path", "is_down_file", "read_migration"]
+
+#: "none" | "transaction" | "implicit" (see the module's table)
+Wrapping = str
+
+_DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<opts>.*)$", re.M)
+_DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.M)
+_GOOSE_UP = re.compile(r"^--\s*\+goose\s+Up\b.*$", re.M | re.I)
+_GOOSE_DOWN = re.compile(r"^--\s*\+goose\s+Down\b.*$", re.M | re.I)
+_GOOSE_NO_TX = re.compile(r"^--\s*\+goose\s+NO\s+TRANSACTION\b", re.M | re.I)
+
+
+@dataclass(frozen=True)
+class Migration:
+    path: str
+    tool: str
+    up: str  # the SQL that applies it (the down part blanked, lines kept)
+    wrapping: Wrapping
+    down: str | None = None  # the SQL that reverts it, where the tool has one
+    down_path: str = ""  # the file that holds ``down`` (this one, or NAME.down.sql)
+
+
+def is_down_file(rel: str) -> bool:
+    return rel.endswith(".down.sql")
+
+
+def down_path(rel: str) -> str | None:
+    """golang-migrate's ``NAME.down.sql`` for ``NAME.up.sql``."""
+    return rel[: -len(".up.sql")] + ".down.sql" if rel.endswith(".up.sql") else None
+
+
+def read_migration(
+    rel: str, text: str, *, down_text: str | None = None, override: bool | None = None
+) -> Migration:
+    """``down_text``: the paired ``.down.sql`` file's text; ``override``: the config's
+    ``wrapped_in_transaction``, when set."""
+    tool, up, wrapping, down, where = _split(rel, text, down_text)
+    if override is not None:
+        wrapping = "transaction" if override else "none"
+    return Migration(rel, tool, up, wrapping, down, where)
+
+
+def _split(
+    rel: str, text: str, down_text: str | None
+) -> tuple[str, str, Wrapping, str | None, str]:
+    up_mark = _DBMATE_UP.search(text)
+    if up_mark:
+        opts = up_mark.group("opts").replace(" ", "").lower()
+        wrapping = "none" if "transaction:false" in opts else "transaction"
+        up, down = _halves(text, _DBMATE_DOWN)
+        return "dbmate", up, wrapping, down, rel
+    if _GOOSE_UP.search(text):
+        wrapping = "none" if _GOOSE_NO_TX.search(text) else "transaction"
+        up, down = _halves(text, _GOOSE_DOWN)
+        return "goose", up, wrapping, down, rel
+    paired = down_path(rel)
+    if paired is not None:
+        return "golang-migrate", text, "implicit", down_text, paired if down_text else ""
+    if rel.endswith("/migration.sql") and "prisma/migrations/" in f"/{rel}":
+        return "prisma", text, "implicit", None, ""
+    if "supabase/migrations/" in f"/{rel}":
+        return "supabase", text, "transaction", None, ""
+    if "drizzle/" in f"/{rel}":
+        return "drizzle", text, "transaction", None, ""
+    return "sql", text, "none", None, ""
+
+
+def _halves(text: str, down_marker: re.Pattern[str]) -> tuple[str, str | None]:
+    """(up, down), each the whole file's length in lines with the other part blanked."""
+    mark = down_marker.search(text)
+    if mark is None:
+        return text, None
+    head, tail = text[: mark.start()], text[mark.start() :]
+    return head + _blank(tail), _blank(head) + tail
+
+
+def _blank(part: str) -> str:
+    return "\n" * part.count("\n")
