@@ -1,5 +1,7 @@
-"""Suppressions: config ignores, inline ``launchready: ignore[rule-id]`` comments and a
-baseline keyed by fingerprint. An ignore that matches nothing is itself a finding."""
+"""Suppressions: config ignores, inline ``launchready: ignore[rule-id]`` comments (on the
+finding's line or the line above), ``launchready: ignore-file[rule-id]`` comments (the
+whole file) and a baseline keyed by fingerprint. An ignore that matches nothing is itself
+a finding."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ __all__ = [
     "write_baseline",
 ]
 
-INLINE_MARKER = re.compile(r"launchready:\s*ignore\[([^\]\r\n]*)\]")
+INLINE_MARKER = re.compile(r"launchready:\s*ignore(?:-file)?\[([^\]\r\n]*)\]")
 BASELINE_VERSION = 1
 
 
@@ -66,6 +68,7 @@ class InlineIgnore:
     path: str
     line: int  # the line the comment is on
     rule: str
+    whole_file: bool = False  # ``ignore-file[...]``: every line of the file
 
 
 def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[InlineIgnore]:
@@ -90,10 +93,11 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
         if own_reports[rel]:
             continue
         for m in INLINE_MARKER.finditer(text):
+            whole = "-file[" in m.group(0)
             for rule in m.group(1).split(","):
                 rule = rule.strip()
                 if rule:
-                    found.append(InlineIgnore(rel, n, rule))
+                    found.append(InlineIgnore(rel, n, rule, whole))
     return found
 
 
@@ -110,7 +114,7 @@ def _git_grep(root: Path) -> list[tuple[str, int, str]] | None:
                 "-z",
                 "--untracked",
                 "-E",
-                r"launchready:[[:space:]]*ignore\[",
+                r"launchready:[[:space:]]*ignore(-file)?\[",
             ],
             capture_output=True,
             check=False,
@@ -202,8 +206,12 @@ class Suppressor:
         self.used_ignores: set[int] = set()
         self.used_inline: set[int] = set()
         self._inline_by_line: dict[tuple[str, int], list[int]] = {}
+        self._inline_by_file: dict[str, list[int]] = {}
         for i, item in enumerate(self.inline):
-            self._inline_by_line.setdefault((item.path, item.line), []).append(i)
+            if item.whole_file:
+                self._inline_by_file.setdefault(item.path, []).append(i)
+            else:
+                self._inline_by_line.setdefault((item.path, item.line), []).append(i)
 
     def is_suppressed(self, finding: Finding) -> bool:
         hit = False
@@ -220,6 +228,11 @@ class Suppressor:
                     if matches(self.inline[i].rule, finding.rule_id):
                         self.used_inline.add(i)
                         hit = True
+        if loc.path is not None:
+            for i in self._inline_by_file.get(loc.path, ()):
+                if matches(self.inline[i].rule, finding.rule_id):
+                    self.used_inline.add(i)
+                    hit = True
         if self.baseline is not None and finding.fingerprint in self.baseline.fingerprints:
             hit = True
         # Accepted by the check itself, e.g. by an entry of a detect-secrets baseline.
@@ -275,10 +288,11 @@ class Suppressor:
             known = item.rule.endswith("/*") or REGISTRY.canonical(item.rule) is not None
             if known and not considered(item.rule):
                 continue
+            kind = "File-wide ignore" if item.whole_file else "Inline ignore"
             message = (
-                f"Inline ignore of {item.rule} matches no finding"
+                f"{kind} of {item.rule} matches no finding"
                 if known
-                else f"Inline ignore names an unknown rule {item.rule!r}"
+                else f"{kind} names an unknown rule {item.rule!r}"
             )
             out.append(
                 UnusedIgnore.finding(

@@ -84,3 +84,57 @@ def test_a_pull_request_without_migrations_is_skipped(tmp_path: Path) -> None:
     git(root, "commit", "-q", "-m", "docs")
     result = run_cli("migrations", "check", "--pr", "HEAD~1..HEAD", "--root", str(root))
     assert result.returncode == 0 and "no SQL migration added or changed" in result.stdout
+
+
+def test_a_file_wide_ignore_covers_every_line_and_an_unused_one_is_reported(
+    tmp_path: Path,
+) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_users.sql": "CREATE TABLE users (id bigint, email text);\n",
+            "db/migrations/0002_index.sql": (
+                "-- launchready: ignore-file[migrations/index-not-concurrent] built at night\n"
+                "SET lock_timeout = '2s';\n"
+                "CREATE INDEX users_email_idx ON users (email);\n"
+                "\n"
+                "CREATE INDEX users_id_idx ON users (id);\n"
+                "ALTER TABLE users RENAME COLUMN email TO mail;\n"
+            ),
+            "db/migrations/0003_ok.sql": (
+                "-- launchready: ignore-file[migrations/breaking-change] nothing breaks here\n"
+                "CREATE TABLE plans (id bigint);\n"
+            ),
+        },
+    )
+    out = tmp_path / "m.json"
+    result = run_cli("migrations", "check", "--root", str(root), "--json", str(out))
+    findings = json.loads(out.read_text())["findings"]
+    live = [
+        (f["rule_id"], f["location"]["path"], f["location"]["start_line"])
+        for f in findings
+        if not f.get("suppressed")
+    ]
+    assert sorted(live) == [
+        ("launchready/unused-ignore", "db/migrations/0003_ok.sql", 1),
+        ("migrations/breaking-change", "db/migrations/0002_index.sql", 6),
+    ], result.stdout
+    assert "File-wide ignore of migrations/breaking-change matches no finding" in result.stdout
+
+
+def test_the_target_postgres_version_changes_the_advice(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "launchready.yml": "migrations:\n  postgres_version: 11\n",
+            "db/migrations/0001_users.sql": "CREATE TABLE users (id bigint, plan text);\n",
+            "db/migrations/0002_nn.sql": (
+                "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;\n"
+            ),
+        },
+    )
+    result = run_cli("migrations", "check", "--root", str(root))
+    assert "before PostgreSQL 12 (postgres_version 11) no CHECK spares it" in result.stdout
+    (root / "launchready.yml").write_text("migrations:\n  postgres_version: 7\n")
+    result = run_cli("migrations", "check", "--root", str(root))
+    assert result.returncode == 2 and "postgres_version" in result.stderr + result.stdout

@@ -45,7 +45,7 @@ from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
 from launchready_ci.checks.migrations.rules.unbatched_backfill import UnbatchedBackfill
 from launchready_ci.checks.migrations.rules.unique_without_index import UniqueWithoutIndex
 from launchready_ci.checks.migrations.rules.volatile_default import VolatileDefault
-from launchready_ci.checks.migrations.sql import SqlError, statements
+from launchready_ci.checks.migrations.sql import DEFAULT_POSTGRES_VERSION, SqlError, statements
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped
 from launchready_ci.findings import Finding, Location
@@ -107,14 +107,16 @@ class MigrationsCheck(Check):
                 text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
                 if is_python_migration(rel, text):
                     python_files += 1
-                    yield from _python_findings(rel, text)
+                    version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
+                    yield from _python_findings(rel, text, version)
                 continue
             migration = load_migration(ctx, section, rel)
             lock_reported = False  # missing-lock-timeout: once per file, where it starts
             try:
                 own = new_tables if self.changed is not None else set()
                 up, wrapping = migration.up, migration.wrapping
-                for stmt in statements(rel, up, own, wrapped=wrapping):
+                version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
+                for stmt in statements(rel, up, own, wrapped=wrapping, version=version):
                     count += 1
                     for rule in LINT_RULES:
                         if rule is MissingLockTimeout and lock_reported:
@@ -161,14 +163,14 @@ def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Mig
     return read_migration(rel, text, down_text=down, override=override)
 
 
-def _python_findings(rel: str, text: str) -> Iterator[Finding]:
+def _python_findings(rel: str, text: str, version: int) -> Iterator[Finding]:
     """Findings for a Django or Alembic migration's operations, on the call's line."""
     for op in operations(text):
         where = Location(path=rel, start_line=op.line, end_line=op.line)
         message = _python_message(op)
         rule = _PYTHON_RULES.get(op.kind)
         if op.kind == "sql":
-            yield from _embedded_sql(rel, op.detail, where, wrapped=op.atomic)
+            yield from _embedded_sql(rel, op.detail, where, wrapped=op.atomic, version=version)
         elif op.kind == "add-index-concurrently":
             if op.atomic:  # fails even on a new table
                 yield ConcurrentInTransaction.finding(message, where, content=message)
@@ -204,11 +206,13 @@ _PYTHON_RULES: dict[str, type[MigrationRule]] = {
 }
 
 
-def _embedded_sql(rel: str, sql: str, where: Location, *, wrapped: bool) -> Iterator[Finding]:
+def _embedded_sql(
+    rel: str, sql: str, where: Location, *, wrapped: bool, version: int
+) -> Iterator[Finding]:
     """SQL run by a Python migration, linted like a .sql file, reported at the call;
     ``wrapped``: the framework runs it inside its transaction."""
     try:
-        stmts = list(statements(rel, sql, set(), wrapped=wrapped))
+        stmts = list(statements(rel, sql, set(), wrapped=wrapped, version=version))
     except SqlError as exc:
         yield ParseError.finding(
             f"SQL in {rel} does not parse as PostgreSQL: {exc.message}", where, content=sql

@@ -11,7 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SqlError", "Stmt", "statements"]
+__all__ = ["DEFAULT_POSTGRES_VERSION", "SqlError", "Stmt", "statements"]
+
+#: The major version rules assume unless ``migrations.postgres_version`` says otherwise:
+#: the oldest that PostgreSQL still supports. Rules differ below 11 and 12 only.
+DEFAULT_POSTGRES_VERSION = 14
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class Stmt:
     new_tables: frozenset[str]  # created earlier in the same migration
     sql: str = ""  # the statement's own text
     rest: str = ""  # the file's text after this statement
+    version: int = DEFAULT_POSTGRES_VERSION  # the production server's major version
 
     def is_new(self, relation: Any) -> bool:
         return relation is not None and _name(relation) in self.new_tables
@@ -37,7 +42,12 @@ class SqlError(Exception):
 
 
 def statements(
-    path: str, text: str, new_tables: set[str], *, wrapped: bool | str = False
+    path: str,
+    text: str,
+    new_tables: set[str],
+    *,
+    wrapped: bool | str = False,
+    version: int = DEFAULT_POSTGRES_VERSION,
 ) -> Iterator[Stmt]:
     """The statements of one migration, in order; ``new_tables`` (tables that do not
     exist in production yet) grows with its CREATE TABLEs. Raises :class:`SqlError`
@@ -72,6 +82,7 @@ def statements(
             frozenset(new_tables),
             sql=text[raw.stmt_location or 0 : end],
             rest=text[end:],
+            version=version,
         )
         if isinstance(node, ast.TransactionStmt):
             if node.kind in (

@@ -17,7 +17,9 @@ class EnumValueInTransaction(MigrationRule):
     `ALTER TYPE ... ADD VALUE 'gold'` cannot be followed by a use of `'gold'` before the
     transaction commits: Postgres raises "unsafe use of new value". Migration tools run a
     file in one transaction, so a file that adds a value and then backfills or defaults
-    to it fails at deploy time, with the earlier migrations applied.
+    to it fails at deploy time, with the earlier migrations applied. Before Postgres 12
+    (`migrations.postgres_version: 11`) `ADD VALUE` cannot run inside a transaction at
+    all, and this rule reports it there too.
 
     Remediation
     -----------
@@ -45,7 +47,12 @@ class EnumValueInTransaction(MigrationRule):
         if not isinstance(node, ast.AlterEnumStmt) or not node.newVal:
             return
         literal = "'" + str(node.newVal).replace("'", "''") + "'"
-        if literal in stmt.rest:
+        if stmt.version < 12 and stmt.in_transaction:
+            yield (
+                f"enum value {literal} is added inside a transaction: before PostgreSQL 12 "
+                f"(postgres_version {stmt.version}) ALTER TYPE ... ADD VALUE cannot run in one"
+            )
+        elif literal in stmt.rest:
             yield (
                 f"enum value {literal} is added and used later in the same migration: "
                 "Postgres refuses a new enum value before the transaction commits"

@@ -24,7 +24,9 @@ class SetNotNull(MigrationRule):
     Add `CHECK (col IS NOT NULL) NOT VALID`, then `VALIDATE CONSTRAINT` (scans with
     writes allowed), then `SET NOT NULL` (instant, thanks to the check), then drop the
     check. This rule cannot see whether such a check exists, so it reports with medium
-    confidence; ignore it inline when the check is in place.
+    confidence; ignore it inline when the check is in place. Before Postgres 12
+    (`migrations.postgres_version: 11`) the check does not help: keep the CHECK
+    constraint itself instead of `SET NOT NULL`.
 
     References
     ----------
@@ -45,6 +47,13 @@ class SetNotNull(MigrationRule):
 
         for relation, cmd in alter_cmds(stmt.node):
             if cmd.subtype == AlterTableType.AT_SetNotNull and not stmt.is_new(relation):
+                if stmt.version < 12:
+                    yield (
+                        f"SET NOT NULL on {relname(relation)}.{cmd.name} scans every row under "
+                        f"an ACCESS EXCLUSIVE lock, and before PostgreSQL 12 (postgres_version "
+                        f"{stmt.version}) no CHECK spares it: keep a validated CHECK instead"
+                    )
+                    continue
                 yield (
                     f"SET NOT NULL on {relname(relation)}.{cmd.name} scans every row under an "
                     "ACCESS EXCLUSIVE lock unless a validated CHECK proves it"

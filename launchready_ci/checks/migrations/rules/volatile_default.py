@@ -34,7 +34,8 @@ class VolatileDefault(MigrationRule):
     A constant or stable default is stored once in the catalog (Postgres 11+), so adding
     the column is instant. A volatile default must be computed for every row: the whole
     table is rewritten under an ACCESS EXCLUSIVE lock, which blocks reads and writes for
-    as long as the rewrite takes.
+    as long as the rewrite takes. Before 11 (`migrations.postgres_version: 10`) every
+    default, even a constant, rewrites the table, and this rule reports them all.
 
     Remediation
     -----------
@@ -65,6 +66,14 @@ class VolatileDefault(MigrationRule):
                 continue
             for constraint in column_constraints(cmd):
                 expr = constraint.raw_expr
+                if stmt.version < 11 and constraint.contype == ConstrType.CONSTR_DEFAULT:
+                    if not (isinstance(expr, ast.A_Const) and expr.isnull):
+                        yield (
+                            f"column {cmd.def_.colname} is added to {relname(relation)} with a "
+                            f"default: before PostgreSQL 11 (postgres_version {stmt.version}) "
+                            "any default rewrites the whole table under an ACCESS EXCLUSIVE lock"
+                        )
+                    continue
                 if constraint.contype != ConstrType.CONSTR_DEFAULT or not isinstance(
                     expr, ast.FuncCall
                 ):
