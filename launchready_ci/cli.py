@@ -305,12 +305,68 @@ def _migration_range(f: Callable[..., None]) -> Callable[..., None]:
     )(f)
 
 
+def _dry_run_options(*, required: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The dry run's options, shared by ``migrations dry-run`` and ``check --dry-run``."""
+
+    def decorate(f: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(
+            (
+                click.option(
+                    "--database-url",
+                    envvar="LAUNCHREADY_DATABASE_URL",
+                    required=required,
+                    metavar="URL",
+                    help="A disposable PostgreSQL (env LAUNCHREADY_DATABASE_URL); never printed.",
+                ),
+                click.option(
+                    "--seed-rows",
+                    type=click.IntRange(min=0),
+                    default=1000,
+                    show_default=True,
+                    metavar="N",
+                    help="Rows to put in each existing table the new migrations touch (0: none).",
+                ),
+                click.option(
+                    "--lock-timeout",
+                    default="5s",
+                    show_default=True,
+                    metavar="DURATION",
+                    help="lock_timeout while the migrations under test run.",
+                ),
+                click.option(
+                    "--schema-dump",
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    metavar="FILE",
+                    help="Load this pg_dump --schema-only file instead of replaying earlier "
+                    "migrations.",
+                ),
+                click.option(
+                    "--rollback/--no-rollback",
+                    default=True,
+                    help="Run the down migrations, then the ups again (default: on).",
+                ),
+            )
+        ):
+            f = option(f)
+        return f
+
+    return decorate
+
+
 @migrations.command("check")
+@click.option(
+    "--dry-run",
+    "with_dry_run",
+    is_flag=True,
+    help="Also apply the migrations to the database of --database-url (see `dry-run`).",
+)
+@_dry_run_options(required=False)
 @_migration_range
 @_report_options
 @_guard
 def migrations_check(**opts: Any) -> int:
-    """Lint SQL migrations for locks and breaking changes (runs without a config section).
+    """Lint SQL, Django and Alembic migrations for locks and breaking changes (runs without
+    a config section); with --dry-run, also apply them to a throwaway database.
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
@@ -320,44 +376,13 @@ def migrations_check(**opts: Any) -> int:
 
 
 @migrations.command("dry-run")
-@click.option(
-    "--database-url",
-    envvar="LAUNCHREADY_DATABASE_URL",
-    required=True,
-    metavar="URL",
-    help="A disposable PostgreSQL (env LAUNCHREADY_DATABASE_URL); never printed.",
-)
-@click.option(
-    "--seed-rows",
-    type=click.IntRange(min=0),
-    default=1000,
-    show_default=True,
-    metavar="N",
-    help="Rows to put in each existing table the new migrations touch (0: none).",
-)
-@click.option(
-    "--lock-timeout",
-    default="5s",
-    show_default=True,
-    metavar="DURATION",
-    help="lock_timeout while the migrations under test run.",
-)
-@click.option(
-    "--schema-dump",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Load this pg_dump --schema-only file instead of replaying earlier migrations.",
-)
-@click.option(
-    "--rollback/--no-rollback",
-    default=True,
-    help="Run the down migrations, then the ups again (default: on).",
-)
+@_dry_run_options(required=True)
 @_migration_range
 @_report_options
 @_guard
 def migrations_dry_run(**opts: Any) -> int:
-    """Apply SQL migrations to a throwaway database and report the locks they take.
+    """Apply SQL migrations to a throwaway database and report the locks they take, the
+    tables they rewrite, their errors and whether their down migrations work.
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """

@@ -7,10 +7,11 @@ the range adds or changes are linted or observed; without, every migration file.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
+from launchready_ci.checks.base import Check
 from launchready_ci.checks.migrations.check import MigrationsCheck, MigrationsDryRunCheck
+from launchready_ci.checks.migrations.dryrun import DryRunOptions
 from launchready_ci.errors import UsageError
 from launchready_ci.events import event_range, pr_range
 from launchready_ci.runner_cli import execute, open_session
@@ -27,32 +28,39 @@ class RequestedMigrationsCheck(MigrationsCheck):
     needs_config = False
 
 
-def check(*, pr: str | None, event: bool, **opts: Any) -> int:
+def check(*, with_dry_run: bool, pr: str | None, event: bool, **opts: Any) -> int:
+    dry = _dry_run_check(opts, required=with_dry_run)
     changed, label = _scope(pr, event, opts)
-    return execute(checks=(RequestedMigrationsCheck(changed, label),), **opts)
+    checks: list[Check] = [RequestedMigrationsCheck(changed, label)]
+    if with_dry_run and dry is not None:
+        checks.append(MigrationsDryRunCheck(dry[0], changed, label, dry[1]))
+    return execute(checks=tuple(checks), **opts)
 
 
-def dry_run(
-    *,
-    database_url: str,
-    seed_rows: int,
-    lock_timeout: str,
-    schema_dump: Path | None,
-    rollback: bool,
-    pr: str | None,
-    event: bool,
-    **opts: Any,
-) -> int:
+def dry_run(*, pr: str | None, event: bool, **opts: Any) -> int:
+    dry = _dry_run_check(opts, required=True)
+    assert dry is not None
+    changed, label = _scope(pr, event, opts)
+    return execute(checks=(MigrationsDryRunCheck(dry[0], changed, label, dry[1]),), **opts)
+
+
+def _dry_run_check(opts: dict[str, Any], *, required: bool) -> tuple[str, DryRunOptions] | None:
+    """Pops the dry run's options from ``opts``: (database URL, options), or None."""
     from launchready_ci.checks.migrations.dryrun import DryRunOptions, read_dump
 
-    if not _DURATION.match(lock_timeout.strip()):
+    url = opts.pop("database_url")
+    lock_timeout = opts.pop("lock_timeout").strip()
+    schema_dump = opts.pop("schema_dump")
+    options = DryRunOptions(opts.pop("seed_rows"), lock_timeout, schema_dump, opts.pop("rollback"))
+    if not required:
+        return None
+    if not url:
+        raise UsageError("--dry-run needs --database-url URL or LAUNCHREADY_DATABASE_URL")
+    if not _DURATION.match(lock_timeout):
         raise UsageError(f"--lock-timeout {lock_timeout!r}: give a duration such as 5s or 500ms")
     if schema_dump is not None:
         read_dump(schema_dump)  # not SQL: a usage error now, before any database work
-    changed, label = _scope(pr, event, opts)
-    options = DryRunOptions(seed_rows, lock_timeout.strip(), schema_dump, rollback)
-    check = MigrationsDryRunCheck(database_url, changed, label, options)
-    return execute(checks=(check,), **opts)
+    return url, options
 
 
 def _scope(pr: str | None, event: bool, opts: dict[str, Any]) -> tuple[frozenset[str] | None, str]:

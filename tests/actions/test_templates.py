@@ -1,4 +1,5 @@
 """The starter workflows in workflows-templates/, run with act as a user would copy them.
+The migrations job's service container is played by the test session's PostgreSQL.
 
 A user's repository is built in a temp dir: a pull request whose first commit adds a fake
 Stripe key and whose second removes it. The template is copied into its
@@ -38,7 +39,9 @@ def _fake_key() -> str:
 
 
 @pytest.fixture(scope="module")
-def pr_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str, int]:
+def pr_run(
+    tmp_path_factory: pytest.TempPathFactory, postgres_url: str
+) -> tuple[str, str, str, int]:
     act = act_binary()
     base_dir = tmp_path_factory.mktemp("template")
     source = snapshot(base_dir / "launchready-ci")
@@ -87,6 +90,10 @@ def pr_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str, int
         "--action-cache-path", str(base_dir / "act-cache"),
         "--defaultbranch", "main",
         "--local-repository", f"launchready/launchready-ci@v1={source}",
+        # act runs no service containers on the host: the session's PostgreSQL plays the
+        # job's, on 127.0.0.1. The template's URL has the port of job.services, empty
+        # here, and libpq then takes PGPORT.
+        "--env", f"PGPORT={postgres_url.rsplit('port=', 1)[1]}",
     ]  # fmt: skip
     stubs = source / STUBS
     command += [
@@ -144,6 +151,14 @@ def test_the_migrations_job_fails_on_an_index_that_blocks_writes(
         if a.startswith("::error file=db/migrations/0002_index.sql,line=2")
     ]
     assert errors and "migrations/index-not-concurrent" in errors[0]
+    # The dry run on the "service container": the base's migration built users, which
+    # got 10,000 rows, then the index took a SHARE lock on it.
+    assert any(
+        a.startswith("::warning file=db/migrations/0002_index.sql,line=2")
+        and "migrations/observed-lock" in a
+        for a in annotations(job)
+    ), job[-3000:]
+    assert "users seeded with 10,000 rows each" in job
     assert any(
         x.startswith("upload-sarif stub: category=launchready-migration-safety ")
         for x in printed(job)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready_ci.checks.migrations.frameworks import Migration
-from launchready_ci.findings import Finding, Location
+from launchready_ci.findings import Finding, Location, Severity
 from launchready_ci.rules import Rule
 
 __all__ = ["BLOCKING", "DryRun", "DryRunOptions", "MigrationFile", "read_dump"]
@@ -309,8 +309,9 @@ class _Observer:
         wrapped = migration.wrapping == "transaction" or (
             migration.wrapping == "implicit" and len(stmts) > 1
         )
-        # table -> (rank in BLOCKING, line, started) of the strongest lock of the transaction
-        held: dict[str, tuple[int, int, float]] = {}
+        # table -> (rank in BLOCKING, line, started, lock_timeout set by the file) of the
+        # strongest lock of the transaction
+        held: dict[str, tuple[int, int, float, bool]] = {}
         in_tx = False
         for stmt in stmts:
             if isinstance(stmt.node, ast.TransactionStmt):
@@ -342,8 +343,8 @@ class _Observer:
                 if table not in existing or mode not in BLOCKING:
                     continue
                 rank = BLOCKING.index(mode)
-                if rank > held.get(table, (-1, 0, 0.0))[0]:
-                    held[table] = (rank, stmt.line, started)
+                if rank > held.get(table, (-1, 0, 0.0, False))[0]:
+                    held[table] = (rank, stmt.line, started, stmt.lock_timeout)
             if alone:
                 # Locks of a statement that runs on its own end with it.
                 yield from self._emit(held, stmt.line, "the statement's end")
@@ -371,17 +372,23 @@ class _Observer:
         seen.update(self.watcher.execute(_LOCKS_SQL.encode(), (pid,)).fetchall())
         return seen
 
-    def _end(self, held: dict[str, tuple[int, int, float]], line: int) -> Iterator[Finding]:
+    def _end(self, held: dict[str, tuple[int, int, float, bool]], line: int) -> Iterator[Finding]:
         self.conn.execute(b"COMMIT")
         yield from self._emit(held, line, "COMMIT")
 
     def _emit(
-        self, held: dict[str, tuple[int, int, float]], end_line: int, end: str
+        self, held: dict[str, tuple[int, int, float, bool]], end_line: int, end: str
     ) -> Iterator[Finding]:
         released = time.perf_counter()
-        for table, (rank, line, started) in sorted(held.items(), key=lambda kv: kv[1][1]):
+        for table, (rank, line, started, guarded) in sorted(held.items(), key=lambda kv: kv[1][1]):
             yield _lock_finding(
-                self.migration.path, line, table, BLOCKING[rank], held=released - started, end=end
+                self.migration.path,
+                line,
+                table,
+                BLOCKING[rank],
+                held=released - started,
+                end=end,
+                guarded=guarded,
             )
         held.clear()
 
@@ -432,13 +439,25 @@ def _needs_autocommit(node: Any) -> bool:
     return isinstance(node, ast.VacuumStmt | ast.CreatedbStmt | ast.DropdbStmt)
 
 
-def _lock_finding(path: str, line: int, table: str, mode: str, *, held: float, end: str) -> Finding:
-    from launchready_ci.checks.migrations.rules.observed_lock import ObservedLock
+def _lock_finding(
+    path: str, line: int, table: str, mode: str, *, held: float, end: str, guarded: bool
+) -> Finding:
+    from launchready_ci.checks.migrations.rules.observed_lock import BRIEF_SECONDS, ObservedLock
 
+    where = (path, line, table, held)
+    if guarded and held < BRIEF_SECONDS:
+        return _observed(
+            ObservedLock,
+            where,
+            f"took {mode} on {table} for {held * 1000:.1f} ms, until {end}, after the file "
+            "set lock_timeout: a brief lock that gives up rather than queue traffic",
+            mode=mode,
+            severity=Severity.NOTICE,
+        )
     blocks = "every read and write" if mode == "AccessExclusiveLock" else "every write"
     return _observed(
         ObservedLock,
-        (path, line, table, held),
+        where,
         f"took {mode} on {table} and held it {held * 1000:.1f} ms, until {end}: {blocks} "
         f"of {table} waits that long (on the dry-run data; production has more rows)",
         mode=mode,
@@ -458,12 +477,18 @@ def _rewrite_finding(path: str, line: int, table: str, took: float) -> Finding:
 
 
 def _observed(
-    rule: type[Rule], where: tuple[str, int, str, float], message: str, *, mode: str
+    rule: type[Rule],
+    where: tuple[str, int, str, float],
+    message: str,
+    *,
+    mode: str,
+    severity: Severity | None = None,
 ) -> Finding:
     path, line, table, took = where
     return rule.finding(
         message,
         Location(path=path, start_line=line, end_line=line),
+        severity=severity,
         content=f"{table}:{mode}:{line}",
         properties={"table": table, "mode": mode, "ms": round(took * 1000, 1)},
     )

@@ -66,14 +66,23 @@ def test_the_locks_each_statement_takes_are_reported(tmp_path: Path, database: s
     )
     code, output, findings = _run(root, database)
     assert code == 0, output
-    assert _places(findings) == [
+    assert sorted(_places(findings)) == [
         ("migrations/observed-lock", "db/migrations/0002_plan.sql", 2),
         ("migrations/observed-lock", "db/migrations/0003_email.sql", 1),
     ]
-    modes = [dict(f["properties"])["mode"] for f in findings]  # type: ignore[call-overload]
-    assert modes == ["AccessExclusiveLock", "ShareLock"]
-    assert "took AccessExclusiveLock on users and held it" in output
-    assert "until COMMIT: every read and write of users waits" in output
+    seen = {
+        f["location"]["path"]: (dict(f["properties"])["mode"], f["severity"])  # type: ignore[call-overload,index]
+        for f in findings
+    }
+    # 0002 set lock_timeout and its ACCESS EXCLUSIVE lock was brief: a notice.
+    assert seen == {
+        "db/migrations/0002_plan.sql": ("AccessExclusiveLock", "notice"),
+        "db/migrations/0003_email.sql": ("ShareLock", "warning"),
+    }
+    assert "took AccessExclusiveLock on users for" in output
+    assert "after the file set lock_timeout: a brief lock" in output
+    assert "took ShareLock on users and held it" in output
+    assert "until COMMIT: every write of users waits" in output
 
 
 def test_a_failing_statement_is_an_error_on_its_line(tmp_path: Path, database: str) -> None:
@@ -311,3 +320,33 @@ def test_concurrently_in_a_file_the_tool_wraps_fails(tmp_path: Path, database: s
         ("migrations/dry-run-error", "supabase/migrations/20260102000000_idx.sql", 1)
     ]
     assert "SQLSTATE 25001" in output  # active_sql_transaction
+
+
+def test_check_with_dry_run_reports_both_in_one_report(tmp_path: Path, database: str) -> None:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "db/migrations/0001_users.sql": USERS,
+            "db/migrations/0002_idx.sql": "CREATE INDEX users_email_idx ON users (email);\n",
+        },
+    )
+    out = tmp_path / "both.json"
+    result = run_cli(
+        "migrations",
+        "check",
+        "--dry-run",
+        "--root",
+        str(root),
+        "--json",
+        str(out),
+        env={"LAUNCHREADY_DATABASE_URL": database},
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    findings = json.loads(out.read_text())["findings"]
+    assert sorted(_places(findings)) == [
+        ("migrations/index-not-concurrent", "db/migrations/0002_idx.sql", 1),
+        ("migrations/observed-lock", "db/migrations/0002_idx.sql", 1),
+    ]
+    result = run_cli("migrations", "check", "--dry-run", "--root", str(root), env={})
+    assert result.returncode == 2
+    assert "--dry-run needs --database-url URL or LAUNCHREADY_DATABASE_URL" in result.stderr

@@ -3,6 +3,9 @@ from __future__ import annotations
 from launchready_ci.findings import Confidence, Severity
 from launchready_ci.rules import Rule, register
 
+#: A lock held shorter than this on the dry run, after the file set lock_timeout, is a notice.
+BRIEF_SECONDS = 0.1
+
 
 @register
 class ObservedLock(Rule):
@@ -14,8 +17,14 @@ class ObservedLock(Rule):
     on a disposable PostgreSQL and read `pg_locks`. A SHARE (or stronger) lock blocks
     INSERT, UPDATE and DELETE; ACCESS EXCLUSIVE blocks reads too. The lock is held until
     the migration's transaction commits, so every later statement in the same file adds
-    its time to the outage. The finding gives the table, the lock mode and how long the
-    statement took on the dry-run data (on production data it takes longer).
+    its time to the outage. The finding gives the table, the lock mode and how long it was
+    held on the dry-run data, from the statement that took it to the end of the
+    transaction (on production data it takes longer).
+
+    A lock held under 100 ms after the file set `lock_timeout` is a notice, not a
+    warning: a catalog-only change (a nullable column, a constant default) holds its
+    lock for an instant whatever the table's size, and the timeout makes it give up
+    rather than queue traffic behind a long-running query.
 
     Remediation
     -----------
