@@ -83,7 +83,7 @@ def test_a_pull_request_without_migrations_is_skipped(tmp_path: Path) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "docs")
     result = run_cli("migrations", "check", "--pr", "HEAD~1..HEAD", "--root", str(root))
-    assert result.returncode == 0 and "no SQL migration added or changed" in result.stdout
+    assert result.returncode == 0 and "no migration added or changed" in result.stdout
 
 
 def test_a_file_wide_ignore_covers_every_line_and_an_unused_one_is_reported(

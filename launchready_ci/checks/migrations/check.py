@@ -20,7 +20,12 @@ from launchready_ci.checks.migrations.frameworks import (
     is_down_file,
     read_migration,
 )
-from launchready_ci.checks.migrations.python import Op, is_python_migration, operations
+from launchready_ci.checks.migrations.python import (
+    FieldState,
+    Op,
+    is_python_migration,
+    operations,
+)
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.rules.breaking_change import BreakingChange
 from launchready_ci.checks.migrations.rules.column_type_change import ColumnTypeChange
@@ -44,7 +49,7 @@ from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
 from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
 from launchready_ci.checks.migrations.rules.unbatched_backfill import UnbatchedBackfill
 from launchready_ci.checks.migrations.rules.unique_without_index import UniqueWithoutIndex
-from launchready_ci.checks.migrations.rules.volatile_default import VolatileDefault
+from launchready_ci.checks.migrations.rules.volatile_default import VOLATILE, VolatileDefault
 from launchready_ci.checks.migrations.sql import DEFAULT_POSTGRES_VERSION, SqlError, statements
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped
@@ -95,27 +100,36 @@ class MigrationsCheck(Check):
         self.range = label
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
-        files = find_migrations(ctx, section)
+        every = find_migrations(ctx, section)
+        files = every
         if self.changed is not None:
-            files = [rel for rel in files if rel in self.changed]
+            files = [rel for rel in every if rel in self.changed]
             if not files:
-                raise CheckSkipped(f"{self.range}: no SQL migration added or changed")
+                raise CheckSkipped(f"{self.range}: no migration added or changed")
         new_tables: set[str] = set()  # shared by a pull request's migrations
+        fields: FieldState = {}  # Django's model state, from every migration read so far
+        version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
         count = python_files = 0
-        for rel in files:
+        linted = set(files)
+        for rel in every if any(r.endswith(".py") for r in every) else files:
             if rel.endswith(".py"):
                 text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
-                if is_python_migration(rel, text):
-                    python_files += 1
-                    version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
-                    yield from _python_findings(rel, text, version)
+                if not is_python_migration(rel, text):
+                    continue
+                if rel not in linted:  # an earlier migration: its fields are the context
+                    for _ in operations(text, fields):
+                        pass
+                    continue
+                python_files += 1
+                yield from _python_findings(rel, text, version, fields)
+                continue
+            if rel not in linted:
                 continue
             migration = load_migration(ctx, section, rel)
             lock_reported = False  # missing-lock-timeout: once per file, where it starts
             try:
                 own = new_tables if self.changed is not None else set()
                 up, wrapping = migration.up, migration.wrapping
-                version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
                 for stmt in statements(rel, up, own, wrapped=wrapping, version=version):
                     count += 1
                     for rule in LINT_RULES:
@@ -163,9 +177,9 @@ def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Mig
     return read_migration(rel, text, down_text=down, override=override)
 
 
-def _python_findings(rel: str, text: str, version: int) -> Iterator[Finding]:
+def _python_findings(rel: str, text: str, version: int, fields: FieldState) -> Iterator[Finding]:
     """Findings for a Django or Alembic migration's operations, on the call's line."""
-    for op in operations(text):
+    for op in operations(text, fields):
         where = Location(path=rel, start_line=op.line, end_line=op.line)
         message = _python_message(op)
         rule = _PYTHON_RULES.get(op.kind)
@@ -174,6 +188,8 @@ def _python_findings(rel: str, text: str, version: int) -> Iterator[Finding]:
         elif op.kind == "add-index-concurrently":
             if op.atomic:  # fails even on a new table
                 yield ConcurrentInTransaction.finding(message, where, content=message)
+        elif op.kind == "volatile-default" and op.detail not in VOLATILE:
+            continue  # now(), a constant: stored once, no rewrite
         elif rule is not None and message and not op.new_table:
             yield rule.finding(message, where, content=message)
 
@@ -192,6 +208,20 @@ def _python_message(op: Op) -> str:
             else f"AddIndexConcurrently on {op.table} in an atomic migration fails: set "
             "atomic = False on the Migration"
         ),
+        "add-fk": f"foreign key {column} is added to existing table {op.table}: the constraint is "
+        "validated (every row checked while writes to both tables wait) and, in Django, its "
+        "index is built without CONCURRENTLY; add it NOT VALID and validate later",
+        "add-unique": f"unique constraint on existing table {op.table} builds its index while "
+        "writes wait: build a unique index CONCURRENTLY, then add the constraint USING INDEX",
+        "add-check": f"check constraint on existing table {op.table} scans every row while "
+        "writes wait: add it NOT VALID, then VALIDATE CONSTRAINT in a later migration",
+        "alter-type": f"{column} is altered on an existing table: a new type, a shorter length "
+        "or NOT NULL rewrites or scans the table under an ACCESS EXCLUSIVE lock (check the "
+        "SQL with sqlmigrate / alembic upgrade --sql)",
+        "set-not-null": f"{column} becomes NOT NULL: every row is scanned under an ACCESS "
+        "EXCLUSIVE lock unless a validated CHECK (col IS NOT NULL) proves it first",
+        "volatile-default": f"column of {op.table} is added with the volatile default "
+        f"{op.detail}(): PostgreSQL rewrites the whole table under an ACCESS EXCLUSIVE lock",
         "rename": f"{column} is renamed: the running release still uses the old name",
         "drop": f"{column} is dropped: its data is gone and the running release may use it",
     }.get(op.kind, "")
@@ -200,7 +230,13 @@ def _python_message(op: Op) -> str:
 _PYTHON_RULES: dict[str, type[MigrationRule]] = {
     "add-not-null": NotNullWithoutDefault,
     "add-index": IndexNotConcurrent,
+    "add-fk": ConstraintWithoutNotValid,
+    "add-unique": UniqueWithoutIndex,
+    "add-check": ConstraintWithoutNotValid,
+    "alter-type": ColumnTypeChange,
+    "set-not-null": SetNotNull,
     "add-index-concurrently": ConcurrentInTransaction,
+    "volatile-default": VolatileDefault,
     "rename": BreakingChange,
     "drop": BreakingChange,
 }

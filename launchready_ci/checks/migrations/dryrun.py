@@ -344,7 +344,8 @@ class _Observer:
                     continue
                 rank = BLOCKING.index(mode)
                 if rank > held.get(table, (-1, 0, 0.0, False))[0]:
-                    held[table] = (rank, stmt.line, started, stmt.lock_timeout)
+                    brief_ok = stmt.lock_timeout and not _linted(stmt)
+                    held[table] = (rank, stmt.line, started, brief_ok)
             if alone:
                 # Locks of a statement that runs on its own end with it.
                 yield from self._emit(held, stmt.line, "the statement's end")
@@ -391,6 +392,19 @@ class _Observer:
                 guarded=guarded,
             )
         held.clear()
+
+
+def _linted(stmt: Any) -> bool:
+    """A static rule (other than missing-lock-timeout) reports the statement: its lock
+    grows with the table (an index build, a scan), however brief on the dry-run data."""
+    from launchready_ci.checks.migrations.check import LINT_RULES
+    from launchready_ci.checks.migrations.rules.missing_lock_timeout import MissingLockTimeout
+
+    return any(
+        next(iter(rule.problems(stmt)), None) is not None
+        for rule in LINT_RULES
+        if rule is not MissingLockTimeout
+    )
 
 
 def _apply(conn: Any, sql: str, wrapping: str) -> tuple[int, Exception] | None:

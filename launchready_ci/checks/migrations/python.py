@@ -17,7 +17,9 @@ __all__ = ["Op", "is_python_migration", "operations"]
 
 @dataclass(frozen=True)
 class Op:
-    kind: str  # add-not-null | add-index | add-index-concurrently | rename | drop | sql
+    #: add-not-null | add-index | add-index-concurrently | add-fk | add-unique | add-check |
+    #: alter-type | set-not-null | volatile-default | rename | drop | sql
+    kind: str
     line: int
     table: str
     detail: str = ""  # column, index or new name; the SQL text for kind "sql"
@@ -33,9 +35,20 @@ def is_python_migration(path: str, text: str) -> bool:
     )
 
 
-def operations(text: str) -> Iterator[Op]:
+#: A column's type as far as a rewrite goes: (kind, length); kind "varchar", "text" or the
+#: field class / SQLAlchemy type name, length None when unlimited or unknown.
+ColumnType = tuple[str, int | None]
+#: Django's model state, built from the migrations read so far: (model, field) -> (type,
+#: null). Lets AlterField tell a widening (no rewrite) from a shrink or a new type.
+FieldState = dict[tuple[str, str], tuple[ColumnType, bool]]
+
+_VARCHAR_FIELDS = frozenset({"CharField", "EmailField", "SlugField", "URLField"})
+
+
+def operations(text: str, state: FieldState | None = None) -> Iterator[Op]:
     """The operations of a Django or Alembic migration; nothing for a file that does not
-    parse (Python's own error would be the better report, at import time)."""
+    parse (Python's own error would be the better report, at import time). ``state``:
+    Django's fields as the earlier migrations left them; updated with this one's."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -43,13 +56,13 @@ def operations(text: str) -> Iterator[Op]:
     if "from alembic import op" in text:
         yield from _alembic(tree)
     else:
-        yield from _django(tree)
+        yield from _django(tree, {} if state is None else state)
 
 
 # --- Django ------------------------------------------------------------------------------
 
 
-def _django(tree: ast.Module) -> Iterator[Op]:
+def _django(tree: ast.Module, state: FieldState) -> Iterator[Op]:
     for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
         atomic = True
         calls: list[ast.Call] = []
@@ -64,22 +77,49 @@ def _django(tree: ast.Module) -> Iterator[Op]:
                 calls = [c for c in stmt.value.elts if isinstance(c, ast.Call)]
         created = {_lower(_arg(c, 0, "name")) for c in calls if _callee(c) == "CreateModel"}
         for call in calls:
-            yield from _django_op(call, created, atomic)
+            yield from _django_op(call, created, atomic, state)
 
 
-def _django_op(call: ast.Call, created: set[str], atomic: bool) -> Iterator[Op]:
+def _django_op(call: ast.Call, created: set[str], atomic: bool, state: FieldState) -> Iterator[Op]:
     name = _callee(call)
     model = _lower(_arg(call, 0, "model_name"))
     new = model in created
     line = call.lineno
+    if name == "CreateModel":
+        fields = _arg_node(call, 1, "fields")
+        for item in fields.elts if isinstance(fields, ast.List | ast.Tuple) else ():
+            if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+                fname, spec = item.elts
+                if isinstance(fname, ast.Constant) and isinstance(spec, ast.Call):
+                    key = (_lower(_arg(call, 0, "name")), str(fname.value).lower())
+                    state[key] = (_django_type(spec), _kw_true(spec, "null"))
+    if name in ("AddField", "AlterField"):
+        changed = _arg_node(call, 2, "field")
+        key = (model, _lower(_arg(call, 1, "name")))
+        before = state.get(key)
+        if isinstance(changed, ast.Call):
+            state[key] = (_django_type(changed), _kw_true(changed, "null"))
+        if name == "AlterField" and isinstance(changed, ast.Call):
+            yield from _alter_field(line, key, before, state[key], new)
+            return
     if name == "AddField":
         field = _arg_node(call, 2, "field")
+        column = _lower(_arg(call, 1, "name"))
         if (
             isinstance(field, ast.Call)
             and not _kw_true(field, "null")
             and not _has_kw(field, "default", "db_default")
         ):
-            yield Op("add-not-null", line, model, _lower(_arg(call, 1, "name")), new)
+            yield Op("add-not-null", line, model, column, new)
+        if isinstance(field, ast.Call) and _callee(field) in ("ForeignKey", "OneToOneField"):
+            yield Op("add-fk", line, model, column, new)
+    elif name == "AddConstraint":
+        constraint = _arg_node(call, 1, "constraint")
+        kind = {"UniqueConstraint": "add-unique", "CheckConstraint": "add-check"}.get(
+            _callee(constraint) if isinstance(constraint, ast.Call) else ""
+        )
+        if kind is not None:
+            yield Op(kind, line, model, "", new)
     elif name in ("AddIndex", "AddIndexConcurrently"):
         kind = "add-index" if name == "AddIndex" else "add-index-concurrently"
         yield Op(kind, line, model, "", new, atomic)
@@ -140,6 +180,29 @@ def _alembic_op(call: ast.Call, created: set[str], *, atomic: bool) -> Iterator[
             and not _has_kw(column, "server_default")
         ):
             yield Op("add-not-null", line, table, _lower(_arg(column, 0, "name")), table in created)
+        default = _arg_node(column, 99, "server_default") if isinstance(column, ast.Call) else None
+        function = _sql_text_function(default)
+        if function:
+            yield Op("volatile-default", line, table, function, table in created)
+    elif name == "alter_column":
+        table = _lower(_arg(call, 0, "table_name"))
+        name_ = _lower(_arg(call, 1, "column_name"))
+        old, new = (
+            _sa_type(_arg_node(call, 99, "existing_type")),
+            _sa_type(_arg_node(call, 99, "type_")),
+        )
+        if _has_kw(call, "type_") and not (old and new and _widens(old, new)):
+            yield Op("alter-type", line, table, name_, table in created)
+        if _kw_false(call, "nullable") and not _kw_false(call, "existing_nullable"):
+            yield Op("set-not-null", line, table, name_, table in created)
+        if _has_kw(call, "new_column_name"):
+            yield Op("rename", line, table, _arg(call, 1, "column_name"))
+    elif name in ("create_foreign_key", "create_unique_constraint", "create_check_constraint"):
+        table = _lower(_arg(call, 1, "source_table" if "foreign" in name else "table_name"))
+        kind = {"create_foreign_key": "add-fk", "create_unique_constraint": "add-unique"}.get(
+            name, "add-check"
+        )
+        yield Op(kind, line, table, "", table in created)
     elif name == "create_index":
         table = _lower(_arg(call, 1, "table_name"))
         index = _arg(call, 0, "index_name")
@@ -152,8 +215,6 @@ def _alembic_op(call: ast.Call, created: set[str], *, atomic: bool) -> Iterator[
         yield Op("drop", line, _lower(_arg(call, 0, "table_name")), _arg(call, 1, "column_name"))
     elif name == "rename_table":
         yield Op("rename", line, _lower(_arg(call, 0, "old_table_name")))
-    elif name == "alter_column" and _has_kw(call, "new_column_name"):
-        yield Op("rename", line, _lower(_arg(call, 0, "table_name")), _arg(call, 1, "column_name"))
     elif name == "execute":
         yield from _sql_ops(_arg_node(call, 0, "sqltext"), line, atomic=atomic)
 
@@ -166,6 +227,68 @@ def _sql_ops(node: ast.expr | None, line: int, *, atomic: bool) -> Iterator[Op]:
     for part in parts:
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
             yield Op("sql", line, "", part.value, atomic=atomic)
+
+
+def _alter_field(
+    line: int,
+    key: tuple[str, str],
+    before: tuple[ColumnType, bool] | None,
+    after: tuple[ColumnType, bool],
+    new: bool,
+) -> Iterator[Op]:
+    """AlterField judged against the field's previous state; unknown (no earlier
+    migration defines it): anything but null=True may rewrite or scan."""
+    model, column = key
+    if before is None:
+        if not after[1]:
+            yield Op("alter-type", line, model, column, new)
+        return
+    if not _widens(before[0], after[0]):
+        yield Op("alter-type", line, model, column, new)
+    if before[1] and not after[1]:
+        yield Op("set-not-null", line, model, column, new)
+
+
+def _django_type(field: ast.Call) -> ColumnType:
+    kind = _callee(field)
+    if kind in _VARCHAR_FIELDS:
+        length = _arg_node(field, 99, "max_length")
+        default = 254 if kind == "EmailField" else 50 if kind == "SlugField" else 200
+        size = length.value if isinstance(length, ast.Constant) else default
+        return "varchar", size if isinstance(size, int) else None
+    return ("text", None) if kind == "TextField" else (kind, None)
+
+
+def _sa_type(node: ast.expr | None) -> ColumnType | None:
+    """``sa.String(length=100)`` -> ("varchar", 100); ``sa.Text()`` -> ("text", None)."""
+    if not isinstance(node, ast.Call | ast.Attribute | ast.Name):
+        return None
+    call = node if isinstance(node, ast.Call) else None
+    kind = _callee(call) if call else (node.attr if isinstance(node, ast.Attribute) else node.id)  # type: ignore[union-attr]
+    if kind in ("String", "VARCHAR", "Unicode"):
+        length = _arg_node(call, 0, "length") if call else None
+        size = length.value if isinstance(length, ast.Constant) else None
+        return "varchar", size if isinstance(size, int) else None
+    return ("text", None) if kind in ("Text", "TEXT", "UnicodeText") else (kind, None)
+
+
+def _widens(old: ColumnType, new: ColumnType) -> bool:
+    """No rewrite: the same type, varchar to text, or a longer (or unlimited) varchar."""
+    if old == new or (new[0] == "text" and old[0] in ("varchar", "text")):
+        return True
+    if old[0] == new[0] == "varchar":
+        return new[1] is None or (old[1] is not None and new[1] >= old[1])
+    return False
+
+
+def _sql_text_function(node: ast.expr | None) -> str:
+    """``sa.text("gen_random_uuid()")`` -> ``gen_random_uuid``; "" for anything else."""
+    if not (isinstance(node, ast.Call) and _callee(node) == "text" and node.args):
+        return ""
+    arg = node.args[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "(" in arg.value:
+        return arg.value.split("(", 1)[0].strip().lower()
+    return ""
 
 
 def _targets(stmt: ast.Assign) -> set[str]:

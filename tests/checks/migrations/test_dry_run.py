@@ -121,10 +121,11 @@ def test_pr_mode_applies_earlier_migrations_and_observes_the_new_ones(
     assert "1 SQL migrations run" in output
 
 
-def test_the_connection_string_is_never_printed(tmp_path: Path, postgres_url: str) -> None:
+def test_the_connection_string_is_never_printed(tmp_path: Path, database: str) -> None:
     root = make_repo(tmp_path / "r", {"db/migrations/0001_users.sql": USERS})
     secret = "Sup3r-Secret-" + "Pw-9x2"
-    with_password = postgres_url.replace("postgres@", f"postgres:{secret}@")
+    # Its own database: the act-run template test uses the cluster's `postgres` one.
+    with_password = database.replace("postgres@", f"postgres:{secret}@")
     wrong_port = with_password.rsplit("port=", 1)[0] + "port=1"
     for url in (with_password, wrong_port):
         code, output, findings = _run(root, url)

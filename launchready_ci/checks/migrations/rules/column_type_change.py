@@ -22,7 +22,11 @@ class ColumnTypeChange(MigrationRule):
     EXCLUSIVE lock (nothing reads or writes the table meanwhile), except for
     binary-compatible changes: `varchar(n)` to `text` or to a longer `varchar`. `int` to
     `bigint` on a busy table is the classic outage. It also breaks the running release
-    when the new type changes what the code reads.
+    when the new type changes what the code reads. Django's `AlterField` is judged
+    against the field's definition in the earlier migrations (a longer `max_length` or
+    `TextField` is fine; a shorter one, another type or `null=True` to NOT NULL is not);
+    with no earlier definition in the repository it is reported unless it only sets
+    `null=True`. Alembic's `alter_column(type_=...)` is judged against `existing_type`.
 
     Remediation
     -----------

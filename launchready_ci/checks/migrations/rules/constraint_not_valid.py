@@ -17,7 +17,11 @@ class ConstraintWithoutNotValid(MigrationRule):
     ---
     Adding the constraint checks every existing row while holding a lock that blocks
     writes (SHARE ROW EXCLUSIVE for a foreign key, on both tables; ACCESS EXCLUSIVE for a
-    check): on a large table, minutes of failed sign-ups or payments.
+    check): on a large table, minutes of failed sign-ups or payments. `VALIDATE
+    CONSTRAINT` in the same transaction as the `NOT VALID` add is reported too: the add's
+    lock is still held, so the scan blocks writes just the same. Django's
+    `AddField(ForeignKey)` and `AddConstraint(CheckConstraint)` and Alembic's
+    `create_foreign_key` and `create_check_constraint` add validated constraints.
 
     Remediation
     -----------
@@ -50,6 +54,16 @@ class ConstraintWithoutNotValid(MigrationRule):
         from pglast.enums import AlterTableType, ConstrType
 
         for relation, cmd in alter_cmds(stmt.node):
+            if (
+                cmd.subtype == AlterTableType.AT_ValidateConstraint
+                and str(cmd.name or "").lower() in stmt.not_valid_in_tx
+            ):
+                yield (
+                    f"constraint {cmd.name} on {relname(relation)} is validated in the same "
+                    "transaction that added it NOT VALID: the ADD's lock is still held, so "
+                    "writes wait for the whole scan as if NOT VALID were not there"
+                )
+                continue
             if cmd.subtype != AlterTableType.AT_AddConstraint or stmt.is_new(relation):
                 continue
             constraint = cmd.def_

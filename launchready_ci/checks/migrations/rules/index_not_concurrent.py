@@ -18,14 +18,17 @@ class IndexNotConcurrent(MigrationRule):
     `CREATE INDEX` takes a SHARE lock on the table for the whole build: reads go on, but
     every INSERT, UPDATE and DELETE waits, for seconds to minutes on a large table. On
     `users` or `payments` that is sign-up and checkout down while it runs. Tables created
-    by the same or an earlier migration are empty and exempt.
+    by the same or an earlier migration are empty and exempt. `DROP INDEX` without
+    `CONCURRENTLY` is reported too: it needs an ACCESS EXCLUSIVE lock on the table, and
+    waiting for it behind a long query stops every other query on the table.
 
     Remediation
     -----------
     Build it with `CREATE INDEX CONCURRENTLY` (SHARE UPDATE EXCLUSIVE: writes go on), in a
     migration that does not run inside a transaction (Postgres refuses it there), and
     check afterwards that the index is valid (`pg_index.indisvalid`): a failed
-    concurrent build leaves an invalid index to drop and retry.
+    concurrent build leaves an invalid index to drop and retry. Drop one with
+    `DROP INDEX CONCURRENTLY IF EXISTS`, also outside a transaction.
 
     References
     ----------
@@ -54,3 +57,16 @@ class IndexNotConcurrent(MigrationRule):
                 f"CREATE INDEX on existing table {relname(node.relation)} without CONCURRENTLY "
                 "blocks every write to it until the build ends"
             )
+        elif _drops_index(node) and not node.concurrent:
+            names = ", ".join(".".join(str(p.sval) for p in obj) for obj in node.objects or ())
+            yield (
+                f"DROP INDEX {names} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on "
+                "its table: every read and write waits, and queues behind any long query"
+            )
+
+
+def _drops_index(node: object) -> bool:
+    from pglast import ast
+    from pglast.enums import ObjectType
+
+    return isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_INDEX

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
 from launchready_ci.checks.migrations.rules._base import MigrationRule
+from launchready_ci.checks.migrations.rules.index_not_concurrent import _drops_index
 from launchready_ci.checks.migrations.sql import Stmt
 from launchready_ci.findings import Confidence, Severity
 from launchready_ci.rules import register
@@ -19,6 +20,8 @@ class MissingLockTimeout(MigrationRule):
     and while it waits, every new query on the table queues behind it. One long report
     query turns a millisecond migration into minutes of the `users` table answering
     nothing. `SET lock_timeout` makes the migration give up (and be retried) instead.
+    `DROP INDEX` without `CONCURRENTLY` waits for the same lock on its table.
+    `SELECT set_config('lock_timeout', ...)` counts as setting it.
 
     Remediation
     -----------
@@ -50,4 +53,10 @@ class MissingLockTimeout(MigrationRule):
             yield (
                 f"ALTER TABLE {table} waits for an ACCESS EXCLUSIVE lock with no lock_timeout: "
                 "queries on the table queue behind it"
+            )
+        node = stmt.node
+        if _drops_index(node) and not node.concurrent:
+            yield (
+                "DROP INDEX waits for an ACCESS EXCLUSIVE lock on its table with no "
+                "lock_timeout: queries on the table queue behind it"
             )

@@ -21,10 +21,13 @@ class ObservedLock(Rule):
     held on the dry-run data, from the statement that took it to the end of the
     transaction (on production data it takes longer).
 
-    A lock held under 100 ms after the file set `lock_timeout` is a notice, not a
-    warning: a catalog-only change (a nullable column, a constant default) holds its
-    lock for an instant whatever the table's size, and the timeout makes it give up
-    rather than queue traffic behind a long-running query.
+    A lock held under 100 ms after the file set `lock_timeout`, by a statement that no
+    static rule reports, is a notice, not a warning: such a catalog-only change (a
+    nullable column, a constant default) holds its lock for an instant whatever the
+    table's size, and the timeout makes it give up rather than queue traffic behind a
+    long-running query. A statement that a static rule reports (an index build, a scan)
+    stays a warning however quick it was on the dry-run data: its time grows with the
+    table.
 
     Remediation
     -----------

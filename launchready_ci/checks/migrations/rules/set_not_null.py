@@ -23,8 +23,9 @@ class SetNotNull(MigrationRule):
     -----------
     Add `CHECK (col IS NOT NULL) NOT VALID`, then `VALIDATE CONSTRAINT` (scans with
     writes allowed), then `SET NOT NULL` (instant, thanks to the check), then drop the
-    check. This rule cannot see whether such a check exists, so it reports with medium
-    confidence; ignore it inline when the check is in place. Before Postgres 12
+    check. A check validated earlier in the same file is seen, and then nothing is
+    reported; one from an earlier migration is not, so the rule reports with medium
+    confidence: ignore it inline when the check is in place. Before Postgres 12
     (`migrations.postgres_version: 11`) the check does not help: keep the CHECK
     constraint itself instead of `SET NOT NULL`.
 
@@ -54,6 +55,8 @@ class SetNotNull(MigrationRule):
                         f"{stmt.version}) no CHECK spares it: keep a validated CHECK instead"
                     )
                     continue
+                if stmt.column(relation, cmd.name) in stmt.checked_not_null:
+                    continue  # a validated CHECK earlier in the file: no scan
                 yield (
                     f"SET NOT NULL on {relname(relation)}.{cmd.name} scans every row under an "
                     "ACCESS EXCLUSIVE lock unless a validated CHECK proves it"

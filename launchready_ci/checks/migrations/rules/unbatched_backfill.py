@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from launchready_ci.checks.migrations.rules._ast import relname
 from launchready_ci.checks.migrations.rules._base import MigrationRule
@@ -18,7 +19,8 @@ class UnbatchedBackfill(MigrationRule):
     `UPDATE t SET ...` or `DELETE FROM t` without `WHERE` locks every row it touches until
     the migration's transaction commits: every write to those rows (a member updating
     their profile, a payment webhook) waits. On a large table it also writes a burst of
-    WAL and dead rows that replicas and autovacuum pay for afterwards.
+    WAL and dead rows that replicas and autovacuum pay for afterwards. `WHERE col IS NULL`
+    on a column the same file has just added matches every row as well.
 
     Remediation
     -----------
@@ -44,7 +46,7 @@ class UnbatchedBackfill(MigrationRule):
         from pglast import ast
 
         node = stmt.node
-        if isinstance(node, ast.UpdateStmt | ast.DeleteStmt) and node.whereClause is None:
+        if isinstance(node, ast.UpdateStmt | ast.DeleteStmt) and _every_row(stmt, node):
             if stmt.is_new(node.relation):
                 return
             verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
@@ -52,3 +54,26 @@ class UnbatchedBackfill(MigrationRule):
                 f"{verb} of every row of {relname(node.relation)} in one statement locks them "
                 "all until the migration commits; backfill in batches outside it"
             )
+
+
+def _every_row(stmt: Stmt, node: Any) -> bool:
+    """No WHERE, or only ``col IS NULL`` on a column the same file just added (every row
+    is NULL there)."""
+    from pglast import ast
+    from pglast.enums import NullTestType
+
+    where = node.whereClause
+    if where is None:
+        return True
+    if not (
+        isinstance(where, ast.NullTest)
+        and where.nulltesttype == NullTestType.IS_NULL
+        and isinstance(where.arg, ast.ColumnRef)
+        and where.arg.fields
+    ):
+        return False
+    last = where.arg.fields[-1]
+    return (
+        isinstance(last, ast.String)
+        and stmt.column(node.relation, str(last.sval)) in stmt.added_columns
+    )
