@@ -45,6 +45,8 @@ bench: $(VENV)/.test-installed
 	python benchmarks/env_scan.py
 	python benchmarks/secrets_accuracy.py
 	python benchmarks/secrets_speed.py
+	$(BIN)/pip install -q squawk-cli==2.70.0
+	python benchmarks/migrations_accuracy.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

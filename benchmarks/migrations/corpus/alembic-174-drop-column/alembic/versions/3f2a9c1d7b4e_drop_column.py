@@ -1,0 +1,16 @@
+"""drop column"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "3f2a9c1d7b4e"
+down_revision = "9e8d7c6b5a41"
+
+
+def upgrade():
+    op.execute("SET lock_timeout = '2s'")
+    op.drop_column("users", "legacy_token")
+
+
+def downgrade():
+    op.add_column("users", sa.Column("legacy_token", sa.Text(), nullable=True))

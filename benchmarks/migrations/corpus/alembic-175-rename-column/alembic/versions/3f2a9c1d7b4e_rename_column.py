@@ -1,0 +1,15 @@
+"""rename column"""
+
+from alembic import op
+
+revision = "3f2a9c1d7b4e"
+down_revision = "9e8d7c6b5a41"
+
+
+def upgrade():
+    op.execute("SET lock_timeout = '2s'")
+    op.alter_column("users", "name", new_column_name="full_name")
+
+
+def downgrade():
+    op.alter_column("users", "full_name", new_column_name="name")

@@ -1,0 +1,17 @@
+"""execute update all"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "3f2a9c1d7b4e"
+down_revision = "9e8d7c6b5a41"
+
+
+def upgrade():
+    op.execute("SET lock_timeout = '2s'")
+    op.add_column("users", sa.Column("locale", sa.String(length=10), nullable=True))
+    op.execute("UPDATE users SET locale = 'en'")
+
+
+def downgrade():
+    op.drop_column("users", "locale")

@@ -1,0 +1,16 @@
+"""add column nullable"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "3f2a9c1d7b4e"
+down_revision = "9e8d7c6b5a41"
+
+
+def upgrade():
+    op.execute("SET lock_timeout = '2s'")
+    op.add_column("users", sa.Column("timezone", sa.String(length=64), nullable=True))
+
+
+def downgrade():
+    op.drop_column("users", "timezone")

@@ -1,0 +1,14 @@
+"""execute validate"""
+
+from alembic import op
+
+revision = "3f2a9c1d7b4e"
+down_revision = "9e8d7c6b5a41"
+
+
+def upgrade():
+    op.execute("ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_coupon")
+
+
+def downgrade():
+    pass

@@ -1,0 +1,10 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("members", "0006_previous")]
+
+    operations = [
+        migrations.RunSQL("SET lock_timeout = '2s'", reverse_sql=migrations.RunSQL.noop),
+        migrations.RemoveField(model_name="member", name="legacy_id"),
+    ]

@@ -1,0 +1,14 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("members", "0006_previous")]
+
+    operations = [
+        migrations.RunSQL("SET lock_timeout = '2s'", reverse_sql=migrations.RunSQL.noop),
+        migrations.AddField(
+            model_name="member",
+            name="is_verified",
+            field=models.BooleanField(default=False),
+        ),
+    ]

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';--> statement-breakpoint
+ALTER TABLE "posts" ALTER COLUMN "slug" SET NOT NULL;

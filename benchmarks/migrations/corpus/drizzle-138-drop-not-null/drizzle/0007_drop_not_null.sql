@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';--> statement-breakpoint
+ALTER TABLE "users" ALTER COLUMN "phone" DROP NOT NULL;

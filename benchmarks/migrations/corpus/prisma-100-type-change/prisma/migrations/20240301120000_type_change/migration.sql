@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+-- AlterTable
+ALTER TABLE "Order" ALTER COLUMN "amount" SET DATA TYPE DECIMAL(65,30);

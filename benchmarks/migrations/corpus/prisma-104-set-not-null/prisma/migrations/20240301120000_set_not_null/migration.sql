@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+-- AlterTable
+ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;

@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN     "emailVerified" BOOLEAN NOT NULL DEFAULT false;

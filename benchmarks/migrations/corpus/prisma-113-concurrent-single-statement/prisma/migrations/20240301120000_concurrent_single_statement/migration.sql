@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX CONCURRENTLY "Post_createdAt_idx" ON "Post"("createdAt");

@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+-- AlterTable
+ALTER TABLE "Post" ALTER COLUMN "published" DROP DEFAULT;

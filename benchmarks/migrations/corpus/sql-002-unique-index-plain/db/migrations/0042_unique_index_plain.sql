@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX accounts_slug_key ON accounts (slug);

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE experiments ADD COLUMN bucket float8 DEFAULT random();

@@ -1,0 +1,1 @@
+DROP INDEX users_old_email_idx;

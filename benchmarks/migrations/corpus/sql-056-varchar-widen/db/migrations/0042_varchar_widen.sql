@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE companies ALTER COLUMN name TYPE varchar(255);

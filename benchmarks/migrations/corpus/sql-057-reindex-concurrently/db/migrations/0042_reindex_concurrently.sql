@@ -1,0 +1,2 @@
+REINDEX INDEX CONCURRENTLY orders_user_id_idx;
+VACUUM (ANALYZE) orders;

@@ -1,0 +1,1 @@
+ALTER TYPE subscription_plan ADD VALUE IF NOT EXISTS 'enterprise';

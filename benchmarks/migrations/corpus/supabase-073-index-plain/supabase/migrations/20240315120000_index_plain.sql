@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+create index profiles_username_idx on public.profiles (username);

@@ -1,0 +1,1 @@
+alter table public.profiles add column avatar_url text;

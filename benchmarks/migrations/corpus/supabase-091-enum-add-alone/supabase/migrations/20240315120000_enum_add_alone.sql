@@ -1,0 +1,1 @@
+alter type public.post_status add value if not exists 'scheduled';
