@@ -19,11 +19,13 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $@ $(VENV)/.demo-installed
 
-## demo: install into .venv, scan examples/membership-app, write reports to out/
+## demo: install into .venv, scan examples/membership-app, write reports to out/, then
+## show its unsafe migration next to the fix, linted and (with PostgreSQL) dry-run
 demo: $(VENV)/.demo-installed
 	@mkdir -p out
 	launchready run --root examples/membership-app --fail-on never \
 	  --sarif out/launchready.sarif --json out/launchready.json --markdown out/summary.md
+	@bash scripts/demo-migrations.sh examples/membership-app out
 	@echo
 	@echo "Reports: out/summary.md (job summary), out/launchready.sarif (code scanning), out/launchready.json"
 

@@ -158,7 +158,7 @@ def test_the_migrations_job_fails_on_an_index_that_blocks_writes(
         and "migrations/observed-lock" in a
         for a in annotations(job)
     ), job[-3000:]
-    assert "users seeded with 10,000 rows each" in job
+    assert "users seeded with 10,000 rows" in job
     assert any(
         x.startswith("upload-sarif stub: category=launchready-migration-safety ")
         for x in printed(job)

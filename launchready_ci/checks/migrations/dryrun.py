@@ -177,7 +177,8 @@ class DryRun:
         conn.execute(b"RESET session_replication_role")
         if done:
             rows = self.options.seed_rows
-            self.notes.append(f"{', '.join(done)} seeded with {rows:,} rows each")
+            each = " each" if len(done) > 1 else ""
+            self.notes.append(f"{', '.join(done)} seeded with {rows:,} rows{each}")
         if failed:
             self.notes.append(f"not seeded: {'; '.join(failed)}")
 

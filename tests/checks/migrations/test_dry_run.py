@@ -181,7 +181,7 @@ def test_seeded_rows_make_the_dry_run_fail_like_production(tmp_path: Path, datab
         ("migrations/dry-run-error", "db/migrations/0003_bio.sql", 1),
         ("migrations/observed-lock", "db/migrations/0002_ids.sql", 2),
     ]
-    assert "members seeded with 500 rows each" in output
+    assert "members seeded with 500 rows" in output
     assert "SQLSTATE 23502" in output  # not_null_violation, as on production's rows
 
     code, output, findings = _run(root, database.replace("dry_run", "nope"), "--seed-rows", "0")
