@@ -391,6 +391,38 @@ def migrations_dry_run(**opts: Any) -> int:
     return dry_run(**opts)
 
 
+@cli.group()
+def domain() -> None:
+    """The domain members reach and mail comes from: `check` compares DNS with launchready.yml
+    and checks SPF, DKIM, DMARC, MX and CAA."""
+
+
+@domain.command("check")
+@click.option(
+    "--nameserver",
+    metavar="HOST[:PORT]",
+    help="Send every DNS query to this server (a staging zone's; default: domain.nameserver, "
+    "else the system resolver).",
+)
+@_report_options
+@_guard
+def domain_check(**opts: Any) -> int:
+    """Check the domain: each hostname's records against its intent, dangling CNAMEs, CAA,
+    MX, SPF (lookup limits, senders), DKIM keys and DMARC. Needs a `domain:` section.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci.checks.domain.check import DomainCheck
+    from launchready_ci.runner_cli import execute
+
+    nameserver = opts.pop("nameserver")
+    if nameserver:
+        from launchready_ci.checks.domain.resolver import parse_nameserver
+
+        parse_nameserver(nameserver)  # a bad value is a usage error before any lookup
+    return execute(checks=(DomainCheck(nameserver),), **opts)
+
+
 @cli.command()
 @click.argument("rule_id", required=False)
 @_guard

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from launchready_ci import suppressions  # noqa: F401  (registers launchready/unused-ignore)
 from launchready_ci.checks.base import Check
+from launchready_ci.checks.domain.check import (  # noqa: F401  (registers its rules; not in
+    DomainCheck,  # CHECKS: it queries the network, see `launchready domain check`)
+)
 from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
 from launchready_ci.checks.env_inventory.verify import (  # noqa: F401  (registers its rules;
     EnvVerifyCheck,  # not in CHECKS: it needs an environment, see `launchready env verify`)

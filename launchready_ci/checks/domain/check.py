@@ -1,0 +1,403 @@
+"""The domain check: DNS records against the intent in launchready.yml, and email
+authentication (SPF, DKIM, DMARC, MX, CAA), every name looked up concurrently.
+
+Hostnames in ``domain.hosts`` are relative to ``domain.apex`` (``@`` is the apex) unless
+they end with a dot. Every finding names the hostname as its target and points at the
+entry of launchready.yml that states the intent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from launchready_ci.checks.base import Check
+from launchready_ci.checks.domain import rules as r
+from launchready_ci.checks.domain.email import (
+    LOOKUP_LIMIT,
+    SENDERS,
+    VOID_LIMIT,
+    dkim_key,
+    dmarc,
+    spf,
+)
+from launchready_ci.checks.domain.resolver import Lookup, Resolver, parse_nameserver
+from launchready_ci.context import RunContext
+from launchready_ci.findings import Finding, Location
+
+__all__ = ["DomainCheck", "fqdn"]
+
+#: Lookups in flight at once.
+CONCURRENCY = 16
+
+
+def fqdn(name: str, apex: str) -> str:
+    name = name.strip().lower()
+    if name in ("@", "", apex):
+        return apex
+    if name.endswith("."):
+        return name.rstrip(".")
+    return name if name.endswith("." + apex) else f"{name}.{apex}"
+
+
+class DomainCheck(Check):
+    """``launchready domain check``. Not in CHECKS: it queries the network."""
+
+    id = "domain"
+    title = "Domain, DNS and email"
+    config_key = "domain"
+    needs_config = True
+    enable_snippet = "domain:\n  apex: example.com\n  hosts: [{name: '@'}, {name: www}]\n"
+    rules = (
+        r.DnsRecordMissing,
+        r.DnsRecordMismatch,
+        r.DanglingCname,
+        r.DnsLookupFailed,
+        r.MxMissing,
+        r.CaaMissing,
+        r.CaaForbidsCa,
+        r.SpfMissing,
+        r.SpfInvalid,
+        r.SpfTooManyLookups,
+        r.SpfSenderMissing,
+        r.SpfAllTooPermissive,
+        r.DkimMissing,
+        r.DkimInvalid,
+        r.DkimWeakKey,
+        r.DmarcMissing,
+        r.DmarcInvalid,
+        r.DmarcPolicyNone,
+        r.DmarcNoReports,
+    )
+
+    def __init__(self, nameserver: str | None = None) -> None:
+        self.nameserver = nameserver
+
+    def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        server = self.nameserver or section.get("nameserver")
+        resolver = Resolver(parse_nameserver(server) if server else None)
+        apex = str(section["apex"]).lower().rstrip(".")
+        where = _Where(ctx)
+        jobs: list[tuple[Callable[..., list[Finding]], tuple[Any, ...]]] = []
+        for i, host in enumerate(section.get("hosts") or ()):
+            name = fqdn(str(host["name"]), apex)
+            jobs.append((_host, (resolver, name, host, where(f"domain.hosts[{i}]", name))))
+        jobs.append((_caa, (resolver, apex, section.get("caa") or (), where("domain", apex))))
+        notes: list[str] = []
+        for i, mail in enumerate(section.get("mail") or ()):
+            name = fqdn(str(mail.get("domain", "@")), apex)
+            at = where(f"domain.mail[{i}]", name)
+            jobs.append((_mail, (resolver, _MailDomain(name, apex, mail), at, notes)))
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            for found in pool.map(lambda job: job[0](*job[1]), jobs):
+                yield from found
+        via = f" via {server}" if server else ""
+        hosts = len(section.get("hosts") or ())
+        mails = len(section.get("mail") or ())
+        self.scope = "; ".join(
+            [f"{hosts} hostnames and {mails} mail domains of {apex}{via}", *sorted(notes)]
+        )
+
+
+class _Where:
+    """The launchready.yml entry behind a finding, with the hostname as its target."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.config = ctx.config
+
+    def __call__(self, key: str, target: str) -> Location:
+        pos = self.config.position(key) or self.config.position("domain")
+        if pos is None:
+            return Location(target=target, target_kind="hostname")
+        return Location(
+            path=pos.path, start_line=pos.line, end_line=pos.line, target=target,
+            target_kind="hostname",
+        )  # fmt: skip
+
+
+def _finding(rule: type[Any], message: str, at: Location) -> Finding:
+    return rule.finding(message, at, content=message)  # type: ignore[no-any-return]
+
+
+def _failed(lookup: Lookup, at: Location) -> Finding:
+    return _finding(
+        r.DnsLookupFailed,
+        f"{lookup.rdtype} lookup of {lookup.name} {lookup.describe()}: not checked",
+        at,
+    )
+
+
+# --- hostnames ---------------------------------------------------------------------------
+
+
+def _host(resolver: Resolver, name: str, intent: Mapping[str, Any], at: Location) -> list[Finding]:
+    want_cname = str(intent.get("cname") or "").lower().rstrip(".")
+    alias = resolver.lookup(name, "CNAME")
+    if alias.failed:
+        return [_failed(alias, at)]
+    if alias.ok:
+        target = alias.records[0]
+        out = []
+        if want_cname and target != want_cname:
+            out.append(
+                _finding(
+                    r.DnsRecordMismatch,
+                    f"{name} is a CNAME to {target}, launchready.yml expects {want_cname}",
+                    at,
+                )
+            )
+        if intent.get("a") or intent.get("aaaa"):
+            out.append(
+                _finding(
+                    r.DnsRecordMismatch,
+                    f"{name} is a CNAME to {target}, launchready.yml expects address records",
+                    at,
+                )
+            )
+        v4, v6 = resolver.lookup(target, "A"), resolver.lookup(target, "AAAA")
+        if v4.failed and v6.failed:
+            out.append(_failed(v4, at))
+        elif not v4.ok and not v6.ok:
+            why = "does not exist" if v4.outcome == "nxdomain" else "has no address"
+            out.append(
+                _finding(
+                    r.DanglingCname,
+                    f"{name} is a CNAME to {target}, which {why}: the name is dead, and "
+                    "whoever claims that target on its platform can serve it",
+                    at,
+                )
+            )
+        return out
+    v4, v6 = resolver.lookup(name, "A"), resolver.lookup(name, "AAAA")
+    failed = [x for x in (v4, v6) if x.failed]
+    if failed:
+        return [_failed(failed[0], at)]
+    if not v4.ok and not v6.ok:
+        return [
+            _finding(
+                r.DnsRecordMissing,
+                f"{name} has no A, AAAA or CNAME record"
+                + (" (NXDOMAIN)" if v4.outcome == "nxdomain" else ""),
+                at,
+            )
+        ]
+    out = []
+    if want_cname:
+        out.append(
+            _finding(
+                r.DnsRecordMismatch,
+                f"{name} has address records, launchready.yml expects a CNAME to {want_cname}",
+                at,
+            )
+        )
+    for rdtype, lookup in (("a", v4), ("aaaa", v6)):
+        expected = {str(x).lower() for x in intent.get(rdtype) or ()}
+        actual = set(lookup.records)
+        if expected and actual != expected:
+            out.append(
+                _finding(
+                    r.DnsRecordMismatch,
+                    f"{name} {rdtype.upper()} is {', '.join(sorted(actual)) or 'absent'}, "
+                    f"launchready.yml expects {', '.join(sorted(expected))}",
+                    at,
+                )
+            )
+    return out
+
+
+# --- CAA -----------------------------------------------------------------------------------
+
+
+def _caa(resolver: Resolver, apex: str, allowed_cas: Any, at: Location) -> list[Finding]:
+    """RFC 8659: the closest CAA RRset, climbing from the apex to its parents (not the
+    TLD). A parent's REFUSED or NXDOMAIN counts as no record."""
+    name, first = apex, True
+    found: Lookup | None = None
+    while "." in name:
+        lookup = resolver.lookup(name, "CAA")
+        if lookup.ok:
+            found = lookup
+            break
+        if lookup.failed and (first or lookup.outcome != "refused"):
+            return [_failed(lookup, at)]
+        name, first = name.partition(".")[2], False
+    if found is None:
+        return [
+            _finding(
+                r.CaaMissing,
+                f"no CAA record on {apex} or its parents: any certificate authority may issue "
+                "for it",
+                at,
+            )
+        ]
+    issuers: set[str] = set()
+    for record in found.records:
+        parts = record.split(None, 2)
+        if len(parts) == 3 and parts[1].lower() in ("issue", "issuewild"):
+            issuers.add(parts[2].strip('"').split(";")[0].strip().lower())
+    out = []
+    for ca in allowed_cas:
+        if str(ca).lower() not in issuers:
+            out.append(
+                _finding(
+                    r.CaaForbidsCa,
+                    f"CAA on {found.name} allows {', '.join(sorted(issuers - {''})) or 'no one'}"
+                    f", not {ca}: its next certificate for {apex} will be refused",
+                    at,
+                )
+            )
+    return out
+
+
+# --- mail ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _MailDomain:
+    domain: str
+    apex: str
+    intent: Mapping[str, Any]
+
+
+def _mail(resolver: Resolver, md: _MailDomain, at: Location, notes: list[str]) -> list[Finding]:
+    domain, apex, mail = md.domain, md.apex, md.intent
+    out: list[Finding] = []
+    if mail.get("receives", True):
+        mx = resolver.lookup(domain, "MX")
+        if mx.failed:
+            out.append(_failed(mx, at))
+        elif not mx.ok:
+            out.append(
+                _finding(
+                    r.MxMissing,
+                    f"{domain} receives mail (launchready.yml) but has no MX record",
+                    at,
+                )
+            )
+    out += _spf(resolver, domain, [str(s) for s in mail.get("senders") or ()], at)
+    for selector in mail.get("dkim") or ():
+        out += _dkim(resolver, domain, str(selector), at, notes)
+    out += _dmarc(resolver, domain, apex, at, notes)
+    return out
+
+
+def _spf(resolver: Resolver, domain: str, senders: list[str], at: Location) -> list[Finding]:
+    report = spf(resolver, domain)
+    out = [_finding(r.DnsLookupFailed, f"SPF of {domain}: {f}", at) for f in report.failures]
+    if not report.records:
+        if not report.failures:
+            out.append(_finding(r.SpfMissing, f"{domain} has no SPF record (v=spf1)", at))
+        return out
+    if len(report.records) > 1:
+        out.append(
+            _finding(
+                r.SpfInvalid,
+                f"{domain} has {len(report.records)} SPF records: receivers treat that as a "
+                "permanent error, as if there were none",
+                at,
+            )
+        )
+        return out
+    for error in report.errors:
+        out.append(_finding(r.SpfInvalid, f"SPF of {domain}: {error}", at))
+    if report.lookups > LOOKUP_LIMIT or report.voids > VOID_LIMIT:
+        out.append(
+            _finding(
+                r.SpfTooManyLookups,
+                f"SPF of {domain} needs {report.lookups} DNS lookups (limit {LOOKUP_LIMIT}) "
+                f"and {report.voids} find nothing (limit {VOID_LIMIT}): every message fails "
+                "SPF with a permanent error",
+                at,
+            )
+        )
+    for sender in senders:
+        include = (
+            sender.partition(":")[2]
+            if sender.startswith("include:")
+            else SENDERS.get(sender.lower(), sender)
+        )
+        if include.lower() not in report.included:
+            out.append(
+                _finding(
+                    r.SpfSenderMissing,
+                    f"SPF of {domain} does not include {include} ({sender}): its mail for "
+                    f"{domain} fails SPF",
+                    at,
+                )
+            )
+    qualifier = report.all_qualifier
+    if qualifier in ("+", "?") or (qualifier is None and report.redirect is None):
+        ending = f"{qualifier}all" if qualifier else "no all term"
+        out.append(
+            _finding(
+                r.SpfAllTooPermissive,
+                f"SPF of {domain} ends with {ending}: forged mail in its name is not marked; "
+                "end with ~all or -all",
+                at,
+            )
+        )
+    return out
+
+
+def _dkim(
+    resolver: Resolver, domain: str, selector: str, at: Location, notes: list[str]
+) -> list[Finding]:
+    key = dkim_key(resolver, domain, selector)
+    if key.outcome == "missing":
+        return [_finding(r.DkimMissing, f"DKIM selector {selector}: no key at {key.name}", at)]
+    if key.outcome == "failed":
+        return [_finding(r.DnsLookupFailed, f"DKIM key {key.name} {key.detail}", at)]
+    if key.outcome != "ok":
+        return [_finding(r.DkimInvalid, f"DKIM key {key.name} is unusable: {key.detail}", at)]
+    notes.append(f"DKIM {selector}._domainkey.{domain}: {key.key_type}-{key.bits}")
+    if key.key_type == "rsa" and key.bits < 1024:
+        return [
+            _finding(
+                r.DkimInvalid,
+                f"DKIM key {key.name} is RSA-{key.bits}: verifiers must reject keys under "
+                "1024 bits (RFC 8301)",
+                at,
+            )
+        ]
+    if key.key_type == "rsa" and key.bits < 2048:
+        return [
+            _finding(r.DkimWeakKey, f"DKIM key {key.name} is RSA-{key.bits}, under 2048 bits", at)
+        ]
+    return []
+
+
+def _dmarc(
+    resolver: Resolver, domain: str, apex: str, at: Location, notes: list[str]
+) -> list[Finding]:
+    record = dmarc(resolver, domain)
+    if record.outcome == "missing" and domain != apex:
+        parent = dmarc(resolver, apex)  # the organizational domain's policy applies
+        if parent.outcome != "failed":
+            record = parent
+    if record.outcome == "missing":
+        return [_finding(r.DmarcMissing, f"{domain} has no DMARC record at _dmarc.{domain}", at)]
+    if record.outcome == "failed":
+        return [_finding(r.DnsLookupFailed, f"DMARC {record.name} {record.detail}", at)]
+    if record.outcome != "ok":
+        return [_finding(r.DmarcInvalid, f"DMARC {record.name}: {record.detail}", at)]
+    tags = record.tags
+    policy = tags["p"].lower()
+    alignment = f"adkim={tags.get('adkim', 'r')}, aspf={tags.get('aspf', 'r')}"
+    notes.append(f"DMARC {record.name}: p={policy}, {alignment}")
+    out = []
+    if policy == "none":
+        out.append(
+            _finding(
+                r.DmarcPolicyNone,
+                f"DMARC {record.name} is p=none ({alignment}): forged mail in its name is "
+                "delivered; move to p=quarantine, then p=reject, once reports are clean",
+                at,
+            )
+        )
+    if not tags.get("rua"):
+        out.append(
+            _finding(r.DmarcNoReports, f"DMARC {record.name} has no rua: no reports arrive", at)
+        )
+    return out

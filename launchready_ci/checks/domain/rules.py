@@ -1,0 +1,554 @@
+"""The rules of the domain check: DNS records against intent, and email authentication."""
+
+from __future__ import annotations
+
+from launchready_ci.findings import Confidence, Severity
+from launchready_ci.rules import Rule, register
+
+__all__ = [
+    "CaaForbidsCa",
+    "CaaMissing",
+    "DanglingCname",
+    "DkimInvalid",
+    "DkimMissing",
+    "DkimWeakKey",
+    "DmarcInvalid",
+    "DmarcMissing",
+    "DmarcNoReports",
+    "DmarcPolicyNone",
+    "DnsLookupFailed",
+    "DnsRecordMismatch",
+    "DnsRecordMissing",
+    "MxMissing",
+    "SpfAllTooPermissive",
+    "SpfInvalid",
+    "SpfMissing",
+    "SpfSenderMissing",
+    "SpfTooManyLookups",
+]
+
+
+@register
+class DnsRecordMissing(Rule):
+    """A hostname in launchready.yml has no address record (A, AAAA or CNAME).
+
+    Why
+    ---
+    A member who types the name, or follows an invite link to it, gets "server not
+    found". The classic case is an apex that answers while `www` does not (or the
+    reverse): half of the links in emails and ads lead nowhere.
+
+    Remediation
+    -----------
+    Add the record at the DNS provider: an `A`/`AAAA` to the host's address, or a
+    `CNAME` (an `ALIAS`/`ANAME` or flattened CNAME at the apex) to the platform's
+    hostname, then redirect the name that is not canonical to the one that is.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc1034#section-3.6
+    """
+
+    id = "domain/dns-record-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DnsRecordMismatch(Rule):
+    """A hostname's A, AAAA or CNAME record differs from what launchready.yml says it should be.
+
+    Why
+    ---
+    A record left pointing at the old host, the staging load balancer or a previous
+    provider sends members somewhere the release is not: an old version, a parked page,
+    or a certificate error.
+
+    Remediation
+    -----------
+    Point the record where launchready.yml says, or update launchready.yml if the move
+    was intended, so that the next change is checked against the truth.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc1035#section-3.3
+    """
+
+    id = "domain/dns-record-mismatch"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DanglingCname(Rule):
+    """A CNAME points at a name that does not exist: the hostname is dead, and open to takeover.
+
+    Why
+    ---
+    The target was a platform app or bucket that was deleted (`old-app.herokuapp.com`,
+    `site.netlify.app`, an S3 bucket). Members get an error, and anyone who creates an
+    app with the same name on that platform serves their content, and reads cookies, on
+    your hostname.
+
+    Remediation
+    -----------
+    Delete the CNAME, or point it at the live target. Remove DNS records in the same
+    change that deletes the app they point to.
+
+    References
+    ----------
+    - https://developer.mozilla.org/en-US/docs/Web/Security/Subdomain_takeovers
+    """
+
+    id = "domain/dangling-cname"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DnsLookupFailed(Rule):
+    """A DNS query failed (SERVFAIL, REFUSED or a timeout), so this part could not be checked.
+
+    Why
+    ---
+    A resolver that gets SERVFAIL for the zone tells members' browsers and mail servers
+    that the name cannot be resolved right now: broken DNSSEC, a lame delegation or a
+    name server that is down. The check reports it rather than guess.
+
+    Remediation
+    -----------
+    Query the zone's name servers directly (`dig @ns1.provider.example name TYPE`) and
+    fix the delegation or the DNSSEC chain. With `--nameserver`, make sure that server is
+    authoritative for, or can resolve, the names in launchready.yml.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc1035#section-4.1.1
+    """
+
+    id = "domain/dns-lookup-failed"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+
+
+@register
+class MxMissing(Rule):
+    """A mail domain that should receive mail has no MX record.
+
+    Why
+    ---
+    Replies to invites, support mail and bounces addressed to the domain go nowhere (or
+    to the apex's A record, which no mail server listens on). Some receivers also judge
+    a sender domain that cannot receive as suspect.
+
+    Remediation
+    -----------
+    Add the MX records your mail provider gives (for example Google Workspace's
+    `smtp.google.com`), or set `receives: false` for a sending-only domain.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc5321#section-5.1
+    """
+
+    id = "domain/mx-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class CaaMissing(Rule):
+    """No CAA record on the domain or its parents: any certificate authority may issue for it.
+
+    Why
+    ---
+    CAA (RFC 8659) lists the authorities allowed to issue certificates for the domain.
+    Without it, a mis-issuance by any of the hundreds of trusted CAs is possible; with
+    it, only the one you use (Let's Encrypt, Google Trust Services...) may issue.
+
+    Remediation
+    -----------
+    Add `CAA 0 issue "letsencrypt.org"` (and one per authority you use) at the apex, and
+    list them under `domain.caa` in launchready.yml.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8659
+    """
+
+    id = "domain/caa-missing"
+    severity = Severity.NOTICE
+    confidence = Confidence.HIGH
+
+
+@register
+class CaaForbidsCa(Rule):
+    """The domain's CAA records forbid a certificate authority that launchready.yml lists.
+
+    Why
+    ---
+    The next renewal by that authority fails: it must refuse to issue when CAA does not
+    name it. The certificate then expires on its own schedule, often on a weekend.
+
+    Remediation
+    -----------
+    Add `CAA 0 issue "<authority's domain>"` for each authority in use, or correct
+    `domain.caa` in launchready.yml.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8659#section-4.2
+    """
+
+    id = "domain/caa-forbids-ca"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfMissing(Rule):
+    """A mail domain has no SPF record.
+
+    Why
+    ---
+    Receivers cannot tell your sending service from a forger. Gmail and Yahoo require
+    SPF or DKIM, and DMARC alignment, from bulk senders since 2024: password-reset and
+    invite mail lands in spam or is rejected.
+
+    Remediation
+    -----------
+    Publish one TXT record such as `v=spf1 include:spf.mtasv.net ~all`, with an
+    `include:` per sending service, ending in `~all` or `-all`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208
+    """
+
+    id = "domain/spf-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfInvalid(Rule):
+    """The SPF record is broken: more than one, bad syntax, an include without SPF, or a loop.
+
+    Why
+    ---
+    Any of these is a permanent error (RFC 7208 4.5, 5.2): receivers treat the domain as
+    having no usable SPF at all, and DMARC then rests on DKIM alone.
+
+    Remediation
+    -----------
+    Keep exactly one `v=spf1` TXT record; merge two into one. Fix unknown terms and
+    includes of domains that publish no SPF record.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-4.5
+    """
+
+    id = "domain/spf-invalid"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfTooManyLookups(Rule):
+    """The SPF record needs more than 10 DNS lookups, or more than 2 that find nothing.
+
+    Why
+    ---
+    RFC 7208 4.6.4 caps the terms that cost a DNS query (`include`, `a`, `mx`, `ptr`,
+    `exists`, `redirect`) at 10 across every nested include, and lookups that return
+    nothing at 2. Past either limit the result is a permanent error: every message fails
+    SPF. Each sending service added is an include, so the limit is usually crossed the
+    week a newsletter tool is added before launch.
+
+    Remediation
+    -----------
+    Remove includes of services you no longer send with, replace `a`/`mx` with `ip4`/
+    `ip6`, or send bulk mail from a subdomain with its own SPF record.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-4.6.4
+    """
+
+    id = "domain/spf-too-many-lookups"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfSenderMissing(Rule):
+    """A sending service named in launchready.yml is not included in the domain's SPF record.
+
+    Why
+    ---
+    Mail that service sends for the domain fails SPF; unless its DKIM signature aligns,
+    DMARC fails too, and the password-reset mail goes to spam.
+
+    Remediation
+    -----------
+    Add the service's include (for example `include:spf.mtasv.net` for Postmark,
+    `include:_spf.google.com` for Google Workspace) before the `all` term.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-5.2
+    """
+
+    id = "domain/spf-sender-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfAllTooPermissive(Rule):
+    """The SPF record ends in `+all` or `?all`, or has no `all`: it vouches for anyone.
+
+    Why
+    ---
+    `+all` passes mail from every server on the internet; `?all` and a missing `all`
+    (neutral) say nothing, so forged mail in your name is not marked.
+
+    Remediation
+    -----------
+    End the record with `~all` (soft fail, while you check every sender) and move to
+    `-all` once DMARC reports show only your services.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-5.1
+    """
+
+    id = "domain/spf-all-too-permissive"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+
+@register
+class DkimMissing(Rule):
+    """A DKIM selector named in launchready.yml has no key record.
+
+    Why
+    ---
+    Mail signed with that selector fails DKIM: receivers cannot verify it, and DMARC
+    must rely on SPF alone (which forwarding breaks).
+
+    Remediation
+    -----------
+    Publish the TXT (or CNAME) record your mail service shows for the selector, at
+    `<selector>._domainkey.<domain>`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6376#section-3.6.2
+    """
+
+    id = "domain/dkim-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DkimInvalid(Rule):
+    """A DKIM key record is unusable: no key, a revoked (empty) one, bad base64, a bad type.
+
+    Why
+    ---
+    Every signature made with the selector fails verification, as if the mail were
+    forged.
+
+    Remediation
+    -----------
+    Copy the record again from the mail service (TXT strings longer than 255 characters
+    must be split into several quoted strings, not cut), or remove the selector from
+    launchready.yml if it was retired on purpose.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6376#section-3.6.1
+    """
+
+    id = "domain/dkim-invalid"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DkimWeakKey(Rule):
+    """A DKIM RSA key is shorter than 2048 bits.
+
+    Why
+    ---
+    RFC 8301 requires verifiers to reject keys under 1024 bits; 1024-bit keys are
+    factorable by a well-funded attacker and some receivers already treat them as weak.
+
+    Remediation
+    -----------
+    Rotate to a 2048-bit key: publish a new selector, switch signing to it, then remove
+    the old record.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8301#section-3.2
+    """
+
+    id = "domain/dkim-weak-key"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcMissing(Rule):
+    """A mail domain has no DMARC record.
+
+    Why
+    ---
+    Gmail and Yahoo require a DMARC record from bulk senders; without one, receivers
+    have no policy for forged mail in your name and you get no reports about it.
+
+    Remediation
+    -----------
+    Publish `_dmarc.<domain> TXT "v=DMARC1; p=none; rua=mailto:dmarc@<domain>"`, read the
+    reports for a few weeks, then move to `p=quarantine` and `p=reject`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-6.3
+    """
+
+    id = "domain/dmarc-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcInvalid(Rule):
+    """The DMARC record does not parse (RFC 7489), or there is more than one.
+
+    Why
+    ---
+    Receivers ignore a DMARC record they cannot parse, and with several they apply none:
+    the domain is treated as having no policy.
+
+    Remediation
+    -----------
+    Keep one record starting `v=DMARC1;` with `p=none|quarantine|reject` and valid
+    optional tags (`rua=mailto:...`, `adkim=r|s`, `aspf=r|s`, `pct=0..100`).
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-6.4
+    """
+
+    id = "domain/dmarc-invalid"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcPolicyNone(Rule):
+    """DMARC is `p=none`: forged mail in the domain's name is still delivered.
+
+    Why
+    ---
+    `p=none` only asks for reports. It is the right first step, but left in place it
+    protects no one: a phishing mail "from" your domain to your members is delivered.
+
+    Remediation
+    -----------
+    Once the aggregate reports show every legitimate sender passing, move to
+    `p=quarantine` (optionally with `pct=`), then `p=reject`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-6.3
+    """
+
+    id = "domain/dmarc-policy-none"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcNoReports(Rule):
+    """The DMARC record has no `rua`: nobody receives the aggregate reports.
+
+    Why
+    ---
+    Without reports you cannot see which services send as you, whether they pass, or
+    who forges your domain, so you cannot safely tighten the policy.
+
+    Remediation
+    -----------
+    Add `rua=mailto:dmarc@<domain>` (or a report service's address).
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-7.2
+    """
+
+    id = "domain/dmarc-no-reports"
+    severity = Severity.NOTICE
+    confidence = Confidence.HIGH
+
+
+# Bad and good snippets for the rule pages: zone-file lines (and, where the intent
+# matters, the launchready.yml entry), as a DNS provider's export shows them.
+_EXAMPLES: dict[type[Rule], tuple[str, str]] = {
+    DnsRecordMissing: ("; www has no record\n@ A 203.0.113.10", "@ A 203.0.113.10\nwww CNAME @"),
+    DnsRecordMismatch: (
+        "# launchready.yml: {name: app, a: [203.0.113.11]}\napp A 203.0.113.99",
+        "app A 203.0.113.11",
+    ),
+    DanglingCname: (
+        "old CNAME deleted-app.herokuapp.com.  ; NXDOMAIN",
+        "; the CNAME removed with the app",
+    ),
+    DnsLookupFailed: ("status.example.com. -> SERVFAIL", "status.example.com. -> NOERROR"),
+    MxMissing: ("; receives: true, no MX", "@ MX 1 smtp.google.com."),
+    CaaMissing: ("; no CAA on the domain or its parents", '@ CAA 0 issue "letsencrypt.org"'),
+    CaaForbidsCa: (
+        '# caa: [letsencrypt.org]\n@ CAA 0 issue "sectigo.com"',
+        '@ CAA 0 issue "letsencrypt.org"',
+    ),
+    SpfMissing: ("; no v=spf1 TXT record", '@ TXT "v=spf1 include:spf.mtasv.net ~all"'),
+    SpfInvalid: (
+        '@ TXT "v=spf1 include:spf.mtasv.net ~all"\n@ TXT "v=spf1 include:sendgrid.net ~all"',
+        '@ TXT "v=spf1 include:spf.mtasv.net include:sendgrid.net ~all"',
+    ),
+    SpfTooManyLookups: (
+        '@ TXT "v=spf1 include:a.example include:b.example mx a ... ~all"  ; 11 lookups',
+        '@ TXT "v=spf1 include:spf.mtasv.net ip4:203.0.113.0/24 ~all"',
+    ),
+    SpfSenderMissing: (
+        '# senders: [postmark, google]\n@ TXT "v=spf1 include:_spf.google.com ~all"',
+        '@ TXT "v=spf1 include:_spf.google.com include:spf.mtasv.net ~all"',
+    ),
+    SpfAllTooPermissive: ('@ TXT "v=spf1 include:spf.mtasv.net +all"', '@ TXT "v=spf1 ... -all"'),
+    DkimMissing: (
+        "; dkim: [pm], no pm._domainkey record",
+        'pm._domainkey TXT "v=DKIM1; p=MIIB..."',
+    ),
+    DkimInvalid: (
+        's1._domainkey TXT "v=DKIM1; k=rsa; p="',
+        's1._domainkey TXT "v=DKIM1; p=MIIB..."',
+    ),
+    DkimWeakKey: (
+        'pm._domainkey TXT "v=DKIM1; p=MIGfMA0G..."  ; RSA-1024',
+        'pm._domainkey TXT "v=DKIM1; p=MIIBIjAN..."  ; RSA-2048',
+    ),
+    DmarcMissing: ("; no _dmarc record", '_dmarc TXT "v=DMARC1; p=none; rua=mailto:d@example.com"'),
+    DmarcInvalid: ('_dmarc TXT "v=DMARC1; p=maybe"', '_dmarc TXT "v=DMARC1; p=quarantine"'),
+    DmarcPolicyNone: ('_dmarc TXT "v=DMARC1; p=none"', '_dmarc TXT "v=DMARC1; p=reject"'),
+    DmarcNoReports: (
+        '_dmarc TXT "v=DMARC1; p=reject"',
+        '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"',
+    ),
+}
+for _rule, (_bad, _good) in _EXAMPLES.items():
+    _rule.examples = {"bad": (_bad,), "good": (_good,)}

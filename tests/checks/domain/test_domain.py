@@ -1,0 +1,145 @@
+"""`launchready domain check` against a real authoritative DNS server (see conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import make_repo, run_cli
+
+GOOD = """\
+domain:
+  apex: good.test
+  hosts:
+    - {name: "@", a: [203.0.113.10]}
+    - {name: www, cname: good.test}
+    - {name: app, a: [203.0.113.11], aaaa: ["2001:db8::11"]}
+    - {name: api, cname: api-host.provider.test}
+  caa: [letsencrypt.org]
+  mail:
+    - {domain: "@", senders: [postmark, google], dkim: [pm]}
+    - {domain: news, senders: [postmark]}
+"""
+
+PLANTED = """\
+domain:
+  apex: clubhouse.test
+  hosts:
+    - {name: "@"}
+    - {name: www}
+    - {name: app, a: [203.0.113.11]}
+    - {name: old}
+    - {name: api, cname: cname.vercel.test}
+    - {name: status.broken.test.}
+  caa: [letsencrypt.org]
+  mail:
+    - {domain: "@", senders: [postmark], dkim: [pm, s1, google]}
+    - {domain: news, senders: [postmark]}
+    - {domain: txn, receives: false}
+"""
+
+
+def _check(tmp_path: Path, config: str, *args: str) -> tuple[int, str, list[dict[str, Any]]]:
+    root = make_repo(tmp_path / "r", {"launchready.yml": config})
+    out = tmp_path / "domain.json"
+    result = run_cli("domain", "check", "--root", str(root), "--json", str(out), *args)
+    findings = json.loads(out.read_text())["findings"] if out.exists() else []
+    return result.returncode, result.stdout + result.stderr, findings
+
+
+def _pairs(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return sorted((f["rule_id"], f["location"]["target"]) for f in findings)
+
+
+def test_a_domain_as_intended_has_no_finding(tmp_path: Path, nameserver: str) -> None:
+    code, output, findings = _check(tmp_path, GOOD, "--nameserver", nameserver)
+    assert code == 0, output
+    assert findings == [], output
+    assert f"4 hostnames and 2 mail domains of good.test via {nameserver}" in output
+    assert "DKIM pm._domainkey.good.test: rsa-2048" in output
+    assert "DMARC _dmarc.good.test: p=reject, adkim=s, aspf=r" in output
+
+
+def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str) -> None:
+    code, output, findings = _check(tmp_path, PLANTED, "--nameserver", nameserver)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert _pairs(findings) == sorted(
+        [
+            ("domain/dns-record-missing", "www.clubhouse.test"),
+            ("domain/dns-record-mismatch", "app.clubhouse.test"),
+            ("domain/dangling-cname", "old.clubhouse.test"),
+            ("domain/dns-record-mismatch", "api.clubhouse.test"),
+            ("domain/dns-lookup-failed", "status.broken.test"),
+            # the parent `test` REFUSES: no record, so no CAA anywhere
+            ("domain/caa-missing", "clubhouse.test"),
+            ("domain/mx-missing", "clubhouse.test"),
+            ("domain/spf-too-many-lookups", "clubhouse.test"),
+            ("domain/spf-sender-missing", "clubhouse.test"),
+            ("domain/spf-all-too-permissive", "clubhouse.test"),
+            ("domain/dkim-weak-key", "clubhouse.test"),
+            ("domain/dkim-invalid", "clubhouse.test"),
+            ("domain/dkim-missing", "clubhouse.test"),
+            ("domain/dmarc-policy-none", "clubhouse.test"),
+            ("domain/dmarc-no-reports", "clubhouse.test"),
+            ("domain/spf-invalid", "news.clubhouse.test"),
+            # news has no DMARC record of its own: the organizational domain's applies
+            ("domain/dmarc-policy-none", "news.clubhouse.test"),
+            ("domain/dmarc-no-reports", "news.clubhouse.test"),
+            ("domain/spf-all-too-permissive", "txn.clubhouse.test"),
+            ("domain/dmarc-invalid", "txn.clubhouse.test"),
+        ]
+    )
+    messages = {f["rule_id"] + " " + f["location"]["target"]: f["message"] for f in findings}
+    assert (
+        "needs 14 DNS lookups (limit 10) and 3 find nothing (limit 2)"
+        in (messages["domain/spf-too-many-lookups clubhouse.test"])
+    )
+    assert (
+        "does not include spf.mtasv.net (postmark)"
+        in (messages["domain/spf-sender-missing clubhouse.test"])
+    )
+    assert (
+        "A is 203.0.113.99, launchready.yml expects 203.0.113.11"
+        in (messages["domain/dns-record-mismatch app.clubhouse.test"])
+    )
+    assert (
+        "gone-app.provider.test, which does not exist"
+        in (messages["domain/dangling-cname old.clubhouse.test"])
+    )
+    assert "answered SERVFAIL" in messages["domain/dns-lookup-failed status.broken.test"]
+    assert "RSA-1024, under 2048 bits" in messages["domain/dkim-weak-key clubhouse.test"]
+    assert "p= is empty" in messages["domain/dkim-invalid clubhouse.test"]
+    assert "ends with +all" in messages["domain/spf-all-too-permissive txn.clubhouse.test"]
+    assert "p='maybe'" in messages["domain/dmarc-invalid txn.clubhouse.test"]
+    # Each finding points at the launchready.yml entry that states the intent.
+    www = next(f for f in findings if f["location"]["target"] == "www.clubhouse.test")
+    assert www["location"]["path"] == "launchready.yml" and www["location"]["start_line"] == 5
+
+
+def test_a_server_that_never_answers_is_reported_not_raised(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))  # bound, never read: every query times out
+        port = silent.getsockname()[1]
+        config = "domain:\n  apex: quiet.test\n  hosts: [{name: www}]\n"
+        code, output, findings = _check(tmp_path, config, "--nameserver", f"127.0.0.1:{port}")
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert {f["rule_id"] for f in findings} == {"domain/dns-lookup-failed"}
+    assert all("timed out" in f["message"] for f in findings)
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    code, output, _ = _check(tmp_path, GOOD, "--nameserver", "127.0.0.1:99999")
+    assert code == 2 and "the port must be a number from 1 to 65535" in output
+    code, output, _ = _check(tmp_path, "domain:\n  hosts: []\n")
+    assert code == 2 and "apex" in output
+    assert "Traceback" not in output
+
+
+def test_without_a_domain_section_it_is_skipped_with_the_snippet(tmp_path: Path) -> None:
+    code, output, _ = _check(tmp_path, "version: 1\n")
+    assert code == 0, output
+    assert "skipped" in output and "apex: example.com" in output
