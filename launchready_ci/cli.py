@@ -399,6 +399,20 @@ def domain() -> None:
 
 @domain.command("check")
 @click.option(
+    "--connect-to",
+    "connect_to",
+    multiple=True,
+    metavar="HOST:PORT:ADDR:PORT",
+    help="Connect to ADDR:PORT instead, keeping the hostname for SNI, Host and the "
+    "certificate (curl's meaning; empty parts match any or keep the original).",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Trust the CA certificates in FILE (PEM) instead of the system's.",
+)
+@click.option(
     "--nameserver",
     metavar="HOST[:PORT]",
     help="Send every DNS query to this server (a staging zone's; default: domain.nameserver, "
@@ -413,14 +427,16 @@ def domain_check(**opts: Any) -> int:
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
     from launchready_ci.checks.domain.check import DomainCheck
+    from launchready_ci.checks.domain.resolver import parse_nameserver
+    from launchready_ci.checks.domain.tls import parse_connect_to
     from launchready_ci.runner_cli import execute
 
     nameserver = opts.pop("nameserver")
     if nameserver:
-        from launchready_ci.checks.domain.resolver import parse_nameserver
-
         parse_nameserver(nameserver)  # a bad value is a usage error before any lookup
-    return execute(checks=(DomainCheck(nameserver),), **opts)
+    routes = tuple(parse_connect_to(x) for x in opts.pop("connect_to"))
+    check = DomainCheck(nameserver, routes, opts.pop("ca_bundle"))
+    return execute(checks=(check,), **opts)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ entry of launchready.yml that states the intent.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ from launchready_ci.checks.domain.email import (
     spf,
 )
 from launchready_ci.checks.domain.resolver import Lookup, Resolver, parse_nameserver
+from launchready_ci.checks.domain.tls import ConnectTo, TlsResult, old_protocol, probe_tls, route
 from launchready_ci.context import RunContext
-from launchready_ci.findings import Finding, Location
+from launchready_ci.findings import Finding, Location, Severity
 
 __all__ = ["DomainCheck", "fqdn"]
 
@@ -70,10 +72,22 @@ class DomainCheck(Check):
         r.DmarcInvalid,
         r.DmarcPolicyNone,
         r.DmarcNoReports,
+        r.TlsUntrusted,
+        r.TlsHostnameMismatch,
+        r.TlsExpiry,
+        r.TlsConnectionFailed,
+        r.TlsOldProtocol,
     )
 
-    def __init__(self, nameserver: str | None = None) -> None:
+    def __init__(
+        self,
+        nameserver: str | None = None,
+        connect_to: tuple[ConnectTo, ...] = (),
+        ca_bundle: str | None = None,
+    ) -> None:
         self.nameserver = nameserver
+        self.connect_to = connect_to
+        self.ca_bundle = ca_bundle
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         server = self.nameserver or section.get("nameserver")
@@ -81,11 +95,13 @@ class DomainCheck(Check):
         apex = str(section["apex"]).lower().rstrip(".")
         where = _Where(ctx)
         jobs: list[tuple[Callable[..., list[Finding]], tuple[Any, ...]]] = []
+        web = _Web(self.connect_to, self.ca_bundle, section.get("tls") or {})
+        notes: list[str] = []
         for i, host in enumerate(section.get("hosts") or ()):
             name = fqdn(str(host["name"]), apex)
-            jobs.append((_host, (resolver, name, host, where(f"domain.hosts[{i}]", name))))
+            at = where(f"domain.hosts[{i}]", name)
+            jobs.append((_site, (resolver, web, (name, host), at, notes)))
         jobs.append((_caa, (resolver, apex, section.get("caa") or (), where("domain", apex))))
-        notes: list[str] = []
         for i, mail in enumerate(section.get("mail") or ()):
             name = fqdn(str(mail.get("domain", "@")), apex)
             at = where(f"domain.mail[{i}]", name)
@@ -97,7 +113,7 @@ class DomainCheck(Check):
         hosts = len(section.get("hosts") or ())
         mails = len(section.get("mail") or ())
         self.scope = "; ".join(
-            [f"{hosts} hostnames and {mails} mail domains of {apex}{via}", *sorted(notes)]
+            [f"{hosts} hostnames and {mails} mail domains of {apex}{via}", *sorted(set(notes))]
         )
 
 
@@ -132,11 +148,72 @@ def _failed(lookup: Lookup, at: Location) -> Finding:
 # --- hostnames ---------------------------------------------------------------------------
 
 
-def _host(resolver: Resolver, name: str, intent: Mapping[str, Any], at: Location) -> list[Finding]:
+@dataclass(frozen=True)
+class _Web:
+    connect_to: tuple[ConnectTo, ...]
+    ca_bundle: str | None
+    tls: Mapping[str, Any]
+
+
+def _site(
+    resolver: Resolver, web: _Web, host: tuple[str, Mapping[str, Any]], at: Location,
+    notes: list[str],
+) -> list[Finding]:  # fmt: skip
+    """DNS, then (when the name resolves) TLS on port 443."""
+    name, intent = host
+    out, address = _host(resolver, name, intent, at)
+    if address is None or not intent.get("https", True):
+        return out
+    target = route(web.connect_to, name, 443) or (address, 443)
+    result = probe_tls(name, target, cafile=web.ca_bundle)
+    out += _tls_findings(result, web.tls, at)
+    if result.outcome == "ok":
+        days = result.days_left()
+        notes.append(f"TLS {name}: {result.version}, {result.issuer}, {days:.0f} days left")
+    return out
+
+
+def _tls_findings(result: TlsResult, limits: Mapping[str, Any], at: Location) -> list[Finding]:
+    name = result.host
+    if result.outcome in ("chain", "untrusted", "self-signed"):
+        why = {
+            "chain": "the server does not send its intermediate certificate (or its CA is "
+            "not trusted): apps, curl and webhooks fail",
+            "self-signed": "the certificate is self-signed or its root is not trusted",
+        }.get(result.outcome, "")
+        return [_finding(r.TlsUntrusted, f"TLS on {name}: {result.detail}; {why}".rstrip("; "), at)]
+    if result.outcome == "hostname":
+        return [_finding(r.TlsHostnameMismatch, f"TLS on {name}: {result.detail}", at)]
+    if result.outcome == "expired":
+        return [_finding(r.TlsExpiry, f"TLS on {name}: the certificate has expired", at)]
+    if result.outcome != "ok":
+        return [_finding(r.TlsConnectionFailed, f"TLS on {name}: {result.detail}", at)]
+    out = []
+    days = result.days_left() or 0.0
+    warn, error = int(limits.get("warn_days", 21)), int(limits.get("error_days", 7))
+    if days < warn:
+        when = time.strftime("%a %Y-%m-%d", time.gmtime(result.not_after or 0))
+        out.append(
+            r.TlsExpiry.finding(
+                f"TLS on {name}: the certificate expires in {days:.0f} days ({when})",
+                at,
+                content=f"{name}:expiry",
+                severity=Severity.ERROR if days < error else Severity.WARNING,
+            )
+        )
+    if old_protocol(result.version):
+        out.append(_finding(r.TlsOldProtocol, f"TLS on {name}: negotiated {result.version}", at))
+    return out
+
+
+def _host(
+    resolver: Resolver, name: str, intent: Mapping[str, Any], at: Location
+) -> tuple[list[Finding], str | None]:
+    """The DNS findings for a hostname, and an address to connect to (None: none)."""
     want_cname = str(intent.get("cname") or "").lower().rstrip(".")
     alias = resolver.lookup(name, "CNAME")
     if alias.failed:
-        return [_failed(alias, at)]
+        return [_failed(alias, at)], None
     if alias.ok:
         target = alias.records[0]
         out = []
@@ -159,7 +236,8 @@ def _host(resolver: Resolver, name: str, intent: Mapping[str, Any], at: Location
         v4, v6 = resolver.lookup(target, "A"), resolver.lookup(target, "AAAA")
         if v4.failed and v6.failed:
             out.append(_failed(v4, at))
-        elif not v4.ok and not v6.ok:
+            return out, None
+        if not v4.ok and not v6.ok:
             why = "does not exist" if v4.outcome == "nxdomain" else "has no address"
             out.append(
                 _finding(
@@ -169,11 +247,12 @@ def _host(resolver: Resolver, name: str, intent: Mapping[str, Any], at: Location
                     at,
                 )
             )
-        return out
+            return out, None
+        return out, _first(v4, v6)
     v4, v6 = resolver.lookup(name, "A"), resolver.lookup(name, "AAAA")
     failed = [x for x in (v4, v6) if x.failed]
     if failed:
-        return [_failed(failed[0], at)]
+        return [_failed(failed[0], at)], None
     if not v4.ok and not v6.ok:
         return [
             _finding(
@@ -182,7 +261,7 @@ def _host(resolver: Resolver, name: str, intent: Mapping[str, Any], at: Location
                 + (" (NXDOMAIN)" if v4.outcome == "nxdomain" else ""),
                 at,
             )
-        ]
+        ], None
     out = []
     if want_cname:
         out.append(
@@ -204,7 +283,11 @@ def _host(resolver: Resolver, name: str, intent: Mapping[str, Any], at: Location
                     at,
                 )
             )
-    return out
+    return out, _first(v4, v6)
+
+
+def _first(v4: Lookup, v6: Lookup) -> str | None:
+    return (v4.records or v6.records or (None,))[0]
 
 
 # --- CAA -----------------------------------------------------------------------------------

@@ -552,3 +552,140 @@ _EXAMPLES: dict[type[Rule], tuple[str, str]] = {
 }
 for _rule, (_bad, _good) in _EXAMPLES.items():
     _rule.examples = {"bad": (_bad,), "good": (_good,)}
+
+
+@register
+class TlsUntrusted(Rule):
+    """A hostname's certificate chain does not verify: a missing intermediate or an unknown CA.
+
+    Why
+    ---
+    Desktop browsers sometimes fetch a missing intermediate themselves, so the site looks
+    fine to the team; Android apps, curl, payment webhooks and many API clients do not,
+    and fail with "unable to get local issuer certificate". A self-signed or unknown-CA
+    certificate fails everywhere.
+
+    Remediation
+    -----------
+    Serve the full chain (nginx `ssl_certificate` with `fullchain.pem`, not `cert.pem`);
+    use a certificate from a public CA. Check with
+    `openssl s_client -connect host:443 -servername host -showcerts`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2
+    """
+
+    id = "domain/tls-untrusted"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("ssl_certificate /etc/letsencrypt/live/example.com/cert.pem;",),
+        "good": ("ssl_certificate /etc/letsencrypt/live/example.com/fullchain.pem;",),
+    }
+
+
+@register
+class TlsHostnameMismatch(Rule):
+    """A hostname's certificate is for other names.
+
+    Why
+    ---
+    Every client refuses the connection: the hostname was added to DNS (or moved to a
+    new host) without a certificate that names it, often `www` or `api`.
+
+    Remediation
+    -----------
+    Issue a certificate that lists the hostname (or a wildcard for it), and add the name
+    to the platform's domain settings so it issues one.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6125#section-6
+    """
+
+    id = "domain/tls-hostname-mismatch"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("api.example.com -> certificate for www.example.com",),
+        "good": ("api.example.com -> certificate for api.example.com",),
+    }
+
+
+@register
+class TlsExpiry(Rule):
+    """A hostname's certificate has expired, or expires soon (under 21 days; under 7 an error).
+
+    Why
+    ---
+    Automatic renewal fails silently more often than anyone expects (a CAA record, a
+    moved DNS zone, an HTTP-01 challenge blocked by a redirect), and certificates expire
+    on their own schedule, weekends included. After that every client refuses the site.
+
+    Remediation
+    -----------
+    Renew now and find why renewal did not happen (`certbot renew --dry-run`, the
+    platform's domain page). The thresholds are `domain.tls.warn_days` and
+    `domain.tls.error_days`.
+
+    References
+    ----------
+    - https://letsencrypt.org/docs/integration-guide/#when-to-renew
+    """
+
+    id = "domain/tls-expiry"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {"bad": ("notAfter in 5 days",), "good": ("notAfter in 60 days, renewed at 30",)}
+
+
+@register
+class TlsConnectionFailed(Rule):
+    """No TLS session could be set up with a hostname: refused, timed out, or a failed handshake.
+
+    Why
+    ---
+    Members get a connection error. The port is closed, a firewall drops it, or the
+    server offers no protocol or cipher a current client accepts.
+
+    Remediation
+    -----------
+    Check that the host listens on 443 and that TLS 1.2 or 1.3 is enabled.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8996
+    """
+
+    id = "domain/tls-connection-failed"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    examples = {"bad": ("connect to host:443: refused",), "good": ("TLSv1.3 session",)}
+
+
+@register
+class TlsOldProtocol(Rule):
+    """A hostname negotiates TLS 1.1 or older.
+
+    Why
+    ---
+    TLS 1.0 and 1.1 are deprecated (RFC 8996): current browsers and mobile platforms
+    refuse them, and payment providers require TLS 1.2 or newer.
+
+    Remediation
+    -----------
+    Enable TLS 1.2 and 1.3 only (nginx `ssl_protocols TLSv1.2 TLSv1.3;`).
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8996
+    """
+
+    id = "domain/tls-old-protocol"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("ssl_protocols TLSv1 TLSv1.1 TLSv1.2;",),
+        "good": ("ssl_protocols TLSv1.2 TLSv1.3;",),
+    }

@@ -13,6 +13,7 @@ per session, stopped after it. Skipped where NSD is not installed, except under 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import shutil
 import socket
@@ -20,6 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,7 @@ def _zones() -> dict[str, str]:
         + "@ A 203.0.113.10\n"
         # www: no record at all (apex answers, www does not)
         + "app A 203.0.113.99\n"  # launchready.yml says 203.0.113.11
+        + "soon A 203.0.113.12\n"
         + "old CNAME gone-app.provider.test.\n"  # the app was deleted: dangling
         + "api CNAME api-host.provider.test.\n"  # launchready.yml says cname.vercel.test
         # no MX, no CAA (and the parent `test` refuses: counts as no record)
@@ -170,3 +173,104 @@ def nameserver() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         shutil.rmtree(base, ignore_errors=True)
+
+
+# --- a real HTTPS server -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Web:
+    port: int
+    ca_bundle: str  # the test CA's root, for --ca-bundle
+
+    def connect_to(self) -> str:
+        return f"::127.0.0.1:{self.port}"
+
+
+def _nginx_site(names: str, cert: str, key: str, port: int) -> str:
+    return (
+        f"  server {{\n    listen 127.0.0.1:{port} ssl;\n    server_name {names};\n"
+        f"    ssl_certificate {cert};\n    ssl_certificate_key {key};\n"
+        "    location / { return 200 'ok'; }\n  }\n"
+    )
+
+
+@pytest.fixture(scope="session")
+def web() -> Iterator[Web]:
+    """nginx with SNI virtual hosts and certificates from a local CA with an intermediate:
+    good.test's names with the full chain; clubhouse.test without its intermediate;
+    app.clubhouse.test expiring in 5 days, soon.clubhouse.test in 15;
+    api.clubhouse.test with a certificate for another name."""
+    import trustme
+
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is not installed (apt-get install nginx-light)")
+        pytest.skip("nginx is not installed")
+    base = Path(tempfile.mkdtemp(prefix="launchready-nginx-"))
+    root = trustme.CA()
+    intermediate = root.create_child_ca()
+    now = dt.datetime.now(dt.UTC)
+
+    def issue(name: str, *hosts: str, days: int = 365, full: bool = True) -> tuple[str, str]:
+        cert = intermediate.issue_cert(*hosts, not_after=now + dt.timedelta(days=days))
+        pems = [p.bytes() for p in cert.cert_chain_pems]
+        (base / f"{name}.pem").write_bytes(b"".join(pems if full else pems[:1]))
+        cert.private_key_pem.write_to_path(str(base / f"{name}.key"))
+        return str(base / f"{name}.pem"), str(base / f"{name}.key")
+
+    port = _free_tcp_port()
+    sites = [
+        ("good.test www.good.test app.good.test api.good.test",
+         issue("good", "good.test", "www.good.test", "app.good.test", "api.good.test")),
+        ("clubhouse.test", issue("apex", "clubhouse.test", full=False)),
+        ("app.clubhouse.test", issue("app", "app.clubhouse.test", days=5)),
+        ("soon.clubhouse.test", issue("soon", "soon.clubhouse.test", days=15)),
+        ("api.clubhouse.test", issue("api", "other.test")),
+    ]  # fmt: skip
+    root.cert_pem.write_to_path(str(base / "ca.pem"))
+    temp = base / "tmp"
+    temp.mkdir()
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf = (
+        f"{user}worker_processes 1;\ndaemon off;\npid {base}/nginx.pid;\n"
+        f"error_log {base}/error.log;\nevents {{ worker_connections 64; }}\nhttp {{\n"
+        f"  access_log off;\n  client_body_temp_path {temp};\n  proxy_temp_path {temp};\n"
+        f"  fastcgi_temp_path {temp};\n  uwsgi_temp_path {temp};\n  scgi_temp_path {temp};\n"
+        + "".join(_nginx_site(names, cert, key, port) for names, (cert, key) in sites)
+        + "}\n"
+    )
+    (base / "nginx.conf").write_text(conf)
+    proc = subprocess.Popen(
+        [nginx, "-p", str(base), "-c", str(base / "nginx.conf"), "-e", str(base / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log = (base / "error.log").read_text() if (base / "error.log").exists() else ""
+                    pytest.fail(f"nginx did not start on port {port}:\n{log[-2000:]}")
+                time.sleep(0.1)
+        yield Web(port, str(base / "ca.pem"))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _free_tcp_port() -> int:
+    with socket.socket() as tcp:
+        tcp.bind(("127.0.0.1", 0))
+        return int(tcp.getsockname()[1])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 from typing import Any
 
+from tests.checks.domain.conftest import Web
 from tests.helpers import make_repo, run_cli
 
 GOOD = """\
@@ -33,6 +35,7 @@ domain:
     - {name: old}
     - {name: api, cname: cname.vercel.test}
     - {name: status.broken.test.}
+    - {name: soon}
   caa: [letsencrypt.org]
   mail:
     - {domain: "@", senders: [postmark], dkim: [pm, s1, google]}
@@ -53,17 +56,22 @@ def _pairs(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return sorted((f["rule_id"], f["location"]["target"]) for f in findings)
 
 
-def test_a_domain_as_intended_has_no_finding(tmp_path: Path, nameserver: str) -> None:
-    code, output, findings = _check(tmp_path, GOOD, "--nameserver", nameserver)
+def _web_args(web: Web) -> tuple[str, ...]:
+    return ("--connect-to", web.connect_to(), "--ca-bundle", web.ca_bundle)
+
+
+def test_a_domain_as_intended_has_no_finding(tmp_path: Path, nameserver: str, web: Web) -> None:
+    code, output, findings = _check(tmp_path, GOOD, "--nameserver", nameserver, *_web_args(web))
     assert code == 0, output
     assert findings == [], output
     assert f"4 hostnames and 2 mail domains of good.test via {nameserver}" in output
     assert "DKIM pm._domainkey.good.test: rsa-2048" in output
     assert "DMARC _dmarc.good.test: p=reject, adkim=s, aspf=r" in output
+    assert re.search(r"TLS app.good.test: TLSv1.[23], trustme", output), output[-1500:]
 
 
-def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str) -> None:
-    code, output, findings = _check(tmp_path, PLANTED, "--nameserver", nameserver)
+def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web: Web) -> None:
+    code, output, findings = _check(tmp_path, PLANTED, "--nameserver", nameserver, *_web_args(web))
     assert code == 1, output
     assert "Traceback" not in output
     assert _pairs(findings) == sorted(
@@ -90,6 +98,11 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str) -> N
             ("domain/dmarc-no-reports", "news.clubhouse.test"),
             ("domain/spf-all-too-permissive", "txn.clubhouse.test"),
             ("domain/dmarc-invalid", "txn.clubhouse.test"),
+            # TLS, over --connect-to to nginx, trusting the test CA's root only
+            ("domain/tls-untrusted", "clubhouse.test"),  # no intermediate sent
+            ("domain/tls-expiry", "app.clubhouse.test"),
+            ("domain/tls-expiry", "soon.clubhouse.test"),
+            ("domain/tls-hostname-mismatch", "api.clubhouse.test"),
         ]
     )
     messages = {f["rule_id"] + " " + f["location"]["target"]: f["message"] for f in findings}
@@ -114,6 +127,11 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str) -> N
     assert "p= is empty" in messages["domain/dkim-invalid clubhouse.test"]
     assert "ends with +all" in messages["domain/spf-all-too-permissive txn.clubhouse.test"]
     assert "p='maybe'" in messages["domain/dmarc-invalid txn.clubhouse.test"]
+    assert "does not send its intermediate" in messages["domain/tls-untrusted clubhouse.test"]
+    expiry = {f["location"]["target"]: f for f in findings if f["rule_id"] == "domain/tls-expiry"}
+    assert expiry["app.clubhouse.test"]["severity"] == "error"  # under 7 days
+    assert expiry["soon.clubhouse.test"]["severity"] == "warning"  # under 21 days
+    assert "expires in 15 days" in expiry["soon.clubhouse.test"]["message"]
     # Each finding points at the launchready.yml entry that states the intent.
     www = next(f for f in findings if f["location"]["target"] == "www.clubhouse.test")
     assert www["location"]["path"] == "launchready.yml" and www["location"]["start_line"] == 5
