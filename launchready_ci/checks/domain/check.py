@@ -8,13 +8,17 @@ entry of launchready.yml that states the intent.
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from launchready_ci.checks.base import Check
+from launchready_ci.checks.domain import http
 from launchready_ci.checks.domain import rules as r
 from launchready_ci.checks.domain.email import (
     LOOKUP_LIMIT,
@@ -77,6 +81,14 @@ class DomainCheck(Check):
         r.TlsExpiry,
         r.TlsConnectionFailed,
         r.TlsOldProtocol,
+        r.HttpsRedirectMissing,
+        r.RedirectChain,
+        r.RedirectDropsPath,
+        r.RedirectNotAsDeclared,
+        r.HstsWeak,
+        r.CacheAuthenticatedShared,
+        r.CacheStaticShort,
+        r.DeepLinkFileInvalid,
     )
 
     def __init__(
@@ -96,11 +108,25 @@ class DomainCheck(Check):
         where = _Where(ctx)
         jobs: list[tuple[Callable[..., list[Finding]], tuple[Any, ...]]] = []
         web = _Web(self.connect_to, self.ca_bundle, section.get("tls") or {})
+        router = _router(resolver, web, nameserver=bool(server))
         notes: list[str] = []
         for i, host in enumerate(section.get("hosts") or ()):
             name = fqdn(str(host["name"]), apex)
             at = where(f"domain.hosts[{i}]", name)
-            jobs.append((_site, (resolver, web, (name, host), at, notes)))
+            jobs.append((_site, (resolver, (web, router), (name, host), at, notes)))
+        if section.get("canonical"):
+            canonical = fqdn(str(section["canonical"]), apex)
+            at = where("domain.canonical", canonical)
+            jobs.append((_canonical, (apex, canonical, router, web, at)))
+        for i, rule in enumerate(section.get("redirects") or ()):
+            at = where(f"domain.redirects[{i}]", str(rule["from"]))
+            jobs.append((_redirect_rule, (rule, router, web, at)))
+        for i, spec in enumerate(section.get("routes") or ()):
+            at = where(f"domain.routes[{i}]", str(spec["url"]))
+            jobs.append((_route, (spec, router, web, at)))
+        for i, link_host in enumerate(section.get("deep_links") or ()):
+            name = fqdn(str(link_host), apex)
+            jobs.append((_deep_links, (name, router, web, where(f"domain.deep_links[{i}]", name))))
         jobs.append((_caa, (resolver, apex, section.get("caa") or (), where("domain", apex))))
         for i, mail in enumerate(section.get("mail") or ()):
             name = fqdn(str(mail.get("domain", "@")), apex)
@@ -156,10 +182,11 @@ class _Web:
 
 
 def _site(
-    resolver: Resolver, web: _Web, host: tuple[str, Mapping[str, Any]], at: Location,
-    notes: list[str],
+    resolver: Resolver, client: tuple[_Web, http.Router], host: tuple[str, Mapping[str, Any]],
+    at: Location, notes: list[str],
 ) -> list[Finding]:  # fmt: skip
-    """DNS, then (when the name resolves) TLS on port 443."""
+    """DNS, then (when the name resolves) TLS on port 443, then (when TLS holds) HTTP."""
+    web, router = client
     name, intent = host
     out, address = _host(resolver, name, intent, at)
     if address is None or not intent.get("https", True):
@@ -170,6 +197,7 @@ def _site(
     if result.outcome == "ok":
         days = result.days_left()
         notes.append(f"TLS {name}: {result.version}, {result.issuer}, {days:.0f} days left")
+        out += _http(name, web, router, at, notes)
     return out
 
 
@@ -483,4 +511,256 @@ def _dmarc(
         out.append(
             _finding(r.DmarcNoReports, f"DMARC {record.name} has no rua: no reports arrive", at)
         )
+    return out
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+PROBE = "/launchready-probe/invite?token=lr-probe"
+_HASHED = re.compile(r"[.-][0-9a-fA-F]{6,}\.[a-z0-9]+$")
+_CDNS = (
+    ("cf-ray", "Cloudflare"),
+    ("x-vercel-id", "Vercel"),
+    ("x-amz-cf-id", "CloudFront"),
+    ("x-nf-request-id", "Netlify"),
+    ("fly-request-id", "Fly.io"),
+    ("x-fastly-request-id", "Fastly"),
+)
+
+
+def _router(resolver: Resolver, web: _Web, nameserver: bool) -> http.Router:
+    def route_to(host: str, port: int) -> tuple[str, int]:
+        mapped = route(web.connect_to, host, port)
+        if mapped is not None:
+            return mapped
+        if nameserver:  # staging: the address from the same server as the DNS checks
+            v4 = resolver.lookup(host, "A")
+            if v4.ok:
+                return v4.records[0], port
+        return host, port
+
+    return route_to
+
+
+def _http(
+    name: str, web: _Web, router: http.Router, at: Location, notes: list[str]
+) -> list[Finding]:
+    """http:// redirects to https://, redirect chains keep the path, HSTS, the CDN."""
+    out: list[Finding] = []
+    secure = http.follow(f"https://{name}{PROBE}", router, cafile=web.ca_bundle)
+    out += _chain(secure, at)
+    head = secure[0].response
+    if not head.error:
+        out += _hsts(name, head, at)
+        cdn = next((label for key, label in _CDNS if key in head.headers), None)
+        if cdn is None and "cloudflare" in head.headers.get("server", "").lower():
+            cdn = "Cloudflare"
+        notes.append(f"HTTPS {name}: {cdn or 'no CDN seen'}")
+    plain = http.follow(f"http://{name}{PROBE}", router, cafile=web.ca_bundle)
+    first = plain[0].response
+    if first.error:
+        out.append(
+            _finding(
+                r.HttpsRedirectMissing,
+                f"http://{name}/ does not answer ({first.error}): links typed without https fail",
+                at,
+            )
+        )
+    elif not (first.location or "").startswith("https://"):
+        out.append(
+            _finding(
+                r.HttpsRedirectMissing,
+                f"http://{name}/ answers {first.status} instead of redirecting to https://",
+                at,
+            )
+        )
+    else:
+        out += _chain(plain, at)
+    return _one_per_rule(out)
+
+
+def _chain(hops: list[http.Hop], at: Location) -> list[Finding]:
+    """Findings for one followed chain: loops, hops through http, lost paths, length."""
+    start = hops[0].response.url
+    redirects = [h for h in hops if h.response.location]
+    trail = " -> ".join([start] + [h.response.location or "" for h in redirects])
+    out: list[Finding] = []
+    for i, hop in enumerate(redirects):
+        source, target = hop.response.url, hop.response.location or ""
+        if hop.loop:
+            out.append(
+                r.RedirectChain.finding(
+                    f"redirect loop: {trail}", at, content=f"loop:{start}", severity=Severity.ERROR
+                )
+            )
+        if target.startswith("http://") and (start.startswith("https://") or i > 0):
+            out.append(
+                r.RedirectChain.finding(
+                    f"redirect through plain http: {trail}",
+                    at,
+                    content=f"http:{start}",
+                    severity=Severity.ERROR,
+                )
+            )
+        kept = _path(source)
+        if kept != "/" and kept not in unquote(target):
+            out.append(
+                _finding(
+                    r.RedirectDropsPath,
+                    f"{source} redirects to {target}: the path and query ({kept}) are lost, "
+                    "as an invite or reset link's token would be",
+                    at,
+                )
+            )
+    if len(redirects) > 1 and not any(h.loop for h in hops):
+        out.append(_finding(r.RedirectChain, f"{len(redirects)} redirects: {trail}", at))
+    return out
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _one_per_rule(found: list[Finding]) -> list[Finding]:
+    """The first finding of each rule (and severity): the same hop seen from http:// and
+    from https:// is one problem."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in found:
+        key = (f.rule_id, str(f.severity.value))
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _hsts(name: str, response: http.Response, at: Location) -> list[Finding]:
+    header = response.headers.get("strict-transport-security", "")
+    if not header:
+        return [_finding(r.HstsWeak, f"https://{name}/ sends no Strict-Transport-Security", at)]
+    directives = {d.strip().split("=")[0].lower(): d.strip() for d in header.split(";") if d}
+    raw = directives.get("max-age", "max-age=0").partition("=")[2].strip('" ')
+    age = int(raw) if raw.isdigit() else 0
+    if age < 31536000:
+        extras = ", ".join(k for k in ("includesubdomains", "preload") if k in directives)
+        return [
+            _finding(
+                r.HstsWeak,
+                f"https://{name}/ sends HSTS max-age={age} (under a year)"
+                + (f" with {extras}" if extras else ""),
+                at,
+            )
+        ]
+    return []
+
+
+def _redirect_rule(
+    rule: Mapping[str, Any], router: http.Router, web: _Web, at: Location
+) -> list[Finding]:
+    source, target = str(rule["from"]), str(rule["to"])
+    status = int(rule.get("status", 301))
+    hops = http.follow(source, router, cafile=web.ca_bundle)
+    first = hops[0].response
+    out = [f for f in _chain(hops, at) if f.rule_id != r.RedirectDropsPath.id]
+    if first.error:
+        return [_finding(r.RedirectNotAsDeclared, f"{source}: {first.error}", at)]
+    if first.status != status or (first.location or "") != target:
+        got = f"{first.status} {first.location}" if first.location else str(first.status)
+        out.append(
+            _finding(
+                r.RedirectNotAsDeclared,
+                f"{source} answers {got}; launchready.yml declares {status} {target}",
+                at,
+            )
+        )
+    return out
+
+
+def _canonical(
+    apex: str, canonical: str, router: http.Router, web: _Web, at: Location
+) -> list[Finding]:
+    out = []
+    for host in (apex, f"www.{apex}"):
+        if host == canonical:
+            continue
+        hops = http.follow(f"https://{host}{PROBE}", router, cafile=web.ca_bundle)
+        last = hops[-1].response
+        final = urlsplit(last.url).hostname
+        if last.error or final != canonical:
+            out.append(
+                _finding(
+                    r.RedirectNotAsDeclared,
+                    f"https://{host}/ ends at {final} ({last.error or last.status}), not at the "
+                    f"canonical host {canonical}",
+                    at,
+                )
+            )
+    return out
+
+
+def _route(spec: Mapping[str, Any], router: http.Router, web: _Web, at: Location) -> list[Finding]:
+    url, kind = str(spec["url"]), str(spec.get("class", "public"))
+    headers = {str(k): os.path.expandvars(str(v)) for k, v in (spec.get("headers") or {}).items()}
+    response = http.fetch(url, router, cafile=web.ca_bundle, headers=headers)
+    if response.error:
+        return [_finding(r.DnsLookupFailed, f"{url}: {response.error}", at)]
+    control = response.headers.get("cache-control", "").lower()
+    directives = {d.strip().split("=")[0] for d in control.split(",") if d.strip()}
+    if kind == "authenticated":
+        problems = []
+        if not directives & {"private", "no-store"}:
+            problems.append("no private or no-store")
+        problems += [d for d in ("public", "s-maxage") if d in directives]
+        if response.headers.get("cf-cache-status", "").upper() == "HIT":
+            problems.append("cf-cache-status: HIT")
+        if problems:
+            return [
+                _finding(
+                    r.CacheAuthenticatedShared,
+                    f"{url} with credentials answers Cache-Control: {control or '(none)'} "
+                    f"({', '.join(problems)}): a shared cache may serve it to another member",
+                    at,
+                )
+            ]
+    elif kind == "static":
+        age = next(
+            (int(d.split("=")[1]) for d in control.split(",") if d.strip().startswith("max-age=")
+             and d.split("=")[1].strip().isdigit()),
+            0,
+        )  # fmt: skip
+        hashed = bool(_HASHED.search(urlsplit(url).path))
+        if age < 30 * 86400 or (hashed and "immutable" not in directives):
+            return [
+                _finding(
+                    r.CacheStaticShort,
+                    f"{url} answers Cache-Control: {control or '(none)'}; a "
+                    + ("hashed " if hashed else "")
+                    + "static file can be max-age=31536000"
+                    + (", immutable" if hashed else ""),
+                    at,
+                )
+            ]
+    return []
+
+
+def _deep_links(host: str, router: http.Router, web: _Web, at: Location) -> list[Finding]:
+    out = []
+    for path in ("/.well-known/apple-app-site-association", "/.well-known/assetlinks.json"):
+        url = f"https://{host}{path}"
+        response = http.fetch(url, router, cafile=web.ca_bundle)
+        kind = response.headers.get("content-type", "")
+        if response.error or response.status != 200 or "json" not in kind.lower():
+            got = response.error or (
+                f"{response.status} to {response.location}"
+                if response.location
+                else f"{response.status} {kind or 'without a content type'}"
+            )
+            out.append(
+                _finding(
+                    r.DeepLinkFileInvalid,
+                    f"{url} answers {got}; apps need 200, no redirect, application/json",
+                    at,
+                )
+            )
     return out

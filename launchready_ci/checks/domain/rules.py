@@ -689,3 +689,238 @@ class TlsOldProtocol(Rule):
         "bad": ("ssl_protocols TLSv1 TLSv1.1 TLSv1.2;",),
         "good": ("ssl_protocols TLSv1.2 TLSv1.3;",),
     }
+
+
+@register
+class HttpsRedirectMissing(Rule):
+    """A hostname answers plain HTTP without redirecting to HTTPS.
+
+    Why
+    ---
+    Links typed or pasted without `https://` open an unencrypted page: a login form or an
+    invite token sent in clear over café Wi-Fi, and browsers mark the site "Not secure".
+
+    Remediation
+    -----------
+    Answer every `http://` request with `301` (or `308`) to the same path and query on
+    `https://`, in one hop, and add HSTS so browsers stop asking over HTTP.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15.4.2
+    """
+
+    id = "domain/https-redirect-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("http://example.com/ -> 200",),
+        "good": ("http://example.com/ -> 301 https://example.com/",),
+    }
+
+
+@register
+class RedirectChain(Rule):
+    """A redirect chain is long, loops, or passes through plain HTTP.
+
+    Why
+    ---
+    Each hop costs a round trip on a phone network before the page starts; a loop is an
+    error page ("too many redirects"); a hop through `http://` sends the URL, invite
+    token included, in clear and defeats HSTS on the first visit.
+
+    Remediation
+    -----------
+    Redirect straight to the final `https://` URL of the canonical host, in one hop.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15.4
+    """
+
+    id = "domain/redirect-chain"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("http://a/ -> https://a/ -> https://www.a/ -> https://www.a/home",),
+        "good": ("http://a/x -> https://www.a/x",),
+    }
+
+
+@register
+class RedirectDropsPath(Rule):
+    """A redirect loses the path or the query string of the URL it redirects.
+
+    Why
+    ---
+    Invite links, password-reset links and magic sign-in links carry their token in the
+    path or the query. A redirect to the home page (or one that keeps the path but drops
+    `?token=`) breaks every one of them, silently: the member lands on the home page and
+    the invite is lost.
+
+    Remediation
+    -----------
+    Redirect to the same path and query on the new host: nginx
+    `return 301 https://www.example.com$request_uri;`, not `return 301 https://www.example.com;`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-10.2.2
+    """
+
+    id = "domain/redirect-drops-path"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("return 302 https://www.example.com/;",),
+        "good": ("return 301 https://www.example.com$request_uri;",),
+    }
+
+
+@register
+class RedirectNotAsDeclared(Rule):
+    """A redirect in launchready.yml (or the canonical host) is not what the site does.
+
+    Why
+    ---
+    The redirect map is the contract: old marketing URLs, the apex-to-www move, renamed
+    pages. A redirect that goes elsewhere, with another status, or not at all sends
+    members and search engines to the wrong page (a 302 where a 301 was meant also keeps
+    the old URL in search results).
+
+    Remediation
+    -----------
+    Make the server answer as declared, or correct `domain.redirects` / `domain.canonical`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15.4.2
+    """
+
+    id = "domain/redirect-not-as-declared"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("# {from: /old-pricing, to: /pricing, status: 301}\n/old-pricing -> 302 /",),
+        "good": ("/old-pricing -> 301 /pricing",),
+    }
+
+
+@register
+class HstsWeak(Rule):
+    """An HTTPS hostname sends no HSTS header, or one with max-age under a year.
+
+    Why
+    ---
+    Without HSTS the first request of every visit may go over plain HTTP, where it can be
+    intercepted or downgraded. A short max-age lapses between visits. `includeSubDomains`
+    and `preload` are reported too: preload lists need both and a year.
+
+    Remediation
+    -----------
+    Send `Strict-Transport-Security: max-age=31536000; includeSubDomains` on every HTTPS
+    response (after checking every subdomain serves HTTPS), and consider preload.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6797#section-6.1
+    - https://hstspreload.org/#deployment-recommendations
+    """
+
+    id = "domain/hsts-weak"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("Strict-Transport-Security: max-age=300",),
+        "good": ("Strict-Transport-Security: max-age=63072000; includeSubDomains; preload",),
+    }
+
+
+@register
+class CacheAuthenticatedShared(Rule):
+    """An authenticated page may be stored by a shared cache (CDN, proxy) and shown to others.
+
+    Why
+    ---
+    When a CDN caches `/feed` or `/account` as requested with one member's cookie, the
+    next visitor is served that member's page: their name, messages and billing. The
+    response must say `Cache-Control: private` or `no-store`, and never `public` or
+    `s-maxage`; a `cf-cache-status: HIT` proves a cache already holds it.
+
+    Remediation
+    -----------
+    Send `Cache-Control: private, no-store` on every response that depends on the
+    session, and bypass the CDN cache for requests with the session cookie.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.7
+    - https://developers.cloudflare.com/cache/concepts/default-cache-behavior/
+    """
+
+    id = "domain/cache-authenticated-shared"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("GET /feed (Cookie: session=...) -> Cache-Control: public, max-age=300",),
+        "good": ("GET /feed (Cookie: session=...) -> Cache-Control: private, no-store",),
+    }
+
+
+@register
+class CacheStaticShort(Rule):
+    """A static asset is not cacheable for long (or, with a hashed name, not `immutable`).
+
+    Why
+    ---
+    Every page view refetches or revalidates the JavaScript and CSS: slower first paint
+    on phones and more load on the origin on launch day. Hashed file names never change
+    content, so they can be cached for a year and marked `immutable`.
+
+    Remediation
+    -----------
+    Serve hashed assets with `Cache-Control: public, max-age=31536000, immutable`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8246
+    """
+
+    id = "domain/cache-static-short"
+    severity = Severity.NOTICE
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("/_next/static/chunks/main-3f9a2c.js -> Cache-Control: max-age=60",),
+        "good": ("... -> Cache-Control: public, max-age=31536000, immutable",),
+    }
+
+
+@register
+class DeepLinkFileInvalid(Rule):
+    """An app deep-link file is missing, redirected or not served as JSON.
+
+    Why
+    ---
+    iOS fetches `/.well-known/apple-app-site-association` and Android
+    `/.well-known/assetlinks.json` from each deep-link host, without following
+    redirects, and expect JSON. If either fails, invite and sign-in links open the
+    browser instead of the app, and magic links stop working in the app.
+
+    Remediation
+    -----------
+    Serve both files with status 200, no redirect (exempt `/.well-known/` from the
+    www/https redirects), and `Content-Type: application/json`.
+
+    References
+    ----------
+    - https://developer.apple.com/documentation/xcode/supporting-associated-domains
+    - https://developer.android.com/training/app-links/verify-android-applinks
+    """
+
+    id = "domain/deep-link-file-invalid"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("/.well-known/assetlinks.json -> 301 /assetlinks.json",),
+        "good": ("/.well-known/assetlinks.json -> 200 application/json",),
+    }

@@ -75,6 +75,9 @@ def _zones() -> dict[str, str]:
         # www: no record at all (apex answers, www does not)
         + "app A 203.0.113.99\n"  # launchready.yml says 203.0.113.11
         + "soon A 203.0.113.12\n"
+        + "web A 203.0.113.13\n"
+        + "go A 203.0.113.14\n"
+        + "links A 203.0.113.15\n"
         + "old CNAME gone-app.provider.test.\n"  # the app was deleted: dangling
         + "api CNAME api-host.provider.test.\n"  # launchready.yml says cname.vercel.test
         # no MX, no CAA (and the parent `test` refuses: counts as no record)
@@ -180,27 +183,81 @@ def nameserver() -> Iterator[str]:
 
 @dataclass(frozen=True)
 class Web:
-    port: int
+    https_port: int
+    http_port: int
     ca_bundle: str  # the test CA's root, for --ca-bundle
 
-    def connect_to(self) -> str:
-        return f"::127.0.0.1:{self.port}"
+    def connect_to(self) -> list[str]:
+        return [f":443:127.0.0.1:{self.https_port}", f":80:127.0.0.1:{self.http_port}"]
 
 
-def _nginx_site(names: str, cert: str, key: str, port: int) -> str:
-    return (
-        f"  server {{\n    listen 127.0.0.1:{port} ssl;\n    server_name {names};\n"
-        f"    ssl_certificate {cert};\n    ssl_certificate_key {key};\n"
-        "    location / { return 200 'ok'; }\n  }\n"
-    )
+HSTS = 'add_header Strict-Transport-Security "max-age=63072000; includeSubDomains; preload" always;'
+CLEAN_HTTPS = f"""
+    location / {{ {HSTS} return 200 'ok'; }}
+"""
+
+
+def _server(port: int, names: str, body: str, tls: tuple[str, str] | None = None) -> str:
+    listen = f"listen 127.0.0.1:{port}" + (" ssl" if tls else "") + ";"
+    certs = f"ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]};" if tls else ""
+    return f"  server {{\n    {listen}\n    server_name {names};\n    {certs}\n{body}\n  }}\n"
+
+
+def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
+    """good.test's names as intended; clubhouse.test's with one planted problem each."""
+    https, plain = web
+    to_https = "    location / { return 301 https://$host$request_uri; }"
+    good_names = "www.good.test app.good.test api.good.test"
+    return "".join(
+        [
+            # good.test: apex -> www in one hop, HSTS everywhere, private feed, immutable
+            # assets, deep-link files as JSON
+            _server(plain, "good.test", "    return 301 https://www.good.test$request_uri;"),
+            _server(plain, good_names, to_https),
+            _server(https, "good.test", f"    {HSTS}\n    return 301 https://www.good.test$request_uri;",
+                    certs["good"]),
+            _server(https, good_names, f"""
+    location = /feed {{ {HSTS} add_header Cache-Control "private, no-store" always; return 200 'feed'; }}
+    location /static/ {{ {HSTS} add_header Cache-Control "public, max-age=31536000, immutable"; return 200 'js'; }}
+    location /.well-known/ {{ {HSTS} default_type application/json; return 200 '{{}}'; }}
+    location = /pricing {{ {HSTS} return 200 'pricing'; }}
+{CLEAN_HTTPS}""", certs["good"]),
+            # clubhouse.test: no intermediate on the apex; app expires in 5 days, soon in 15;
+            # api's certificate is for another name (TLS findings; HTTP clean where TLS holds)
+            _server(plain, "clubhouse.test app.clubhouse.test soon.clubhouse.test links.clubhouse.test", to_https),
+            _server(https, "clubhouse.test", CLEAN_HTTPS, certs["apex"]),
+            _server(https, "app.clubhouse.test", CLEAN_HTTPS, certs["app"]),
+            _server(https, "soon.clubhouse.test", CLEAN_HTTPS, certs["soon"]),
+            _server(https, "api.clubhouse.test", CLEAN_HTTPS, certs["api"]),
+            # web: plain HTTP answers 200, no HSTS, a public feed, short-lived assets
+            _server(plain, "web.clubhouse.test", "    location / { return 200 'plain'; }"),
+            _server(https, "web.clubhouse.test", """
+    location = /feed { add_header Cache-Control "public, max-age=300" always; return 200 'feed'; }
+    location /static/ { add_header Cache-Control "max-age=60"; return 200 'js'; }
+    location / { return 200 'web'; }""", certs["web"]),
+            # go: every path -> http://go/start (drops the path, downgrades, 3 hops);
+            # a 302 where a 301 is declared; a loop
+            _server(plain, "go.clubhouse.test", "    location / { return 301 https://$host$request_uri; }"),
+            _server(https, "go.clubhouse.test", f"""
+    location = /start {{ {HSTS} return 200 'start'; }}
+    location = /old-pricing {{ {HSTS} return 302 https://web.clubhouse.test/; }}
+    location = /loop {{ {HSTS} return 301 https://go.clubhouse.test/loop2; }}
+    location = /loop2 {{ {HSTS} return 301 https://go.clubhouse.test/loop; }}
+    location / {{ {HSTS} return 302 http://go.clubhouse.test/start; }}""", certs["web"]),
+            # links: HSTS for 5 minutes; the deep-link files redirected and served as HTML
+            _server(https, "links.clubhouse.test", """
+    add_header Strict-Transport-Security "max-age=300" always;
+    location = /.well-known/apple-app-site-association { return 301 /apple-app-site-association; }
+    location = /.well-known/assetlinks.json { default_type text/html; return 200 '<html></html>'; }
+    location / { return 200 'links'; }""", certs["web"]),
+        ]
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def web() -> Iterator[Web]:
-    """nginx with SNI virtual hosts and certificates from a local CA with an intermediate:
-    good.test's names with the full chain; clubhouse.test without its intermediate;
-    app.clubhouse.test expiring in 5 days, soon.clubhouse.test in 15;
-    api.clubhouse.test with a certificate for another name."""
+    """nginx with SNI virtual hosts on one HTTPS and one HTTP port, certificates from a
+    local CA with an intermediate (see :func:`_sites` for what each name does)."""
     import trustme
 
     nginx = shutil.which("nginx") or (
@@ -222,15 +279,15 @@ def web() -> Iterator[Web]:
         cert.private_key_pem.write_to_path(str(base / f"{name}.key"))
         return str(base / f"{name}.pem"), str(base / f"{name}.key")
 
-    port = _free_tcp_port()
-    sites = [
-        ("good.test www.good.test app.good.test api.good.test",
-         issue("good", "good.test", "www.good.test", "app.good.test", "api.good.test")),
-        ("clubhouse.test", issue("apex", "clubhouse.test", full=False)),
-        ("app.clubhouse.test", issue("app", "app.clubhouse.test", days=5)),
-        ("soon.clubhouse.test", issue("soon", "soon.clubhouse.test", days=15)),
-        ("api.clubhouse.test", issue("api", "other.test")),
-    ]  # fmt: skip
+    certs = {
+        "good": issue("good", "good.test", "www.good.test", "app.good.test", "api.good.test"),
+        "apex": issue("apex", "clubhouse.test", full=False),
+        "app": issue("app", "app.clubhouse.test", days=5),
+        "soon": issue("soon", "soon.clubhouse.test", days=15),
+        "api": issue("api", "other.test"),
+        "web": issue("web", "web.clubhouse.test", "go.clubhouse.test", "links.clubhouse.test"),
+    }
+    https, plain = _free_tcp_port(), _free_tcp_port()
     root.cert_pem.write_to_path(str(base / "ca.pem"))
     temp = base / "tmp"
     temp.mkdir()
@@ -240,7 +297,7 @@ def web() -> Iterator[Web]:
         f"error_log {base}/error.log;\nevents {{ worker_connections 64; }}\nhttp {{\n"
         f"  access_log off;\n  client_body_temp_path {temp};\n  proxy_temp_path {temp};\n"
         f"  fastcgi_temp_path {temp};\n  uwsgi_temp_path {temp};\n  scgi_temp_path {temp};\n"
-        + "".join(_nginx_site(names, cert, key, port) for names, (cert, key) in sites)
+        + _sites((https, plain), certs)
         + "}\n"
     )
     (base / "nginx.conf").write_text(conf)
@@ -253,14 +310,14 @@ def web() -> Iterator[Web]:
         deadline = time.monotonic() + 20
         while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                socket.create_connection(("127.0.0.1", https), timeout=0.5).close()
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log = (base / "error.log").read_text() if (base / "error.log").exists() else ""
-                    pytest.fail(f"nginx did not start on port {port}:\n{log[-2000:]}")
+                    pytest.fail(f"nginx did not start on port {https}:\n{log[-2000:]}")
                 time.sleep(0.1)
-        yield Web(port, str(base / "ca.pem"))
+        yield Web(https, plain, str(base / "ca.pem"))
     finally:
         proc.terminate()
         try:

@@ -19,7 +19,16 @@ domain:
     - {name: www, cname: good.test}
     - {name: app, a: [203.0.113.11], aaaa: ["2001:db8::11"]}
     - {name: api, cname: api-host.provider.test}
+  canonical: www
   caa: [letsencrypt.org]
+  redirects:
+    - {from: "https://good.test/pricing", to: "https://www.good.test/pricing", status: 301}
+  routes:
+    - url: https://www.good.test/feed
+      class: authenticated
+      headers: {Cookie: "session=$LR_TEST_SESSION"}
+    - {url: "https://www.good.test/static/app.3f9a2c.js", class: static}
+  deep_links: [app]
   mail:
     - {domain: "@", senders: [postmark, google], dkim: [pm]}
     - {domain: news, senders: [postmark]}
@@ -36,7 +45,19 @@ domain:
     - {name: api, cname: cname.vercel.test}
     - {name: status.broken.test.}
     - {name: soon}
+    - {name: web}
+    - {name: go}
+    - {name: links}
   caa: [letsencrypt.org]
+  redirects:
+    - {from: "https://go.clubhouse.test/old-pricing", to: "https://web.clubhouse.test/pricing"}
+    - {from: "https://go.clubhouse.test/loop", to: "https://go.clubhouse.test/loop2"}
+  routes:
+    - url: https://web.clubhouse.test/feed
+      class: authenticated
+      headers: {Cookie: "session=$LR_TEST_SESSION"}
+    - {url: "https://web.clubhouse.test/static/app.3f9a2c.js", class: static}
+  deep_links: [links]
   mail:
     - {domain: "@", senders: [postmark], dkim: [pm, s1, google]}
     - {domain: news, senders: [postmark]}
@@ -44,10 +65,16 @@ domain:
 """
 
 
+SESSION = "lr-sess-" + "9f2c41d7e0"  # a test account's cookie: must never be printed
+
+
 def _check(tmp_path: Path, config: str, *args: str) -> tuple[int, str, list[dict[str, Any]]]:
     root = make_repo(tmp_path / "r", {"launchready.yml": config})
     out = tmp_path / "domain.json"
-    result = run_cli("domain", "check", "--root", str(root), "--json", str(out), *args)
+    result = run_cli(
+        "domain", "check", "--root", str(root), "--json", str(out), *args,
+        env={"LR_TEST_SESSION": SESSION},
+    )  # fmt: skip
     findings = json.loads(out.read_text())["findings"] if out.exists() else []
     return result.returncode, result.stdout + result.stderr, findings
 
@@ -57,7 +84,8 @@ def _pairs(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 def _web_args(web: Web) -> tuple[str, ...]:
-    return ("--connect-to", web.connect_to(), "--ca-bundle", web.ca_bundle)
+    routes = [arg for rule in web.connect_to() for arg in ("--connect-to", rule)]
+    return (*routes, "--ca-bundle", web.ca_bundle)
 
 
 def test_a_domain_as_intended_has_no_finding(tmp_path: Path, nameserver: str, web: Web) -> None:
@@ -103,6 +131,19 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
             ("domain/tls-expiry", "app.clubhouse.test"),
             ("domain/tls-expiry", "soon.clubhouse.test"),
             ("domain/tls-hostname-mismatch", "api.clubhouse.test"),
+            # HTTP, hop by hop
+            ("domain/https-redirect-missing", "web.clubhouse.test"),
+            ("domain/hsts-weak", "web.clubhouse.test"),
+            ("domain/redirect-drops-path", "go.clubhouse.test"),
+            ("domain/redirect-chain", "go.clubhouse.test"),  # through plain http
+            ("domain/redirect-chain", "go.clubhouse.test"),  # 2 hops and more
+            ("domain/hsts-weak", "links.clubhouse.test"),
+            ("domain/redirect-not-as-declared", "https://go.clubhouse.test/old-pricing"),
+            ("domain/redirect-chain", "https://go.clubhouse.test/loop"),
+            ("domain/cache-authenticated-shared", "https://web.clubhouse.test/feed"),
+            ("domain/cache-static-short", "https://web.clubhouse.test/static/app.3f9a2c.js"),
+            ("domain/deep-link-file-invalid", "links.clubhouse.test"),
+            ("domain/deep-link-file-invalid", "links.clubhouse.test"),
         ]
     )
     messages = {f["rule_id"] + " " + f["location"]["target"]: f["message"] for f in findings}
@@ -132,6 +173,19 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
     assert expiry["app.clubhouse.test"]["severity"] == "error"  # under 7 days
     assert expiry["soon.clubhouse.test"]["severity"] == "warning"  # under 21 days
     assert "expires in 15 days" in expiry["soon.clubhouse.test"]["message"]
+    go = [f["message"] for f in findings if f["location"]["target"] == "go.clubhouse.test"]
+    assert any("redirect through plain http" in m for m in go), go
+    assert any("(/launchready-probe/invite?token=lr-probe) are lost" in m for m in go), go
+    assert (
+        "answers 302 https://web.clubhouse.test/; launchready.yml declares 301"
+        in (messages["domain/redirect-not-as-declared https://go.clubhouse.test/old-pricing"])
+    )
+    assert "redirect loop" in messages["domain/redirect-chain https://go.clubhouse.test/loop"]
+    assert "max-age=300 (under a year)" in messages["domain/hsts-weak links.clubhouse.test"]
+    assert (
+        "public, max-age=300"
+        in (messages["domain/cache-authenticated-shared https://web.clubhouse.test/feed"])
+    )
     # Each finding points at the launchready.yml entry that states the intent.
     www = next(f for f in findings if f["location"]["target"] == "www.clubhouse.test")
     assert www["location"]["path"] == "launchready.yml" and www["location"]["start_line"] == 5
