@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_repo
+from tests.servers import nameserver, web  # noqa: F401  (session fixtures: NSD and nginx)
 
 os.environ.setdefault("GIT_AUTHOR_NAME", "launchready tests")
 os.environ.setdefault("GIT_AUTHOR_EMAIL", "tests@launchready.invalid")

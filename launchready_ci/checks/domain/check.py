@@ -29,8 +29,16 @@ from launchready_ci.checks.domain.email import (
     spf,
 )
 from launchready_ci.checks.domain.resolver import Lookup, Resolver, parse_nameserver
-from launchready_ci.checks.domain.tls import ConnectTo, TlsResult, old_protocol, probe_tls, route
+from launchready_ci.checks.domain.tls import (
+    ConnectTo,
+    TlsResult,
+    old_protocol,
+    parse_connect_to,
+    probe_tls,
+    route,
+)
 from launchready_ci.context import RunContext
+from launchready_ci.errors import UsageError
 from launchready_ci.findings import Finding, Location, Severity
 
 __all__ = ["DomainCheck", "fqdn"]
@@ -107,7 +115,15 @@ class DomainCheck(Check):
         apex = str(section["apex"]).lower().rstrip(".")
         where = _Where(ctx)
         jobs: list[tuple[Callable[..., list[Finding]], tuple[Any, ...]]] = []
-        web = _Web(self.connect_to, self.ca_bundle, section.get("tls") or {})
+        routes = self.connect_to or tuple(
+            parse_connect_to(str(x)) for x in section.get("connect_to") or ()
+        )
+        bundle = self.ca_bundle
+        if bundle is None and section.get("ca_bundle"):
+            bundle = str(ctx.root / str(section["ca_bundle"]))
+            if not os.path.isfile(bundle):
+                raise UsageError(f"domain.ca_bundle: {section['ca_bundle']} is not a file")
+        web = _Web(routes, bundle, section.get("tls") or {})
         router = _router(resolver, web, nameserver=bool(server))
         notes: list[str] = []
         for i, host in enumerate(section.get("hosts") or ()):

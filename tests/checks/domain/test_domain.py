@@ -1,4 +1,4 @@
-"""`launchready domain check` against a real authoritative DNS server (see conftest.py)."""
+"""`launchready domain check` against real servers: NSD and nginx (see tests/servers.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from tests.checks.domain.conftest import Web
 from tests.helpers import make_repo, run_cli
+from tests.servers import Web
 
 GOOD = """\
 domain:

@@ -1,4 +1,6 @@
-"""A real authoritative DNS server for the domain tests: NSD on a free loopback port,
+"""Real servers for the domain tests (fixtures, made available by tests/conftest.py).
+
+A real authoritative DNS server: NSD on a free loopback port,
 serving zones that hold each planted problem beside its correct counterpart. Started once
 per session, stopped after it. Skipped where NSD is not installed, except under CI=true.
 
