@@ -20,12 +20,15 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.demo-installed
 
 ## demo: install into .venv, scan examples/membership-app, write reports to out/, then
-## show its unsafe migration next to the fix, linted and (with PostgreSQL) dry-run
+## show its unsafe migration next to the fix, linted and (with PostgreSQL) dry-run, and
+## its domain report against a local NSD and nginx (when installed)
 demo: $(VENV)/.demo-installed
 	@mkdir -p out
 	launchready run --root examples/membership-app --fail-on never \
 	  --sarif out/launchready.sarif --json out/launchready.json --markdown out/summary.md
 	@bash scripts/demo-migrations.sh examples/membership-app out
+	@python -c 'import trustme' 2>/dev/null || $(BIN)/python -m pip install -q trustme
+	@python scripts/demo-domain.py examples/membership-app out
 	@echo
 	@echo "Reports: out/summary.md (job summary), out/launchready.sarif (code scanning), out/launchready.json"
 

@@ -6,12 +6,14 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.helpers import make_repo
-from tests.servers import nameserver, web  # noqa: F401  (session fixtures: NSD and nginx)
+from tests.servers import ServerFailed, ServerMissing, Web, nginx_server, nsd_server
 
 os.environ.setdefault("GIT_AUTHOR_NAME", "launchready tests")
 os.environ.setdefault("GIT_AUTHOR_EMAIL", "tests@launchready.invalid")
@@ -90,3 +92,37 @@ def postgres_url() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+# --- NSD and nginx (tests/servers.py) -------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _needed(start: Callable[[], AbstractContextManager[T]]) -> Iterator[T]:
+    """A session fixture's body: skipped without the program, except under CI=true."""
+    try:
+        server = start()
+        value = server.__enter__()
+    except ServerMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
+    try:
+        yield value
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def nameserver() -> Iterator[str]:
+    """``127.0.0.1:PORT`` of a running NSD serving the test zones."""
+    yield from _needed(nsd_server)
+
+
+@pytest.fixture(scope="session")
+def web() -> Iterator[Web]:
+    """A running nginx with SNI virtual hosts and certificates from a local CA."""
+    yield from _needed(nginx_server)

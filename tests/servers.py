@@ -1,4 +1,5 @@
-"""Real servers for the domain tests (fixtures, made available by tests/conftest.py).
+"""Real servers for the domain tests and the demo (tests/conftest.py makes them session
+fixtures; scripts/demo-domain.py runs them for `make demo`).
 
 A real authoritative DNS server: NSD on a free loopback port,
 serving zones that hold each planted problem beside its correct counterpart. Started once
@@ -23,10 +24,9 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 SOA = (
     "@ 300 IN SOA ns1.good.test. hostmaster.good.test. 1 3600 600 86400 300\n@ NS ns1.good.test.\n"
@@ -126,14 +126,29 @@ def _answers(port: int) -> bool:
     return True
 
 
-@pytest.fixture(scope="session")
-def nameserver() -> Iterator[str]:
-    """``127.0.0.1:PORT`` of the running NSD."""
-    nsd = shutil.which("nsd") or ("/usr/sbin/nsd" if Path("/usr/sbin/nsd").exists() else None)
-    if nsd is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("NSD is not installed (apt-get install nsd)")
-        pytest.skip("NSD is not installed")
+class ServerMissing(Exception):
+    """The server's program is not installed."""
+
+
+class ServerFailed(Exception):
+    """It is installed but did not start."""
+
+
+def _program(name: str) -> str:
+    found = shutil.which(name) or (
+        f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None
+    )
+    if found is None:
+        raise ServerMissing(
+            f"{name} is not installed (apt-get install {'nsd' if name == 'nsd' else 'nginx-light'})"
+        )
+    return found
+
+
+@contextmanager
+def nsd_server() -> Iterator[str]:
+    """NSD serving the zones above on a free loopback port; yields ``127.0.0.1:PORT``."""
+    nsd = _program("nsd")
     base = Path(tempfile.mkdtemp(prefix="launchready-nsd-"))
     port = _free_port()
     zones = _zones()
@@ -168,7 +183,7 @@ def nameserver() -> Iterator[str]:
         while not _answers(port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 log = (base / "nsd.log").read_text() if (base / "nsd.log").exists() else ""
-                pytest.fail(f"NSD did not start on port {port}:\n{log[-2000:]}")
+                raise ServerFailed(f"NSD did not start on port {port}:\n{log[-2000:]}")
             time.sleep(0.1)
         yield f"127.0.0.1:{port}"
     finally:
@@ -256,19 +271,13 @@ def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def web() -> Iterator[Web]:
+@contextmanager
+def nginx_server() -> Iterator[Web]:
     """nginx with SNI virtual hosts on one HTTPS and one HTTP port, certificates from a
     local CA with an intermediate (see :func:`_sites` for what each name does)."""
     import trustme
 
-    nginx = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if nginx is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("nginx is not installed (apt-get install nginx-light)")
-        pytest.skip("nginx is not installed")
+    nginx = _program("nginx")
     base = Path(tempfile.mkdtemp(prefix="launchready-nginx-"))
     root = trustme.CA()
     intermediate = root.create_child_ca()
@@ -317,7 +326,8 @@ def web() -> Iterator[Web]:
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log = (base / "error.log").read_text() if (base / "error.log").exists() else ""
-                    pytest.fail(f"nginx did not start on port {https}:\n{log[-2000:]}")
+                    msg = f"nginx did not start on port {https}:\n{log[-2000:]}"
+                    raise ServerFailed(msg) from None
                 time.sleep(0.1)
         yield Web(https, plain, str(base / "ca.pem"))
     finally:
