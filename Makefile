@@ -52,6 +52,8 @@ bench: $(VENV)/.test-installed
 	python benchmarks/secrets_speed.py
 	$(BIN)/pip install -q squawk-cli==2.70.0
 	python benchmarks/migrations_accuracy.py
+	$(BIN)/pip install -q checkdmarc==6.0.4 trustme
+	python benchmarks/domain_scale.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,13 +114,13 @@ def _free_port() -> int:
         return int(udp.getsockname()[1])
 
 
-def _answers(port: int) -> bool:
+def _answers(address: str, port: int) -> bool:
     import dns.message
     import dns.query
 
     try:
         query = dns.message.make_query("good.test.", "SOA")
-        dns.query.udp(query, "127.0.0.1", port=port, timeout=0.5)
+        dns.query.udp(query, address, port=port, timeout=0.5)
     except Exception:  # not up yet
         return False
     return True
@@ -146,15 +146,17 @@ def _program(name: str) -> str:
 
 
 @contextmanager
-def nsd_server() -> Iterator[str]:
+def nsd_server(
+    extra_zones: dict[str, str] | None = None, address: str = "127.0.0.1", port: int = 0
+) -> Iterator[str]:
     """NSD serving the zones above on a free loopback port; yields ``127.0.0.1:PORT``."""
     nsd = _program("nsd")
     base = Path(tempfile.mkdtemp(prefix="launchready-nsd-"))
-    port = _free_port()
-    zones = _zones()
+    port = port or _free_port()
+    zones = {**_zones(), **(extra_zones or {})}
     config = [
         "server:",
-        f"  ip-address: 127.0.0.1@{port}",
+        f"  ip-address: {address}@{port}",
         f"  port: {port}",
         '  username: ""',
         '  chroot: ""',
@@ -180,12 +182,12 @@ def nsd_server() -> Iterator[str]:
     )
     try:
         deadline = time.monotonic() + 20
-        while not _answers(port):
+        while not _answers(address, port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 log = (base / "nsd.log").read_text() if (base / "nsd.log").exists() else ""
                 raise ServerFailed(f"NSD did not start on port {port}:\n{log[-2000:]}")
             time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
+        yield f"{address}:{port}"
     finally:
         proc.terminate()
         try:
@@ -271,8 +273,22 @@ def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
     )  # fmt: skip
 
 
+def _clean_sites(
+    web: tuple[int, int], hosts: tuple[str, ...], issue: Callable[..., tuple[str, str]]
+) -> str:
+    """Sites with nothing to report, for benchmarks: one certificate for all of them."""
+    if not hosts:
+        return ""
+    https, plain = web
+    cert = issue("extra", *hosts)
+    names = " ".join(hosts)
+    return _server(plain, names, "    location / { return 301 https://$host$request_uri; }") + (
+        _server(https, names, CLEAN_HTTPS, cert)
+    )
+
+
 @contextmanager
-def nginx_server() -> Iterator[Web]:
+def nginx_server(extra_hosts: tuple[str, ...] = ()) -> Iterator[Web]:
     """nginx with SNI virtual hosts on one HTTPS and one HTTP port, certificates from a
     local CA with an intermediate (see :func:`_sites` for what each name does)."""
     import trustme
@@ -309,6 +325,7 @@ def nginx_server() -> Iterator[Web]:
         f"  access_log off;\n  client_body_temp_path {temp};\n  proxy_temp_path {temp};\n"
         f"  fastcgi_temp_path {temp};\n  uwsgi_temp_path {temp};\n  scgi_temp_path {temp};\n"
         + _sites((https, plain), certs)
+        + _clean_sites((https, plain), extra_hosts, issue)
         + "}\n"
     )
     (base / "nginx.conf").write_text(conf)
