@@ -240,6 +240,7 @@ def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
     location /static/ {{ {HSTS} add_header Cache-Control "public, max-age=31536000, immutable"; return 200 'js'; }}
     location /.well-known/ {{ {HSTS} default_type application/json; return 200 '{{}}'; }}
     location = /pricing {{ {HSTS} return 200 'pricing'; }}
+    location = /login {{ {HSTS} limit_req zone=login burst=3 nodelay; try_files /none =401; }}
 {CLEAN_HTTPS}""", certs["good"]),
             # clubhouse.test: no intermediate on the apex; app expires in 5 days, soon in 15;
             # api's certificate is for another name (TLS findings; HTTP clean where TLS holds)
@@ -252,6 +253,7 @@ def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
             _server(plain, "web.clubhouse.test", "    location / { return 200 'plain'; }"),
             _server(https, "web.clubhouse.test", """
     location = /feed { add_header Cache-Control "public, max-age=300" always; return 200 'feed'; }
+    location = /login { try_files /none =401; }
     location /static/ { add_header Cache-Control "max-age=60"; return 200 'js'; }
     location / { return 200 'web'; }""", certs["web"]),
             # go: every path -> http://go/start (drops the path, downgrades, 3 hops);
@@ -324,6 +326,7 @@ def nginx_server(extra_hosts: tuple[str, ...] = ()) -> Iterator[Web]:
         f"error_log {base}/error.log;\nevents {{ worker_connections 64; }}\nhttp {{\n"
         f"  access_log off;\n  client_body_temp_path {temp};\n  proxy_temp_path {temp};\n"
         f"  fastcgi_temp_path {temp};\n  uwsgi_temp_path {temp};\n  scgi_temp_path {temp};\n"
+        "  limit_req_zone $binary_remote_addr zone=login:1m rate=2r/s;\n  limit_req_status 429;\n"
         + _sites((https, plain), certs)
         + _clean_sites((https, plain), extra_hosts, issue)
         + "}\n"

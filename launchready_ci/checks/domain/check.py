@@ -97,6 +97,7 @@ class DomainCheck(Check):
         r.CacheAuthenticatedShared,
         r.CacheStaticShort,
         r.DeepLinkFileInvalid,
+        r.NoRateLimit,
     )
 
     def __init__(
@@ -140,6 +141,10 @@ class DomainCheck(Check):
         for i, spec in enumerate(section.get("routes") or ()):
             at = where(f"domain.routes[{i}]", str(spec["url"]))
             jobs.append((_route, (spec, router, web, at)))
+        if section.get("rate_limit"):
+            probe = section["rate_limit"]
+            at = where("domain.rate_limit", str(probe["url"]))
+            jobs.append((_rate_limit, (probe, router, web, at)))
         for i, link_host in enumerate(section.get("deep_links") or ()):
             name = fqdn(str(link_host), apex)
             jobs.append((_deep_links, (name, router, web, where(f"domain.deep_links[{i}]", name))))
@@ -780,3 +785,31 @@ def _deep_links(host: str, router: http.Router, web: _Web, at: Location) -> list
                 )
             )
     return out
+
+
+def _rate_limit(
+    probe: Mapping[str, Any], router: http.Router, web: _Web, at: Location
+) -> list[Finding]:
+    """Up to ``requests`` requests spread evenly over ``seconds``; stop at the first 429."""
+    url, method = str(probe["url"]), str(probe.get("method", "POST")).upper()
+    count, seconds = int(probe.get("requests", 30)), float(probe.get("seconds", 10))
+    gap = seconds / max(count, 1)
+    statuses: list[int] = []
+    started = time.monotonic()
+    for i in range(count):
+        time.sleep(max(0.0, started + i * gap - time.monotonic()))
+        response = http.fetch(url, router, cafile=web.ca_bundle, method=method)
+        if response.error:
+            return [_finding(r.DnsLookupFailed, f"rate-limit probe {url}: {response.error}", at)]
+        statuses.append(response.status)
+        if response.status == 429:
+            return []
+    seen = ", ".join(f"{s} × {statuses.count(s)}" for s in sorted(set(statuses)))
+    return [
+        _finding(
+            r.NoRateLimit,
+            f"{count} {method} {url} in {seconds:g} s never got 429 (answers: {seen}): "
+            "nothing stops password guessing or reset-mail floods",
+            at,
+        )
+    ]

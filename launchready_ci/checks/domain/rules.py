@@ -924,3 +924,35 @@ class DeepLinkFileInvalid(Rule):
         "bad": ("/.well-known/assetlinks.json -> 301 /assetlinks.json",),
         "good": ("/.well-known/assetlinks.json -> 200 application/json",),
     }
+
+
+@register
+class NoRateLimit(Rule):
+    """The rate-limit probe sent its burst to a configured route and never got a 429.
+
+    Why
+    ---
+    A login, sign-up, password-reset or invite endpoint without a rate limit lets anyone
+    try passwords by the thousand, spam your members with reset mail (your sender
+    reputation pays), or burn your email and SMS budget in an afternoon.
+
+    Remediation
+    -----------
+    Limit the route at the edge or in the app (Cloudflare rate limiting rules, nginx
+    `limit_req` with `limit_req_status 429`, a middleware), per IP and per account, and
+    answer `429 Too Many Requests` with `Retry-After`. The probe is bounded: it sends
+    `requests` requests spread over `seconds` and stops at the first 429.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6585#section-4
+    - https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html
+    """
+
+    id = "domain/no-rate-limit"
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    examples = {
+        "bad": ("30 POST /login in 10 s -> 30 × 401",),
+        "good": ("30 POST /login in 10 s -> 401 × 5, then 429",),
+    }

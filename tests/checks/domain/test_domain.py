@@ -29,6 +29,7 @@ domain:
       headers: {Cookie: "session=$LR_TEST_SESSION"}
     - {url: "https://www.good.test/static/app.3f9a2c.js", class: static}
   deep_links: [app]
+  rate_limit: {url: "https://www.good.test/login", requests: 12, seconds: 1}
   mail:
     - {domain: "@", senders: [postmark, google], dkim: [pm]}
     - {domain: news, senders: [postmark]}
@@ -58,6 +59,7 @@ domain:
       headers: {Cookie: "session=$LR_TEST_SESSION"}
     - {url: "https://web.clubhouse.test/static/app.3f9a2c.js", class: static}
   deep_links: [links]
+  rate_limit: {url: "https://web.clubhouse.test/login", requests: 12, seconds: 1}
   mail:
     - {domain: "@", senders: [postmark], dkim: [pm, s1, google]}
     - {domain: news, senders: [postmark]}
@@ -144,6 +146,7 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
             ("domain/cache-static-short", "https://web.clubhouse.test/static/app.3f9a2c.js"),
             ("domain/deep-link-file-invalid", "links.clubhouse.test"),
             ("domain/deep-link-file-invalid", "links.clubhouse.test"),
+            ("domain/no-rate-limit", "https://web.clubhouse.test/login"),
         ]
     )
     messages = {f["rule_id"] + " " + f["location"]["target"]: f["message"] for f in findings}
@@ -185,6 +188,10 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
     assert (
         "public, max-age=300"
         in (messages["domain/cache-authenticated-shared https://web.clubhouse.test/feed"])
+    )
+    assert (
+        "12 POST https://web.clubhouse.test/login in 1 s never got 429 (answers: 401 × 12)"
+        in (messages["domain/no-rate-limit https://web.clubhouse.test/login"])
     )
     # Each finding points at the launchready.yml entry that states the intent.
     www = next(f for f in findings if f["location"]["target"] == "www.clubhouse.test")
