@@ -222,3 +222,22 @@ def test_without_a_domain_section_it_is_skipped_with_the_snippet(tmp_path: Path)
     code, output, _ = _check(tmp_path, "version: 1\n")
     assert code == 0, output
     assert "skipped" in output and "apex: example.com" in output
+
+
+def test_connect_to_has_curls_meaning() -> None:
+    from launchready_ci.checks.domain.tls import parse_connect_to, route
+
+    rules = (
+        parse_connect_to("app.example.com:443:10.0.0.5:8443"),
+        parse_connect_to("::[::1]:"),  # any host, any port -> ::1, same port
+    )
+    assert route(rules, "app.example.com", 443) == ("10.0.0.5", 8443)
+    assert route(rules, "APP.example.com", 80) == ("::1", 80)  # the first rule wants 443
+    assert route(rules[:1], "www.example.com", 443) is None
+
+
+def test_a_bad_connect_to_is_a_usage_error(tmp_path: Path) -> None:
+    code, output, _ = _check(tmp_path / "a", GOOD, "--connect-to", "example.com:443")
+    assert code == 2 and "give HOST1:PORT1:HOST2:PORT2" in output
+    code, output, _ = _check(tmp_path / "b", GOOD, "--connect-to", "a:x:b:1")
+    assert code == 2 and "the ports must be numbers" in output
