@@ -92,6 +92,7 @@ def _zones() -> dict[str, str]:
         + 'news TXT "v=spf1 include:spf.mtasv.net ~all"\n'
         + 'news TXT "v=spf1 include:_spf.google.com ~all"\n'
         + 'txn TXT "v=spf1 +all"\n'
+        + 'bad TXT "v=spf1 ip4:203.0.113.300 -all"\n'
         + "txn MX 10 mx.clubhouse.test.\n"
         + '_dmarc.txn TXT "v=DMARC1; p=maybe"\n',
         # Over 255 bytes: two strings, joined without a space by receivers (RFC 7208 3.3).

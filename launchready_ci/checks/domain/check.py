@@ -27,6 +27,7 @@ from launchready_ci.checks.domain.email import (
     dkim_key,
     dmarc,
     spf,
+    spf_verdict,
 )
 from launchready_ci.checks.domain.resolver import Lookup, Resolver, parse_nameserver
 from launchready_ci.checks.domain.tls import (
@@ -456,6 +457,16 @@ def _spf(resolver: Resolver, domain: str, senders: list[str], at: Location) -> l
                     r.SpfSenderMissing,
                     f"SPF of {domain} does not include {include} ({sender}): its mail for "
                     f"{domain} fails SPF",
+                    at,
+                )
+            )
+    if not any(f.rule_id in (r.SpfInvalid.id, r.SpfTooManyLookups.id) for f in out):
+        result, explanation = spf_verdict(resolver, domain)
+        if result == "permerror":
+            out.append(
+                _finding(
+                    r.SpfInvalid,
+                    f"SPF of {domain} is a permanent error for every receiver: {explanation}",
                     at,
                 )
             )

@@ -1,6 +1,7 @@
 """Email authentication records: SPF (RFC 7208), DKIM keys (RFC 6376) and DMARC (RFC 7489).
 
-These functions read and count; they do not evaluate ``check_host()`` for a sending IP.
+These functions read and count; RFC 7208 ``check_host()`` itself is pyspf's
+(:func:`spf_verdict`), which ships and passes the RFC 7208 test suite.
 SPF is walked term by term through every ``include`` and ``redirect``: the terms that
 cost a DNS query (RFC 7208 4.6.4) are counted against the limit of 10, lookups that find
 nothing ("void") against the limit of 2, and the domains included anywhere are collected
@@ -235,3 +236,54 @@ def _dmarc_problem(tags: dict[str, str]) -> str:
             if not uri.lower().startswith(("mailto:", "https:")):
                 return f"{key} {uri!r} is not a mailto: URI"
     return ""
+
+
+#: An address from TEST-NET-1 (RFC 5737): no SPF record matches it, so evaluation reaches
+#: every term, the way a forger's mail does.
+UNLISTED_SENDER = "192.0.2.1"
+
+
+def spf_verdict(resolver: Resolver, domain: str) -> tuple[str, str]:
+    """(result, explanation) of RFC 7208 ``check_host()`` for mail from ``domain`` sent by an
+    unlisted address, evaluated by pyspf (which passes the RFC 7208 test suite) over this
+    resolver: "permerror" means the record is broken for every receiver."""
+    import spf as pyspf
+
+    pyspf.DNSLookup = _pyspf_lookup(resolver)  # every query through --nameserver
+    try:
+        result, _code, explanation = pyspf.query(
+            i=UNLISTED_SENDER, s=f"postmaster@{domain}", h=domain
+        ).check()
+    except Exception as exc:
+        return "error", type(exc).__name__
+    return str(result), str(explanation)
+
+
+def _pyspf_lookup(resolver: Resolver) -> object:
+    import dns.exception
+    import dns.resolver
+    import spf as pyspf
+
+    def lookup(
+        name: str, qtype: str, tcpfallback: bool = True, timeout: float = 30
+    ) -> list[tuple[tuple[str, str], object]]:
+        del tcpfallback, timeout  # the resolver's own settings apply
+        try:
+            answers = resolver.raw().resolve(name, qtype, search=False)
+        except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+            return []
+        except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
+            raise pyspf.TempError(f"DNS {type(exc).__name__}") from None
+        out: list[tuple[tuple[str, str], object]] = []
+        for rdata in answers:
+            if qtype in ("A", "AAAA"):
+                out.append(((name, qtype), rdata.address))
+            elif qtype == "MX":
+                out.append(((name, qtype), (rdata.preference, rdata.exchange)))
+            elif qtype == "PTR":
+                out.append(((name, qtype), rdata.target.to_text(True)))
+            elif qtype in ("TXT", "SPF"):
+                out.append(((name, qtype), rdata.strings))
+        return out
+
+    return lookup

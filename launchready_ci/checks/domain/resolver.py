@@ -101,6 +101,10 @@ class Resolver:
         resolver.retry_servfail = False
         self._resolver = resolver
 
+    def raw(self) -> Any:
+        """The dnspython resolver itself (for libraries that query on their own)."""
+        return self._resolver
+
     def lookup(self, name: str, rdtype: str) -> Lookup:
         key = (name.lower().rstrip("."), rdtype)
         if key not in self._cache:  # a benign race under threads: both compute the same

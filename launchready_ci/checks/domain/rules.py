@@ -239,6 +239,14 @@ class SpfInvalid(Rule):
     Any of these is a permanent error (RFC 7208 4.5, 5.2): receivers treat the domain as
     having no usable SPF at all, and DMARC then rests on DKIM alone.
 
+    How it is checked: the record is evaluated with pyspf, the RFC 7208 implementation
+    that ships and passes the RFC 7208 test suite, for a sending address that no record
+    lists (so every term is reached, as for a forger's mail), through the same name
+    server as the other checks. launchready does not evaluate SPF itself; its own walk
+    over the includes only counts lookups and finds the senders. checkdmarc covers SPF
+    and DMARC too, but cannot query a name server on another port (staging zones, the
+    tests' server) and brings many more dependencies.
+
     Remediation
     -----------
     Keep exactly one `v=spf1` TXT record; merge two into one. Fix unknown terms and

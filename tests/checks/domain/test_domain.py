@@ -64,6 +64,7 @@ domain:
     - {domain: "@", senders: [postmark], dkim: [pm, s1, google]}
     - {domain: news, senders: [postmark]}
     - {domain: txn, receives: false}
+    - {domain: bad, receives: false}
 """
 
 
@@ -147,6 +148,10 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
             ("domain/deep-link-file-invalid", "links.clubhouse.test"),
             ("domain/deep-link-file-invalid", "links.clubhouse.test"),
             ("domain/no-rate-limit", "https://web.clubhouse.test/login"),
+            # a syntax error only RFC 7208 evaluation (pyspf) sees; DMARC from the apex
+            ("domain/spf-invalid", "bad.clubhouse.test"),
+            ("domain/dmarc-policy-none", "bad.clubhouse.test"),
+            ("domain/dmarc-no-reports", "bad.clubhouse.test"),
         ]
     )
     messages = {f["rule_id"] + " " + f["location"]["target"]: f["message"] for f in findings}
@@ -192,6 +197,10 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
     assert (
         "12 POST https://web.clubhouse.test/login in 1 s never got 429 (answers: 401 × 12)"
         in (messages["domain/no-rate-limit https://web.clubhouse.test/login"])
+    )
+    assert (
+        "is a permanent error for every receiver"
+        in (messages["domain/spf-invalid bad.clubhouse.test"])
     )
     # Each finding points at the launchready.yml entry that states the intent.
     www = next(f for f in findings if f["location"]["target"] == "www.clubhouse.test")
