@@ -80,6 +80,7 @@ def _zones() -> dict[str, str]:
         + "web A 203.0.113.13\n"
         + "go A 203.0.113.14\n"
         + "links A 203.0.113.15\n"
+        + "legacy A 203.0.113.16\n"
         + "old CNAME gone-app.provider.test.\n"  # the app was deleted: dangling
         + "api CNAME api-host.provider.test.\n"  # launchready.yml says cname.vercel.test
         # no MX, no CAA (and the parent `test` refuses: counts as no record)
@@ -103,7 +104,8 @@ def _zones() -> dict[str, str]:
         + " ".join(f"include:n{i}.spfchain.test" for i in range(5, 10))
         + ' ~all"\n'
         + chain,
-        "provider.test": SOA + "api-host A 198.51.100.7\n",
+        # another team's zone: a CAA for another authority, no SPF, no DMARC
+        "provider.test": SOA + "api-host A 198.51.100.7\n" + '@ CAA 0 issue "sectigo.com"\n',
         "mtasv.net": SOA + 'spf TXT "v=spf1 ip4:50.31.156.96/27 ~all"\n',
         "google.com": SOA + '_spf TXT "v=spf1 ip4:35.190.247.0/24 ~all"\n',
     }
@@ -206,9 +208,14 @@ class Web:
     https_port: int
     http_port: int
     ca_bundle: str  # the test CA's root, for --ca-bundle
+    legacy_port: int = 0  # legacy.clubhouse.test: TLS 1.1 only
 
     def connect_to(self) -> list[str]:
-        return [f":443:127.0.0.1:{self.https_port}", f":80:127.0.0.1:{self.http_port}"]
+        return [
+            f"legacy.clubhouse.test:443:127.0.0.1:{self.legacy_port}",
+            f":443:127.0.0.1:{self.https_port}",
+            f":80:127.0.0.1:{self.http_port}",
+        ]
 
 
 HSTS = 'add_header Strict-Transport-Security "max-age=63072000; includeSubDomains; preload" always;'
@@ -316,8 +323,9 @@ def nginx_server(extra_hosts: tuple[str, ...] = ()) -> Iterator[Web]:
         "soon": issue("soon", "soon.clubhouse.test", days=15),
         "api": issue("api", "other.test"),
         "web": issue("web", "web.clubhouse.test", "go.clubhouse.test", "links.clubhouse.test"),
+        "legacy": issue("legacy", "legacy.clubhouse.test"),
     }
-    https, plain = _free_tcp_port(), _free_tcp_port()
+    https, plain, legacy = _free_tcp_port(), _free_tcp_port(), _free_tcp_port()
     root.cert_pem.write_to_path(str(base / "ca.pem"))
     temp = base / "tmp"
     temp.mkdir()
@@ -330,6 +338,13 @@ def nginx_server(extra_hosts: tuple[str, ...] = ()) -> Iterator[Web]:
         "  limit_req_zone $binary_remote_addr zone=login:1m rate=2r/s;\n  limit_req_status 429;\n"
         + _sites((https, plain), certs)
         + _clean_sites((https, plain), extra_hosts, issue)
+        # legacy: a port of its own that offers TLS 1.1 only (protocols are per port)
+        + _server(
+            legacy,
+            "legacy.clubhouse.test",
+            '    ssl_protocols TLSv1.1; ssl_ciphers "DEFAULT:@SECLEVEL=0";' + CLEAN_HTTPS,
+            certs["legacy"],
+        )
         + "}\n"
     )
     (base / "nginx.conf").write_text(conf)
@@ -350,7 +365,7 @@ def nginx_server(extra_hosts: tuple[str, ...] = ()) -> Iterator[Web]:
                     msg = f"nginx did not start on port {https}:\n{log[-2000:]}"
                     raise ServerFailed(msg) from None
                 time.sleep(0.1)
-        yield Web(https, plain, str(base / "ca.pem"))
+        yield Web(https, plain, str(base / "ca.pem"), legacy)
     finally:
         proc.terminate()
         try:

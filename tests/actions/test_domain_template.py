@@ -31,7 +31,7 @@ def test_the_domain_template_fails_on_the_planted_problems(
     (repo / ".github" / "workflows").mkdir(parents=True)
     shutil.copy(web.ca_bundle, repo / "staging-ca.pem")
     rules = "".join(f"    - {rule}\n" for rule in web.connect_to())
-    (repo / "launchready.yml").write_text(
+    config = (
         "domain:\n"
         "  apex: clubhouse.test\n"
         f"  nameserver: {nameserver}\n"
@@ -41,6 +41,8 @@ def test_the_domain_template_fails_on_the_planted_problems(
         "    - {name: old}\n"
         "    - {name: go}\n"
     )
+    (repo / "launchready.yml").write_text(config)
+    old_line = config.splitlines().index("    - {name: old}") + 1
     (repo / ".github" / "workflows" / "launchready-domain.yml").write_text(
         (ROOT / TEMPLATE).read_text(encoding="utf-8")
     )
@@ -67,7 +69,8 @@ def test_the_domain_template_fails_on_the_planted_problems(
     assert "🏁  Job failed" in log, log[-4000:]
     found = annotations(log)
     assert any(
-        a.startswith("::error file=launchready.yml,line=9") and "domain/dangling-cname" in a
+        a.startswith(f"::error file=launchready.yml,line={old_line},")
+        and "domain/dangling-cname" in a
         for a in found
     ), found
     assert any("domain/redirect-drops-path" in a for a in found), found

@@ -236,6 +236,14 @@ def _tls_findings(result: TlsResult, limits: Mapping[str, Any], at: Location) ->
         return [_finding(r.TlsHostnameMismatch, f"TLS on {name}: {result.detail}", at)]
     if result.outcome == "expired":
         return [_finding(r.TlsExpiry, f"TLS on {name}: the certificate has expired", at)]
+    if result.outcome == "old-protocol":
+        return [
+            _finding(
+                r.TlsOldProtocol,
+                f"TLS on {name}: the server offers only TLS 1.1 or older ({result.detail})",
+                at,
+            )
+        ]
     if result.outcome != "ok":
         return [_finding(r.TlsConnectionFailed, f"TLS on {name}: {result.detail}", at)]
     out = []

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 __all__ = ["ConnectTo", "TlsResult", "parse_connect_to", "probe_tls", "route"]
 
 _OLD_PROTOCOLS = {"SSLv3", "TLSv1", "TLSv1.1"}
+#: OpenSSL's reasons when the server offers only protocols this client refuses (< TLS 1.2).
+_OLD_ONLY = {"UNSUPPORTED_PROTOCOL", "TLSV1_ALERT_PROTOCOL_VERSION", "NO_PROTOCOLS_AVAILABLE"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,10 @@ def probe_tls(
     except TimeoutError:
         return TlsResult(host, "timeout", f"no TLS handshake in {timeout:g} s")
     except (ssl.SSLError, OSError) as exc:
-        return TlsResult(host, "handshake", str(getattr(exc, "reason", None) or exc))
+        reason = str(getattr(exc, "reason", None) or exc)
+        if reason in _OLD_ONLY:
+            return TlsResult(host, "old-protocol", reason)
+        return TlsResult(host, "handshake", reason)
     finally:
         raw.close()
     issuer: dict[str, str] = {}

@@ -49,6 +49,7 @@ domain:
     - {name: web}
     - {name: go}
     - {name: links}
+    - {name: legacy}
   caa: [letsencrypt.org]
   redirects:
     - {from: "https://go.clubhouse.test/old-pricing", to: "https://web.clubhouse.test/pricing"}
@@ -134,6 +135,7 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
             ("domain/tls-expiry", "app.clubhouse.test"),
             ("domain/tls-expiry", "soon.clubhouse.test"),
             ("domain/tls-hostname-mismatch", "api.clubhouse.test"),
+            ("domain/tls-old-protocol", "legacy.clubhouse.test"),
             # HTTP, hop by hop
             ("domain/https-redirect-missing", "web.clubhouse.test"),
             ("domain/hsts-weak", "web.clubhouse.test"),
@@ -250,3 +252,32 @@ def test_a_bad_connect_to_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2 and "give HOST1:PORT1:HOST2:PORT2" in output
     code, output, _ = _check(tmp_path / "b", GOOD, "--connect-to", "a:x:b:1")
     assert code == 2 and "the ports must be numbers" in output
+
+
+def test_missing_mail_records_a_foreign_caa_and_a_closed_port(
+    tmp_path: Path, nameserver: str, web: Web
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        port = closed.getsockname()[1]
+        config = (
+            "domain:\n  apex: provider.test\n  caa: [letsencrypt.org]\n"
+            "  hosts: [{name: api-host}]\n  mail: [{domain: '@', receives: false}]\n"
+        )
+        code, output, findings = _check(
+            tmp_path, config, "--nameserver", nameserver,
+            "--connect-to", f"api-host.provider.test:443:127.0.0.1:{port}",
+            "--ca-bundle", web.ca_bundle,
+        )  # fmt: skip
+    assert code == 1, output
+    assert _pairs(findings) == sorted(
+        [
+            ("domain/caa-forbids-ca", "provider.test"),
+            ("domain/spf-missing", "provider.test"),
+            ("domain/dmarc-missing", "provider.test"),
+            ("domain/tls-connection-failed", "api-host.provider.test"),
+        ]
+    ), output
+    messages = {f["rule_id"]: f["message"] for f in findings}
+    assert "allows sectigo.com, not letsencrypt.org" in messages["domain/caa-forbids-ca"]
+    assert "refused" in messages["domain/tls-connection-failed"]
