@@ -276,6 +276,7 @@ def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
             # links: HSTS for 5 minutes; the deep-link files redirected and served as HTML
             _server(https, "links.clubhouse.test", """
     add_header Strict-Transport-Security "max-age=300" always;
+    add_header CF-Ray "8f0c1d2e3a4b5c6d-AMS" always;
     location = /.well-known/apple-app-site-association { return 301 /apple-app-site-association; }
     location = /.well-known/assetlinks.json { default_type text/html; return 200 '<html></html>'; }
     location / { return 200 'links'; }""", certs["web"]),

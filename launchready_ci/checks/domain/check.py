@@ -128,10 +128,16 @@ class DomainCheck(Check):
         web = _Web(routes, bundle, section.get("tls") or {})
         router = _router(resolver, web, nameserver=bool(server))
         notes: list[str] = []
-        for i, host in enumerate(section.get("hosts") or ()):
+        hosts = list(section.get("hosts") or ())
+        listed = {fqdn(str(h["name"]), apex) for h in hosts}
+        for i, host in enumerate(hosts):
             name = fqdn(str(host["name"]), apex)
             at = where(f"domain.hosts[{i}]", name)
             jobs.append((_site, (resolver, (web, router), (name, host), at, notes)))
+        for name in (apex, f"www.{apex}"):  # members type both: both must answer
+            if name not in listed:
+                at = where("domain.apex", name)
+                jobs.append((_site, (resolver, (web, router), (name, {}), at, notes)))
         if section.get("canonical"):
             canonical = fqdn(str(section["canonical"]), apex)
             at = where("domain.canonical", canonical)
@@ -158,10 +164,10 @@ class DomainCheck(Check):
             for found in pool.map(lambda job: job[0](*job[1]), jobs):
                 yield from found
         via = f" via {server}" if server else ""
-        hosts = len(section.get("hosts") or ())
+        counted = len(listed | {apex, f"www.{apex}"})
         mails = len(section.get("mail") or ())
         self.scope = "; ".join(
-            [f"{hosts} hostnames and {mails} mail domains of {apex}{via}", *sorted(set(notes))]
+            [f"{counted} hostnames and {mails} mail domains of {apex}{via}", *sorted(set(notes))]
         )
 
 

@@ -36,7 +36,8 @@ class DnsRecordMissing(Rule):
     ---
     A member who types the name, or follows an invite link to it, gets "server not
     found". The classic case is an apex that answers while `www` does not (or the
-    reverse): half of the links in emails and ads lead nowhere.
+    reverse): half of the links in emails and ads lead nowhere, so the apex and `www`
+    are always checked, listed in `domain.hosts` or not.
 
     Remediation
     -----------
@@ -368,7 +369,8 @@ class DkimInvalid(Rule):
     Why
     ---
     Every signature made with the selector fails verification, as if the mail were
-    forged.
+    forged. The record's tags and the RSA key are read with dkimpy, the DKIM library
+    that mail servers' milters use, rather than with a hand-written ASN.1 reader.
 
     Remediation
     -----------

@@ -200,6 +200,8 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
         "12 POST https://web.clubhouse.test/login in 1 s never got 429 (answers: 401 × 12)"
         in (messages["domain/no-rate-limit https://web.clubhouse.test/login"])
     )
+    assert "HTTPS links.clubhouse.test: Cloudflare" in output  # its CF-Ray header
+    assert "HTTPS web.clubhouse.test: no CDN seen" in output
     assert (
         "is a permanent error for every receiver"
         in (messages["domain/spf-invalid bad.clubhouse.test"])
@@ -276,6 +278,9 @@ def test_missing_mail_records_a_foreign_caa_and_a_closed_port(
             ("domain/spf-missing", "provider.test"),
             ("domain/dmarc-missing", "provider.test"),
             ("domain/tls-connection-failed", "api-host.provider.test"),
+            # not listed in hosts, checked all the same: members type both
+            ("domain/dns-record-missing", "provider.test"),
+            ("domain/dns-record-missing", "www.provider.test"),
         ]
     ), output
     messages = {f["rule_id"]: f["message"] for f in findings}
