@@ -393,8 +393,8 @@ def migrations_dry_run(**opts: Any) -> int:
 
 @cli.group()
 def domain() -> None:
-    """The domain members reach and mail comes from: `check` compares DNS with launchready.yml
-    and checks SPF, DKIM, DMARC, MX and CAA."""
+    """The domain members reach and mail comes from: `check` compares DNS, TLS, redirects,
+    caching and mail records with launchready.yml."""
 
 
 @domain.command("check")
@@ -421,8 +421,9 @@ def domain() -> None:
 @_report_options
 @_guard
 def domain_check(**opts: Any) -> int:
-    """Check the domain: each hostname's records against its intent, dangling CNAMEs, CAA,
-    MX, SPF (lookup limits, senders), DKIM keys and DMARC. Needs a `domain:` section.
+    """Check the domain against its `domain:` section: DNS records and dangling CNAMEs,
+    CAA, MX, SPF, DKIM and DMARC, TLS on every hostname, redirects hop by hop, HSTS,
+    caching, deep-link files and an optional rate-limit probe.
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """

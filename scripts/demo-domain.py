@@ -33,6 +33,7 @@ def main(example: str, out: str) -> int:
                 "launchready", "domain", "check", "--root", example,
                 "--nameserver", nameserver, *routes, "--ca-bundle", web.ca_bundle,
                 "--fail-on", "never", "--no-summary", "--markdown", f"{out}/domain.md",
+                "--sarif", f"{out}/domain.sarif",
             ]  # fmt: skip
             # The test account's session cookie for the caching check (never printed).
             env = {**os.environ, "CLUBHOUSE_TEST_SESSION": "demo-session-not-a-secret"}

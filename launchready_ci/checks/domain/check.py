@@ -61,7 +61,7 @@ class DomainCheck(Check):
     """``launchready domain check``. Not in CHECKS: it queries the network."""
 
     id = "domain"
-    title = "Domain, DNS and email"
+    title = "Domain: DNS, TLS, HTTP and email"
     config_key = "domain"
     needs_config = True
     enable_snippet = "domain:\n  apex: example.com\n  hosts: [{name: '@'}, {name: www}]\n"

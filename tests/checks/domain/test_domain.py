@@ -72,13 +72,22 @@ domain:
 SESSION = "lr-sess-" + "9f2c41d7e0"  # a test account's cookie: must never be printed
 
 
+SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "sarif-schema-2.1.0.json"
+
+
 def _check(tmp_path: Path, config: str, *args: str) -> tuple[int, str, list[dict[str, Any]]]:
+    import jsonschema
+
     root = make_repo(tmp_path / "r", {"launchready.yml": config})
-    out = tmp_path / "domain.json"
+    out, sarif = tmp_path / "domain.json", tmp_path / "domain.sarif"
     result = run_cli(
-        "domain", "check", "--root", str(root), "--json", str(out), *args,
-        env={"LR_TEST_SESSION": SESSION},
+        "domain", "check", "--root", str(root), "--json", str(out), "--sarif", str(sarif),
+        *args, env={"LR_TEST_SESSION": SESSION},
     )  # fmt: skip
+    if sarif.exists():  # every run's SARIF is valid SARIF 2.1.0, and holds no cookie
+        text = sarif.read_text()
+        jsonschema.validate(json.loads(text), json.loads(SARIF_SCHEMA.read_text()))
+        assert SESSION not in text
     findings = json.loads(out.read_text())["findings"] if out.exists() else []
     return result.returncode, result.stdout + result.stderr, findings
 
