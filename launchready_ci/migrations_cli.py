@@ -46,21 +46,22 @@ def dry_run(*, pr: str | None, event: bool, **opts: Any) -> int:
 
 def _dry_run_check(opts: dict[str, Any], *, required: bool) -> tuple[str, DryRunOptions] | None:
     """Pops the dry run's options from ``opts``: (database URL, options), or None."""
-    from launchready_ci.checks.migrations.dryrun import DryRunOptions, read_dump
+    from launchready_ci.checks.migrations.dryrun import read_dump
 
     url = opts.pop("database_url")
     lock_timeout = opts.pop("lock_timeout").strip()
     schema_dump = opts.pop("schema_dump")
-    options = DryRunOptions(opts.pop("seed_rows"), lock_timeout, schema_dump, opts.pop("rollback"))
+    seed_rows, rollback = opts.pop("seed_rows"), opts.pop("rollback")
     if not required:
         return None
     if not url:
         raise UsageError("--dry-run needs --database-url URL or LAUNCHREADY_DATABASE_URL")
     if not _DURATION.match(lock_timeout):
         raise UsageError(f"--lock-timeout {lock_timeout!r}: give a duration such as 5s or 500ms")
-    if schema_dump is not None:
-        read_dump(schema_dump)  # not SQL: a usage error now, before any database work
-    return url, options
+    # Read and parsed once, here: a dump that is not SQL is a usage error before any
+    # database work.
+    dump = read_dump(schema_dump) if schema_dump is not None else None
+    return url, DryRunOptions(seed_rows, lock_timeout, dump, rollback)
 
 
 def _scope(pr: str | None, event: bool, opts: dict[str, Any]) -> tuple[frozenset[str] | None, str]:

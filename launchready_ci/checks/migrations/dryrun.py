@@ -35,7 +35,7 @@ from launchready_ci.checks.migrations.frameworks import Migration
 from launchready_ci.findings import Finding, Location, Severity
 from launchready_ci.rules import Rule
 
-__all__ = ["BLOCKING", "DryRun", "DryRunOptions", "MigrationFile", "read_dump"]
+__all__ = ["BLOCKING", "DryRun", "DryRunOptions", "MigrationFile", "SchemaDump", "read_dump"]
 
 #: Table lock modes that block writes, weakest first (ROW EXCLUSIVE and weaker do not).
 BLOCKING = ("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock")
@@ -71,10 +71,16 @@ class MigrationFile:
 
 
 @dataclass(frozen=True)
+class SchemaDump:
+    name: str
+    sql: str  # from :func:`read_dump`
+
+
+@dataclass(frozen=True)
 class DryRunOptions:
     seed_rows: int = 0
     lock_timeout: str = "5s"
-    schema_dump: Path | None = None
+    schema_dump: SchemaDump | None = None
     rollback: bool = True
 
 
@@ -127,18 +133,19 @@ class DryRun:
             # The message can quote the connection string's host and user: name the kind.
             raise CheckError(f"cannot connect to the database ({type(exc).__name__})") from None
 
-    def _load_dump(self, dump: Path) -> None:
+    def _load_dump(self, dump: SchemaDump) -> None:
         """On a connection of its own: pg_dump's output empties ``search_path``."""
         import psycopg
 
         from launchready_ci.errors import CheckError
 
-        sql = read_dump(dump)
         with self._connect() as conn:
             try:
-                conn.execute(sql.encode())
+                conn.execute(dump.sql.encode())
             except psycopg.Error as exc:
-                raise CheckError(f"{dump}: the schema dump does not load: {_why(exc)}") from None
+                raise CheckError(
+                    f"{dump.name}: the schema dump does not load: {_why(exc)}"
+                ) from None
         self.notes.append(f"schema loaded from {dump.name}")
 
     def _seed(self, conn: Any, migration: Migration, seeded: set[str]) -> None:
@@ -207,7 +214,7 @@ class DryRun:
         self.notes.append(f"rollback proven for {len(with_down):,} (down, then up again)")
 
 
-def read_dump(dump: Path) -> str:
+def read_dump(dump: Path) -> SchemaDump:
     """The dump's SQL, psql's meta-commands (``\\connect``, ``\\restrict``) blanked with
     their lines kept; a :class:`UsageError` with file:line when it is not SQL."""
     from launchready_ci.checks.migrations.sql import SqlError, statements
@@ -228,7 +235,7 @@ def read_dump(dump: Path) -> str:
             f"{dump}:{exc.line}: the schema dump is not PostgreSQL SQL: {exc.message} "
             "(give the output of pg_dump --schema-only)"
         ) from None
-    return sql
+    return SchemaDump(dump.name, sql)
 
 
 class _Unseedable(Exception):
@@ -301,15 +308,14 @@ class _Observer:
 
         migration = self.migration
         try:
-            stmts = list(statements(migration.path, migration.up, set()))
+            stmts = list(
+                statements(migration.path, migration.up, set(), wrapped=migration.wrapping)
+            )
         except SqlError:
             return  # reported by migrations/parse-error
         conn, pid = self.conn, self.conn.info.backend_pid
         files = dict(conn.execute(_TABLES_SQL).fetchall())  # table -> relfilenode
         existing = set(files)
-        wrapped = migration.wrapping == "transaction" or (
-            migration.wrapping == "implicit" and len(stmts) > 1
-        )
         # table -> (rank in BLOCKING, line, started, lock_timeout set by the file) of the
         # strongest lock of the transaction
         held: dict[str, tuple[int, int, float, bool]] = {}
@@ -317,10 +323,11 @@ class _Observer:
         for stmt in stmts:
             if isinstance(stmt.node, ast.TransactionStmt):
                 continue  # the dry run holds the transaction itself
-            alone = _needs_autocommit(stmt.node) and not wrapped
+            alone = _runs_alone(stmt)
             try:
                 if in_tx and alone:
-                    yield from self._end(held, stmt.line)
+                    conn.execute(b"COMMIT")
+                    yield from self._emit(held, "COMMIT")
                     in_tx = False
                 if not in_tx and not alone:
                     conn.execute(b"BEGIN")
@@ -332,7 +339,7 @@ class _Observer:
             except psycopg.Error as exc:
                 if in_tx:
                     conn.execute(b"ROLLBACK")
-                    yield from self._emit(held, stmt.line, "ROLLBACK")
+                    yield from self._emit(held, "ROLLBACK")
                 self.failed = True
                 yield _error(migration.path, stmt.line, exc, "this statement")
                 return
@@ -349,10 +356,10 @@ class _Observer:
                     held[table] = (rank, stmt.line, started, brief_ok)
             if alone:
                 # Locks of a statement that runs on its own end with it.
-                yield from self._emit(held, stmt.line, "the statement's end")
+                yield from self._emit(held, "the statement's end")
         if in_tx:
             conn.execute(b"COMMIT")
-            yield from self._emit(held, stmts[-1].line, "COMMIT")
+            yield from self._emit(held, "COMMIT")
 
     def _watch(self, pid: int, sql: str) -> set[tuple[str, str]]:
         """Run ``sql``; meanwhile and after, read the backend's locks from the watcher."""
@@ -374,13 +381,8 @@ class _Observer:
         seen.update(self.watcher.execute(_LOCKS_SQL.encode(), (pid,)).fetchall())
         return seen
 
-    def _end(self, held: dict[str, tuple[int, int, float, bool]], line: int) -> Iterator[Finding]:
-        self.conn.execute(b"COMMIT")
-        yield from self._emit(held, line, "COMMIT")
-
-    def _emit(
-        self, held: dict[str, tuple[int, int, float, bool]], end_line: int, end: str
-    ) -> Iterator[Finding]:
+    def _emit(self, held: dict[str, tuple[int, int, float, bool]], end: str) -> Iterator[Finding]:
+        """The locks held so far, now released at ``end``."""
         released = time.perf_counter()
         for table, (rank, line, started, guarded) in sorted(held.items(), key=lambda kv: kv[1][1]):
             yield _lock_finding(
@@ -416,15 +418,14 @@ def _apply(conn: Any, sql: str, wrapping: str) -> tuple[int, Exception] | None:
     from launchready_ci.checks.migrations.sql import SqlError, statements
 
     try:
-        stmts = list(statements("", sql, set()))
+        stmts = list(statements("", sql, set(), wrapped=wrapping))
     except SqlError as exc:
         return exc.line, Exception(exc.message)
-    wrapped = wrapping == "transaction" or (wrapping == "implicit" and len(stmts) > 1)
     in_tx = False
     for stmt in stmts:
         if isinstance(stmt.node, ast.TransactionStmt):
             continue
-        alone = _needs_autocommit(stmt.node) and not wrapped
+        alone = _runs_alone(stmt)
         try:
             if in_tx and alone:
                 conn.execute(b"COMMIT")
@@ -440,6 +441,13 @@ def _apply(conn: Any, sql: str, wrapping: str) -> tuple[int, Exception] | None:
     if in_tx:
         conn.execute(b"COMMIT")
     return None
+
+
+def _runs_alone(stmt: Any) -> bool:
+    """Outside any transaction: a statement PostgreSQL refuses in one (CONCURRENTLY,
+    VACUUM), unless the tool or the file wraps it in one anyway (then it fails, as it
+    will in production)."""
+    return _needs_autocommit(stmt.node) and not stmt.in_transaction
 
 
 def _needs_autocommit(node: Any) -> bool:
