@@ -13,7 +13,7 @@ from typing import Any
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files, matches_any
-from launchready_ci.checks.migrations.dryrun import DryRunOptions
+from launchready_ci.checks.migrations.dryrun import DryRun, DryRunOptions, MigrationFile
 from launchready_ci.checks.migrations.frameworks import (
     Migration,
     down_path,
@@ -49,7 +49,7 @@ from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
 from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
 from launchready_ci.checks.migrations.rules.unbatched_backfill import UnbatchedBackfill
 from launchready_ci.checks.migrations.rules.unique_without_index import UniqueWithoutIndex
-from launchready_ci.checks.migrations.rules.volatile_default import VOLATILE, VolatileDefault
+from launchready_ci.checks.migrations.rules.volatile_default import VolatileDefault
 from launchready_ci.checks.migrations.sql import DEFAULT_POSTGRES_VERSION, SqlError, statements
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped
@@ -111,7 +111,7 @@ class MigrationsCheck(Check):
         version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
         count = python_files = 0
         linted = set(files)
-        for rel in every if any(r.endswith(".py") for r in every) else files:
+        for rel in every:
             if rel.endswith(".py"):
                 text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
                 if not is_python_migration(rel, text):
@@ -188,8 +188,6 @@ def _python_findings(rel: str, text: str, version: int, fields: FieldState) -> I
         elif op.kind == "add-index-concurrently":
             if op.atomic:  # fails even on a new table
                 yield ConcurrentInTransaction.finding(message, where, content=message)
-        elif op.kind == "volatile-default" and op.detail not in VOLATILE:
-            continue  # now(), a constant: stored once, no rewrite
         elif rule is not None and message and not op.new_table:
             yield rule.finding(message, where, content=message)
 
@@ -292,8 +290,6 @@ class MigrationsDryRunCheck(Check):
         self.options = options or DryRunOptions()
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
-        from launchready_ci.checks.migrations.dryrun import DryRun, MigrationFile
-
         sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
         files = [
             MigrationFile(

@@ -12,6 +12,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from launchready_ci.checks.migrations.rules.volatile_default import VOLATILE
+
 __all__ = ["Op", "is_python_migration", "operations"]
 
 
@@ -182,7 +184,7 @@ def _alembic_op(call: ast.Call, created: set[str], *, atomic: bool) -> Iterator[
             yield Op("add-not-null", line, table, _lower(_arg(column, 0, "name")), table in created)
         default = _arg_node(column, 99, "server_default") if isinstance(column, ast.Call) else None
         function = _sql_text_function(default)
-        if function:
+        if function in VOLATILE:  # now() or a constant is stored once: no rewrite
             yield Op("volatile-default", line, table, function, table in created)
     elif name == "alter_column":
         table = _lower(_arg(call, 0, "table_name"))
