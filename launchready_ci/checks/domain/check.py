@@ -99,6 +99,7 @@ class DomainCheck(Check):
         r.CacheStaticShort,
         r.DeepLinkFileInvalid,
         r.NoRateLimit,
+        r.RequestFailed,
     )
 
     def __init__(
@@ -125,36 +126,36 @@ class DomainCheck(Check):
             bundle = str(ctx.root / str(section["ca_bundle"]))
             if not os.path.isfile(bundle):
                 raise UsageError(f"domain.ca_bundle: {section['ca_bundle']} is not a file")
-        web = _Web(routes, bundle, section.get("tls") or {})
-        router = _router(resolver, web, nameserver=bool(server))
+        router = _router(resolver, routes, nameserver=bool(server))
+        web = _Web(routes, bundle, section.get("tls") or {}, router)
         notes: list[str] = []
         hosts = list(section.get("hosts") or ())
         listed = {fqdn(str(h["name"]), apex) for h in hosts}
         for i, host in enumerate(hosts):
             name = fqdn(str(host["name"]), apex)
             at = where(f"domain.hosts[{i}]", name)
-            jobs.append((_site, (resolver, (web, router), (name, host), at, notes)))
+            jobs.append((_site, (resolver, web, (name, host), at, notes)))
         for name in (apex, f"www.{apex}"):  # members type both: both must answer
             if name not in listed:
                 at = where("domain.apex", name)
-                jobs.append((_site, (resolver, (web, router), (name, {}), at, notes)))
+                jobs.append((_site, (resolver, web, (name, {}), at, notes)))
         if section.get("canonical"):
             canonical = fqdn(str(section["canonical"]), apex)
             at = where("domain.canonical", canonical)
-            jobs.append((_canonical, (apex, canonical, router, web, at)))
+            jobs.append((_canonical, (apex, canonical, web, at)))
         for i, rule in enumerate(section.get("redirects") or ()):
             at = where(f"domain.redirects[{i}]", str(rule["from"]))
-            jobs.append((_redirect_rule, (rule, router, web, at)))
+            jobs.append((_redirect_rule, (rule, web, at)))
         for i, spec in enumerate(section.get("routes") or ()):
             at = where(f"domain.routes[{i}]", str(spec["url"]))
-            jobs.append((_route, (spec, router, web, at)))
+            jobs.append((_route, (spec, web, at)))
         if section.get("rate_limit"):
             probe = section["rate_limit"]
             at = where("domain.rate_limit", str(probe["url"]))
-            jobs.append((_rate_limit, (probe, router, web, at)))
+            jobs.append((_rate_limit, (probe, web, at)))
         for i, link_host in enumerate(section.get("deep_links") or ()):
             name = fqdn(str(link_host), apex)
-            jobs.append((_deep_links, (name, router, web, where(f"domain.deep_links[{i}]", name))))
+            jobs.append((_deep_links, (name, web, where(f"domain.deep_links[{i}]", name))))
         jobs.append((_caa, (resolver, apex, section.get("caa") or (), where("domain", apex))))
         for i, mail in enumerate(section.get("mail") or ()):
             name = fqdn(str(mail.get("domain", "@")), apex)
@@ -204,17 +205,25 @@ def _failed(lookup: Lookup, at: Location) -> Finding:
 
 @dataclass(frozen=True)
 class _Web:
+    """How to reach the sites: ``--connect-to``, the trusted CAs, the expiry thresholds."""
+
     connect_to: tuple[ConnectTo, ...]
     ca_bundle: str | None
     tls: Mapping[str, Any]
+    router: http.Router
+
+    def fetch(self, url: str, **kwargs: Any) -> http.Response:
+        return http.fetch(url, self.router, cafile=self.ca_bundle, **kwargs)
+
+    def follow(self, url: str) -> list[http.Hop]:
+        return http.follow(url, self.router, cafile=self.ca_bundle)
 
 
 def _site(
-    resolver: Resolver, client: tuple[_Web, http.Router], host: tuple[str, Mapping[str, Any]],
-    at: Location, notes: list[str],
+    resolver: Resolver, web: _Web, host: tuple[str, Mapping[str, Any]], at: Location,
+    notes: list[str],
 ) -> list[Finding]:  # fmt: skip
     """DNS, then (when the name resolves) TLS on port 443, then (when TLS holds) HTTP."""
-    web, router = client
     name, intent = host
     out, address = _host(resolver, name, intent, at)
     if address is None or not intent.get("https", True):
@@ -225,7 +234,7 @@ def _site(
     if result.outcome == "ok":
         days = result.days_left()
         notes.append(f"TLS {name}: {result.version}, {result.issuer}, {days:.0f} days left")
-        out += _http(name, web, router, at, notes)
+        out += _http(name, web, at, notes)
     return out
 
 
@@ -574,9 +583,9 @@ _CDNS = (
 )
 
 
-def _router(resolver: Resolver, web: _Web, nameserver: bool) -> http.Router:
+def _router(resolver: Resolver, routes: tuple[ConnectTo, ...], nameserver: bool) -> http.Router:
     def route_to(host: str, port: int) -> tuple[str, int]:
-        mapped = route(web.connect_to, host, port)
+        mapped = route(routes, host, port)
         if mapped is not None:
             return mapped
         if nameserver:  # staging: the address from the same server as the DNS checks
@@ -588,12 +597,10 @@ def _router(resolver: Resolver, web: _Web, nameserver: bool) -> http.Router:
     return route_to
 
 
-def _http(
-    name: str, web: _Web, router: http.Router, at: Location, notes: list[str]
-) -> list[Finding]:
+def _http(name: str, web: _Web, at: Location, notes: list[str]) -> list[Finding]:
     """http:// redirects to https://, redirect chains keep the path, HSTS, the CDN."""
     out: list[Finding] = []
-    secure = http.follow(f"https://{name}{PROBE}", router, cafile=web.ca_bundle)
+    secure = web.follow(f"https://{name}{PROBE}")
     out += _chain(secure, at)
     head = secure[0].response
     if not head.error:
@@ -602,7 +609,7 @@ def _http(
         if cdn is None and "cloudflare" in head.headers.get("server", "").lower():
             cdn = "Cloudflare"
         notes.append(f"HTTPS {name}: {cdn or 'no CDN seen'}")
-    plain = http.follow(f"http://{name}{PROBE}", router, cafile=web.ca_bundle)
+    plain = web.follow(f"http://{name}{PROBE}")
     first = plain[0].response
     if first.error:
         out.append(
@@ -701,12 +708,10 @@ def _hsts(name: str, response: http.Response, at: Location) -> list[Finding]:
     return []
 
 
-def _redirect_rule(
-    rule: Mapping[str, Any], router: http.Router, web: _Web, at: Location
-) -> list[Finding]:
+def _redirect_rule(rule: Mapping[str, Any], web: _Web, at: Location) -> list[Finding]:
     source, target = str(rule["from"]), str(rule["to"])
     status = int(rule.get("status", 301))
-    hops = http.follow(source, router, cafile=web.ca_bundle)
+    hops = web.follow(source)
     first = hops[0].response
     out = [f for f in _chain(hops, at) if f.rule_id != r.RedirectDropsPath.id]
     if first.error:
@@ -723,14 +728,12 @@ def _redirect_rule(
     return out
 
 
-def _canonical(
-    apex: str, canonical: str, router: http.Router, web: _Web, at: Location
-) -> list[Finding]:
+def _canonical(apex: str, canonical: str, web: _Web, at: Location) -> list[Finding]:
     out = []
     for host in (apex, f"www.{apex}"):
         if host == canonical:
             continue
-        hops = http.follow(f"https://{host}{PROBE}", router, cafile=web.ca_bundle)
+        hops = web.follow(f"https://{host}{PROBE}")
         last = hops[-1].response
         final = urlsplit(last.url).hostname
         if last.error or final != canonical:
@@ -745,12 +748,12 @@ def _canonical(
     return out
 
 
-def _route(spec: Mapping[str, Any], router: http.Router, web: _Web, at: Location) -> list[Finding]:
+def _route(spec: Mapping[str, Any], web: _Web, at: Location) -> list[Finding]:
     url, kind = str(spec["url"]), str(spec.get("class", "public"))
     headers = {str(k): os.path.expandvars(str(v)) for k, v in (spec.get("headers") or {}).items()}
-    response = http.fetch(url, router, cafile=web.ca_bundle, headers=headers)
+    response = web.fetch(url, headers=headers)
     if response.error:
-        return [_finding(r.DnsLookupFailed, f"{url}: {response.error}", at)]
+        return [_finding(r.RequestFailed, f"{url}: {response.error}", at)]
     control = response.headers.get("cache-control", "").lower()
     directives = {d.strip().split("=")[0] for d in control.split(",") if d.strip()}
     if kind == "authenticated":
@@ -790,11 +793,11 @@ def _route(spec: Mapping[str, Any], router: http.Router, web: _Web, at: Location
     return []
 
 
-def _deep_links(host: str, router: http.Router, web: _Web, at: Location) -> list[Finding]:
+def _deep_links(host: str, web: _Web, at: Location) -> list[Finding]:
     out = []
     for path in ("/.well-known/apple-app-site-association", "/.well-known/assetlinks.json"):
         url = f"https://{host}{path}"
-        response = http.fetch(url, router, cafile=web.ca_bundle)
+        response = web.fetch(url)
         kind = response.headers.get("content-type", "")
         if response.error or response.status != 200 or "json" not in kind.lower():
             got = response.error or (
@@ -812,9 +815,7 @@ def _deep_links(host: str, router: http.Router, web: _Web, at: Location) -> list
     return out
 
 
-def _rate_limit(
-    probe: Mapping[str, Any], router: http.Router, web: _Web, at: Location
-) -> list[Finding]:
+def _rate_limit(probe: Mapping[str, Any], web: _Web, at: Location) -> list[Finding]:
     """Up to ``requests`` requests spread evenly over ``seconds``; stop at the first 429."""
     url, method = str(probe["url"]), str(probe.get("method", "POST")).upper()
     count, seconds = int(probe.get("requests", 30)), float(probe.get("seconds", 10))
@@ -823,9 +824,9 @@ def _rate_limit(
     started = time.monotonic()
     for i in range(count):
         time.sleep(max(0.0, started + i * gap - time.monotonic()))
-        response = http.fetch(url, router, cafile=web.ca_bundle, method=method)
+        response = web.fetch(url, method=method)
         if response.error:
-            return [_finding(r.DnsLookupFailed, f"rate-limit probe {url}: {response.error}", at)]
+            return [_finding(r.RequestFailed, f"rate-limit probe {url}: {response.error}", at)]
         statuses.append(response.status)
         if response.status == 429:
             return []

@@ -966,3 +966,32 @@ class NoRateLimit(Rule):
         "bad": ("30 POST /login in 10 s -> 30 × 401",),
         "good": ("30 POST /login in 10 s -> 401 × 5, then 429",),
     }
+
+
+@register
+class RequestFailed(Rule):
+    """A URL in launchready.yml (a route, the rate-limit probe) could not be fetched at all.
+
+    Why
+    ---
+    The check it was listed for could not run: the host refused or dropped the
+    connection, TLS failed, or no answer came in time. If members can reach it, the
+    runner cannot, and the result says nothing about caching or rate limits.
+
+    Remediation
+    -----------
+    Fix the URL in launchready.yml, or the reason it does not answer (the message says
+    which); under `--connect-to`, check the rule points at the right address.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15
+    """
+
+    id = "domain/request-failed"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    examples = {
+        "bad": ("GET https://app.example.com/feed -> connection refused",),
+        "good": ("GET https://app.example.com/feed -> 200",),
+    }

@@ -274,6 +274,7 @@ def test_missing_mail_records_a_foreign_caa_and_a_closed_port(
         config = (
             "domain:\n  apex: provider.test\n  caa: [letsencrypt.org]\n"
             "  hosts: [{name: api-host}]\n  mail: [{domain: '@', receives: false}]\n"
+            "  routes: [{url: 'https://api-host.provider.test/feed', class: authenticated}]\n"
         )
         code, output, findings = _check(
             tmp_path, config, "--nameserver", nameserver,
@@ -287,6 +288,7 @@ def test_missing_mail_records_a_foreign_caa_and_a_closed_port(
             ("domain/spf-missing", "provider.test"),
             ("domain/dmarc-missing", "provider.test"),
             ("domain/tls-connection-failed", "api-host.provider.test"),
+            ("domain/request-failed", "https://api-host.provider.test/feed"),
             # not listed in hosts, checked all the same: members type both
             ("domain/dns-record-missing", "provider.test"),
             ("domain/dns-record-missing", "www.provider.test"),
