@@ -76,13 +76,13 @@ def fetch(
         conn.close()
 
 
-def follow(url: str, router: Router, *, cafile: str | None, **kwargs: object) -> list[Hop]:
+def follow(url: str, router: Router, *, cafile: str | None) -> list[Hop]:
     """Every response from ``url`` to the first one that is not a redirect (or a loop, or
     MAX_HOPS)."""
     hops: list[Hop] = []
     seen: set[str] = set()
     while len(hops) <= MAX_HOPS:
-        response = fetch(url, router, cafile=cafile, **kwargs)  # type: ignore[arg-type]
+        response = fetch(url, router, cafile=cafile)
         seen.add(url)
         nxt = response.location
         hops.append(Hop(response, loop=nxt is not None and nxt in seen))
