@@ -26,7 +26,7 @@ demo: $(VENV)/.demo-installed
 	@mkdir -p out
 	launchready run --root examples/membership-app --fail-on never \
 	  --sarif out/launchready.sarif --json out/launchready.json --markdown out/summary.md
-	@bash scripts/demo-migrations.sh examples/membership-app out
+	@python scripts/demo-migrations.py examples/membership-app out
 	@python -c 'import trustme' 2>/dev/null || $(BIN)/python -m pip install -q trustme
 	@python scripts/demo-domain.py examples/membership-app out
 	@echo

@@ -1,10 +1,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -13,7 +9,14 @@ from typing import TypeVar
 import pytest
 
 from tests.helpers import make_repo
-from tests.servers import ServerFailed, ServerMissing, Web, nginx_server, nsd_server
+from tests.servers import (
+    ServerFailed,
+    ServerMissing,
+    Web,
+    nginx_server,
+    nsd_server,
+    postgres_server,
+)
 
 os.environ.setdefault("GIT_AUTHOR_NAME", "launchready tests")
 os.environ.setdefault("GIT_AUTHOR_EMAIL", "tests@launchready.invalid")
@@ -31,67 +34,14 @@ def repo(tmp_path: Path) -> Callable[..., Path]:
     return factory
 
 
-# --- a real PostgreSQL -------------------------------------------------------------------
-
-_BINDIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-
-
-def _tool(name: str) -> str | None:
-    for bindir in _BINDIRS:
-        if (bindir / name).exists():
-            return str(bindir / name)
-    return shutil.which(name)
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    """initdb and postgres refuse to run as root: run them as the postgres user."""
-    if os.geteuid() == 0 and shutil.which("runuser"):
-        return ["runuser", "-u", "postgres", "--", *args]
-    return args
+# --- a real PostgreSQL (tests/servers.py) --------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A real PostgreSQL for the session: a fresh cluster in a temp dir, reached over a
-    Unix socket (and 127.0.0.1 on the same port), stopped after the session. Skipped
-    where PostgreSQL is not installed, except under CI=true."""
-    initdb, pg_ctl = _tool("initdb"), _tool("pg_ctl")
-    if not initdb or not pg_ctl:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is not installed (apt-get install postgresql)")
-        pytest.skip("PostgreSQL is not installed")
-    # Not under pytest's temp dir: as root that is mode 700, closed to the postgres user.
-    base = Path(tempfile.mkdtemp(prefix="launchready-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-    data, sock = base / "data", base
-    subprocess.run(
-        _as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres"]),
-        check=True,
-        capture_output=True,
-    )
-    with socket.socket() as probe:  # a free TCP port on loopback
-        probe.bind(("127.0.0.1", 0))
-        port = str(probe.getsockname()[1])
-    # The socket for most tests; 127.0.0.1 for the act-run template, whose step reaches
-    # it the way a job reaches its service container.
-    options = f"-k {sock} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_postgres(
-            [pg_ctl, "-D", str(data), "-l", str(base / "log"), "-o", options, "-w", "start"]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql://postgres@/postgres?host={sock}&port={port}"
-    finally:
-        subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+    """A real PostgreSQL for the session (see :func:`tests.servers.postgres_server`).
+    Skipped where PostgreSQL is not installed, except under CI=true."""
+    yield from _needed(postgres_server)
 
 
 # --- NSD and nginx (tests/servers.py) -------------------------------------------------------

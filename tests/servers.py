@@ -1,5 +1,5 @@
-"""Real servers for the domain tests and the demo (tests/conftest.py makes them session
-fixtures; scripts/demo-domain.py runs them for `make demo`).
+"""Real servers for the tests and the demo: PostgreSQL, NSD and nginx (tests/conftest.py
+makes them session fixtures; scripts/demo-*.py run them for `make demo`).
 
 A real authoritative DNS server: NSD on a free loopback port,
 serving zones that hold each planted problem beside its correct counterpart. Started once
@@ -380,3 +380,57 @@ def _free_tcp_port() -> int:
     with socket.socket() as tcp:
         tcp.bind(("127.0.0.1", 0))
         return int(tcp.getsockname()[1])
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+_PG_BINDIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+def _pg_tool(name: str) -> str | None:
+    for bindir in _PG_BINDIRS:
+        if (bindir / name).exists():
+            return str(bindir / name)
+    return shutil.which(name)
+
+
+def as_postgres(args: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the postgres user."""
+    if os.geteuid() == 0 and shutil.which("runuser"):
+        return ["runuser", "-u", "postgres", "--", *args]
+    return args
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A fresh cluster in a temp dir, reached over a Unix socket (and 127.0.0.1 on the same
+    port, as a job reaches its service container); yields the URL of its postgres
+    database."""
+    initdb, pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise ServerMissing("PostgreSQL is not installed (apt-get install postgresql)")
+    # Not under a 700 temp dir of root's: the postgres user must reach it.
+    base = Path(tempfile.mkdtemp(prefix="launchready-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    data = base / "data"
+    port = str(_free_tcp_port())
+    options = f"-k {base} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
+    try:
+        for command in (
+            [initdb, "-D", str(data), "-A", "trust", "-U", "postgres"],
+            [pg_ctl, "-D", str(data), "-l", str(base / "log"), "-o", options, "-w", "start"],
+        ):
+            done = subprocess.run(as_postgres(command), capture_output=True, check=False)
+            if done.returncode != 0:
+                raise ServerFailed(
+                    f"{Path(command[0]).name} failed: {done.stderr.decode()[-2000:]}"
+                )
+        yield f"postgresql://postgres@/postgres?host={base}&port={port}"
+    finally:
+        subprocess.run(
+            as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
