@@ -165,6 +165,7 @@ class CheckResult:
     reason: str | None = None
     enable_snippet: str | None = None
     scope: str | None = None  # what the check looked at and what it skipped, for people
+    measurements: tuple[tuple[str, ...], ...] = ()  # a table, header row first
 
 
 @dataclass(frozen=True)

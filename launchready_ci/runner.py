@@ -134,6 +134,7 @@ def _run_one(
         suppressed=len(findings) - len(kept),
         duration_s=time.perf_counter() - started,
         scope=instance.scope,
+        measurements=instance.measurements,
     )
 
 
@@ -162,6 +163,7 @@ def _attach_unused(
                 reason=result.reason,
                 enable_snippet=result.enable_snippet,
                 scope=result.scope,
+                measurements=result.measurements,
             )
         out.append(result)
     return out

@@ -53,6 +53,9 @@ def _check(result: CheckResult) -> dict[str, Any]:
         "reason": result.reason,
         "enable_snippet": result.enable_snippet,
         "scope": result.scope,
+        "measurements": [
+            dict(zip(result.measurements[0], row, strict=True)) for row in result.measurements[1:]
+        ],
     }
 
 

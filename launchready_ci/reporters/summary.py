@@ -122,7 +122,23 @@ def _head(report: Report) -> str:
         out.append(_check_table(report))
     for result in report.results:
         out.append(_enable(result, report))
+    for result in report.results:
+        out.append(_measurements(result))
     return "".join(out)
+
+
+def _measurements(result: CheckResult) -> str:
+    if len(result.measurements) < 2:
+        return ""
+    head, *rows = result.measurements
+    lines = [
+        f"### {escape(result.title)}",
+        "",
+        "| " + " | ".join(escape(c) for c in head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n\n"
 
 
 def _check_table(report: Report) -> str:

@@ -136,7 +136,8 @@ def _detail(result: CheckResult, report: Report) -> list[str]:
     """What a check scanned; or why it did not run and, for a skipped one, how to turn it on."""
     pad = "      "
     if result.status not in (CheckStatus.SKIPPED, CheckStatus.ERRORED):
-        return [f"{pad}scanned: {_clean(result.scope)}"] if result.scope else []
+        lines = [f"{pad}scanned: {_clean(result.scope)}"] if result.scope else []
+        return lines + _table(result.measurements, pad)
     label = "reason" if result.status is CheckStatus.SKIPPED else "error"
     lines = []
     reason = _clean(result.reason or "no reason given").split("\n")
@@ -147,6 +148,22 @@ def _detail(result: CheckResult, report: Report) -> list[str]:
         lines.append(f"{pad}to enable it, add to {where}:")
         lines.append(_indent(_clean(result.enable_snippet.rstrip("\n")), pad + "    "))
     return lines
+
+
+def _table(rows: tuple[tuple[str, ...], ...], pad: str) -> list[str]:
+    """A check's measurements, in aligned columns (the first two left-aligned)."""
+    if len(rows) < 2:
+        return []
+    cleaned = [tuple(_clean(c) for c in row) for row in rows]
+    widths = [max(len(row[i]) for row in cleaned) for i in range(len(cleaned[0]))]
+    out = []
+    for row in cleaned:
+        cells = [
+            c.ljust(w) if i < 3 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append((pad + "  ".join(cells)).rstrip())
+    return out
 
 
 def _verdict(report: Report, paint: _Painter) -> str:

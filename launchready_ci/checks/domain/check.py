@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from launchready_ci.checks.base import Check
+from launchready_ci.checks.base import Check, config_location
 from launchready_ci.checks.domain import http
 from launchready_ci.checks.domain import rules as r
 from launchready_ci.checks.domain.email import (
@@ -179,13 +179,7 @@ class _Where:
         self.config = ctx.config
 
     def __call__(self, key: str, target: str) -> Location:
-        pos = self.config.position(key) or self.config.position("domain")
-        if pos is None:
-            return Location(target=target, target_kind="hostname")
-        return Location(
-            path=pos.path, start_line=pos.line, end_line=pos.line, target=target,
-            target_kind="hostname",
-        )  # fmt: skip
+        return config_location(self.config, key, target, "hostname", fallback="domain")
 
 
 def _finding(rule: type[Any], message: str, at: Location) -> Finding:
