@@ -82,6 +82,12 @@ _ROOT = click.option(
     default=None,
     help="Repository root (default: the current directory).",
 )
+_CA_BUNDLE = click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Trust the CA certificates in FILE (PEM) instead of the system's.",
+)
 _CONFIG = click.option(
     "--config",
     "config_path",
@@ -406,12 +412,7 @@ def domain() -> None:
     help="Connect to ADDR:PORT instead, keeping the hostname for SNI, Host and the "
     "certificate (curl's meaning; empty parts match any or keep the original).",
 )
-@click.option(
-    "--ca-bundle",
-    type=click.Path(exists=True, dir_okay=False),
-    metavar="FILE",
-    help="Trust the CA certificates in FILE (PEM) instead of the system's.",
-)
+@_CA_BUNDLE
 @click.option(
     "--nameserver",
     metavar="HOST[:PORT]",
@@ -438,6 +439,104 @@ def domain_check(**opts: Any) -> int:
     routes = tuple(parse_connect_to(x) for x in opts.pop("connect_to"))
     check = DomainCheck(nameserver, routes, opts.pop("ca_bundle"))
     return execute(checks=(check,), **opts)
+
+
+@cli.group()
+def smoke() -> None:
+    """Prove a deploy works: `run` waits for the release, then runs the member journeys of
+    the `smoke:` section against it and times every step."""
+
+
+@smoke.command("run")
+@click.option(
+    "--base-url",
+    envvar="LAUNCHREADY_BASE_URL",
+    metavar="URL",
+    help="Where the release is served (default: smoke.base_url). Env: LAUNCHREADY_BASE_URL.",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(1, 1000),
+    help="How many times to run the journeys (default: smoke.runs, else 3).",
+)
+@click.option(
+    "--expect-version",
+    envvar="LAUNCHREADY_EXPECT_VERSION",
+    metavar="VERSION",
+    help="Wait until the release reports this version (default: smoke.readiness.version).",
+)
+@_CA_BUNDLE
+@click.option(
+    "--results",
+    metavar="FILE",
+    help="Write the outcome (passed, failed runs, latencies per step) as JSON to FILE, "
+    "for `launchready rollback --smoke-results`.",
+)
+@_report_options
+@_guard
+def smoke_run(**opts: Any) -> int:
+    """Wait until the release is live, run every journey --runs times (journeys at once,
+    steps in order with shared cookies), and report each step's failures and its p50, p95
+    and max latency against its budget.
+
+    Exit status: 0 passed, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    from launchready_ci import smoke_cli
+
+    return smoke_cli.run(**opts)
+
+
+@cli.command()
+@_ROOT
+@_CONFIG
+@click.option(
+    "--smoke-results",
+    required=True,
+    metavar="FILE",
+    help="The results file of `launchready smoke run --results FILE`.",
+)
+@click.option(
+    "--deployed",
+    metavar="SHA",
+    help="The release that failed (default: the deployment event's sha, else $GITHUB_SHA).",
+)
+@click.option(
+    "--target",
+    metavar="REF",
+    help="The release to put back (default: the last successful GitHub deployment of the "
+    "environment at another commit).",
+)
+@click.option(
+    "--rollback-of",
+    metavar="SHA",
+    help="The failed deploy was itself a rollback of SHA: refuse (default: read from the "
+    "event's inputs.rollback-of or deployment payload).",
+)
+@click.option("--environment", metavar="NAME", help="Default: rollback.environment or production.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Roll back even over a migration marked `launchready: irreversible`.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@click.option(
+    "--state-file",
+    metavar="FILE",
+    help="Where the command strategy records the rollbacks it ran (idempotency).",
+)
+@_guard
+def rollback(**opts: Any) -> int:
+    """After a failed smoke test, put the last good release back (rollback.strategy:
+    command, workflow or deployment), unless a guard stops it: too few failed runs, a
+    rollback of a rollback, already triggered, target already live, or an irreversible
+    migration in between.
+
+    Exit status: 0 rolled back or nothing to do, 1 refused or failed, 2 usage or config
+    error.
+    """
+    from launchready_ci import rollback_cli
+
+    return rollback_cli.run(**opts)
 
 
 @cli.command()

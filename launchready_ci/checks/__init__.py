@@ -16,6 +16,9 @@ from launchready_ci.checks.migrations.check import (  # noqa: F401  (registers i
     MigrationsDryRunCheck,  # not in CHECKS: it needs a database, see `migrations dry-run`)
 )
 from launchready_ci.checks.secrets.check import SecretsCheck
+from launchready_ci.checks.smoke import (  # noqa: F401  (registers the rules of `smoke run`,
+    rules as _smoke_rules,  # which sends requests to a live release)
+)
 
 __all__ = ["CHECKS", "Check"]
 

@@ -1,0 +1,1 @@
+"""Post-deploy smoke tests: member journeys of HTTP steps against a live release."""

@@ -1,0 +1,312 @@
+"""The smoke check: wait for the release, run the journeys, turn what failed into findings
+that point at the step in launchready.yml, and keep the numbers for the report.
+
+Each failing step gives one finding per kind of failure, with how many runs it failed
+in, the request line, the status and a short response excerpt with secrets taken out:
+the values of the environment variables the spec uses, every captured value, and the
+values of secret-looking JSON fields and headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from launchready_ci.checks.base import Check, config_location
+from launchready_ci.checks.smoke import rules as r
+from launchready_ci.checks.smoke.spec import Spec, Step
+from launchready_ci.context import RunContext
+from launchready_ci.findings import Finding, Location
+from launchready_ci.redaction import is_secret_name
+from launchready_ci.rules import Rule
+
+__all__ = ["Outcome", "SmokeCheck", "format_ms"]
+
+#: Failure kind -> rule.
+RULES: Mapping[str, type[Rule]] = {
+    "assertion": r.AssertionFailed,
+    "capture": r.CaptureFailed,
+    "invalid-json": r.InvalidJson,
+    "refused": r.ConnectionRefused,
+    "dns": r.DnsFailed,
+    "tls": r.TlsFailed,
+    "timeout": r.StepTimeout,
+    "connection": r.ConnectionFailed,
+    "redirect-loop": r.RedirectLoop,
+    "too-large": r.BodyTooLarge,
+}
+EXCERPT = 300
+
+_SECRET_HEADER = re.compile(
+    r"(?im)^((?:proxy-)?authorization|cookie|set-cookie|x-api-key)(\s*:\s*).*$"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
+_JSON_FIELD = re.compile(r'"([A-Za-z0-9_.-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
+
+
+def format_ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+@dataclass
+class Outcome:
+    """What ``launchready smoke run`` hands to its outputs, its results file and rollback."""
+
+    base_url: str
+    runs: int
+    ready: bool = True
+    live_version: str | None = None
+    failed_runs: int = 0
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.ready and self.failed_runs == 0
+
+    @property
+    def failed_steps(self) -> list[str]:
+        return [s["id"] for s in self.steps if s["failed"]]
+
+    def p95(self) -> dict[str, float | None]:
+        return {s["id"]: s["p95_ms"] for s in self.steps}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "base_url": self.base_url,
+            "ready": self.ready,
+            "live_version": self.live_version,
+            "runs": self.runs,
+            "failed_runs": self.failed_runs,
+            "steps": self.steps,
+        }
+
+
+class SmokeCheck(Check):
+    """``launchready smoke run``. Not in CHECKS: it sends requests to a live release."""
+
+    id = "smoke"
+    title = "Smoke test: member journeys"
+    config_key = "smoke"
+    needs_config = True
+    enable_snippet = (
+        "smoke:\n"
+        "  base_url: https://app.example.com\n"
+        "  journeys:\n"
+        "    - name: home\n"
+        "      steps:\n"
+        "        - url: /\n"
+        "          expect: {status: 200}\n"
+    )
+    rules = (*RULES.values(), r.OverBudget, r.NotReady)
+
+    def __init__(
+        self,
+        spec: Spec,
+        *,
+        base_url: str,
+        runs: int,
+        expected_version: str | None,
+        cafile: str | None,
+        secrets: list[str],
+        mask: Any = None,
+    ) -> None:
+        self.spec = spec
+        self.base_url = base_url
+        self.run_count = runs
+        self.expected_version = expected_version
+        self.cafile = cafile
+        #: Filled while running: every value to scrub from the outputs.
+        self.secrets = secrets
+        self.mask = mask
+        self.outcome = Outcome(base_url, runs)
+        self.measurements: tuple[tuple[str, ...], ...] = ()
+
+    def _secret(self, value: str) -> None:
+        if value not in self.secrets:
+            self.secrets.append(value)
+            if self.mask is not None:
+                self.mask(value)
+
+    def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        from launchready_ci.checks.smoke.engine import Engine
+
+        engine = Engine(
+            self.spec,
+            base_url=self.base_url,
+            environ=ctx.environ,
+            cafile=self.cafile,
+            on_secret=self._secret,
+        )
+        where = _Where(ctx)
+        readiness = self.spec.readiness
+        if readiness is not None:
+            ready = asyncio.run(engine.wait_ready(self.expected_version))
+            self.outcome.live_version = ready.live_version
+            if not ready.ok:
+                self.outcome.ready = False
+                self.outcome.failed_runs = self.run_count
+                expected = f" (expected {self.expected_version!r})" if self.expected_version else ""
+                url = engine.url(readiness.path, {})
+                yield r.NotReady.finding(
+                    f"the release was not live after {ready.waited:.0f} s and {ready.polls} "
+                    f"polls of {url}: {ready.last}{expected}; the journeys did not run",
+                    where.at("smoke.readiness", url),
+                    content=url,
+                )
+                self.scope = f"{self.base_url}: not live, journeys not run"
+                return
+            waited = f"live after {ready.polls} poll(s), {ready.waited:.1f} s"
+            version = f"{ready.live_version} " if ready.live_version else ""
+        else:
+            waited, version = "no readiness wait", ""
+        runs = asyncio.run(engine.run(self.run_count))
+        yield from self._findings(runs, where)
+        requests = sum(1 for run in runs for s in run if s.exchange is not None)
+        self.scope = (
+            f"{len(self.spec.journeys)} journey(s) × {self.run_count} run(s), {requests} "
+            f"requests to {self.base_url}; release {version}{waited}"
+        )
+
+    def _findings(self, runs: list[list[Any]], where: _Where) -> Iterator[Finding]:
+        from launchready_ci.checks.smoke.engine import StepStats
+
+        stats: dict[tuple[str, str], StepStats] = {}
+        for run in runs:
+            for step_run in run:
+                key = (step_run.journey.key, step_run.step.key)
+                entry = stats.setdefault(key, StepStats(step_run.journey, step_run.step))
+                entry.runs.append(step_run)
+                got = step_run.exchange
+                if got is not None and got.fault is None:
+                    entry.latencies.append(got.elapsed)
+        self.outcome.failed_runs = sum(1 for run in runs if any(s.failure for s in run))
+        rows: list[tuple[str, ...]] = [
+            ("Journey", "Step", "Result", "Status", "p50", "p95", "max", "Budget")
+        ]
+        for entry in stats.values():
+            yield from self._step_findings(entry, where)
+            rows.append(self._row(entry))
+        self.measurements = tuple(rows)
+
+    def _row(self, entry: Any) -> tuple[str, ...]:
+        step: Step = entry.step
+        failures = entry.failures
+        total = len(entry.runs)
+        p50, p95, top = entry.p(50), entry.p(95), max(entry.latencies, default=None)
+        if failures:
+            result = f"failed {len(failures)}/{total}"
+        elif entry.skipped:
+            result = f"not reached {entry.skipped}/{total}"
+        else:
+            result = "passed" + (" (over budget)" if p95 is not None and p95 > step.budget else "")
+        statuses = sorted(
+            {str(s.exchange.status) for s in entry.runs if s.exchange and s.exchange.status}
+        )
+        self.outcome.steps.append(
+            {
+                "id": f"{entry.journey.name} › {step.name}",
+                "journey": entry.journey.name,
+                "step": step.name,
+                "failed": bool(failures),
+                "failures": len(failures),
+                "not_reached": entry.skipped,
+                "runs": total,
+                "p50_ms": _ms(p50),
+                "p95_ms": _ms(p95),
+                "max_ms": _ms(top),
+                "budget_ms": _ms(step.budget),
+            }
+        )
+        return (
+            entry.journey.name,
+            step.name,
+            result,
+            ", ".join(statuses) or "–",
+            format_ms(p50),
+            format_ms(p95),
+            format_ms(top),
+            format_ms(step.budget),
+        )
+
+    def _step_findings(self, entry: Any, where: _Where) -> Iterator[Finding]:
+        step: Step = entry.step
+        name = f"{entry.journey.name} › {step.name}"
+        by_kind: dict[str, list[Any]] = {}
+        for step_run in entry.failures:
+            by_kind.setdefault(step_run.failure.kind, []).append(step_run)
+        for kind, failed in by_kind.items():
+            first = failed[0]
+            got = first.exchange
+            request = got.request
+            message = (
+                f"{name}: {self._redact(first.failure.message)} "
+                f"(failed in {len(failed)} of {len(entry.runs)} runs)\n"
+                f"{request.line} → {got.status or 'no response'}"
+            )
+            if got.hops:
+                message += " after " + " → ".join(f"{s} {u}" for s, u in got.hops[:4])
+            excerpt = self._excerpt(got.body)
+            if excerpt:
+                message += f"\nresponse: {excerpt}"
+            yield RULES[kind].finding(
+                message,
+                where.at(step.key, request.line.split(" ", 1)[1]),
+                content=f"{name}:{kind}",
+                properties={"journey": entry.journey.name, "step": step.name},
+            )
+        p95 = entry.p(95)
+        if p95 is not None and p95 > step.budget and not entry.failures:
+            yield r.OverBudget.finding(
+                f"{name}: p95 {format_ms(p95)} over the {format_ms(step.budget)} budget of a "
+                f"{step.kind} (p50 {format_ms(entry.p(50))}, max "
+                f"{format_ms(max(entry.latencies))}, {len(entry.latencies)} requests)",
+                where.at(step.key, entry.runs[0].exchange.request.line.split(" ", 1)[1]),
+                content=f"{name}:budget",
+            )
+
+    def _excerpt(self, body: bytes) -> str:
+        text = body[: EXCERPT * 4].decode("utf-8", "replace")
+        text = self._redact(text)
+        text = " ".join(text.split())
+        return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+    def _redact(self, text: str) -> str:
+        text = _SECRET_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+        text = _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
+        text = _JSON_FIELD.sub(
+            lambda m: f'"{m.group(1)}"{m.group(2)}"***"' if _secret_field(m.group(1)) else m[0],
+            text,
+        )
+        for value in sorted(self.secrets, key=len, reverse=True):
+            if len(value) >= 4:
+                text = text.replace(value, "***")
+        return text
+
+
+def _secret_field(name: str) -> bool:
+    return is_secret_name(name) or name.lower() in {"session", "sid", "jwt", "otp", "pin"}
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+class _Where:
+    """Locations in launchready.yml: the step's line, with the URL as target."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.config = ctx.config
+
+    def at(self, key: str, target: str) -> Location:
+        return config_location(self.config, key, target, "url", fallback="smoke")
+
+
+def dumps(outcome: Outcome) -> str:
+    return json.dumps(outcome.as_json(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,359 @@
+"""The smoke spec: the ``smoke:`` section of launchready.yml read into frozen dataclasses.
+
+The JSON Schema has already checked the shape; this module checks what a schema cannot
+and reports it with file:line: JSONPaths and regular expressions that do not compile,
+and ``{{ name }}`` references to a variable no earlier step of the journey captures.
+
+Templates: ``{{ env.NAME }}`` is an environment variable (its value is treated as a
+secret: masked in the log and scrubbed from every output), ``{{ name }}`` a value an
+earlier step captured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonpath
+
+from launchready_ci.config.model import Config
+from launchready_ci.errors import ConfigError, ConfigProblem
+
+__all__ = [
+    "Capture",
+    "Expect",
+    "Journey",
+    "Readiness",
+    "Spec",
+    "Step",
+    "Template",
+    "parse_duration",
+    "read_spec",
+]
+
+DEFAULT_RUNS = 3
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_BODY = 1024 * 1024
+#: The launch bar: p95 of a cached read, and of a common authenticated action.
+DEFAULT_BUDGETS = {"read": 0.300, "action": 0.700}
+
+_TEMPLATE = re.compile(r"\{\{\s*(env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(value: str | float | int) -> float:
+    """``300ms`` -> 0.3; a bare number is seconds. The schema has checked the form."""
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(value.strip())
+    if not match:
+        raise ValueError(f"not a duration: {value!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A string with ``{{ env.NAME }}`` and ``{{ name }}`` references."""
+
+    text: str
+
+    @property
+    def env(self) -> tuple[str, ...]:
+        return tuple(m.group(2) for m in _TEMPLATE.finditer(self.text) if m.group(1))
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(m.group(2) for m in _TEMPLATE.finditer(self.text) if not m.group(1))
+
+    def render(self, environ: Mapping[str, str], variables: Mapping[str, str]) -> str:
+        def value(match: re.Match[str]) -> str:
+            source = environ if match.group(1) else variables
+            return source.get(match.group(2), "")
+
+        return _TEMPLATE.sub(value, self.text)
+
+
+@dataclass(frozen=True)
+class Capture:
+    name: str
+    source: str  # json, header, cookie, regex, url, location, status
+    argument: str = ""
+    regex: re.Pattern[str] | None = None  # taken from the source's text when set
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: tuple[int | str, ...] = ()  # 200 or "2xx"; empty: 2xx or 3xx
+    headers: tuple[tuple[str, Any], ...] = ()
+    json: tuple[tuple[str, Any], ...] = ()
+    body: Any = None
+    url: Any = None
+    redirects: int | None = None
+    has_body: bool = False
+    has_url: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    key: str  # smoke.journeys[0].steps[1], for positions
+    method: str
+    url: Template
+    headers: tuple[tuple[str, Template], ...] = ()
+    json: Any = None
+    form: tuple[tuple[str, Template], ...] | None = None
+    body: Template | None = None
+    follow_redirects: bool = True
+    kind: str = "read"
+    budget: float = DEFAULT_BUDGETS["read"]
+    captures: tuple[Capture, ...] = ()
+    expect: Expect = field(default_factory=Expect)
+
+    def templates(self) -> Iterator[Template]:
+        yield self.url
+        yield from (t for _, t in self.headers)
+        yield from (t for _, t in self.form or ())
+        if self.body is not None:
+            yield self.body
+        yield from _json_templates(self.json)
+
+
+@dataclass(frozen=True)
+class Journey:
+    name: str
+    key: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    path: Template = Template("/")
+    status: int = 200
+    version: Template | None = None
+    version_header: str | None = None
+    version_json: str | None = None
+    deadline: float = 300.0
+    interval: float = 1.0
+
+
+@dataclass(frozen=True)
+class Spec:
+    base_url: str | None
+    ca_bundle: str | None
+    runs: int
+    timeout: float
+    max_body: int
+    readiness: Readiness | None
+    journeys: tuple[Journey, ...]
+
+    def secret_env(self) -> tuple[str, ...]:
+        """The environment variables the journeys use: treated as secrets."""
+        names: dict[str, None] = {}
+        for journey in self.journeys:
+            for step in journey.steps:
+                for template in step.templates():
+                    names.update(dict.fromkeys(template.env))
+        return tuple(names)
+
+    def env(self) -> tuple[str, ...]:
+        names = dict.fromkeys(self.secret_env())
+        if self.readiness is not None:
+            for template in (self.readiness.path, self.readiness.version):
+                if template is not None:
+                    names.update(dict.fromkeys(template.env))
+        return tuple(names)
+
+
+def _json_templates(value: Any) -> Iterator[Template]:
+    if isinstance(value, str):
+        yield Template(value)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_templates(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_templates(item)
+
+
+class _Problems:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.found: list[ConfigProblem] = []
+
+    def add(self, key: str, message: str, hint: str | None = None) -> None:
+        pos = self.config.position(key)
+        path = pos.path if pos else (self.config.path or "launchready.yml")
+        self.found.append(
+            ConfigProblem(
+                path, pos.line if pos else None, pos.column if pos else None, key, message, hint
+            )
+        )
+
+    def jsonpath(self, key: str, path: str) -> str:
+        try:
+            jsonpath.compile(path)
+        except jsonpath.JSONPathError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.add(key, f"{path!r} is not a JSONPath: {first}", "write it like $.user.email")
+        return path
+
+    def regex(self, key: str, pattern: str) -> re.Pattern[str] | None:
+        try:
+            return re.compile(pattern)
+        except re.error as exc:
+            self.add(key, f"{pattern!r} is not a regular expression: {exc}")
+            return None
+
+    def predicate(self, key: str, value: Any) -> Any:
+        if isinstance(value, Mapping) and "matches" in value:
+            self.regex(f"{key}.matches", str(value["matches"]))
+        return value
+
+
+def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
+    """The spec in ``section`` (already schema-valid), or a ConfigError naming every
+    problem with its line."""
+    problems = _Problems(config)
+    budgets = {**DEFAULT_BUDGETS}
+    for kind, value in (section.get("budgets") or {}).items():
+        budgets[kind] = parse_duration(value)
+    journeys = tuple(
+        _journey(problems, f"smoke.journeys[{i}]", raw, budgets)
+        for i, raw in enumerate(section["journeys"])
+    )
+    names = [j.name for j in journeys]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            problems.add(f"smoke.journeys[{i}].name", f"a second journey named {name!r}")
+    readiness = _readiness(problems, section["readiness"]) if "readiness" in section else None
+    if problems.found:
+        raise ConfigError(problems.found)
+    return Spec(
+        base_url=section.get("base_url"),
+        ca_bundle=section.get("ca_bundle"),
+        runs=int(section.get("runs", DEFAULT_RUNS)),
+        timeout=parse_duration(section.get("timeout", DEFAULT_TIMEOUT)),
+        max_body=int(section.get("max_body", DEFAULT_MAX_BODY)),
+        readiness=readiness,
+        journeys=journeys,
+    )
+
+
+def _readiness(problems: _Problems, raw: Mapping[str, Any]) -> Readiness:
+    if "version_json" in raw:
+        problems.jsonpath("smoke.readiness.version_json", raw["version_json"])
+    if "version" in raw and not ("version_json" in raw or "version_header" in raw):
+        problems.add(
+            "smoke.readiness.version",
+            "a version to wait for, but nowhere to read the live one from",
+            "add version_header (X-Release) or version_json ($.version)",
+        )
+    return Readiness(
+        path=Template(raw.get("path", "/")),
+        status=int(raw.get("status", 200)),
+        version=Template(raw["version"]) if "version" in raw else None,
+        version_header=raw.get("version_header"),
+        version_json=raw.get("version_json"),
+        deadline=parse_duration(raw.get("deadline", 300)),
+        interval=parse_duration(raw.get("interval", 1)),
+    )
+
+
+def _journey(
+    problems: _Problems, key: str, raw: Mapping[str, Any], budgets: Mapping[str, float]
+) -> Journey:
+    known: set[str] = set()
+    steps = []
+    for i, raw_step in enumerate(raw["steps"]):
+        step = _step(problems, f"{key}.steps[{i}]", raw_step, budgets)
+        for template in step.templates():
+            for name in template.variables:
+                if name not in known:
+                    problems.add(
+                        f"{key}.steps[{i}]",
+                        f"{{{{ {name} }}}} is not captured by an earlier step of this journey",
+                        "capture it in an earlier step, or write {{ env."
+                        + name
+                        + " }} for an environment variable",
+                    )
+        known.update(c.name for c in step.captures)
+        steps.append(step)
+    return Journey(raw["name"], key, tuple(steps))
+
+
+def _step(
+    problems: _Problems, key: str, raw: Mapping[str, Any], budgets: Mapping[str, float]
+) -> Step:
+    method = raw.get("method", "GET")
+    kind = raw.get("kind") or ("read" if method in ("GET", "HEAD") else "action")
+    bodies = [k for k in ("json", "form", "body") if k in raw]
+    if len(bodies) > 1:
+        problems.add(key, f"a step has one body: {' and '.join(bodies)} both given")
+    captures = []
+    for name, source in (raw.get("capture") or {}).items():
+        captures.append(_capture(problems, f"{key}.capture.{name}", name, source))
+    expect_raw = raw.get("expect") or {}
+    status = expect_raw.get("status", ())
+    ekey = f"{key}.expect"
+    expect = Expect(
+        status=tuple(status) if isinstance(status, list) else (status,) if status else (),
+        headers=tuple(
+            (name.lower(), problems.predicate(f"{ekey}.headers", test))
+            for name, test in (expect_raw.get("headers") or {}).items()
+        ),
+        json=tuple(
+            (problems.jsonpath(f"{ekey}.json", path), problems.predicate(f"{ekey}.json", test))
+            for path, test in (expect_raw.get("json") or {}).items()
+        ),
+        body=problems.predicate(f"{ekey}.body", expect_raw.get("body")),
+        url=problems.predicate(f"{ekey}.url", expect_raw.get("url")),
+        redirects=expect_raw.get("redirects"),
+        has_body="body" in expect_raw,
+        has_url="url" in expect_raw,
+    )
+    url = str(raw["url"])
+    return Step(
+        name=raw.get("name") or f"{method} {url}",
+        key=key,
+        method=method,
+        url=Template(url),
+        headers=tuple((str(k), Template(str(v))) for k, v in (raw.get("headers") or {}).items()),
+        json=raw.get("json"),
+        form=tuple((str(k), Template(_text(v))) for k, v in raw["form"].items())
+        if "form" in raw
+        else None,
+        body=Template(raw["body"]) if "body" in raw else None,
+        follow_redirects=bool(raw.get("follow_redirects", True)),
+        kind=kind,
+        budget=parse_duration(raw["budget"]) if "budget" in raw else budgets[kind],
+        captures=tuple(captures),
+        expect=expect,
+    )
+
+
+def _capture(problems: _Problems, key: str, name: str, raw: Mapping[str, Any]) -> Capture:
+    sources = [k for k in raw if k != "regex"]
+    if len(sources) > 1:
+        problems.add(key, f"one source per capture: {' and '.join(sources)} both given")
+    regex = problems.regex(f"{key}.regex", raw["regex"]) if "regex" in raw else None
+    source = sources[0] if sources else "body"  # a lone regex searches the body
+    if source not in ("body", "json", "header") and regex is not None:
+        problems.add(key, f"regex takes part of a json, header or body value, not of {source}")
+    argument = raw.get(source)
+    if source == "json":
+        problems.jsonpath(f"{key}.json", str(argument))
+    return Capture(
+        name=name,
+        source=source,
+        argument=str(argument) if isinstance(argument, str) else "",
+        regex=regex,
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,113 @@
+"""The IO half of ``launchready smoke run``: read and check the spec before any request
+(a problem in it is exit 2 with file:line), mask the secrets the journeys use, run, then
+write the outputs a deploy workflow's later steps read (``passed``, ``failed-steps``,
+``p95``) and the results file ``launchready rollback`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from launchready_ci.checks.smoke.check import Outcome, SmokeCheck, dumps
+from launchready_ci.checks.smoke.spec import Spec, read_spec
+from launchready_ci.errors import UsageError
+from launchready_ci.findings import Report
+from launchready_ci.github.commands import command
+from launchready_ci.runner_cli import execute, open_session, write_text
+
+__all__ = ["run", "spec_for"]
+
+
+def spec_for(root: Path | None, config_path: str | None) -> tuple[Spec, Any]:
+    """The session and its smoke spec; exit 2 when there is none or it has problems."""
+    session = open_session(root, config_path)
+    section = session.config.section("smoke")
+    if section is None:
+        where = session.config.path or "launchready.yml (not found)"
+        raise UsageError(
+            f"{where} has no smoke: section; add one with the journeys to run:\n"
+            + SmokeCheck.enable_snippet
+        )
+    return read_spec(session.config, section), session
+
+
+def run(
+    *,
+    base_url: str | None,
+    runs: int | None,
+    expect_version: str | None,
+    ca_bundle: str | None,
+    results: str | None,
+    **opts: Any,
+) -> int:
+    spec, session = spec_for(opts["root"], opts["config_path"])
+    environ = session.environ
+    url = base_url or spec.base_url
+    if not url:
+        raise UsageError("no URL to test: give --base-url or set smoke.base_url")
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--base-url {url!r}: give an http:// or https:// URL")
+    missing = [name for name in spec.env() if not environ.get(name)]
+    if missing:
+        raise UsageError(
+            f"{', '.join(missing)} not set: the smoke spec in {session.config.path} uses "
+            + ("it" if len(missing) == 1 else "them")
+        )
+    if ca_bundle is None and spec.ca_bundle:
+        ca_bundle = str(session.root / spec.ca_bundle)
+        if not Path(ca_bundle).is_file():
+            raise UsageError(f"smoke.ca_bundle: {spec.ca_bundle} not found in {session.root}")
+    expected = expect_version
+    if expected is None and spec.readiness and spec.readiness.version:
+        expected = spec.readiness.version.render(environ, {}) or None
+    secrets = [environ[name] for name in spec.secret_env()]
+    mask = _masker() if session.github.actions else None
+    for value in secrets:
+        if mask is not None:
+            mask(value)
+    check = SmokeCheck(
+        spec,
+        base_url=url,
+        runs=runs or spec.runs,
+        expected_version=expected,
+        cafile=ca_bundle,
+        secrets=secrets,
+        mask=mask,
+    )
+
+    def outputs(report: Report) -> dict[str, str]:
+        out = _outputs(check.outcome)
+        if results:
+            out["results-file"] = results
+        return out
+
+    code = execute(checks=(check,), secret_values=secrets, extra_outputs=outputs, **opts)
+    if results:
+        write_text(results, dumps(check.outcome))
+    return code
+
+
+def _outputs(outcome: Outcome) -> dict[str, str]:
+    return {
+        "passed": "true" if outcome.passed else "false",
+        "failed-steps": json.dumps(outcome.failed_steps, ensure_ascii=False),
+        "p95": json.dumps(outcome.p95(), ensure_ascii=False),
+        "runs": str(outcome.runs),
+        "failed-runs": str(outcome.failed_runs),
+        "live-version": outcome.live_version or "",
+    }
+
+
+def _masker() -> Any:
+    def mask(value: str) -> None:
+        for line in value.splitlines() or [value]:
+            if line.strip():
+                click.echo(command("add-mask", {}, line))
+        sys.stdout.flush()
+
+    return mask

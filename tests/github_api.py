@@ -1,0 +1,467 @@
+"""A fake of GitHub's REST API for the rollback tests: a local HTTP server on 127.0.0.1 that
+answers the deployment, deployment-status, workflow-dispatch and workflow-run endpoints in
+their documented shapes (API version 2022-11-28), and records every request it receives.
+
+- Every request needs ``Authorization: Bearer <token>`` (or ``token <token>``), else 401
+  ``Bad credentials``; another owner/repository, or any other path or method: 404.
+- Lists are newest first and paginated (``per_page``, default 30, at most 100; ``page``),
+  with a ``Link: <...>; rel="next"`` header while more remain.
+- A ``success`` status turns the earlier non-transient, non-production deployments of the
+  same environment ``inactive`` (unless ``auto_inactive`` is false), as GitHub does.
+- ``fail_next`` makes the next requests answer an error (429, 502, 503, a 403 secondary
+  rate limit), with ``Retry-After`` when asked, to exercise the client's retries.
+- A dispatch appends a queued ``workflow_dispatch`` run, so a later list of runs shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import http
+import json
+import re
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, cast
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+DOCS = "https://docs.github.com/rest"
+STATES = ("error", "failure", "inactive", "in_progress", "queued", "pending", "success")
+BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+EPOCH = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+MAX_INPUTS = 25
+SECONDARY = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+_ROUTES = [
+    ("GET", r"deployments", "_list_deployments"),
+    ("POST", r"deployments", "_create_deployment"),
+    ("GET", r"deployments/(\d+)", "_get_deployment"),
+    ("GET", r"deployments/(\d+)/statuses", "_list_statuses"),
+    ("POST", r"deployments/(\d+)/statuses", "_create_status"),
+    ("POST", r"actions/workflows/([^/]+)/dispatches", "_dispatch"),
+    ("GET", r"actions/workflows/([^/]+)/runs", "_list_runs"),
+]
+
+Reply = tuple[int, Any, dict[str, str]]  # status, JSON body (None: no body), extra headers
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str  # without the query string
+    query: dict[str, str]
+    headers: dict[str, str]  # names lowercased
+    json: Any | None  # the parsed body, None without one (or when it was not JSON)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {"message": message, **extra, "documentation_url": DOCS}
+
+
+def _invalid(resource: str, name: str, code: str) -> ApiError:
+    error = {"resource": resource, "field": name, "code": code}
+    return ApiError(422, "Validation Failed", errors=[error])
+
+
+def _sha(ref: str) -> str:
+    """The ref itself when it is a commit SHA, else a fixed fake SHA for it."""
+    if re.fullmatch(r"[0-9a-fA-F]{40}", ref):
+        return ref.lower()
+    return hashlib.sha1(ref.encode(), usedforsecurity=False).hexdigest()
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+class FakeGitHub:
+    def __init__(self, url: str, token: str, owner: str, repo: str) -> None:
+        self.url, self.token, self.owner, self.repo = url, token, owner, repo
+        self.requests: list[Recorded] = []
+        self.deployments: list[dict[str, Any]] = []  # oldest first
+        self.statuses: dict[int, list[dict[str, Any]]] = {}  # deployment id -> oldest first
+        self.runs: list[dict[str, Any]] = []  # oldest first
+        self.dispatches: list[dict[str, Any]] = []  # {"workflow", "ref", "inputs"}
+        self._failures: list[Reply] = []
+        self._lock = threading.Lock()
+        self._ticks = 0
+        self._ids = {"deployment": 1000, "status": 50000, "run": 7000000}
+        self._run_numbers: dict[str, int] = {}
+
+    @property
+    def repo_url(self) -> str:
+        return f"{self.url}/repos/{self.owner}/{self.repo}"
+
+    # -- for the tests ------------------------------------------------------------------
+
+    def add_deployment(
+        self,
+        sha: str,
+        *,
+        ref: str = "main",
+        environment: str = "production",
+        task: str = "deploy",
+        payload: dict[str, Any] | None = None,
+        states: Sequence[str] = ("success",),
+        description: str | None = None,
+    ) -> int:
+        """A deployment with its statuses (oldest first); returns its id."""
+        with self._lock:
+            body = {"ref": ref, "environment": environment, "task": task}
+            body |= {"payload": payload or {}, "description": description}
+            deployment = self._new_deployment(sha, body)
+            for state in states:
+                self._new_status(deployment, {"state": state})
+            return int(deployment["id"])
+
+    def add_workflow_run(
+        self,
+        workflow: str,
+        *,
+        display_title: str,
+        head_sha: str = "abc",
+        event: str = "workflow_dispatch",
+        status: str = "completed",
+        conclusion: str | None = "success",
+    ) -> int:
+        with self._lock:
+            run = self._new_run(workflow, display_title, head_sha, "main", event, status)
+            run["conclusion"] = conclusion
+            return int(run["id"])
+
+    def fail_next(
+        self,
+        status: int,
+        count: int = 1,
+        *,
+        retry_after: str | None = None,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """The next ``count`` requests, whatever they ask, answer ``status``."""
+        extra = dict(headers or {})
+        if retry_after is not None:
+            extra["Retry-After"] = retry_after
+        message = SECONDARY if status in (403, 429) else http.HTTPStatus(status).phrase
+        answer = body if body is not None else {"message": message, "documentation_url": DOCS}
+        with self._lock:
+            self._failures.extend([(status, answer, extra)] * count)
+
+    def state_of(self, deployment_id: int) -> str | None:
+        """The latest status of a deployment (None without one)."""
+        statuses = self.statuses.get(deployment_id) or [{}]
+        return cast("str | None", statuses[-1].get("state"))
+
+    def sent(self, method: str, suffix: str = "") -> list[Recorded]:
+        """The requests recorded with this method and a path ending in ``suffix``."""
+        return [r for r in self.requests if r.method == method and r.path.endswith(suffix)]
+
+    # -- the server's side --------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Reply:
+        parts = urlsplit(target)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        body, parsed = None, True
+        if raw.strip():
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                parsed = False
+        with self._lock:
+            self.requests.append(Recorded(method, parts.path, query, headers, body))
+            if self._failures:
+                return self._failures.pop(0)
+            try:
+                return self._route(method, parts.path, query, headers, body, parsed)
+            except ApiError as exc:
+                return exc.status, exc.body, {}
+
+    def _route(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: Any,
+        parsed: bool,
+    ) -> Reply:
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        if scheme.lower() not in ("bearer", "token") or value.strip() != self.token:
+            raise ApiError(401, "Bad credentials")
+        found = re.fullmatch(r"/repos/([^/]+)/([^/]+)/(.+)", path)
+        if found is None or (found[1].lower(), found[2].lower()) != (
+            self.owner.lower(),
+            self.repo.lower(),
+        ):
+            raise ApiError(404, "Not Found")
+        if not parsed or (body is not None and not isinstance(body, dict)):
+            raise ApiError(400, "Problems parsing JSON")
+        for verb, pattern, name in _ROUTES:
+            hit = re.fullmatch(pattern, unquote(found[3]))
+            if hit and verb == method:
+                handler = getattr(self, name)
+                return cast(Reply, handler(path, query, body or {}, *hit.groups()))
+        raise ApiError(404, "Not Found")
+
+    def _now(self) -> str:
+        self._ticks += 1
+        return (EPOCH + dt.timedelta(minutes=self._ticks)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _next_id(self, kind: str) -> int:
+        self._ids[kind] += 1
+        return self._ids[kind]
+
+    def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[list[Any], dict]:
+        per_page = min(max(_int(query.get("per_page"), 30), 1), 100)
+        page = max(_int(query.get("page"), 1), 1)
+        last = max(1, -(-len(items) // per_page))
+
+        def link(number: int, rel: str) -> str:
+            return f'<{self.url}{path}?{urlencode({**query, "page": number})}>; rel="{rel}"'
+
+        links = [link(page - 1, "prev")] if page > 1 else []
+        if page < last:
+            links += [link(page + 1, "next"), link(last, "last")]
+        if page > 1:
+            links.append(link(1, "first"))
+        chosen = items[(page - 1) * per_page : page * per_page]
+        return chosen, ({"Link": ", ".join(links)} if links else {})
+
+    def _deployment(self, number: str) -> dict[str, Any]:
+        for deployment in self.deployments:
+            if deployment["id"] == int(number):
+                return deployment
+        raise ApiError(404, "Not Found")
+
+    def _new_deployment(self, sha: str, body: dict[str, Any]) -> dict[str, Any]:
+        number, now = self._next_id("deployment"), self._now()
+        environment = body.get("environment") or "production"
+        url = f"{self.repo_url}/deployments/{number}"
+        production = body.get("production_environment", environment == "production")
+        deployment = {
+            "url": url,
+            "id": number,
+            "node_id": f"DE_kwDOFake{number}",
+            "sha": sha,
+            "ref": body["ref"],
+            "task": body.get("task") or "deploy",
+            "payload": body.get("payload", {}),
+            "original_environment": environment,
+            "environment": environment,
+            "description": body.get("description"),
+            "creator": dict(BOT),
+            "created_at": now,
+            "updated_at": now,
+            "statuses_url": f"{url}/statuses",
+            "repository_url": self.repo_url,
+            "transient_environment": bool(body.get("transient_environment", False)),
+            "production_environment": bool(production),
+        }
+        self.deployments.append(deployment)
+        self.statuses[number] = []
+        return deployment
+
+    def _new_status(self, deployment: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        number, now = self._next_id("status"), self._now()
+        log_url = body.get("log_url") or body.get("target_url") or ""
+        environment = body.get("environment") or deployment["environment"]
+        status = {
+            "url": f"{deployment['url']}/statuses/{number}",
+            "id": number,
+            "node_id": f"DES_kwDOFake{number}",
+            "state": body["state"],
+            "creator": dict(BOT),
+            "description": body.get("description") or "",
+            "environment": environment,
+            "target_url": log_url,
+            "log_url": log_url,
+            "environment_url": body.get("environment_url") or "",
+            "created_at": now,
+            "updated_at": now,
+            "deployment_url": deployment["url"],
+            "repository_url": self.repo_url,
+        }
+        self.statuses[deployment["id"]].append(status)
+        deployment["environment"], deployment["updated_at"] = environment, now
+        if body["state"] == "success" and body.get("auto_inactive", True) is not False:
+            for other in self.deployments:  # the documented auto-inactive rule
+                if (
+                    other["id"] < deployment["id"]
+                    and other["environment"] == environment
+                    and not other["transient_environment"]
+                    and not other["production_environment"]
+                    and self.state_of(other["id"]) != "inactive"
+                ):
+                    self._new_status(other, {"state": "inactive"})
+        return status
+
+    def _workflow(self, workflow: str) -> str:
+        """The workflow's file name, from its file name or its numeric id."""
+        for run in self.runs:
+            if workflow.isdigit() and run["workflow_id"] == int(workflow):
+                return str(run["path"]).rsplit("/", 1)[-1]
+        return workflow
+
+    def _new_run(
+        self, workflow: str, title: str, head_sha: str, branch: str, event: str, status: str
+    ) -> dict[str, Any]:
+        number, now = self._next_id("run"), self._now()
+        self._run_numbers[workflow] = self._run_numbers.get(workflow, 0) + 1
+        run = {
+            "id": number,
+            "name": workflow,
+            "display_title": title,
+            "head_sha": head_sha,
+            "head_branch": branch,
+            "path": f".github/workflows/{workflow}",
+            "event": event,
+            "status": status,
+            "conclusion": None,
+            "workflow_id": zlib.crc32(workflow.encode()) % 10**8,
+            "run_number": self._run_numbers[workflow],
+            "run_attempt": 1,
+            "created_at": now,
+            "updated_at": now,
+            "url": f"{self.repo_url}/actions/runs/{number}",
+            "html_url": f"https://github.com/{self.owner}/{self.repo}/actions/runs/{number}",
+        }
+        self.runs.append(run)
+        return run
+
+    # -- the endpoints ------------------------------------------------------------------
+
+    def _list_deployments(self, path: str, query: dict[str, str], body: Any) -> Reply:
+        keys = ("environment", "sha", "ref", "task")
+        found = [
+            d
+            for d in reversed(self.deployments)
+            if all(not query.get(k) or query[k] == d[k] for k in keys)
+        ]
+        items, links = self._page(path, query, found)
+        return 200, items, links
+
+    def _get_deployment(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        return 200, self._deployment(number), {}
+
+    def _create_deployment(self, path: str, query: dict[str, str], body: Any) -> Reply:
+        ref = body.get("ref")
+        if not isinstance(ref, str) or not ref:
+            raise _invalid("Deployment", "ref", "missing_field")
+        if not isinstance(body.get("payload", {}), dict | str):
+            raise _invalid("Deployment", "payload", "invalid")
+        return 201, self._new_deployment(_sha(ref), {"description": "", **body}), {}
+
+    def _list_statuses(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        deployment = self._deployment(number)
+        items, links = self._page(path, query, self.statuses[deployment["id"]][::-1])
+        return 200, items, links
+
+    def _create_status(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        deployment = self._deployment(number)
+        if body.get("state") not in STATES:
+            raise _invalid("DeploymentStatus", "state", "invalid")
+        return 201, self._new_status(deployment, body), {}
+
+    def _dispatch(self, path: str, query: dict[str, str], body: Any, workflow: str) -> Reply:
+        ref, inputs = body.get("ref"), body.get("inputs") or {}
+        if not isinstance(ref, str) or not ref:
+            raise _invalid("WorkflowDispatch", "ref", "missing_field")
+        if (
+            not isinstance(inputs, dict)
+            or len(inputs) > MAX_INPUTS
+            or not all(isinstance(v, str) for v in inputs.values())
+        ):
+            raise _invalid("WorkflowDispatch", "inputs", "invalid")
+        name = self._workflow(workflow)
+        self.dispatches.append({"workflow": name, "ref": ref, "inputs": dict(inputs)})
+        title = f"rollback of {inputs['rollback-of']}" if "rollback-of" in inputs else name
+        run = self._new_run(name, title, _sha(ref), ref, "workflow_dispatch", "queued")
+        if body.get("return_run_details") is True:
+            details = {"workflow_run_id": run["id"], "run_url": run["url"]}
+            return 200, {**details, "html_url": run["html_url"]}, {}
+        return 204, None, {}
+
+    def _list_runs(self, path: str, query: dict[str, str], body: Any, workflow: str) -> Reply:
+        where = f".github/workflows/{self._workflow(workflow)}"
+        wanted = {"event": ("event",), "branch": ("head_branch",), "head_sha": ("head_sha",)}
+        wanted["status"] = ("status", "conclusion")  # either, as documented
+        found = [
+            run
+            for run in reversed(self.runs)
+            if run["path"] == where
+            and all(not query.get(k) or query[k] in [run[f] for f in fs] for k, fs in wanted.items())
+        ]
+        items, links = self._page(path, query, found)
+        return 200, {"total_count": len(found), "workflow_runs": items}, links
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeGitHub
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hung up: nothing to report
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        fake = cast(_Server, self.server).fake
+        status, body, extra = fake.handle(self.command, self.path, headers, raw)
+        data = b"" if status == 204 or body is None else json.dumps(body, indent=2).encode()
+        sent = {
+            "Content-Length": str(len(data)),
+            "X-GitHub-Api-Version-Selected": "2022-11-28",
+            "X-GitHub-Media-Type": "github.v3; format=json",
+            "X-RateLimit-Limit": "5000",
+            "X-RateLimit-Remaining": "4999",
+            "X-RateLimit-Reset": str(int(time.time()) + 3600),
+            "X-RateLimit-Used": "1",
+            "X-RateLimit-Resource": "core",
+        }
+        if data:
+            sent["Content-Type"] = "application/json; charset=utf-8"
+        self.send_response(status)
+        for name, value in {**sent, **extra}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # no stderr noise in the test output
+
+
+@contextmanager
+def github_api(
+    *, token: str = "ghs_test_token_0123456789", owner: str = "acme", repo: str = "clubhouse"
+) -> Iterator[FakeGitHub]:
+    """The fake on a free loopback port; ``fake.url`` is the base (GITHUB_API_URL)."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    fake = FakeGitHub(f"http://127.0.0.1:{server.server_address[1]}", token, owner, repo)
+    server.fake = fake
+    thread = threading.Thread(target=server.serve_forever, name="fake-github", daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
