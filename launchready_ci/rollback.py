@@ -105,6 +105,15 @@ class Rollback:
         return RollbackResult(outcome, target, reason, self.log)
 
     def run(self) -> RollbackResult:
+        """Every guard, then the action; a GitHub or command failure anywhere ends in a
+        ``failed`` result with the log so far (never an exception)."""
+        try:
+            return self._run()
+        except CheckError as exc:
+            self.note("stopped", "fail", str(exc))
+            return self.result("failed", None, str(exc))
+
+    def _run(self) -> RollbackResult:
         plan = self.plan
         smoke = plan.smoke
         runs, failed = int(smoke.get("runs", 0)), int(smoke.get("failed_runs", 0))
@@ -172,11 +181,7 @@ class Rollback:
         if plan.dry_run:
             self.note(plan.strategy, "info", "dry run: " + self._describe(target))
             return self.result("would-roll-back", target, self._describe(target))
-        try:
-            done = self._act(target, key)
-        except CheckError as exc:
-            self.note(plan.strategy, "fail", str(exc))
-            return self.result("failed", target, str(exc))
+        done = self._act(target, key)
         self.note(plan.strategy, "act", done)
         self._record(key, target)
         return self.result("rolled-back", target, done)
@@ -201,9 +206,12 @@ class Rollback:
                 continue
             statuses = api.request(
                 "GET", api.repo_path(f"deployments/{deployment['id']}/statuses"),
-                params={"per_page": 1},
+                params={"per_page": 100},
             ).json()  # fmt: skip
-            if statuses and statuses[0]["state"] == "success":
+            # Newest first. A later success marks earlier deployments of a non-production
+            # environment inactive: inactive after a success was a good release too.
+            states = [s["state"] for s in statuses]
+            if states and states[0] in ("success", "inactive") and "success" in states:
                 self.note(
                     "target",
                     "ok",
@@ -381,6 +389,8 @@ class Rollback:
                 "production_environment": plan.environment == "production",
             },
         ).json()
+        if "id" not in created:  # 202: GitHub merged the default branch first, or refused
+            raise CheckError(f"GitHub did not create the deployment: {created.get('message')}")
         text.append(f"created deployment #{created['id']} of {_short(target)}")
         return "; ".join(text)
 

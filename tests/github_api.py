@@ -119,7 +119,7 @@ class FakeGitHub:
     ) -> int:
         """A deployment with its statuses (oldest first); returns its id."""
         with self._lock:
-            body = {"ref": ref, "environment": environment, "task": task}
+            body: dict[str, Any] = {"ref": ref, "environment": environment, "task": task}
             body |= {"payload": payload or {}, "description": description}
             deployment = self._new_deployment(sha, body)
             for state in states:
@@ -171,49 +171,34 @@ class FakeGitHub:
     # -- the server's side --------------------------------------------------------------
 
     def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Reply:
+        """One request: recorded, then answered (status, JSON body or None, extra headers)."""
         parts = urlsplit(target)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        body, parsed = None, True
-        if raw.strip():
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                parsed = False
+        path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
+        try:
+            body, parsed = (json.loads(raw) if raw.strip() else None), True
+        except ValueError:
+            body, parsed = None, False
         with self._lock:
-            self.requests.append(Recorded(method, parts.path, query, headers, body))
+            self.requests.append(Recorded(method, path, query, headers, body))
             if self._failures:
                 return self._failures.pop(0)
             try:
-                return self._route(method, parts.path, query, headers, body, parsed)
+                scheme, _, value = headers.get("authorization", "").partition(" ")
+                if scheme.lower() not in ("bearer", "token") or value.strip() != self.token:
+                    raise ApiError(401, "Bad credentials")
+                found = re.fullmatch(r"/repos/([^/]+/[^/]+)/(.+)", path)
+                if found is None or found[1].lower() != f"{self.owner}/{self.repo}".lower():
+                    raise ApiError(404, "Not Found")
+                if not parsed or not isinstance(body, dict | None):
+                    raise ApiError(400, "Problems parsing JSON")
+                for verb, pattern, name in _ROUTES:
+                    hit = re.fullmatch(pattern, unquote(found[2]))
+                    if hit and verb == method:
+                        handler = getattr(self, name)
+                        return cast(Reply, handler(path, query, body or {}, *hit.groups()))
+                raise ApiError(404, "Not Found")
             except ApiError as exc:
                 return exc.status, exc.body, {}
-
-    def _route(
-        self,
-        method: str,
-        path: str,
-        query: dict[str, str],
-        headers: dict[str, str],
-        body: Any,
-        parsed: bool,
-    ) -> Reply:
-        scheme, _, value = headers.get("authorization", "").partition(" ")
-        if scheme.lower() not in ("bearer", "token") or value.strip() != self.token:
-            raise ApiError(401, "Bad credentials")
-        found = re.fullmatch(r"/repos/([^/]+)/([^/]+)/(.+)", path)
-        if found is None or (found[1].lower(), found[2].lower()) != (
-            self.owner.lower(),
-            self.repo.lower(),
-        ):
-            raise ApiError(404, "Not Found")
-        if not parsed or (body is not None and not isinstance(body, dict)):
-            raise ApiError(400, "Problems parsing JSON")
-        for verb, pattern, name in _ROUTES:
-            hit = re.fullmatch(pattern, unquote(found[3]))
-            if hit and verb == method:
-                handler = getattr(self, name)
-                return cast(Reply, handler(path, query, body or {}, *hit.groups()))
-        raise ApiError(404, "Not Found")
 
     def _now(self) -> str:
         self._ticks += 1
@@ -223,7 +208,9 @@ class FakeGitHub:
         self._ids[kind] += 1
         return self._ids[kind]
 
-    def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[list[Any], dict]:
+    def _page(
+        self, path: str, query: dict[str, str], items: list[Any]
+    ) -> tuple[list[Any], dict[str, str]]:
         per_page = min(max(_int(query.get("per_page"), 30), 1), 100)
         page = max(_int(query.get("page"), 1), 1)
         last = max(1, -(-len(items) // per_page))
@@ -250,25 +237,18 @@ class FakeGitHub:
         environment = body.get("environment") or "production"
         url = f"{self.repo_url}/deployments/{number}"
         production = body.get("production_environment", environment == "production")
+        # fmt: off
         deployment = {
-            "url": url,
-            "id": number,
-            "node_id": f"DE_kwDOFake{number}",
-            "sha": sha,
-            "ref": body["ref"],
-            "task": body.get("task") or "deploy",
-            "payload": body.get("payload", {}),
-            "original_environment": environment,
-            "environment": environment,
-            "description": body.get("description"),
-            "creator": dict(BOT),
-            "created_at": now,
-            "updated_at": now,
-            "statuses_url": f"{url}/statuses",
-            "repository_url": self.repo_url,
+            "url": url, "id": number, "node_id": f"DE_kwDOFake{number}", "sha": sha,
+            "ref": body["ref"], "task": body.get("task") or "deploy",
+            "payload": body.get("payload", {}), "original_environment": environment,
+            "environment": environment, "description": body.get("description"),
+            "creator": dict(BOT), "created_at": now, "updated_at": now,
+            "statuses_url": f"{url}/statuses", "repository_url": self.repo_url,
             "transient_environment": bool(body.get("transient_environment", False)),
             "production_environment": bool(production),
         }
+        # fmt: on
         self.deployments.append(deployment)
         self.statuses[number] = []
         return deployment
@@ -277,33 +257,24 @@ class FakeGitHub:
         number, now = self._next_id("status"), self._now()
         log_url = body.get("log_url") or body.get("target_url") or ""
         environment = body.get("environment") or deployment["environment"]
+        # fmt: off
         status = {
-            "url": f"{deployment['url']}/statuses/{number}",
-            "id": number,
-            "node_id": f"DES_kwDOFake{number}",
-            "state": body["state"],
-            "creator": dict(BOT),
-            "description": body.get("description") or "",
-            "environment": environment,
-            "target_url": log_url,
-            "log_url": log_url,
+            "url": f"{deployment['url']}/statuses/{number}", "id": number,
+            "node_id": f"DES_kwDOFake{number}", "state": body["state"], "creator": dict(BOT),
+            "description": body.get("description") or "", "environment": environment,
+            "target_url": log_url, "log_url": log_url,
             "environment_url": body.get("environment_url") or "",
-            "created_at": now,
-            "updated_at": now,
-            "deployment_url": deployment["url"],
-            "repository_url": self.repo_url,
+            "created_at": now, "updated_at": now,
+            "deployment_url": deployment["url"], "repository_url": self.repo_url,
         }
+        # fmt: on
         self.statuses[deployment["id"]].append(status)
         deployment["environment"], deployment["updated_at"] = environment, now
         if body["state"] == "success" and body.get("auto_inactive", True) is not False:
             for other in self.deployments:  # the documented auto-inactive rule
-                if (
-                    other["id"] < deployment["id"]
-                    and other["environment"] == environment
-                    and not other["transient_environment"]
-                    and not other["production_environment"]
-                    and self.state_of(other["id"]) != "inactive"
-                ):
+                same = other["environment"] == environment and other["id"] < deployment["id"]
+                lasting = not (other["transient_environment"] or other["production_environment"])
+                if same and lasting and self.state_of(other["id"]) != "inactive":
                     self._new_status(other, {"state": "inactive"})
         return status
 
@@ -319,36 +290,28 @@ class FakeGitHub:
     ) -> dict[str, Any]:
         number, now = self._next_id("run"), self._now()
         self._run_numbers[workflow] = self._run_numbers.get(workflow, 0) + 1
+        # fmt: off
         run = {
-            "id": number,
-            "name": workflow,
-            "display_title": title,
-            "head_sha": head_sha,
-            "head_branch": branch,
-            "path": f".github/workflows/{workflow}",
-            "event": event,
-            "status": status,
-            "conclusion": None,
+            "id": number, "name": workflow, "display_title": title, "head_sha": head_sha,
+            "head_branch": branch, "path": f".github/workflows/{workflow}", "event": event,
+            "status": status, "conclusion": None,
             "workflow_id": zlib.crc32(workflow.encode()) % 10**8,
-            "run_number": self._run_numbers[workflow],
-            "run_attempt": 1,
-            "created_at": now,
-            "updated_at": now,
+            "run_number": self._run_numbers[workflow], "run_attempt": 1,
+            "created_at": now, "updated_at": now,
             "url": f"{self.repo_url}/actions/runs/{number}",
             "html_url": f"https://github.com/{self.owner}/{self.repo}/actions/runs/{number}",
         }
+        # fmt: on
         self.runs.append(run)
         return run
 
     # -- the endpoints ------------------------------------------------------------------
 
     def _list_deployments(self, path: str, query: dict[str, str], body: Any) -> Reply:
-        keys = ("environment", "sha", "ref", "task")
-        found = [
-            d
-            for d in reversed(self.deployments)
-            if all(not query.get(k) or query[k] == d[k] for k in keys)
-        ]
+        found = self.deployments[::-1]
+        for key in ("environment", "sha", "ref", "task"):
+            if query.get(key):
+                found = [d for d in found if d[key] == query[key]]
         items, links = self._page(path, query, found)
         return 200, items, links
 
@@ -378,11 +341,8 @@ class FakeGitHub:
         ref, inputs = body.get("ref"), body.get("inputs") or {}
         if not isinstance(ref, str) or not ref:
             raise _invalid("WorkflowDispatch", "ref", "missing_field")
-        if (
-            not isinstance(inputs, dict)
-            or len(inputs) > MAX_INPUTS
-            or not all(isinstance(v, str) for v in inputs.values())
-        ):
+        strings = isinstance(inputs, dict) and all(isinstance(v, str) for v in inputs.values())
+        if not strings or len(inputs) > MAX_INPUTS:
             raise _invalid("WorkflowDispatch", "inputs", "invalid")
         name = self._workflow(workflow)
         self.dispatches.append({"workflow": name, "ref": ref, "inputs": dict(inputs)})
@@ -395,14 +355,12 @@ class FakeGitHub:
 
     def _list_runs(self, path: str, query: dict[str, str], body: Any, workflow: str) -> Reply:
         where = f".github/workflows/{self._workflow(workflow)}"
-        wanted = {"event": ("event",), "branch": ("head_branch",), "head_sha": ("head_sha",)}
-        wanted["status"] = ("status", "conclusion")  # either, as documented
-        found = [
-            run
-            for run in reversed(self.runs)
-            if run["path"] == where
-            and all(not query.get(k) or query[k] in [run[f] for f in fs] for k, fs in wanted.items())
-        ]
+        wanted = {"event": ["event"], "branch": ["head_branch"], "head_sha": ["head_sha"]}
+        wanted["status"] = ["status", "conclusion"]  # either matches, as documented
+        found = [run for run in self.runs[::-1] if run["path"] == where]
+        for key, names in wanted.items():
+            if query.get(key):
+                found = [run for run in found if query[key] in [run[n] for n in names]]
         items, links = self._page(path, query, found)
         return 200, {"total_count": len(found), "workflow_runs": items}, links
 
@@ -425,16 +383,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = cast(_Server, self.server).fake
         status, body, extra = fake.handle(self.command, self.path, headers, raw)
         data = b"" if status == 204 or body is None else json.dumps(body, indent=2).encode()
-        sent = {
-            "Content-Length": str(len(data)),
-            "X-GitHub-Api-Version-Selected": "2022-11-28",
-            "X-GitHub-Media-Type": "github.v3; format=json",
-            "X-RateLimit-Limit": "5000",
-            "X-RateLimit-Remaining": "4999",
-            "X-RateLimit-Reset": str(int(time.time()) + 3600),
-            "X-RateLimit-Used": "1",
-            "X-RateLimit-Resource": "core",
-        }
+        sent = {"Content-Length": str(len(data)), "X-GitHub-Api-Version-Selected": "2022-11-28"}
+        sent |= {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999"}
+        sent |= {"X-RateLimit-Reset": str(int(time.time()) + 3600), "X-RateLimit-Used": "1"}
         if data:
             sent["Content-Type"] = "application/json; charset=utf-8"
         self.send_response(status)
@@ -457,7 +408,8 @@ def github_api(
     server = _Server(("127.0.0.1", 0), _Handler)
     fake = FakeGitHub(f"http://127.0.0.1:{server.server_address[1]}", token, owner, repo)
     server.fake = fake
-    thread = threading.Thread(target=server.serve_forever, name="fake-github", daemon=True)
+    serve = {"poll_interval": 0.05}  # quick to stop
+    thread = threading.Thread(target=server.serve_forever, kwargs=serve, daemon=True)
     thread.start()
     try:
         yield fake

@@ -125,6 +125,8 @@ class GitHubAPI:
 
     def _pause(self, response: httpx.Response | None, attempt: int) -> None:
         wait = _retry_after(response) if response is not None else None
+        if wait is None and response is not None and response.status_code in (403, 429):
+            wait = MAX_WAIT  # a rate limit that names no time: GitHub asks for a minute
         if wait is None:
             wait = float(2 ** (attempt - 1))
         wait = min(max(wait, 0.0), MAX_WAIT)
@@ -150,11 +152,15 @@ class GitHubAPI:
 def _retryable(response: httpx.Response) -> bool:
     if response.status_code == 429 or response.status_code >= 500:
         return True
-    if response.status_code == 403:
-        return "retry-after" in response.headers or (
-            response.headers.get("x-ratelimit-remaining") == "0"
-        )
-    return False
+    return response.status_code == 403 and _rate_limited(response)
+
+
+def _rate_limited(response: httpx.Response) -> bool:
+    """A 403 that is a rate limit: GitHub says so in a header or, for a secondary limit
+    without headers, only in the message."""
+    if "retry-after" in response.headers or response.headers.get("x-ratelimit-remaining") == "0":
+        return True
+    return "rate limit" in response.text.lower()
 
 
 def _retry_after(response: httpx.Response) -> float | None:
