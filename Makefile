@@ -21,7 +21,9 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 
 ## demo: install into .venv, scan examples/membership-app, write reports to out/, then
 ## show its unsafe migration next to the fix, linted and (with PostgreSQL) dry-run, and
-## its domain report against a local NSD and nginx (when installed)
+## its domain report against a local NSD and nginx (when installed), and its smoke
+## test against a local copy of the app with a broken invite link, then the rollback
+## that would follow (dry run)
 demo: $(VENV)/.demo-installed
 	@mkdir -p out
 	launchready run --root examples/membership-app --fail-on never \
@@ -29,6 +31,7 @@ demo: $(VENV)/.demo-installed
 	@python scripts/demo-migrations.py examples/membership-app out
 	@python -c 'import trustme' 2>/dev/null || $(BIN)/python -m pip install -q trustme
 	@python scripts/demo-domain.py examples/membership-app out
+	@python scripts/demo-smoke.py examples/membership-app out
 	@echo
 	@echo "Reports: out/summary.md (job summary), out/launchready.sarif (code scanning), out/launchready.json"
 
