@@ -80,7 +80,7 @@ def _one(op: str, value: Any, want: Any, show: Callable[[Any], str]) -> str | No
         present = value is not MISSING
         return None if present == want else ("absent" if want else f"present: {show(value)}")
     if value is MISSING:
-        return f"absent (expected it to {op.replace('_', ' ')} {show(want)})"
+        return f"absent, expected a value ({op.replace('_', ' ')} {show(want)})"
     if op == "equals":
         return None if _equal(value, want) else f"{show(value)}, expected {show(want)}"
     if op == "not_equals":
