@@ -57,6 +57,7 @@ bench: $(VENV)/.test-installed
 	python benchmarks/migrations_accuracy.py
 	$(BIN)/pip install -q checkdmarc==6.0.4 trustme
 	python benchmarks/domain_scale.py
+	python benchmarks/smoke_latency.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

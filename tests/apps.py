@@ -83,6 +83,9 @@ class Fault:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: twenty journeys connecting at once would
+    # overflow it, and the dropped connections wait a second for the SYN retransmit.
+    request_queue_size = 128
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         self.stopping = threading.Event()
