@@ -1,6 +1,7 @@
-"""A fake of GitHub's REST API for the rollback tests: a local HTTP server on 127.0.0.1 that
-answers the deployment, deployment-status, workflow-dispatch and workflow-run endpoints in
-their documented shapes (API version 2022-11-28), and records every request it receives.
+"""A fake of GitHub's REST API for the rollback and uptime tests: a local HTTP server on
+127.0.0.1 that answers the deployment, deployment-status, workflow-dispatch, workflow-run,
+issue and issue-comment endpoints in their documented shapes (API version 2022-11-28), and
+records every request it receives.
 
 - Every request needs ``Authorization: Bearer <token>`` (or ``token <token>``), else 401
   ``Bad credentials``; another owner/repository, or any other path or method: 404.
@@ -11,6 +12,14 @@ their documented shapes (API version 2022-11-28), and records every request it r
 - ``fail_next`` makes the next requests answer an error (429, 502, 503, a 403 secondary
   rate limit), with ``Retry-After`` when asked, to exercise the client's retries.
 - A dispatch appends a queued ``workflow_dispatch`` run, so a later list of runs shows it.
+- Issues: list (``state`` open/closed/all, ``labels`` all of which an issue must carry,
+  ``sort`` created/updated/comments, ``direction``, ``since``), create (``title`` required;
+  unknown labels are created on the fly), get, update (``state``, ``state_reason``,
+  ``title``, ``body``, ``labels``, ``assignees``; closing sets ``closed_at``, reopening
+  clears it); comments on an issue: create (``body`` required) and list (oldest first,
+  ``since``). Numbers start at 1; the author is the ``github-actions[bot]``.
+- Timestamps come from a shared fake clock, one minute per new object, unless
+  ``clock_override`` (a datetime, or a callable returning one) says what time it is.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +41,9 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 DOCS = "https://docs.github.com/rest"
 STATES = ("error", "failure", "inactive", "in_progress", "queued", "pending", "success")
+STATE_REASONS = ("completed", "not_planned", "duplicate", "reopened")
+ISSUE_SORTS = ("created", "updated", "comments")
+LABEL_COLOR = "ededed"  # what GitHub gives a label created without a color
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 EPOCH = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 MAX_INPUTS = 25
@@ -46,6 +58,12 @@ _ROUTES = [
     ("POST", r"deployments/(\d+)/statuses", "_create_status"),
     ("POST", r"actions/workflows/([^/]+)/dispatches", "_dispatch"),
     ("GET", r"actions/workflows/([^/]+)/runs", "_list_runs"),
+    ("GET", r"issues", "_list_issues"),
+    ("POST", r"issues", "_create_issue"),
+    ("GET", r"issues/(\d+)", "_get_issue"),
+    ("PATCH", r"issues/(\d+)", "_update_issue"),
+    ("GET", r"issues/(\d+)/comments", "_list_comments"),
+    ("POST", r"issues/(\d+)/comments", "_create_comment"),
 ]
 
 Reply = tuple[int, Any, dict[str, str]]  # status, JSON body (None: no body), extra headers
@@ -79,6 +97,15 @@ def _sha(ref: str) -> str:
     return hashlib.sha1(ref.encode(), usedforsecurity=False).hexdigest()
 
 
+def _timestamp(value: str) -> dt.datetime | None:
+    """An ISO 8601 time (``Z`` or an offset; naive means UTC), None when it is not one."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value else default
@@ -94,10 +121,16 @@ class FakeGitHub:
         self.statuses: dict[int, list[dict[str, Any]]] = {}  # deployment id -> oldest first
         self.runs: list[dict[str, Any]] = []  # oldest first
         self.dispatches: list[dict[str, Any]] = []  # {"workflow", "ref", "inputs"}
+        self.issues: list[dict[str, Any]] = []  # oldest first
+        self.comments: dict[int, list[dict[str, Any]]] = {}  # issue number -> oldest first
+        self.labels: dict[str, dict[str, Any]] = {}  # lowercased name -> the repo's label
+        # What time it is for new objects (and closing); None: the shared fake clock.
+        self.clock_override: dt.datetime | Callable[[], dt.datetime] | None = None
         self._failures: list[Reply] = []
         self._lock = threading.Lock()
         self._ticks = 0
         self._ids = {"deployment": 1000, "status": 50000, "run": 7000000}
+        self._ids |= {"issue": 2000000000, "comment": 1500000000, "label": 6000000000}
         self._run_numbers: dict[str, int] = {}
 
     @property
@@ -140,6 +173,28 @@ class FakeGitHub:
             run = self._new_run(workflow, display_title, head_sha, "main", event, status)
             run["conclusion"] = conclusion
             return int(run["id"])
+
+    def add_issue(
+        self,
+        title: str,
+        *,
+        body: str | None = None,
+        labels: Sequence[str] = (),
+        state: str = "open",
+        state_reason: str | None = None,
+    ) -> int:
+        """An issue (closed as ``state_reason``, default completed, when ``state`` says so);
+        returns its number."""
+        with self._lock:
+            issue = self._new_issue({"title": title, "body": body, "labels": list(labels)})
+            if state == "closed":
+                self._set_state(issue, "closed", state_reason, self._now())
+            return int(issue["number"])
+
+    def open_issues(self, label: str | None = None) -> list[dict[str, Any]]:
+        """The open issues (oldest first), only those with ``label`` when given."""
+        wanted = [] if label is None else [label]
+        return [i for i in self.issues if i["state"] == "open" and _labelled(i, wanted)]
 
     def fail_next(
         self,
@@ -202,7 +257,13 @@ class FakeGitHub:
 
     def _now(self) -> str:
         self._ticks += 1
-        return (EPOCH + dt.timedelta(minutes=self._ticks)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = EPOCH + dt.timedelta(minutes=self._ticks)
+        override = self.clock_override
+        if override is not None:
+            moment = override() if callable(override) else override
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _next_id(self, kind: str) -> int:
         self._ids[kind] += 1
@@ -305,6 +366,102 @@ class FakeGitHub:
         self.runs.append(run)
         return run
 
+    def _issue(self, number: str) -> dict[str, Any]:
+        for issue in self.issues:
+            if issue["number"] == int(number):
+                return issue
+        raise ApiError(404, "Not Found")
+
+    def _label(self, name: str) -> dict[str, Any]:
+        """The repository's label of this name (any case), created when it is new."""
+        label = self.labels.get(name.lower())
+        if label is None:
+            number = self._next_id("label")
+            # fmt: off
+            label = {
+                "id": number, "node_id": f"LA_kwDOFake{number}",
+                "url": f"{self.repo_url}/labels/{name}", "name": name,
+                "description": None, "color": LABEL_COLOR, "default": False,
+            }
+            # fmt: on
+            self.labels[name.lower()] = label
+        return dict(label)
+
+    def _labels(self, value: Any) -> list[dict[str, Any]]:
+        """A request's ``labels`` (names, or objects with a name) as the issue's labels."""
+        valid = isinstance(value, list) and all(
+            isinstance(v, str) or (isinstance(v, dict) and isinstance(v.get("name"), str))
+            for v in value
+        )
+        if not valid:
+            raise _invalid("Issue", "labels", "invalid")
+        names: dict[str, str] = {}  # lowercased -> the first spelling, in order
+        for name in (v if isinstance(v, str) else v["name"] for v in value):
+            if name.strip():
+                names.setdefault(name.lower(), name)
+        return [self._label(name) for name in names.values()]
+
+    @staticmethod
+    def _assignees(value: Any) -> list[dict[str, Any]]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _invalid("Issue", "assignees", "invalid")
+        return [{"login": login, "type": "User"} for login in dict.fromkeys(value)]
+
+    @staticmethod
+    def _title(value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str) or not value.strip():
+            raise _invalid("Issue", "title", "missing_field")
+        return value
+
+    def _new_issue(self, body: dict[str, Any]) -> dict[str, Any]:
+        title = self._title(body.get("title"))
+        text = body.get("body")
+        if text is not None and not isinstance(text, str):
+            raise _invalid("Issue", "body", "invalid")
+        assignees = self._assignees(body.get("assignees") or [])
+        labels = self._labels(body.get("labels") or [])  # last: it creates new labels
+        number, now = len(self.issues) + 1, self._now()
+        url = f"{self.repo_url}/issues/{number}"
+        # fmt: off
+        issue = {
+            "id": self._next_id("issue"), "node_id": f"I_kwDOFake{number}", "url": url,
+            "repository_url": self.repo_url, "labels_url": f"{url}/labels{{/name}}",
+            "comments_url": f"{url}/comments", "events_url": f"{url}/events",
+            "html_url": f"https://github.com/{self.owner}/{self.repo}/issues/{number}",
+            "number": number, "state": "open", "state_reason": None, "title": title,
+            "body": text, "user": dict(BOT), "labels": labels,
+            "assignee": assignees[0] if assignees else None, "assignees": assignees,
+            "milestone": None, "locked": False, "comments": 0,
+            "created_at": now, "updated_at": now, "closed_at": None, "closed_by": None,
+            "author_association": "NONE",
+        }
+        # fmt: on
+        self.issues.append(issue)
+        self.comments[number] = []
+        return issue
+
+    @staticmethod
+    def _set_state(issue: dict[str, Any], state: str, reason: str | None, now: str) -> None:
+        """Close or reopen; the reason counts only when the state changes, as documented."""
+        if state == issue["state"]:
+            return
+        issue["state"], issue["updated_at"] = state, now
+        if state == "closed":
+            issue["state_reason"] = reason if reason not in (None, "reopened") else "completed"
+            issue["closed_at"], issue["closed_by"] = now, dict(BOT)
+        else:
+            issue["state_reason"], issue["closed_at"], issue["closed_by"] = "reopened", None, None
+
+    def _since(self, query: dict[str, str]) -> dt.datetime | None:
+        if not query.get("since"):
+            return None
+        since = _timestamp(query["since"])
+        if since is None:
+            raise _invalid("Issue", "since", "invalid")
+        return since
+
     # -- the endpoints ------------------------------------------------------------------
 
     def _list_deployments(self, path: str, query: dict[str, str], body: Any) -> Reply:
@@ -363,6 +520,97 @@ class FakeGitHub:
                 found = [run for run in found if query[key] in [run[n] for n in names]]
         items, links = self._page(path, query, found)
         return 200, {"total_count": len(found), "workflow_runs": items}, links
+
+    def _list_issues(self, path: str, query: dict[str, str], body: Any) -> Reply:
+        state = query.get("state") or "open"
+        sort, direction = query.get("sort") or "created", query.get("direction") or "desc"
+        if state not in ("open", "closed", "all"):
+            raise _invalid("Issue", "state", "invalid")
+        if sort not in ISSUE_SORTS:
+            raise _invalid("Issue", "sort", "invalid")
+        if direction not in ("asc", "desc"):
+            raise _invalid("Issue", "direction", "invalid")
+        wanted = [n.strip() for n in (query.get("labels") or "").split(",") if n.strip()]
+        since = self._since(query)
+        found = [
+            issue
+            for issue in self.issues
+            if state in ("all", issue["state"])
+            and _labelled(issue, wanted)
+            and (since is None or cast(dt.datetime, _timestamp(issue["updated_at"])) >= since)
+        ]
+        key = {"created": "created_at", "updated": "updated_at", "comments": "comments"}[sort]
+        found.sort(key=lambda issue: (issue[key], issue["number"]), reverse=direction == "desc")
+        items, links = self._page(path, query, found)
+        return 200, items, links
+
+    def _create_issue(self, path: str, query: dict[str, str], body: Any) -> Reply:
+        return 201, self._new_issue(body), {}
+
+    def _get_issue(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        return 200, self._issue(number), {}
+
+    def _update_issue(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        issue = self._issue(number)
+        state, reason = body.get("state"), body.get("state_reason")
+        if state is not None and state not in ("open", "closed"):
+            raise _invalid("Issue", "state", "invalid")
+        if reason is not None and reason not in STATE_REASONS:
+            raise _invalid("Issue", "state_reason", "invalid")
+        changes: dict[str, Any] = {}  # everything checked before anything changes
+        if "title" in body:
+            changes["title"] = self._title(body["title"])
+        if "body" in body:
+            if body["body"] is not None and not isinstance(body["body"], str):
+                raise _invalid("Issue", "body", "invalid")
+            changes["body"] = body["body"]
+        if "assignees" in body:
+            assignees = self._assignees(body["assignees"] or [])
+            changes |= {"assignees": assignees, "assignee": (assignees or [None])[0]}
+        if "labels" in body:
+            changes["labels"] = self._labels(body["labels"] or [])
+        now = self._now()
+        if any(issue[name] != value for name, value in changes.items()):
+            issue.update(changes)
+            issue["updated_at"] = now
+        if state is not None:
+            self._set_state(issue, state, reason, now)
+        return 200, issue, {}
+
+    def _list_comments(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        issue, since = self._issue(number), self._since(query)
+        found = [
+            comment
+            for comment in self.comments[issue["number"]]
+            if since is None or cast(dt.datetime, _timestamp(comment["updated_at"])) >= since
+        ]
+        items, links = self._page(path, query, found)
+        return 200, items, links
+
+    def _create_comment(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        issue, text = self._issue(number), body.get("body")
+        if not isinstance(text, str) or not text.strip():
+            raise _invalid("IssueComment", "body", "missing_field")
+        comment_id, now = self._next_id("comment"), self._now()
+        # fmt: off
+        comment = {
+            "id": comment_id, "node_id": f"IC_kwDOFake{comment_id}",
+            "url": f"{self.repo_url}/issues/comments/{comment_id}",
+            "html_url": f"{issue['html_url']}#issuecomment-{comment_id}", "body": text,
+            "user": dict(BOT), "created_at": now, "updated_at": now,
+            "issue_url": issue["url"], "author_association": "NONE",
+        }
+        # fmt: on
+        self.comments[issue["number"]].append(comment)
+        issue["comments"] += 1
+        issue["updated_at"] = now
+        return 201, comment, {}
+
+
+def _labelled(issue: dict[str, Any], names: Sequence[str]) -> bool:
+    """Whether the issue carries every one of these labels (names compared in any case)."""
+    carried = {str(label["name"]).lower() for label in issue["labels"]}
+    return all(name.lower() in carried for name in names)
 
 
 class _Server(ThreadingHTTPServer):

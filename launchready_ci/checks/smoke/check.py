@@ -24,7 +24,7 @@ from launchready_ci.findings import Finding, Location
 from launchready_ci.redaction import is_secret_name
 from launchready_ci.rules import Rule
 
-__all__ = ["Outcome", "SmokeCheck", "format_ms"]
+__all__ = ["Outcome", "SmokeCheck", "excerpt", "format_ms", "redact"]
 
 #: Failure kind -> rule.
 RULES: Mapping[str, type[Rule]] = {
@@ -272,22 +272,32 @@ class SmokeCheck(Check):
             )
 
     def _excerpt(self, body: bytes) -> str:
-        text = body[: EXCERPT * 4].decode("utf-8", "replace")
-        text = self._redact(text)
-        text = " ".join(text.split())
-        return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+        return excerpt(body, self.secrets)
 
     def _redact(self, text: str) -> str:
-        text = _SECRET_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-        text = _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
-        text = _JSON_FIELD.sub(
-            lambda m: f'"{m.group(1)}"{m.group(2)}"***"' if _secret_field(m.group(1)) else m[0],
-            text,
-        )
-        for value in sorted(self.secrets, key=len, reverse=True):
-            if len(value) >= 4:
-                text = text.replace(value, "***")
-        return text
+        return redact(text, self.secrets)
+
+
+def excerpt(body: bytes, secrets: list[str]) -> str:
+    """The start of a response body on one line, redacted, at most EXCERPT characters."""
+    text = body[: EXCERPT * 4].decode("utf-8", "replace")
+    text = " ".join(redact(text, secrets).split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` without credential headers, bearer tokens, secret-looking JSON fields and
+    any of ``secrets``."""
+    text = _SECRET_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} ***", text)
+    text = _JSON_FIELD.sub(
+        lambda m: f'"{m.group(1)}"{m.group(2)}"***"' if _secret_field(m.group(1)) else m[0],
+        text,
+    )
+    for value in sorted(secrets, key=len, reverse=True):
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
 
 
 def _secret_field(name: str) -> bool:

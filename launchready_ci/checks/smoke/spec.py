@@ -30,6 +30,7 @@ __all__ = [
     "Step",
     "Template",
     "parse_duration",
+    "read_checks",
     "read_spec",
 ]
 
@@ -239,6 +240,40 @@ def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
         max_body=int(section.get("max_body", DEFAULT_MAX_BODY)),
         readiness=readiness,
         journeys=journeys,
+    )
+
+
+def read_checks(config: Config, section: Mapping[str, Any], key: str = "uptime") -> Spec:
+    """The ``uptime.checks`` as a spec of one-step journeys (one per check, named like
+    it), or a ConfigError naming every problem with its line."""
+    problems = _Problems(config)
+    journeys = []
+    for i, raw in enumerate(section["checks"]):
+        step_raw = {k: v for k, v in raw.items() if k not in ("name", "private")}
+        step = _step(problems, f"{key}.checks[{i}]", {**step_raw, "name": raw["name"]},
+                     DEFAULT_BUDGETS)  # fmt: skip
+        for template in step.templates():
+            for name in template.variables:
+                problems.add(
+                    f"{key}.checks[{i}]",
+                    f"{{{{ {name} }}}}: a probe has no earlier step to capture it",
+                    "use {{ env." + name + " }} for an environment variable",
+                )
+        journeys.append(Journey(raw["name"], f"{key}.checks[{i}]", (step,)))
+    names = [j.name for j in journeys]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            problems.add(f"{key}.checks[{i}].name", f"a second check named {name!r}")
+    if problems.found:
+        raise ConfigError(problems.found)
+    return Spec(
+        base_url=section.get("base_url"),
+        ca_bundle=section.get("ca_bundle"),
+        runs=1,
+        timeout=parse_duration(section.get("timeout", DEFAULT_TIMEOUT)),
+        max_body=DEFAULT_MAX_BODY,
+        readiness=None,
+        journeys=tuple(journeys),
     )
 
 
