@@ -108,6 +108,30 @@ def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
     return log
 
 
+def template_command(
+    act: str, event: str, workflow: str, source: Path, cache: Path, *extra: str
+) -> list[str]:
+    """act running a starter workflow as a user copied it: on this host, offline, with
+    `launchready/launchready-ci@v1` mapped to ``source`` (a snapshot of this tree) and the
+    other remote actions to the offline stubs."""
+    stubs = source / STUBS
+    return [
+        act, event,
+        "-W", workflow,
+        "-P", "ubuntu-latest=-self-hosted",
+        "--action-offline-mode",
+        "--pull=false",
+        "--no-cache-server",
+        "--action-cache-path", str(cache),
+        "--defaultbranch", "main",
+        "--local-repository", f"launchready/launchready-ci@v1={source}",
+        "--local-repository", f"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683={stubs / 'checkout'}",
+        "--local-repository", f"actions/cache@5a3ec84eff668545956fd18022155c47e93e2684={stubs / 'cache'}",
+        "--local-repository", f"github/codeql-action@ff0a06e83cb2de871e5a09832bc6a81e7276941f={stubs / 'codeql-action'}",
+        *extra,
+    ]  # fmt: skip
+
+
 def run_act(command: list[str], cwd: Path, log_file: Path) -> tuple[int, str]:
     """Run act without this process's GitHub variables; (exit status, log), log kept."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "ACT"))}

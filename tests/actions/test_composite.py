@@ -27,8 +27,9 @@ from tests.actions.actions_harness import (
 )
 
 ACTIONS = [ROOT, *sorted(p.parent for p in (ROOT / "actions").glob("*/action.yml"))]
-#: The actions that run checks and write reports (rollback acts on a smoke test's results).
-CHECK_ACTIONS = [a for a in ACTIONS if a.name != "rollback"]
+#: The actions that run checks and write reports (rollback acts on a smoke test's results;
+#: uptime records probes and manages incidents).
+CHECK_ACTIONS = [a for a in ACTIONS if a.name not in ("rollback", "uptime")]
 SHARED_INPUTS = {
     "config",
     "fail-on",

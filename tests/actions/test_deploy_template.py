@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.actions.test_act import STUBS, act_binary, annotations, printed, run_act, snapshot
+from tests.actions.test_act import (
+    act_binary,
+    annotations,
+    printed,
+    run_act,
+    snapshot,
+    template_command,
+)
 from tests.apps import membership_app
 from tests.helpers import git
 
@@ -73,20 +80,10 @@ def test_a_failed_smoke_test_triggers_the_rollback(tmp_path: Path) -> None:
         sha = git(repo, "rev-parse", "HEAD").strip()
         app.state.version = sha  # the release went live
         app.state.broken.add("/api/feed")
-        command = [
-            act, "push",
-            "-W", ".github/workflows/deploy.yml",
-            "-P", "ubuntu-latest=-self-hosted",
-            "--action-offline-mode",
-            "--pull=false",
-            "--no-cache-server",
-            "--action-cache-path", str(tmp_path / "act-cache"),
-            "--defaultbranch", "main",
+        command = template_command(
+            act, "push", ".github/workflows/deploy.yml", source, tmp_path / "act-cache",
             "-s", f"SMOKE_PASSWORD={PASSWORD}",
-            "--local-repository", f"launchready/launchready-ci@v1={source}",
-            "--local-repository", f"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683={source / STUBS / 'checkout'}",
-            "--local-repository", f"actions/cache@5a3ec84eff668545956fd18022155c47e93e2684={source / STUBS / 'cache'}",
-        ]  # fmt: skip
+        )  # fmt: skip
         code, log = run_act(command, repo, tmp_path / "act.log")
         served = list(app.state.requests)
     assert code != 0, log[-4000:]  # the smoke test failed the job

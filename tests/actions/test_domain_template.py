@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.actions.test_act import STUBS, act_binary, annotations, run_act, snapshot
+from tests.actions.test_act import act_binary, annotations, run_act, snapshot, template_command
 from tests.helpers import git
 from tests.servers import Web
 
@@ -49,21 +49,10 @@ def test_the_domain_template_fails_on_the_planted_problems(
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "domain intent")
-    stubs = source / STUBS
-    command = [
-        act, "schedule",
-        "-W", ".github/workflows/launchready-domain.yml",
-        "-P", "ubuntu-latest=-self-hosted",
-        "--action-offline-mode",
-        "--pull=false",
-        "--no-cache-server",
-        "--action-cache-path", str(tmp_path / "act-cache"),
-        "--defaultbranch", "main",
-        "--local-repository", f"launchready/launchready-ci@v1={source}",
-        "--local-repository", f"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683={stubs / 'checkout'}",
-        "--local-repository", f"actions/cache@5a3ec84eff668545956fd18022155c47e93e2684={stubs / 'cache'}",
-        "--local-repository", f"github/codeql-action@ff0a06e83cb2de871e5a09832bc6a81e7276941f={stubs / 'codeql-action'}",
-    ]  # fmt: skip
+    command = template_command(
+        act, "schedule", ".github/workflows/launchready-domain.yml", source,
+        tmp_path / "act-cache",
+    )  # fmt: skip
     code, log = run_act(command, repo, tmp_path / "act.log")
     assert code != 0, log[-4000:]
     assert "🏁  Job failed" in log, log[-4000:]
