@@ -23,7 +23,8 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 ## show its unsafe migration next to the fix, linted and (with PostgreSQL) dry-run, and
 ## its domain report against a local NSD and nginx (when installed), and its smoke
 ## test against a local copy of the app with a broken invite link, then the rollback
-## that would follow (dry run)
+## that would follow (dry run); it ends with the example's launch-readiness audit and its
+## HANDOVER.md
 demo: $(VENV)/.demo-installed
 	@mkdir -p out
 	launchready run --root examples/membership-app --fail-on never \
@@ -32,8 +33,10 @@ demo: $(VENV)/.demo-installed
 	@python -c 'import trustme' 2>/dev/null || $(BIN)/python -m pip install -q trustme
 	@python scripts/demo-domain.py examples/membership-app out
 	@python scripts/demo-smoke.py examples/membership-app out
+	@python scripts/demo-audit.py examples/membership-app out
 	@echo
-	@echo "Reports: out/summary.md (job summary), out/launchready.sarif (code scanning), out/launchready.json"
+	@echo "Reports: out/summary.md (job summary), out/launchready.sarif (code scanning), out/launchready.json,"
+	@echo "         out/AUDIT.md (launch readiness), out/HANDOVER.md (the handover document)"
 
 ## test: install test tools into .venv, lint, type-check, check generated docs, run the tests
 test: $(VENV)/.test-installed

@@ -588,6 +588,58 @@ def monitor_run(**opts: Any) -> int:
 
 
 @cli.command()
+@_ROOT
+@_CONFIG
+@click.option("--base-url", envvar="LAUNCHREADY_BASE_URL", metavar="URL",
+              help="Also run the smoke test against this URL.")  # fmt: skip
+@click.option(
+    "--nameserver", metavar="HOST[:PORT]", help="For the domain check (see `domain check`)."
+)
+@click.option("--connect-to", "connect_to", multiple=True, metavar="HOST:PORT:ADDR:PORT",
+              help="For the domain check (see `domain check`).")  # fmt: skip
+@_CA_BUNDLE
+@click.option("--offline", is_flag=True, help="Leave out the checks that need the network.")
+@click.option("--output", "-o", metavar="FILE", help="Write the report (Markdown) to FILE.")
+@click.option("--json", "json_path", metavar="FILE", help="Write the ranked risks as JSON to FILE.")
+@click.option(
+    "--fail-on", type=FAIL_ON, help="Exit 1 on a finding at or above this (default never)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not print the report.")
+@_guard
+def audit(**opts: Any) -> int:
+    """The launch-readiness report: every configured check (the domain check too, and
+    the smoke test with --base-url), the risks ranked by what they would stop at launch,
+    a score per area of the launch bar, what is missing to assess the rest, and a
+    dependency map (Mermaid).
+    """
+    from launchready_ci import audit_cli
+
+    return audit_cli.audit(**opts)
+
+
+@cli.command()
+@_ROOT
+@_CONFIG
+@click.option("--output", "-o", metavar="FILE", help="Where to write (default HANDOVER.md).")
+@click.option("--check", is_flag=True, help="Exit 1 when the committed document is stale.")
+@click.option("--audit", "audit_json", metavar="FILE",
+              help="Add the top risks of `launchready audit --json FILE`.")  # fmt: skip
+@click.option("--live", is_flag=True, help="Add each hostname's certificate expiry.")
+@click.option("--connect-to", "connect_to", multiple=True, metavar="HOST:PORT:ADDR:PORT",
+              help="For --live (see `domain check`).")  # fmt: skip
+@_CA_BUNDLE
+@_guard
+def handover(**opts: Any) -> int:
+    """Write HANDOVER.md from launchready.yml, env-inventory.yml and the workflows: the
+    domain and its records, where each secret lives and who owns it, deploy and rollback,
+    monitors and who is alerted. With --check, fail when the committed one is stale.
+    """
+    from launchready_ci import audit_cli
+
+    return audit_cli.handover(**opts)
+
+
+@cli.command()
 @click.argument("rule_id", required=False)
 @_guard
 def rules(rule_id: str | None) -> int:

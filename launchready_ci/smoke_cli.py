@@ -20,7 +20,7 @@ from launchready_ci.findings import Report
 from launchready_ci.github.commands import command
 from launchready_ci.runner_cli import execute, open_session, write_text
 
-__all__ = ["run", "spec_for"]
+__all__ = ["build_check", "run", "spec_for"]
 
 
 def spec_for(root: Path | None, config_path: str | None) -> tuple[Spec, Any]:
@@ -46,6 +46,34 @@ def run(
     **opts: Any,
 ) -> int:
     spec, session = spec_for(opts["root"], opts["config_path"])
+    check = build_check(
+        spec, session, base_url=base_url, runs=runs, expect_version=expect_version,
+        ca_bundle=ca_bundle,
+    )  # fmt: skip
+
+    def outputs(report: Report) -> dict[str, str]:
+        out = _outputs(check.outcome)
+        if results:
+            out["results-file"] = results
+        return out
+
+    code = execute(checks=(check,), secret_values=check.secrets, extra_outputs=outputs, **opts)
+    if results:
+        write_text(results, dumps(check.outcome))
+    return code
+
+
+def build_check(
+    spec: Spec,
+    session: Any,
+    *,
+    base_url: str | None,
+    runs: int | None = None,
+    expect_version: str | None = None,
+    ca_bundle: str | None = None,
+) -> SmokeCheck:
+    """The smoke check for ``spec``, after everything that can be wrong before a request:
+    the URL, unset variables, the CA file. Masks the secrets under GitHub Actions."""
     environ = session.environ
     url = base_url or spec.base_url
     if not url:
@@ -70,7 +98,7 @@ def run(
     for value in secrets:
         if mask is not None:
             mask(value)
-    check = SmokeCheck(
+    return SmokeCheck(
         spec,
         base_url=url,
         runs=runs or spec.runs,
@@ -79,17 +107,6 @@ def run(
         secrets=secrets,
         mask=mask,
     )
-
-    def outputs(report: Report) -> dict[str, str]:
-        out = _outputs(check.outcome)
-        if results:
-            out["results-file"] = results
-        return out
-
-    code = execute(checks=(check,), secret_values=secrets, extra_outputs=outputs, **opts)
-    if results:
-        write_text(results, dumps(check.outcome))
-    return code
 
 
 def _outputs(outcome: Outcome) -> dict[str, str]:

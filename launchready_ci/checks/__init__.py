@@ -19,6 +19,9 @@ from launchready_ci.checks.secrets.check import SecretsCheck
 from launchready_ci.checks.smoke import (  # noqa: F401  (registers the rules of `smoke run`,
     rules as _smoke_rules,  # which sends requests to a live release)
 )
+from launchready_ci.checks.workflows import (  # noqa: F401  (registers the rules of the
+    rules as _workflows_rules,  # deploy workflow review, which `launchready audit` runs)
+)
 
 __all__ = ["CHECKS", "Check"]
 

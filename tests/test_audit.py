@@ -1,0 +1,161 @@
+"""`launchready audit` and `launchready handover`: the ranking, partial configuration, the
+dependency map, and the stale-document check, on repositories made in a temp dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import launchready_ci.checks  # noqa: F401  (registers every rule)
+from launchready_ci.audit import classify, dependency_map, rank
+from launchready_ci.config.model import Config
+from launchready_ci.findings import Confidence, Location, Severity
+from launchready_ci.rules import REGISTRY
+from tests.helpers import make_repo, run_cli
+
+STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dcg0Ft"
+
+
+def _finding(rule_id: str, severity: Severity, message: str = "x") -> object:
+    rule = REGISTRY[rule_id]
+    return rule.finding(message, Location(path="a.py", start_line=1), severity=severity)
+
+
+def test_what_stops_sign_up_payment_email_and_deploys_comes_first() -> None:
+    findings = [
+        _finding("env/missing-owner", Severity.ERROR),
+        _finding("domain/cache-static-short", Severity.ERROR),
+        _finding("migrations/index-not-concurrent", Severity.ERROR),
+        _finding("domain/spf-missing", Severity.ERROR),
+        _finding("secrets/provider-credential", Severity.ERROR, "Stripe credential committed"),
+        _finding("smoke/assertion-failed", Severity.ERROR, "sign-in › log in: status 500"),
+        _finding("domain/dns-record-missing", Severity.WARNING),
+    ]
+    ranked = [(r.impact, r.finding.rule_id) for r in rank(findings)]  # type: ignore[arg-type]
+    assert ranked == [
+        ("sign-up", "smoke/assertion-failed"),
+        ("payment", "secrets/provider-credential"),
+        ("email", "domain/spf-missing"),
+        ("deploy", "migrations/index-not-concurrent"),
+        ("sign-up", "domain/dns-record-missing"),  # a warning: half the weight
+        ("speed", "domain/cache-static-short"),
+        ("handover", "env/missing-owner"),
+    ]
+
+
+def test_a_leaked_key_without_a_payment_name_is_a_breach() -> None:
+    finding = _finding("secrets/private-key", Severity.ERROR, "RSA private key committed")
+    assert classify(finding) == ("breach", "secrets")  # type: ignore[arg-type]
+    assert Confidence.HIGH  # every rule has one
+
+
+def test_partial_configuration_says_what_is_missing(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "repo",
+        {"app/payments.py": f'STRIPE_KEY = "{STRIPE}"\n', "launchready.yml": "version: 1\n"},
+    )
+    done = run_cli(
+        "audit", "--root", str(repo), "--offline", "-q", "--json", str(tmp_path / "a.json"),
+        "--output", str(tmp_path / "AUDIT.md"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((tmp_path / "a.json").read_text())
+    assert report["risks"][0]["rule_id"] == "secrets/provider-credential"
+    assert report["risks"][0]["impact"] == "payment"
+    areas = {a["area"]: a for a in report["areas"]}
+    assert areas["secrets"]["score"] is not None and areas["secrets"]["score"] < 100
+    for area in ("dns", "edge", "email"):
+        assert areas[area]["score"] is None
+        assert "domain: section" in areas[area]["basis"]
+    assert any("Observability" not in m for m in report["not_assessed"])
+    text = (tmp_path / "AUDIT.md").read_text()
+    assert "## Dependency map" in text and "```mermaid" in text
+    assert "domain: not in launchready.yml" in text
+    assert STRIPE not in text and STRIPE not in json.dumps(report)
+
+
+def test_the_dependency_map_names_the_services() -> None:
+    config = Config(
+        sections={
+            "domain": {
+                "apex": "club.example",
+                "hosts": [{"name": "app", "cname": "cname.vercel-dns.com"}],
+                "mail": [{"domain": "@", "senders": ["postmark"]}],
+            },
+            "smoke": {"base_url": "https://app.club.example", "journeys": []},
+            "uptime": {"checks": [], "incidents": {"contact": "@club/oncall"}},
+            "rollback": {"strategy": "command"},
+        }
+    )
+    text = dependency_map(config)
+    assert text.startswith("flowchart LR\n")
+    for label in (
+        '"club.example"', '"Vercel"', '"Email: postmark"', '"App: app.club.example"',
+        '"Alerts: @club/oncall"', '"Rollback: command"',
+    ):  # fmt: skip
+        assert label in text
+    assert "not in launchready.yml" not in text
+
+
+HANDOVER_CONFIG = """\
+domain:
+  apex: club.example
+  hosts: [{name: app, cname: cname.vercel-dns.com}]
+uptime:
+  checks: [{name: homepage, url: /}]
+  incidents: {contact: "@club/oncall"}
+"""
+INVENTORY = """\
+version: 1
+variables:
+  DATABASE_URL: {purpose: the database, owner: "@club/backend", secret: true, stored_in: Fly secrets}
+  SENTRY_DSN: {purpose: errors, secret: false}
+"""
+
+
+def test_handover_is_written_and_its_check_catches_a_stale_copy(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "repo",
+        {"launchready.yml": HANDOVER_CONFIG, "env-inventory.yml": INVENTORY},
+    )
+    missing = run_cli("handover", "--root", str(repo), "--check")
+    assert missing.returncode == 1 and "HANDOVER.md is missing" in missing.stderr
+    done = run_cli("handover", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    text = (repo / "HANDOVER.md").read_text()
+    assert "| `DATABASE_URL` | the database | yes | Fly secrets | @club/backend |" in text
+    assert "**Nobody owns:** `SENTRY_DSN`." in text
+    assert "- Alerts go to: @club/oncall" in text
+    assert run_cli("handover", "--root", str(repo), "--check").returncode == 0
+    # Live facts below the marker may change without failing the check.
+    (repo / "HANDOVER.md").write_text(text + "\n## Live\n\nAs of yesterday.\n")
+    assert run_cli("handover", "--root", str(repo), "--check").returncode == 0
+    # A new variable in the inventory makes the committed document stale.
+    (repo / "env-inventory.yml").write_text(
+        INVENTORY + '  STRIPE_SECRET_KEY: {purpose: payments, owner: "@club/web", secret: true}\n'
+    )
+    stale = run_cli("handover", "--root", str(repo), "--check")
+    assert stale.returncode == 1
+    assert "HANDOVER.md is stale" in stale.stderr
+    assert "+| `STRIPE_SECRET_KEY` | payments | yes |" in stale.stderr
+
+
+def test_the_audit_counts_a_stale_handover_against_the_handover_area(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "repo",
+        {"launchready.yml": HANDOVER_CONFIG, "env-inventory.yml": INVENTORY},
+    )
+    run_cli("handover", "--root", str(repo))
+    fresh = run_cli(
+        "audit", "--root", str(repo), "--offline", "-q", "--json", str(tmp_path / "1.json")
+    )
+    assert fresh.returncode == 0, fresh.stderr
+    (repo / "HANDOVER.md").write_text("# Handover\n\nout of date\n")
+    run_cli("audit", "--root", str(repo), "--offline", "-q", "--json", str(tmp_path / "2.json"))
+
+    def handover(path: Path) -> dict[str, object]:
+        areas = json.loads(path.read_text())["areas"]
+        return next(a for a in areas if a["area"] == "handover")
+
+    assert "HANDOVER.md" not in str(handover(tmp_path / "1.json")["basis"])
+    assert "an up-to-date HANDOVER.md" in str(handover(tmp_path / "2.json")["basis"])
