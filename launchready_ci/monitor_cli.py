@@ -306,6 +306,8 @@ def _policy(section: Mapping[str, Any]) -> Any:
         labels=tuple(raw.get("labels") or ("launchready-incident",)),
         latency_runs=int(raw.get("latency_runs", 3)),
         tls_days=int(raw.get("tls_days", 14)),
+        error_window=int(raw.get("error_window", 12)),
+        error_rate=float(raw.get("error_rate", 0.25)),
     )
 
 

@@ -6,6 +6,8 @@
   run a last comment gives the downtime, and the issue is closed.
 - **latency:** a check over its budget for ``latency_runs`` runs in a row; closed when a
   run is back within it.
+- **error rate:** failures that come and go (at least ``error_rate`` of the last
+  ``error_window`` runs, never ``after`` in a row); closed when the share drops.
 - **certificate:** a host whose certificate expires in fewer than ``tls_days`` days;
   closed once it is renewed.
 
@@ -27,7 +29,7 @@ from launchready_ci.uptime.history import History, Run
 
 __all__ = ["Action", "Policy", "duration", "manage"]
 
-_MARKER = re.compile(r"<!-- launchready-incident kind=(\w+) key=(\S+) since=([0-9.]+) -->")
+_MARKER = re.compile(r"<!-- launchready-incident kind=([\w-]+) key=(\S+) since=([0-9.]+) -->")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Policy:
     labels: tuple[str, ...] = ("launchready-incident",)
     latency_runs: int = 3
     tls_days: int = 14
+    error_window: int = 12  # runs (an hour at 5 minutes)
+    error_rate: float = 0.25  # failed share of the window that opens an error-rate issue
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ def manage(
         name = names.get(check, check)
         _down(issues, history, run, check=check, name=name, url=urls.get(check))
         _slow(issues, history, now, check=check, name=name, budget=budgets.get(check))
+        _flaky(issues, history, now, check=check, name=name)
     for host, info in sorted(history.tls.items()):
         _certificate(issues, policy, host, info, now)
     return issues.actions
@@ -246,6 +251,35 @@ def _slow(
             f"🐢 {name} is over its {budget:.0f} ms budget",
             f"**{name}** took longer than {budget:.0f} ms in the last {len(samples)} probes "
             f"(up to {worst:.0f} ms) since {_when(samples[0].at)}.",
+        )
+
+
+def _flaky(issues: _Issues, history: History, now: float, *, check: str, name: str) -> None:
+    """Failures that come and go: too many in the window, though never `after` in a row."""
+    policy = issues.policy
+    samples = history.recent(check, policy.error_window)
+    failed = sum(1 for s in samples if not s.ok)
+    rate = failed / len(samples) if samples else 0.0
+    key = ("error-rate", check)
+    if len(samples) >= policy.error_window and rate >= policy.error_rate:
+        if key not in issues.open and ("down", check) not in issues.open:
+            issues.open_issue(
+                "error-rate",
+                check,
+                samples[0].at,
+                f"🟠 {name} fails {failed} of its last {len(samples)} probes",
+                f"**{name}** failed {failed} of {len(samples)} probes ({rate:.0%}) since "
+                f"{_when(samples[0].at)}, never {policy.after} in a row: members see errors "
+                "now and then. Closed when the share drops under "
+                f"{policy.error_rate:.0%}.",
+            )
+    elif key in issues.open and rate < policy.error_rate:
+        issues.close(
+            "error-rate",
+            check,
+            f"✅ **{name}** failed {failed} of its last {len(samples)} probes: under "
+            f"{policy.error_rate:.0%} again.",
+            now,
         )
 
 
