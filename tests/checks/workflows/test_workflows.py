@@ -11,12 +11,9 @@ from pathlib import Path
 import pytest
 
 from launchready_ci.checks.workflows import rules as r
-from launchready_ci.checks.workflows.check import (
-    WorkflowsCheck,
-    deploy_jobs,
-    echoed_secrets,
-    find_zizmor,
-)
+from launchready_ci.checks.workflows.check import WorkflowsCheck, deploy_jobs
+from launchready_ci.checks.workflows.shell import echoed_secrets
+from launchready_ci.checks.workflows.zizmor import find_zizmor
 from launchready_ci.config.model import Config
 from launchready_ci.context import RunContext
 from launchready_ci.findings import CheckResult, CheckStatus, Severity
@@ -340,7 +337,7 @@ def test_invalid_yaml_is_skipped_and_named_in_the_scope(tmp_path: Path) -> None:
 def test_echoed_secrets(
     script: str, env: dict[str, str], expected: list[tuple[str, tuple[str, ...]]]
 ) -> None:
-    from launchready_ci.checks.workflows.check import secret_env
+    from launchready_ci.checks.workflows.shell import secret_env
 
     got = echoed_secrets(script, secret_env(env))
     assert [(e.command, e.names) for e in got] == expected

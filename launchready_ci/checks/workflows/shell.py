@@ -1,0 +1,187 @@
+"""Which lines of a `run:` script print a secret to the job log: `echo`/`printf` of a
+`${{ secrets.* }}` expression or of a variable bound to one, `printenv`/`env`, and
+`set -x` with secrets in the environment; output piped into a command or redirected to
+a file does not reach the log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Echo", "echoed_secrets", "secret_env"]
+
+_SECRET_EXPR = re.compile(r"\$\{\{(?:(?!\}\}).)*?(?<![\w.-])(?:secrets|github\.token)\b.*?\}\}")
+_SECRET_REF = re.compile(
+    r"(?<![\w.-])(?:secrets\s*(?:\.\s*([A-Za-z0-9_-]+)|\[\s*'([^']+)'\s*\])|github\.token)"
+)
+_VAR_REF = re.compile(r"\$env:([A-Za-z_][A-Za-z0-9_]*)|\$\{?([A-Za-z_][A-Za-z0-9_]*)", re.I)
+_PRINTERS = frozenset(
+    {"echo", "printf", "print", "puts", "write-host", "write-output", "write-information"}
+)
+#: Words before a command that do not change what it prints.
+_PREFIX = frozenset({"then", "do", "else", "{", "(", "!", "time", "sudo", "command", "builtin"})
+#: Commands that print what is piped into them.
+_PASS_THROUGH = frozenset({"tee", "cat", "sort", "uniq", "grep", "head", "tail", "jq"})
+_TO_LOG = frozenset({"/dev/stdout", "/dev/stderr", "/dev/tty"})
+_REDIRECT = re.compile(r"(\d*|&)>>?\s*(&\d|[^\s]+)")
+
+
+@dataclass(frozen=True)
+class Echo:
+    """A script line that prints secrets: its index in the script, the command, and what
+    it prints (``secrets.X``, ``$API_KEY``)."""
+
+    index: int
+    command: str
+    names: tuple[str, ...]
+
+
+def secret_env(*envs: object) -> dict[str, str]:
+    """Environment variables bound to a secret: name -> the secret (``secrets.X``)."""
+    out: dict[str, str] = {}
+    for env in envs:
+        if isinstance(env, dict):
+            for name, value in env.items():
+                if isinstance(value, str) and _SECRET_EXPR.search(value):
+                    out[str(name)] = _secret_names(value)[0]
+    return out
+
+
+def _secret_names(text: str) -> list[str]:
+    names: list[str] = []
+    for expr in _SECRET_EXPR.finditer(text):
+        refs = [
+            f"secrets.{m.group(1) or m.group(2)}" if m.group(0) != "github.token" else m.group(0)
+            for m in _SECRET_REF.finditer(expr.group(0))
+            if m.group(0) == "github.token" or m.group(1) or m.group(2)
+        ]
+        names.extend(refs or ["secrets"])  # toJSON(secrets): all of them
+    return list(dict.fromkeys(names))
+
+
+def echoed_secrets(script: str, bound: Mapping[str, str]) -> list[Echo]:
+    """The lines of a ``run:`` script that print a secret: ``echo``/``printf`` of a
+    ``${{ secrets.X }}`` or of a variable in ``bound``, ``printenv``/``env`` while secrets
+    are in the environment, ``set -x`` while a secret is in the script or environment.
+
+    Output piped into another command (``| docker login --password-stdin``) or written
+    to a file (``>> "$GITHUB_ENV"``) is not printed; ``>&2`` and ``| tee`` are.
+    """
+    out: list[Echo] = []
+    traced = bool(bound) or _SECRET_EXPR.search(script) is not None
+    for index, line in enumerate(script.splitlines()):
+        parts = _split(line)
+        for n, (segment, op) in enumerate(parts):
+            words = _words(segment)
+            if not words:
+                continue
+            head = words[0].lower()
+            piped_to = (
+                _words(parts[n + 1][0])[:1] if op in ("|", "|&") and n + 1 < len(parts) else []
+            )
+            shown = not _to_file(segment) and (
+                op not in ("|", "|&") or (bool(piped_to) and piped_to[0] in _PASS_THROUGH)
+            )
+            names: list[str] = []
+            if head in _PRINTERS and shown:
+                names = _secret_names(segment) + [f"${v}" for v in _var_refs(segment) if v in bound]
+            elif head in ("printenv", "env") and not _to_file(segment):
+                args = [w for w in words[1:] if not w.startswith("-")]
+                if head == "env" and args:
+                    continue  # `env X=1 cmd` runs a command
+                names = [f"${a}" for a in args if a in bound] if args else [f"${b}" for b in bound]
+            elif head == "set" and traced and _sets_xtrace(words[1:]):
+                names = [f"${b}" for b in bound] + _secret_names(script)
+            if names:
+                out.append(
+                    Echo(index, " ".join(words[: 1 + (head == "set")]), tuple(dict.fromkeys(names)))
+                )
+                break
+    return out
+
+
+def _split(line: str) -> list[tuple[str, str | None]]:
+    """A shell line cut at unquoted ``;``, ``&&``, ``||``, ``|``, ``&`` (and ``#``
+    comments): each simple command with the operator after it."""
+    out: list[tuple[str, str | None]] = []
+    buf: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if quote:
+            buf.append(c)
+            if c == quote:
+                quote = None
+            elif c == "\\" and quote == '"' and i + 1 < len(line):
+                buf.append(line[i + 1])
+                i += 1
+        elif c in "'\"":
+            quote = c
+            buf.append(c)
+        elif c == "\\" and i + 1 < len(line):
+            buf.append(line[i : i + 2])
+            i += 1
+        elif c == "#" and (not buf or buf[-1][-1:].isspace()):
+            break
+        elif line.startswith(("&&", "||", "|&"), i):
+            out.append(("".join(buf), line[i : i + 2]))
+            buf = []
+            i += 1
+        elif c in ";|" or (c == "&" and line[i + 1 : i + 2] != ">" and buf[-1:] != [">"]):
+            out.append(("".join(buf), c))
+            buf = []
+        else:
+            buf.append(c)
+        i += 1
+    out.append(("".join(buf), None))
+    return out
+
+
+def _words(segment: str) -> list[str]:
+    words = segment.split()
+    while words and (words[0] in _PREFIX or re.fullmatch(r"[A-Za-z_]\w*=\S*", words[0])):
+        words = words[1:]
+    if words:
+        words[0] = words[0].lstrip("({!")
+    return [w for w in words if w]
+
+
+def _mask(segment: str, quotes: str) -> str:
+    """``segment`` with the inside of ``quotes`` quoted strings blanked out."""
+    out: list[str] = []
+    quote: str | None = None
+    for c in segment:
+        if quote:
+            out.append(c if c == quote else " ")
+            if c == quote:
+                quote = None
+        else:
+            if c in quotes:
+                quote = c
+            out.append(c)
+    return "".join(out)
+
+
+def _to_file(segment: str) -> bool:
+    """Whether a command's standard output is redirected somewhere other than the log."""
+    for m in _REDIRECT.finditer(_mask(segment, "'\"")):
+        fd, target = m.group(1), m.group(2)
+        if fd in ("", "1", "&") and not target.startswith("&") and target not in _TO_LOG:
+            return True
+    return False
+
+
+def _var_refs(segment: str) -> list[str]:
+    """Variables a command expands (single quotes expand nothing in a shell)."""
+    return [m.group(1) or m.group(2) for m in _VAR_REF.finditer(_mask(segment, "'"))]
+
+
+def _sets_xtrace(args: Sequence[str]) -> bool:
+    return any(
+        re.fullmatch(r"-[a-wyzA-Z]*x[a-zA-Z]*", a) or (a == "xtrace" and "-o" in args) for a in args
+    )
+
+
+# --- the check ---------------------------------------------------------------------------
