@@ -437,7 +437,18 @@ def domain_check(**opts: Any) -> int:
     if nameserver:
         parse_nameserver(nameserver)  # a bad value is a usage error before any lookup
     routes = tuple(parse_connect_to(x) for x in opts.pop("connect_to"))
-    check = DomainCheck(nameserver, routes, opts.pop("ca_bundle"))
+    ca_bundle = opts.pop("ca_bundle")
+    if ca_bundle is None:  # a wrong path in launchready.yml is a config error (exit 2)
+        from launchready_ci.errors import UsageError
+        from launchready_ci.runner_cli import open_session
+
+        session = open_session(opts["root"], opts["config_path"])
+        configured = (session.config.section("domain") or {}).get("ca_bundle")
+        if configured and not (session.root / str(configured)).is_file():
+            where = session.config.position("domain.ca_bundle")
+            at = f"{where.path}:{where.line}: " if where else ""
+            raise UsageError(f"{at}domain.ca_bundle: {configured} is not a file")
+    check = DomainCheck(nameserver, routes, ca_bundle)
     return execute(checks=(check,), **opts)
 
 

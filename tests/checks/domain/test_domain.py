@@ -297,3 +297,11 @@ def test_missing_mail_records_a_foreign_caa_and_a_closed_port(
     messages = {f["rule_id"]: f["message"] for f in findings}
     assert "allows sectigo.com, not letsencrypt.org" in messages["domain/caa-forbids-ca"]
     assert "refused" in messages["domain/tls-connection-failed"]
+
+
+def test_a_missing_ca_bundle_in_the_config_is_a_config_error(tmp_path: Path) -> None:
+    config = "domain:\n  apex: good.test\n  ca_bundle: certs/staging-ca.pem\n"
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": config}, commit=False)
+    done = run_cli("domain", "check", "--root", str(repo), "--nameserver", "127.0.0.1:9")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "launchready.yml:3: domain.ca_bundle: certs/staging-ca.pem is not a file" in done.stderr
