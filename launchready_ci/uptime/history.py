@@ -20,23 +20,17 @@ import bisect
 import datetime as dt
 import itertools
 import json
-import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Coverage", "DayStat", "History", "Run", "Sample", "percentile"]
+from launchready_ci.stats import percentile
+
+__all__ = ["Coverage", "DayStat", "History", "Run", "Sample"]
 
 FORMAT = 1
 DAY = 86400.0
-
-
-def percentile(values: Iterable[float], q: float) -> float | None:
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def _day(epoch: float) -> str:

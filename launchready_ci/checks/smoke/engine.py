@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -24,8 +23,9 @@ import jsonpath
 from launchready_ci.checks.smoke.assertions import MISSING, check, describe_status, status_ok
 from launchready_ci.checks.smoke.client import Exchange, Request, send
 from launchready_ci.checks.smoke.spec import Journey, Spec, Step, Template
+from launchready_ci.stats import percentile
 
-__all__ = ["Engine", "Failure", "Readiness", "StepRun", "StepStats", "percentile"]
+__all__ = ["Engine", "Failure", "Readiness", "StepRun", "StepStats"]
 
 #: The longest pause between two readiness polls.
 MAX_INTERVAL = 15.0
@@ -74,14 +74,6 @@ class Readiness:
     waited: float
     live_version: str | None
     last: str  # what the last poll saw
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100): a value that was measured."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def versions_match(live: str, expected: str) -> bool:
