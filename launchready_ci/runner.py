@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Iterable, Sequence
@@ -153,18 +154,7 @@ def _attach_unused(
         ]
         if extra:
             findings = tuple(sorted((*result.findings, *extra), key=Finding.sort_key))
-            result = CheckResult(
-                check_id=result.check_id,
-                title=result.title,
-                status=CheckStatus.FAILED,
-                findings=findings,
-                suppressed=result.suppressed,
-                duration_s=result.duration_s,
-                reason=result.reason,
-                enable_snippet=result.enable_snippet,
-                scope=result.scope,
-                measurements=result.measurements,
-            )
+            result = dataclasses.replace(result, status=CheckStatus.FAILED, findings=findings)
         out.append(result)
     return out
 

@@ -133,12 +133,11 @@ class _Issues:
         self.actions.append(Action("commented", kind, key, found.number, body.splitlines()[0]))
 
     def close(self, kind: str, key: str, body: str, now: float) -> None:
-        found = self.open.pop((kind, key), None)
+        found = self.open.get((kind, key))
         if found is None:
             return
-        self.open[(kind, key)] = found  # for the comment
         self.comment(kind, key, body, now, force=True)
-        self.open.pop((kind, key))
+        del self.open[(kind, key)]
         self.api.request(
             "PATCH",
             self.api.repo_path(f"issues/{found.number}"),
