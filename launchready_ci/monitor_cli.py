@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from launchready_ci.errors import CheckError, UsageError
+from launchready_ci.github.commands import add_mask
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
 from launchready_ci.runner_cli import Session, append_text, open_session
@@ -110,7 +111,7 @@ class _Monitor:
         self.secrets = tuple(environ[name] for name in self.spec.secret_env())
         if session.github.actions:
             for value in self.secrets:
-                click.echo(f"::add-mask::{value}")
+                click.echo(add_mask(value), nl=False)
         self.private = {slug(c["name"]) for c in section["checks"] if c.get("private")}
         self.names = {slug(c["name"]): c["name"] for c in section["checks"]}
         self.history_cfg = section.get("history") or {}

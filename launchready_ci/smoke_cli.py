@@ -17,7 +17,7 @@ from launchready_ci.checks.smoke.check import Outcome, SmokeCheck, dumps
 from launchready_ci.checks.smoke.spec import Spec, read_spec
 from launchready_ci.errors import UsageError
 from launchready_ci.findings import Report
-from launchready_ci.github.commands import command
+from launchready_ci.github.commands import add_mask
 from launchready_ci.runner_cli import execute, open_session, write_text
 
 __all__ = ["build_check", "run", "spec_for"]
@@ -94,7 +94,7 @@ def build_check(
     if expected is None and spec.readiness and spec.readiness.version:
         expected = spec.readiness.version.render(environ, {}) or None
     secrets = [environ[name] for name in spec.secret_env()]
-    mask = _masker() if session.github.actions else None
+    mask = _mask if session.github.actions else None
     for value in secrets:
         if mask is not None:
             mask(value)
@@ -120,11 +120,7 @@ def _outputs(outcome: Outcome) -> dict[str, str]:
     }
 
 
-def _masker() -> Any:
-    def mask(value: str) -> None:
-        for line in value.splitlines() or [value]:
-            if line.strip():
-                click.echo(command("add-mask", {}, line))
-        sys.stdout.flush()
-
-    return mask
+def _mask(value: str) -> None:
+    """Masked in the job log from now on (printed before anything could show it)."""
+    click.echo(add_mask(value), nl=False)
+    sys.stdout.flush()

@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from launchready_ci.github.commands import annotation, command, escape_data, escape_property
+from launchready_ci.github.commands import (
+    add_mask,
+    annotation,
+    command,
+    escape_data,
+    escape_property,
+)
 from launchready_ci.github.outputs import format_output
 
-__all__ = ["annotation", "command", "escape_data", "escape_property", "format_output"]
+__all__ = ["add_mask", "annotation", "command", "escape_data", "escape_property", "format_output"]

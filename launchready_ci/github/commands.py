@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["annotation", "command", "escape_data", "escape_property"]
+__all__ = ["add_mask", "annotation", "command", "escape_data", "escape_property"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _PROPERTY = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -88,3 +88,10 @@ def annotation(
         "title": title,
     }
     return command(level, props, message)
+
+
+def add_mask(value: str) -> str:
+    """``::add-mask::`` lines for ``value``, one per line of it (the runner masks line by
+    line; a multi-line secret sent whole would be masked by none of its lines)."""
+    lines = [line for line in value.splitlines() if line.strip()]
+    return "".join(command("add-mask", {}, line) + "\n" for line in lines)

@@ -86,3 +86,10 @@ def test_annotation_without_file_has_no_position() -> None:
 def test_annotation_level_is_checked() -> None:
     with pytest.raises(ValueError):
         annotation("fatal", "m")
+
+
+def test_add_mask_masks_each_line_and_escapes_it() -> None:
+    from launchready_ci.github.commands import add_mask
+
+    assert add_mask("p%ss\nsecond line\n\n") == "::add-mask::p%25ss\n::add-mask::second line\n"
+    assert add_mask("   ") == ""
