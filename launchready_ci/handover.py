@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from launchready_ci.config.model import Config
 
 __all__ = ["LIVE_MARKER", "compare", "render", "stable_part"]
@@ -153,19 +151,6 @@ def _secrets(config: Config, root: Path, inventory: Any) -> list[str]:
     return out
 
 
-def _workflows(root: Path) -> list[tuple[str, Any]]:
-    found = []
-    folder = root / ".github" / "workflows"
-    for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]) if folder.is_dir() else []:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        if isinstance(data, dict):
-            found.append((path.relative_to(root).as_posix(), data))
-    return found
-
-
 def _environment(job: Mapping[str, Any]) -> str:
     env = job.get("environment")
     return str(env.get("name", "")) if isinstance(env, dict) else str(env or "")
@@ -173,17 +158,18 @@ def _environment(job: Mapping[str, Any]) -> str:
 
 def _deploy(config: Config, root: Path, inventory: Any) -> list[str]:
     out = ["## Deploy and rollback", ""]
+    from launchready_ci.checks.workflows.check import deploy_jobs, read_workflows
+
     rows = []
-    for rel, data in _workflows(root):
-        triggers = data.get("on", data.get(True, {}))
-        names = sorted(triggers) if isinstance(triggers, dict) else [str(triggers)]
-        jobs = data.get("jobs") or {}
-        envs = sorted({_environment(j) for j in jobs.values() if isinstance(j, dict)} - {""})
-        rows.append(
-            (f"`{rel}`", data.get("name", ""), ", ".join(map(str, names)), ", ".join(envs) or "–")
-        )
+    for wf in read_workflows(root)[0]:
+        triggers = wf.data.get("on") or {}
+        names = sorted(map(str, triggers)) if isinstance(triggers, dict) else [str(triggers)]
+        envs = sorted({_environment(job) for job in wf.jobs.values()} - {""})
+        deploys = ", ".join(deploy_jobs(wf.data, wf.file)) or "–"
+        rows.append((f"`{wf.path}`", wf.data.get("name", ""), ", ".join(names), deploys,
+                     ", ".join(envs) or "–"))  # fmt: skip
     if rows:
-        out += _table(("Workflow", "Name", "Runs on", "Environment"), rows)
+        out += _table(("Workflow", "Name", "Runs on", "Deploy jobs", "Environment"), rows)
     else:
         out += ["No workflows in .github/workflows.", ""]
     smoke = config.section("smoke")
