@@ -87,18 +87,15 @@ def _domain(nameserver: str | None, connect_to: tuple[str, ...], ca_bundle: str 
 
 
 def _inventory(session: Session) -> Any:
-    from launchready_ci.checks.env_inventory.inventory import load_inventory
-    from launchready_ci.errors import ConfigError
+    """The configured inventory, or None when there is none or it is broken (the env
+    check reports why)."""
+    from launchready_ci.checks.env_inventory.verify import load_configured_inventory
+    from launchready_ci.errors import CheckError, ConfigError
 
-    section = session.config.section("env") or {}
-    rel = section.get("inventory", "env-inventory.yml")
-    path = session.root / rel
-    if not path.is_file():
-        return None
     try:
-        return load_inventory(path.read_bytes(), rel)
-    except ConfigError:
-        return None  # the env check reports it
+        return load_configured_inventory(session.context(), session.config.section("env") or {})
+    except (CheckError, ConfigError):
+        return None
 
 
 def _handover_fresh(session: Session) -> bool:
