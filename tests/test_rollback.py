@@ -50,8 +50,8 @@ def test_deployment_strategy_marks_the_failure_and_deploys_the_last_good_ref(
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
     env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)}
     with github_api() as api:
-        older = api.add_deployment("c" * 40)
-        good = api.add_deployment(GOOD)
+        api.add_deployment("c" * 40)  # an older good one: the newest is the target
+        api.add_deployment(GOOD)
         api.add_deployment("d" * 40, states=["failure"])
         failed = api.add_deployment(BAD, states=["in_progress"])
         done = _rollback(repo, api, "--smoke-results", _results(tmp_path), env=env)
@@ -78,7 +78,6 @@ def test_deployment_strategy_marks_the_failure_and_deploys_the_last_good_ref(
         assert again.returncode == 0, again.stdout + again.stderr
         assert "already triggered" in again.stdout
         assert len([r for r in api.requests if r.method == "POST"]) == 2
-    assert older < good
     values = _outputs(outputs)
     assert values["outcome"] == "rolled-back" and values["rolled-back"] == "true"
     assert values["target"] == GOOD

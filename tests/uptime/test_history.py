@@ -67,12 +67,12 @@ def test_a_monitor_that_stopped_is_worse_than_configured() -> None:
 
 
 def test_uptime_over_the_split_day_counts_both_parts() -> None:
-    history = _history(30, 300)
+    # The raw window starts at noon 7 days back: that day's morning is folded into its
+    # day row and its afternoon stays raw. An outage that morning must still count.
+    split = NOW - 7 * DAY
+    history = _history(30, 300, fail=(split - 3 * 3600, split - 2 * 3600))
     total = sum(len(v) for v in history.samples.values())
     history.compact(NOW, raw_days=7)
-    stats = history.day_stats("home", NOW, 40)
-    assert sum(d.count for d in stats) == total
-    assert history.uptime("home", NOW, 60) == 1.0
-    raw = sum(len(v) for v in history.samples.values())
-    folded = sum(d.count for d in history.days["home"])
-    assert raw + folded == total
+    assert sum(d.count for d in history.day_stats("home", NOW, 40)) == total
+    assert sum(d.count for d in history.days["home"]) + len(history.samples["home"]) == total
+    assert history.uptime("home", NOW, 60) == (total - 12) / total

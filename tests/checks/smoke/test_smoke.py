@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.apps import INVITE, App, fault_server, membership_app
+from tests.apps import App, fault_server, membership_app
 from tests.helpers import make_repo, run_cli
 
 PASSWORD = "correct horse battery staple"
@@ -359,6 +359,3 @@ class _faults:
     def __exit__(self, *exc: object) -> None:
         for cm in self.managers.values():
             cm.__exit__(None, None, None)
-
-
-assert INVITE == "welcome-2026"
