@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from launchready_ci.docs import rule_index_markdown, rule_markdown
 from launchready_ci.rules import all_rules
+from launchready_ci.rules.docs import rule_index_markdown, rule_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
 

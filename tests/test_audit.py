@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import launchready_ci.checks  # noqa: F401  (registers every rule)
-from launchready_ci.audit import classify, dependency_map, rank
 from launchready_ci.config.model import Config
 from launchready_ci.findings import Location, Severity
+from launchready_ci.reports.audit import classify, dependency_map, rank
 from launchready_ci.rules import REGISTRY
 from tests.helpers import make_repo, run_cli
 

@@ -146,7 +146,7 @@ def _descriptor(rule_id: str, report: Report) -> dict[str, Any]:
     rule = rule_class(rule_id)
     if rule is None:
         return _unknown_descriptor(rule_id, report)
-    from launchready_ci.docs import rule_markdown
+    from launchready_ci.rules.docs import rule_markdown
 
     doc = rule.doc()
     domain = rule.id.split("/", 1)[0]

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from launchready_ci.stats import percentile
+from launchready_ci.checks.smoke.stats import percentile
 
 __all__ = ["Coverage", "DayStat", "History", "Run", "Sample"]
 

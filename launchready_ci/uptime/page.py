@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from launchready_ci.stats import percentile
+from launchready_ci.checks.smoke.stats import percentile
 from launchready_ci.uptime.history import DAY, DayStat, History
 
 __all__ = ["render"]

@@ -23,7 +23,7 @@ import jsonpath
 from launchready_ci.checks.smoke.assertions import MISSING, check, describe_status, status_ok
 from launchready_ci.checks.smoke.client import Exchange, Request, send
 from launchready_ci.checks.smoke.spec import Journey, Spec, Step, Template
-from launchready_ci.stats import percentile
+from launchready_ci.checks.smoke.stats import percentile
 
 __all__ = ["Engine", "Failure", "Readiness", "StepRun", "StepStats"]
 

@@ -22,11 +22,11 @@ from launchready_ci.checks.env_inventory.values import load_values
 from launchready_ci.checks.env_inventory.verify import EnvVerifyCheck
 from launchready_ci.config.loader import load
 from launchready_ci.context import GitHubEnv, RunContext
-from launchready_ci.docs import rule_markdown
 from launchready_ci.findings import Report
 from launchready_ci.reporters import annotations, outputs, sarif, summary, text
 from launchready_ci.reporters import json as json_reporter
 from launchready_ci.rules import all_rules
+from launchready_ci.rules.docs import rule_markdown
 from launchready_ci.runner import RunOptions, run
 
 INVENTORY = """\

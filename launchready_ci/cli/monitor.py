@@ -16,11 +16,11 @@ from typing import Any
 
 import click
 
+from launchready_ci.cli._common import Session, append_text, open_session
 from launchready_ci.errors import CheckError, UsageError
 from launchready_ci.github.commands import add_mask
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
-from launchready_ci.runner_cli import Session, append_text, open_session
 
 __all__ = ["run"]
 

@@ -148,7 +148,7 @@ def run(**opts: Any) -> int:
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci.runner_cli import execute
+    from launchready_ci.cli._common import execute
 
     return execute(**opts)
 
@@ -171,7 +171,7 @@ def env_check(**opts: Any) -> int:
     Runs with the defaults when launchready.yml has no `env:` section.
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci.env_cli import check
+    from launchready_ci.cli.env import check
 
     return check(**opts)
 
@@ -190,7 +190,7 @@ def env_init(**opts: Any) -> int:
     An existing inventory is kept byte for byte: only the variables it lacks are
     appended, with purpose and owner left for you to fill in.
     """
-    from launchready_ci.env_cli import init
+    from launchready_ci.cli.env import init
 
     return init(**opts)
 
@@ -218,7 +218,7 @@ def env_verify(**opts: Any) -> int:
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci.env_cli import verify
+    from launchready_ci.cli.env import verify
 
     return verify(**opts)
 
@@ -231,7 +231,7 @@ def env_verify(**opts: Any) -> int:
 @_guard
 def env_docs(**opts: Any) -> int:
     """Render the inventory as a Markdown table (printed unless --output or --summary)."""
-    from launchready_ci.env_cli import docs
+    from launchready_ci.cli.env import docs
 
     return docs(**opts)
 
@@ -267,7 +267,7 @@ def secrets_scan(**opts: Any) -> int:
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci.secrets_cli import scan
+    from launchready_ci.cli.secrets import scan
 
     return scan(**opts)
 
@@ -285,7 +285,7 @@ def secrets_scan(**opts: Any) -> int:
 @_guard
 def secrets_baseline(**opts: Any) -> int:
     """Record the working tree's current secrets as accepted (`--baseline FILE` reads it)."""
-    from launchready_ci.secrets_cli import baseline
+    from launchready_ci.cli.secrets import baseline
 
     return baseline(**opts)
 
@@ -376,7 +376,7 @@ def migrations_check(**opts: Any) -> int:
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci.migrations_cli import check
+    from launchready_ci.cli.migrations import check
 
     return check(**opts)
 
@@ -392,7 +392,7 @@ def migrations_dry_run(**opts: Any) -> int:
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci.migrations_cli import dry_run
+    from launchready_ci.cli.migrations import dry_run
 
     return dry_run(**opts)
 
@@ -431,7 +431,7 @@ def domain_check(**opts: Any) -> int:
     from launchready_ci.checks.domain.check import DomainCheck
     from launchready_ci.checks.domain.resolver import parse_nameserver
     from launchready_ci.checks.domain.tls import parse_connect_to
-    from launchready_ci.runner_cli import execute
+    from launchready_ci.cli._common import execute
 
     nameserver = opts.pop("nameserver")
     if nameserver:
@@ -439,8 +439,8 @@ def domain_check(**opts: Any) -> int:
     routes = tuple(parse_connect_to(x) for x in opts.pop("connect_to"))
     ca_bundle = opts.pop("ca_bundle")
     if ca_bundle is None:  # a wrong path in launchready.yml is a config error (exit 2)
+        from launchready_ci.cli._common import open_session
         from launchready_ci.errors import UsageError
-        from launchready_ci.runner_cli import open_session
 
         session = open_session(opts["root"], opts["config_path"])
         configured = (session.config.section("domain") or {}).get("ca_bundle")
@@ -492,9 +492,9 @@ def smoke_run(**opts: Any) -> int:
 
     Exit status: 0 passed, 1 findings at or above --fail-on, 2 usage or config error.
     """
-    from launchready_ci import smoke_cli
+    from launchready_ci.cli.smoke import run as smoke_run
 
-    return smoke_cli.run(**opts)
+    return smoke_run(**opts)
 
 
 @cli.command()
@@ -545,9 +545,9 @@ def rollback(**opts: Any) -> int:
     Exit status: 0 rolled back or nothing to do, 1 refused or failed, 2 usage or config
     error.
     """
-    from launchready_ci import rollback_cli
+    from launchready_ci.cli.rollback import run as rollback_run
 
-    return rollback_cli.run(**opts)
+    return rollback_run(**opts)
 
 
 @cli.group()
@@ -593,9 +593,9 @@ def monitor_run(**opts: Any) -> int:
     Exit status: 0 recorded (whether or not a check failed), 1 the run could not be
     recorded or GitHub refused, 2 usage or config error.
     """
-    from launchready_ci import monitor_cli
+    from launchready_ci.cli.monitor import run as monitor_run
 
-    return monitor_cli.run(**opts)
+    return monitor_run(**opts)
 
 
 @cli.command()
@@ -623,9 +623,9 @@ def audit(**opts: Any) -> int:
     a score per area of the launch bar, what is missing to assess the rest, and a
     dependency map (Mermaid).
     """
-    from launchready_ci import audit_cli
+    from launchready_ci.cli.audit import audit as audit_impl
 
-    return audit_cli.audit(**opts)
+    return audit_impl(**opts)
 
 
 @cli.command()
@@ -645,9 +645,9 @@ def handover(**opts: Any) -> int:
     domain and its records, where each secret lives and who owns it, deploy and rollback,
     monitors and who is alerted. With --check, fail when the committed one is stale.
     """
-    from launchready_ci import audit_cli
+    from launchready_ci.cli.audit import handover as handover_impl
 
-    return audit_cli.handover(**opts)
+    return handover_impl(**opts)
 
 
 @cli.command()
@@ -655,7 +655,7 @@ def handover(**opts: Any) -> int:
 @_guard
 def rules(rule_id: str | None) -> int:
     """List the rules, or print the documentation of RULE_ID."""
-    from launchready_ci.docs import render_rule, render_rule_list
+    from launchready_ci.rules.docs import render_rule, render_rule_list
 
     if rule_id is None:
         click.echo(render_rule_list(), nl=False)

@@ -1,6 +1,6 @@
 """The IO half of ``launchready env ...``: files, the step summary, messages, exit codes.
 
-``check`` and ``verify`` go through :func:`launchready_ci.runner_cli.execute`, so they
+``check`` and ``verify`` go through :func:`launchready_ci.cli._common.execute`, so they
 report exactly like ``launchready run``; ``init`` and ``docs`` read and write the inventory
 through the pure :mod:`.checks.env_inventory.draft` and :mod:`.checks.env_inventory.docs`.
 """
@@ -17,10 +17,10 @@ import click
 from launchready_ci.checks.env_inventory.check import DEFAULT_INVENTORY, EnvInventoryCheck
 from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.checks.env_inventory.model import Inventory
+from launchready_ci.cli._common import Session, append_text, execute, open_session, write_text
 from launchready_ci.errors import LaunchreadyError, UsageError
 from launchready_ci.findings import Report
 from launchready_ci.redaction import Scrubber, is_secret_name
-from launchready_ci.runner_cli import Session, append_text, execute, open_session, write_text
 from launchready_ci.suppressions import atomic_write
 
 __all__ = ["VERIFY_OUTPUTS", "check", "docs", "init", "verify"]

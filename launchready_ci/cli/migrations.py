@@ -12,9 +12,9 @@ from typing import Any
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.migrations.check import MigrationsCheck, MigrationsDryRunCheck
 from launchready_ci.checks.migrations.dryrun import DryRunOptions
+from launchready_ci.cli._common import execute, open_session
 from launchready_ci.errors import UsageError
-from launchready_ci.events import event_range, pr_range
-from launchready_ci.runner_cli import execute, open_session
+from launchready_ci.github.events import event_range, pr_range
 
 __all__ = ["check", "dry_run"]
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import click
 
+from launchready_ci.cli._common import append_text, open_session
+from launchready_ci.deploy.rollback import DEFAULT_MIN_FAILED, Plan, Rollback, RollbackResult
 from launchready_ci.errors import UsageError
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
-from launchready_ci.rollback import DEFAULT_MIN_FAILED, Plan, Rollback, RollbackResult
-from launchready_ci.runner_cli import append_text, open_session
 
 __all__ = ["render_markdown", "render_text", "run"]
 

@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from launchready_ci.checks import CHECKS, Check
+from launchready_ci.cli._common import Session, append_text, open_session, write_text
 from launchready_ci.errors import UsageError
 from launchready_ci.redaction import Scrubber
-from launchready_ci.runner_cli import Session, append_text, open_session, write_text
 
 __all__ = ["audit", "handover"]
 
@@ -36,7 +36,7 @@ def audit(
     fail_on: str | None,
     quiet: bool,
 ) -> int:
-    from launchready_ci import audit as audit_mod
+    from launchready_ci.reports import audit as audit_mod
     from launchready_ci.runner import RunOptions, run
 
     session = open_session(root, config_path)
@@ -47,7 +47,7 @@ def audit(
         checks.append(_domain(nameserver, connect_to, ca_bundle))
     if base_url and config.section("smoke") and not offline:
         from launchready_ci.checks.smoke.spec import read_spec
-        from launchready_ci.smoke_cli import build_check
+        from launchready_ci.cli.smoke import build_check
 
         smoke = config.section("smoke") or {}
         check = build_check(read_spec(config, smoke), session, base_url=base_url)
@@ -99,7 +99,7 @@ def _inventory(session: Session) -> Any:
 
 
 def _handover_fresh(session: Session) -> bool:
-    from launchready_ci.handover import compare, render
+    from launchready_ci.reports.handover import compare, render
 
     path = session.root / DEFAULT_HANDOVER
     if not path.is_file():
@@ -121,7 +121,7 @@ def handover(
     connect_to: tuple[str, ...],
     ca_bundle: str | None,
 ) -> int:
-    from launchready_ci.handover import compare, live_lines, render
+    from launchready_ci.reports.handover import compare, live_lines, render
 
     session = open_session(root, config_path)
     path = Path(output) if output else session.root / DEFAULT_HANDOVER

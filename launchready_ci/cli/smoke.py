@@ -15,10 +15,10 @@ import click
 
 from launchready_ci.checks.smoke.check import Outcome, SmokeCheck, dumps
 from launchready_ci.checks.smoke.spec import Spec, read_spec
+from launchready_ci.cli._common import execute, open_session, write_text
 from launchready_ci.errors import UsageError
 from launchready_ci.findings import Report
 from launchready_ci.github.commands import add_mask
-from launchready_ci.runner_cli import execute, open_session, write_text
 
 __all__ = ["build_check", "run", "spec_for"]
 

@@ -1,0 +1,1 @@
+"""Deploying safely: the guarded rollback after a failed smoke test."""

@@ -1,0 +1,1 @@
+"""Documents for people: the launch-readiness audit and the handover document."""
