@@ -25,6 +25,42 @@ def test_help_lists_the_commands() -> None:
         assert command in proc.stdout
 
 
+def test_the_command_table_matches_each_commands_own_help() -> None:
+    """``--help`` lists the commands from a table so that it imports none of them; each
+    summary there must be the first paragraph of that command's own help, and each
+    command must live in the module the table names."""
+    import importlib
+    import inspect
+
+    import click
+
+    from launchready_ci import cli
+
+    COMMANDS = cli.COMMANDS
+    group_modules = {p.stem for p in Path(str(cli.__file__)).parent.glob("[a-z]*.py")}
+    assert {module for module, _, _ in COMMANDS.values()} <= group_modules
+    for name, (module, attribute, summary) in COMMANDS.items():
+        command = getattr(importlib.import_module(f"launchready_ci.cli.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        assert command.name == name
+        first = " ".join(inspect.cleandoc(command.help or "").split("\n\n")[0].split())
+        assert summary == first, name
+
+
+def test_help_imports_no_command_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from launchready_ci.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('launchready_ci')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['launchready_ci', 'launchready_ci.cli']"
+
+
 def test_schema_is_a_valid_json_schema() -> None:
     proc = run_cli("schema")
     assert proc.returncode == 0

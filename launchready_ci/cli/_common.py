@@ -1,5 +1,6 @@
-"""The IO half of ``launchready run`` and of the subcommands built on it (``env check``,
-``env verify``): config, context, the runner, reporters, files, exit code.
+"""What every command shares: the common options, the error guard, and the IO of
+``launchready run`` and of the subcommands built on it (``env check``, ``env verify``,
+...): config, context, the runner, reporters, files, exit code.
 
 :func:`execute` takes the checks to run, so a subcommand is ``run`` restricted to its own
 check (a class) or to a check it configured from its options (an instance).
@@ -12,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -25,7 +27,127 @@ from launchready_ci.redaction import Scrubber
 from launchready_ci.runner import RunOptions, run
 from launchready_ci.suppressions import atomic_write, load_baseline, write_baseline
 
-__all__ = ["ExtraOutputs", "Session", "append_text", "execute", "open_session", "write_text"]
+__all__ = [
+    "CA_BUNDLE",
+    "CONFIG",
+    "FAIL_ON",
+    "ROOT",
+    "ExtraOutputs",
+    "Session",
+    "append_text",
+    "die",
+    "execute",
+    "guard",
+    "open_session",
+    "report_options",
+    "write_text",
+]
+
+FAIL_ON = click.Choice(["error", "warning", "notice", "never"], case_sensitive=False)
+
+
+def die(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"launchready: error: {message}", err=True)
+    sys.exit(code)
+
+
+def guard(fn: Callable[..., int]) -> Callable[..., None]:
+    """Turn launchready's own errors into a message and an exit code, never a traceback."""
+
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from launchready_ci.errors import ConfigError, LaunchreadyError
+
+        try:
+            code = fn(*args, **kwargs)
+        except ConfigError as exc:
+            n = len(exc.problems)
+            files = sorted({p.path for p in exc.problems})
+            if n > 1:
+                click.echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
+            else:
+                click.echo("launchready: error:", err=True)
+            click.echo(exc.render(), err=True)
+            sys.exit(2)
+        except LaunchreadyError as exc:
+            die(str(exc), exc.exit_code or 2)
+        except KeyboardInterrupt:
+            die("interrupted", 130)
+        except Exception as exc:  # a bug: no traceback (it may quote data) unless asked
+            if os.environ.get("LAUNCHREADY_DEBUG") or kwargs.get("debug"):
+                raise
+            die(
+                f"internal error ({type(exc).__name__}); rerun with LAUNCHREADY_DEBUG=1 for "
+                "a traceback and report it",
+                3,
+            )
+        sys.exit(code)
+
+    return wrapper
+
+
+ROOT = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Repository root (default: the current directory).",
+)
+CA_BUNDLE = click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Trust the CA certificates in FILE (PEM) instead of the system's.",
+)
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    help="Config file (default: .github/launchready.yml, then launchready.yml).",
+)
+
+
+def report_options(fn: Callable[..., None]) -> Callable[..., None]:
+    """The options of every command that runs checks: where to look and what to write."""
+    options = [
+        ROOT,
+        CONFIG,
+        click.option(
+            "--fail-on",
+            type=FAIL_ON,
+            default=None,
+            help="Lowest severity that fails the run (default: config, else error).",
+        ),
+        click.option("--baseline", metavar="FILE", help="Accept the findings recorded in FILE."),
+        click.option(
+            "--write-baseline", metavar="FILE", help="Record the current findings in FILE."
+        ),
+        click.option("--sarif", metavar="FILE", help="Write SARIF 2.1.0 to FILE."),
+        click.option("--json", "json_path", metavar="FILE", help="Write the JSON report to FILE."),
+        click.option("--markdown", metavar="FILE", help="Write the Markdown summary to FILE."),
+        click.option(
+            "--summary/--no-summary",
+            default=None,
+            help="Append the summary to $GITHUB_STEP_SUMMARY (default: when set).",
+        ),
+        click.option(
+            "--annotations/--no-annotations",
+            default=None,
+            help="Print GitHub annotations (default: when GITHUB_ACTIONS=true).",
+        ),
+        click.option(
+            "--color/--no-color",
+            default=None,
+            help="Colour the terminal report (default: on a TTY).",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="Do not print the terminal report."),
+        click.option("--debug", is_flag=True, help="Let internal errors raise with a traceback."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
 
 #: More ``$GITHUB_OUTPUT`` values a subcommand derives from the report (name -> value).
 ExtraOutputs = Callable[[Report], Mapping[str, str]]
@@ -39,6 +161,11 @@ class Session:
     environ: Mapping[str, str]
     github: GitHubEnv
     config: config_mod.Config
+
+    @property
+    def title(self) -> str:
+        """What the documents call the project: the GitHub repository, else the folder."""
+        return self.github.repository or self.root.name
 
     def context(self) -> RunContext:
         return RunContext(

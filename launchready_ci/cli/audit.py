@@ -1,4 +1,4 @@
-"""The IO half of ``launchready audit`` and ``launchready handover``."""
+"""``launchready audit``: the launch-readiness report of every configured check."""
 
 from __future__ import annotations
 
@@ -9,17 +9,48 @@ from typing import Any
 import click
 
 from launchready_ci.checks import CHECKS, Check
-from launchready_ci.cli._common import Session, append_text, open_session, write_text
-from launchready_ci.errors import UsageError
+from launchready_ci.cli._common import (
+    CA_BUNDLE,
+    CONFIG,
+    FAIL_ON,
+    ROOT,
+    append_text,
+    guard,
+    open_session,
+    write_text,
+)
+from launchready_ci.cli.handover import handover_is_fresh
 from launchready_ci.redaction import Scrubber
 
-__all__ = ["audit", "handover"]
-
-DEFAULT_HANDOVER = "HANDOVER.md"
+__all__ = ["audit"]
 
 
-def _title(session: Session) -> str:
-    return session.github.repository or session.root.name
+@click.command("audit")
+@ROOT
+@CONFIG
+@click.option("--base-url", envvar="LAUNCHREADY_BASE_URL", metavar="URL",
+              help="Also run the smoke test against this URL.")  # fmt: skip
+@click.option(
+    "--nameserver", metavar="HOST[:PORT]", help="For the domain check (see `domain check`)."
+)
+@click.option("--connect-to", "connect_to", multiple=True, metavar="HOST:PORT:ADDR:PORT",
+              help="For the domain check (see `domain check`).")  # fmt: skip
+@CA_BUNDLE
+@click.option("--offline", is_flag=True, help="Leave out the checks that need the network.")
+@click.option("--output", "-o", metavar="FILE", help="Write the report (Markdown) to FILE.")
+@click.option("--json", "json_path", metavar="FILE", help="Write the ranked risks as JSON to FILE.")
+@click.option(
+    "--fail-on", type=FAIL_ON, help="Exit 1 on a finding at or above this (default never)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not print the report.")
+@guard
+def audit_command(**opts: Any) -> int:
+    """The launch-readiness report: every configured check (the domain check too, and
+    the smoke test with --base-url), the risks ranked by what they would stop at launch,
+    a score per area of the launch bar, what is missing to assess the rest, and a
+    dependency map (Mermaid).
+    """
+    return audit(**opts)
 
 
 def audit(
@@ -54,9 +85,9 @@ def audit(
         secrets = check.secrets
         checks.append(check)
     report = run(session.context(), RunOptions(fail_on=fail_on or "never"), checks)
-    result = audit_mod.audit(report, config, handover_fresh=_handover_fresh(session))
+    result = audit_mod.audit(report, config, handover_fresh=handover_is_fresh(session))
     scrub = Scrubber(session.environ, tuple(secrets))
-    markdown = scrub(audit_mod.render(result, title=_title(session)))
+    markdown = scrub(audit_mod.render(result, title=session.title))
     if output:
         write_text(output, markdown)
     if json_path:
@@ -84,103 +115,3 @@ def _domain(nameserver: str | None, connect_to: tuple[str, ...], ca_bundle: str 
     if nameserver:
         parse_nameserver(nameserver)
     return DomainCheck(nameserver, tuple(parse_connect_to(x) for x in connect_to), ca_bundle)
-
-
-def _inventory(session: Session) -> Any:
-    """The configured inventory, or None when there is none or it is broken (the env
-    check reports why)."""
-    from launchready_ci.checks.env_inventory.verify import load_configured_inventory
-    from launchready_ci.errors import CheckError, ConfigError
-
-    try:
-        return load_configured_inventory(session.context(), session.config.section("env") or {})
-    except (CheckError, ConfigError):
-        return None
-
-
-def _handover_fresh(session: Session) -> bool:
-    from launchready_ci.reports.handover import compare, render
-
-    path = session.root / DEFAULT_HANDOVER
-    if not path.is_file():
-        return False
-    fresh = render(
-        session.config, session.root, title=_title(session), inventory=_inventory(session)
-    )
-    return compare(path.read_text(encoding="utf-8"), fresh, DEFAULT_HANDOVER) is None
-
-
-def handover(
-    *,
-    root: Path | None,
-    config_path: str | None,
-    output: str | None,
-    check: bool,
-    audit_json: str | None,
-    live: bool,
-    connect_to: tuple[str, ...],
-    ca_bundle: str | None,
-) -> int:
-    from launchready_ci.reports.handover import compare, live_lines, render
-
-    session = open_session(root, config_path)
-    path = Path(output) if output else session.root / DEFAULT_HANDOVER
-    inventory = _inventory(session)
-    if check:
-        fresh = render(session.config, session.root, title=_title(session), inventory=inventory)
-        if not path.is_file():
-            click.echo(
-                f"{path.name} is missing: run `launchready handover` and commit it", err=True
-            )
-            return 1
-        diff = compare(path.read_text(encoding="utf-8"), fresh, path.name)
-        if diff is None:
-            click.echo(f"{path.name} is up to date with launchready.yml and env-inventory.yml")
-            return 0
-        click.echo(
-            f"{path.name} is stale: run `launchready handover` and commit the result\n{diff}",
-            err=True,
-        )
-        return 1
-    risks: list[dict[str, Any]] = []
-    if audit_json:
-        try:
-            risks = json.loads(Path(audit_json).read_text(encoding="utf-8"))["risks"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"--audit {audit_json}: not an audit JSON report ({exc})") from None
-    certificates = _certificates(session, connect_to, ca_bundle) if live else None
-    lines = live_lines(certificates=certificates, risks=risks) if (risks or certificates) else []
-    text = render(
-        session.config, session.root, title=_title(session), inventory=inventory, live=lines
-    )
-    write_text(str(path), text)
-    click.echo(f"wrote {path}")
-    return 0
-
-
-def _certificates(
-    session: Session, connect_to: tuple[str, ...], ca_bundle: str | None
-) -> dict[str, float | str]:
-    """Each hostname's certificate expiry (or why it could not be read)."""
-    from launchready_ci.checks.domain.check import fqdn
-    from launchready_ci.checks.domain.tls import parse_connect_to, probe_tls, route
-
-    domain = session.config.section("domain") or {}
-    if not domain:
-        return {}
-    apex = str(domain["apex"]).lower().rstrip(".")
-    rules = tuple(parse_connect_to(x) for x in (connect_to or domain.get("connect_to") or ()))
-    cafile = ca_bundle or (
-        str(session.root / domain["ca_bundle"]) if domain.get("ca_bundle") else None
-    )
-    names = dict.fromkeys(
-        [apex, f"www.{apex}", *(fqdn(str(h["name"]), apex) for h in domain.get("hosts") or [])]
-    )
-    out: dict[str, float | str] = {}
-    for name in names:
-        address = route(rules, name, 443) or (name, 443)
-        result = probe_tls(name, address, cafile=cafile, timeout=4.0)
-        out[name] = (
-            result.not_after if result.not_after is not None else (result.detail or result.outcome)
-        )
-    return out

@@ -1,4 +1,4 @@
-"""The IO half of ``launchready env ...``: files, the step summary, messages, exit codes.
+"""``launchready env ...``: files, the step summary, messages, exit codes.
 
 ``check`` and ``verify`` go through :func:`launchready_ci.cli._common.execute`, so they
 report exactly like ``launchready run``; ``init`` and ``docs`` read and write the inventory
@@ -17,13 +17,98 @@ import click
 from launchready_ci.checks.env_inventory.check import DEFAULT_INVENTORY, EnvInventoryCheck
 from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.checks.env_inventory.model import Inventory
-from launchready_ci.cli._common import Session, append_text, execute, open_session, write_text
+from launchready_ci.cli._common import (
+    CONFIG,
+    ROOT,
+    Session,
+    append_text,
+    execute,
+    guard,
+    open_session,
+    report_options,
+    write_text,
+)
 from launchready_ci.errors import LaunchreadyError, UsageError
 from launchready_ci.findings import Report
 from launchready_ci.redaction import Scrubber, is_secret_name
 from launchready_ci.suppressions import atomic_write
 
 __all__ = ["VERIFY_OUTPUTS", "check", "docs", "init", "verify"]
+
+
+@click.group()
+def env() -> None:
+    """Environment variables: the inventory, checked in CI and verified at deploy time.
+
+    `env init` drafts env-inventory.yml from the code, `env check` compares the two,
+    `env verify` checks a deploy's real values against it, `env docs` renders it.
+    """
+
+
+@env.command("check")
+@report_options
+@guard
+def env_check(**opts: Any) -> int:
+    """Compare the code with the inventory (`launchready run` for the env check alone).
+
+    Runs with the defaults when launchready.yml has no `env:` section.
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    return check(**opts)
+
+
+@env.command("init")
+@ROOT
+@CONFIG
+@click.option(
+    "--output", metavar="FILE", help="Inventory to write (default: env.inventory of the config)."
+)
+@click.option("--force", is_flag=True, help="Replace an existing FILE with a fresh draft.")
+@guard
+def env_init(**opts: Any) -> int:
+    """Draft the inventory from the variables the code reads; never writes a value.
+
+    An existing inventory is kept byte for byte: only the variables it lacks are
+    appended, with purpose and owner left for you to fill in.
+    """
+    return init(**opts)
+
+
+@env.command("verify")
+@click.option("--environment", "-e", required=True, metavar="NAME", help="Environment deployed to.")
+@click.option(
+    "--from",
+    "source",
+    metavar="FILE",
+    help="Values to verify: a dotenv, JSON or `env -0` file (default: this process's environment).",
+)
+@click.option(
+    "--compare", metavar="FILE", help="Values of another environment, to find shared secrets."
+)
+@click.option(
+    "--production/--no-production",
+    default=None,
+    help="Treat the environment as production (default: guessed from its name).",
+)
+@report_options
+@guard
+def env_verify(**opts: Any) -> int:
+    """Verify a deploy's values against the inventory; never prints a value.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    return verify(**opts)
+
+
+@env.command("docs")
+@ROOT
+@CONFIG
+@click.option("--output", metavar="FILE", help="Write the Markdown table to FILE.")
+@click.option("--summary", is_flag=True, help="Append the table to $GITHUB_STEP_SUMMARY.")
+@guard
+def env_docs(**opts: Any) -> int:
+    """Render the inventory as a Markdown table (printed unless --output or --summary)."""
+    return docs(**opts)
 
 
 class RequestedEnvCheck(EnvInventoryCheck):

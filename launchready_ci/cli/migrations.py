@@ -1,4 +1,4 @@
-"""The IO half of ``launchready migrations check|dry-run``: pick the files, then report.
+"""``launchready migrations check|dry-run``: pick the files, then report.
 
 With ``--pr BASE..HEAD`` (or ``--event`` on a pull request or push) only the migrations
 the range adds or changes are linted or observed; without, every migration file.
@@ -7,16 +7,129 @@ the range adds or changes are linted or observed; without, every migration file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import click
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.migrations.check import MigrationsCheck, MigrationsDryRunCheck
 from launchready_ci.checks.migrations.dryrun import DryRunOptions
-from launchready_ci.cli._common import execute, open_session
+from launchready_ci.cli._common import (
+    execute,
+    guard,
+    open_session,
+    report_options,
+)
 from launchready_ci.errors import UsageError
 from launchready_ci.github.events import event_range, pr_range
 
 __all__ = ["check", "dry_run"]
+
+
+@click.group()
+def migrations() -> None:
+    """Database migrations: `check` lints them on Postgres' own parser, `dry-run` applies
+    them to a throwaway database and reports the locks they take."""
+
+
+def _migration_range(f: Callable[..., None]) -> Callable[..., None]:
+    """``--pr`` and ``--event``: only the migrations a pull request or push adds or changes
+    (earlier ones give context); without either, every migration."""
+    f = click.option(
+        "--event",
+        is_flag=True,
+        help="Under GitHub Actions: a pull request's or push's migrations, else every one.",
+    )(f)
+    return click.option(
+        "--pr",
+        metavar="BASE..HEAD",
+        help="Only the migrations a pull request adds or changes (`auto`: from the event).",
+    )(f)
+
+
+def _dry_run_options(*, required: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The dry run's options, shared by ``migrations dry-run`` and ``check --dry-run``."""
+
+    def decorate(f: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(
+            (
+                click.option(
+                    "--database-url",
+                    envvar="LAUNCHREADY_DATABASE_URL",
+                    required=required,
+                    metavar="URL",
+                    help="A disposable PostgreSQL (env LAUNCHREADY_DATABASE_URL); never printed.",
+                ),
+                click.option(
+                    "--seed-rows",
+                    type=click.IntRange(min=0),
+                    default=1000,
+                    show_default=True,
+                    metavar="N",
+                    help="Rows to put in each existing table the new migrations touch (0: none).",
+                ),
+                click.option(
+                    "--lock-timeout",
+                    default="5s",
+                    show_default=True,
+                    metavar="DURATION",
+                    help="lock_timeout while the migrations under test run.",
+                ),
+                click.option(
+                    "--schema-dump",
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    metavar="FILE",
+                    help="Load this pg_dump --schema-only file instead of replaying earlier "
+                    "migrations.",
+                ),
+                click.option(
+                    "--rollback/--no-rollback",
+                    default=True,
+                    help="Run the down migrations, then the ups again (default: on).",
+                ),
+            )
+        ):
+            f = option(f)
+        return f
+
+    return decorate
+
+
+@migrations.command("check")
+@click.option(
+    "--dry-run",
+    "with_dry_run",
+    is_flag=True,
+    help="Also apply the migrations to the database of --database-url (see `dry-run`).",
+)
+@_dry_run_options(required=False)
+@_migration_range
+@report_options
+@guard
+def migrations_check(**opts: Any) -> int:
+    """Lint SQL, Django and Alembic migrations for locks and breaking changes (runs without
+    a config section); with --dry-run, also apply them to a throwaway database.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    return check(**opts)
+
+
+@migrations.command("dry-run")
+@_dry_run_options(required=True)
+@_migration_range
+@report_options
+@guard
+def migrations_dry_run(**opts: Any) -> int:
+    """Apply SQL migrations to a throwaway database and report the locks they take, the
+    tables they rewrite, their errors and whether their down migrations work.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    return dry_run(**opts)
+
 
 _ZERO = re.compile(r"^0+$")
 _DURATION = re.compile(r"^\d+\s*(us|ms|s|min|h|d)?$")

@@ -1,4 +1,4 @@
-"""The IO half of ``launchready monitor run``: probe every check once, add the run to the
+"""``launchready monitor run``: probe every check once, add the run to the
 history (on its branch, or a local file), render the status page with it, open and close
 incident issues, and say what happened on the terminal, in the job summary and as step
 outputs (``up``, ``failing``, ``coverage``, ``incidents``)."""
@@ -16,13 +16,68 @@ from typing import Any
 
 import click
 
-from launchready_ci.cli._common import Session, append_text, open_session
+from launchready_ci.cli._common import (
+    CA_BUNDLE,
+    CONFIG,
+    ROOT,
+    Session,
+    append_text,
+    guard,
+    open_session,
+)
 from launchready_ci.errors import CheckError, UsageError
 from launchready_ci.github.commands import add_mask
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
 
 __all__ = ["run"]
+
+
+@click.group()
+def monitor() -> None:
+    """Uptime from a scheduled workflow: `run` probes the checks of the `uptime:` section,
+    keeps the history on a branch, renders the status page and manages incident issues."""
+
+
+@monitor.command("run")
+@ROOT
+@CONFIG
+@click.option("--base-url", envvar="LAUNCHREADY_BASE_URL", metavar="URL",
+              help="Where to probe (default: uptime.base_url, else smoke.base_url).")  # fmt: skip
+@CA_BUNDLE
+@click.option(
+    "--history",
+    "history_file",
+    metavar="FILE",
+    help="Keep the history in this local file instead of on a branch (no git push).",
+)
+@click.option(
+    "--branch",
+    metavar="NAME",
+    help="The branch the history and the page are committed to (default: "
+    "uptime.history.branch, else launchready-uptime).",
+)
+@click.option("--remote", default="origin", show_default=True, help="The git remote to push to.")
+@click.option("--pages/--no-pages", default=True, help="Render the status page with the history.")
+@click.option("--out", metavar="DIR", help="Also write the status page files to DIR.")
+@click.option(
+    "--incidents/--no-incidents",
+    default=True,
+    help="Open, comment on and close incident issues (needs GITHUB_TOKEN).",
+)
+@click.option("--at", type=float, hidden=True, help="The run's time (epoch seconds), for replays.")
+@guard
+def monitor_run(**opts: Any) -> int:
+    """Probe every check once and record the run; a check that fails is reported and, after
+    uptime.incidents.after runs in a row, an issue is opened (closed with the downtime on
+    recovery). GitHub's schedule is best effort: the real interval between runs and its
+    gaps are measured and shown.
+
+    Exit status: 0 recorded (whether or not a check failed), 1 the run could not be
+    recorded or GitHub refused, 2 usage or config error.
+    """
+    return run(**opts)
+
 
 ENABLE = (
     "uptime:\n"

@@ -1,4 +1,4 @@
-"""The IO half of ``launchready rollback``: the plan from launchready.yml, the options and
+"""``launchready rollback``: the plan from launchready.yml, the options and
 the GitHub event; then the log of what happened, on the terminal, in the job summary and
 as step outputs (``outcome``, ``rolled-back``, ``target``, ``reason``)."""
 
@@ -10,13 +10,71 @@ from typing import Any
 
 import click
 
-from launchready_ci.cli._common import append_text, open_session
+from launchready_ci.cli._common import (
+    CONFIG,
+    ROOT,
+    append_text,
+    guard,
+    open_session,
+)
 from launchready_ci.deploy.rollback import DEFAULT_MIN_FAILED, Plan, Rollback, RollbackResult
 from launchready_ci.errors import UsageError
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
 
 __all__ = ["render_markdown", "render_text", "run"]
+
+
+@click.command("rollback")
+@ROOT
+@CONFIG
+@click.option(
+    "--smoke-results",
+    required=True,
+    metavar="FILE",
+    help="The results file of `launchready smoke run --results FILE`.",
+)
+@click.option(
+    "--deployed",
+    metavar="SHA",
+    help="The release that failed (default: the deployment event's sha, else $GITHUB_SHA).",
+)
+@click.option(
+    "--target",
+    metavar="REF",
+    help="The release to put back (default: the last successful GitHub deployment of the "
+    "environment at another commit).",
+)
+@click.option(
+    "--rollback-of",
+    metavar="SHA",
+    help="The failed deploy was itself a rollback of SHA: refuse (default: read from the "
+    "event's inputs.rollback-of or deployment payload).",
+)
+@click.option("--environment", metavar="NAME", help="Default: rollback.environment or production.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Roll back even over a migration marked `launchready: irreversible`.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@click.option(
+    "--state-file",
+    metavar="FILE",
+    help="Where the command strategy records the rollbacks it ran (idempotency).",
+)
+@guard
+def rollback_command(**opts: Any) -> int:
+    """After a failed smoke test, put the last good release back (rollback.strategy:
+    command, workflow or deployment), unless a guard stops it: too few failed runs, a
+    rollback of a rollback, already triggered, target already live, or an irreversible
+    migration in between.
+
+    Exit status: 0 rolled back or nothing to do, 1 refused or failed, 2 usage or config
+    error.
+    """
+    return run(**opts)
+
 
 _ICON = {"ok": "✅", "skip": "⏭️", "refuse": "⛔", "act": "↩️", "fail": "❌", "info": "ℹ️"}
 _TITLE = {

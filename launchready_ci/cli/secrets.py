@@ -1,4 +1,4 @@
-"""The IO half of ``launchready secrets ...``: pick the scan mode, then report like ``run``.
+"""``launchready secrets ...``: pick the scan mode, then report like ``run``.
 
 ``scan`` resolves the commits to scan first (:mod:`.checks.secrets.history`), so a range
 that cannot be scanned is a usage error (exit 2) before any check runs; the working tree
@@ -11,12 +11,71 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import click
+
 from launchready_ci.checks.base import Check
-from launchready_ci.cli._common import execute, open_session
+from launchready_ci.cli._common import (
+    CONFIG,
+    ROOT,
+    execute,
+    guard,
+    open_session,
+    report_options,
+)
 from launchready_ci.errors import UsageError
 from launchready_ci.github.events import event_range, pr_range
 
 __all__ = ["baseline", "scan"]
+
+
+@click.group()
+def secrets() -> None:
+    """Committed credentials: the working tree, a pull request, a push, the history.
+
+    `secrets scan` finds them (each mode scans only the lines its commits added),
+    `secrets baseline` records the current ones as accepted.
+    """
+
+
+@secrets.command("scan")
+@click.option(
+    "--pr", metavar="BASE..HEAD", help="Every commit of a pull request (`auto`: from the event)."
+)
+@click.option("--base", metavar="REF", help="Pull request base (with --head).")
+@click.option("--head", metavar="REF", help="Pull request head (with --base).")
+@click.option("--push", nargs=2, metavar="BEFORE AFTER", help="The commits of a push.")
+@click.option("--history", is_flag=True, help="Every commit of every branch and tag.")
+@click.option("--shard", metavar="K/N", help="With --history: scan only shard K of N.")
+@click.option("--staged", is_flag=True, help="The staged changes (for pre-commit).")
+@click.option(
+    "--event",
+    is_flag=True,
+    help="Under GitHub Actions: a pull request's commits, a push's commits, else the tree.",
+)
+@report_options
+@guard
+def secrets_scan(**opts: Any) -> int:
+    """Find committed secrets; without a mode option, in the working tree.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    return scan(**opts)
+
+
+@secrets.command("baseline")
+@ROOT
+@CONFIG
+@click.option(
+    "--output",
+    default=".launchready-baseline.json",
+    show_default=True,
+    metavar="FILE",
+    help="Baseline file to write.",
+)
+@guard
+def secrets_baseline(**opts: Any) -> int:
+    """Record the working tree's current secrets as accepted (`--baseline FILE` reads it)."""
+    return baseline(**opts)
 
 
 @dataclass(frozen=True)

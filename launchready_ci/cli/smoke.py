@@ -1,4 +1,4 @@
-"""The IO half of ``launchready smoke run``: read and check the spec before any request
+"""``launchready smoke run``: read and check the spec before any request
 (a problem in it is exit 2 with file:line), mask the secrets the journeys use, run, then
 write the outputs a deploy workflow's later steps read (``passed``, ``failed-steps``,
 ``p95``) and the results file ``launchready rollback`` reads.
@@ -15,12 +15,62 @@ import click
 
 from launchready_ci.checks.smoke.check import Outcome, SmokeCheck, dumps
 from launchready_ci.checks.smoke.spec import Spec, read_spec
-from launchready_ci.cli._common import execute, open_session, write_text
+from launchready_ci.cli._common import (
+    CA_BUNDLE,
+    execute,
+    guard,
+    open_session,
+    report_options,
+    write_text,
+)
 from launchready_ci.errors import UsageError
 from launchready_ci.findings import Report
 from launchready_ci.github.commands import add_mask
 
 __all__ = ["build_check", "run", "spec_for"]
+
+
+@click.group()
+def smoke() -> None:
+    """Prove a deploy works: `run` waits for the release, then runs the member journeys of
+    the `smoke:` section against it and times every step."""
+
+
+@smoke.command("run")
+@click.option(
+    "--base-url",
+    envvar="LAUNCHREADY_BASE_URL",
+    metavar="URL",
+    help="Where the release is served (default: smoke.base_url). Env: LAUNCHREADY_BASE_URL.",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(1, 1000),
+    help="How many times to run the journeys (default: smoke.runs, else 3).",
+)
+@click.option(
+    "--expect-version",
+    envvar="LAUNCHREADY_EXPECT_VERSION",
+    metavar="VERSION",
+    help="Wait until the release reports this version (default: smoke.readiness.version).",
+)
+@CA_BUNDLE
+@click.option(
+    "--results",
+    metavar="FILE",
+    help="Write the outcome (passed, failed runs, latencies per step) as JSON to FILE, "
+    "for `launchready rollback --smoke-results`.",
+)
+@report_options
+@guard
+def smoke_run(**opts: Any) -> int:
+    """Wait until the release is live, run every journey --runs times (journeys at once,
+    steps in order with shared cookies), and report each step's failures and its p50, p95
+    and max latency against its budget.
+
+    Exit status: 0 passed, 1 findings at or above --fail-on, 2 usage or config error.
+    """
+    return run(**opts)
 
 
 def spec_for(root: Path | None, config_path: str | None) -> tuple[Spec, Any]:

@@ -1,6 +1,6 @@
 """Reporters: one output format per module, each a pure ``render(report, ...) -> str``.
 
-They never do IO and never read the environment: the CLI (``runner_cli``) decides what
+They never do IO and never read the environment: the CLI (``cli._common``) decides what
 to render, scrubs it and writes it. :data:`FORMATS` is the complete list; a test checks
 that every entry imports and has a callable ``render``.
 """
