@@ -465,7 +465,7 @@ def prefilter_selectivity(tree: Path) -> dict[str, Any]:
     """
     from launchready_ci.checks.files import iter_files
     from launchready_ci.checks.secrets import engine
-    from launchready_ci.checks.secrets.check import read_text
+    from launchready_ci.fileio import read_limited
 
     prefilter = engine._prefilter()
     skipped = getattr(engine, "skipped_name", None) or getattr(engine, "_skipped_name")  # noqa: B009
@@ -474,7 +474,7 @@ def prefilter_selectivity(tree: Path) -> dict[str, Any]:
     for rel in iter_files(tree):
         if skipped(rel):
             continue
-        text = read_text(tree / rel)
+        text = read_limited(tree / rel).text
         if text is not None:
             texts.append((rel, text))
     split = [text.split("\n") for _rel, text in texts]

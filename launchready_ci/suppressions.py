@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchready_ci import git
 from launchready_ci.checks.files import is_own_report
 from launchready_ci.config.model import Ignore
 from launchready_ci.errors import UsageError
+from launchready_ci.fileio import atomic_write
 from launchready_ci.findings import Confidence, Finding, Location, Severity
 from launchready_ci.rules import REGISTRY, Rule, matches, register
 
@@ -75,7 +74,7 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
     """Every ``launchready: ignore[...]`` comment: via ``git grep`` in a work tree, else by
     reading ``paths``."""
     found: list[InlineIgnore] = []
-    hits = _git_grep(root)
+    hits = git.grep(root, r"launchready:[[:space:]]*ignore(-file)?\[")
     if hits is None:
         hits = []
         for rel in paths or ():
@@ -99,37 +98,6 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
                 if rule:
                     found.append(InlineIgnore(rel, n, rule, whole))
     return found
-
-
-def _git_grep(root: Path) -> list[tuple[str, int, str]] | None:
-    try:
-        proc = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(root),
-                "grep",
-                "-I",
-                "-n",
-                "-z",
-                "--untracked",
-                "-E",
-                r"launchready:[[:space:]]*ignore(-file)?\[",
-            ],
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode not in (0, 1):
-        return None
-    out = []
-    for record in proc.stdout.decode("utf-8", "replace").splitlines():
-        parts = record.split("\0", 2)
-        if len(parts) == 3 and parts[1].isdigit():
-            out.append((parts[0], int(parts[1]), parts[2]))
-    return out
 
 
 @dataclass
@@ -167,28 +135,6 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
         "findings": [{"fingerprint": fp, "rule_id": r, "location": loc} for fp, r, loc in entries],
     }
     atomic_write(path, json.dumps(doc, indent=2) + "\n")
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class Suppressor:

@@ -7,10 +7,11 @@ import functools
 import os
 import re
 import stat
-import subprocess
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from launchready_ci import git
 
 __all__ = ["DEFAULT_EXCLUDES", "REPORT_MARKERS", "is_own_report", "iter_files", "matches_any"]
 
@@ -65,30 +66,6 @@ def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)")
 
 
-def _git_files(root: Path) -> list[str] | None:
-    try:
-        proc = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(root),
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
-        return None
-    return sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
-
-
 def iter_files(
     root: Path, exclude: Iterable[str] = (), *, skipped: Counter[str] | None = None
 ) -> Iterator[str]:
@@ -99,7 +76,7 @@ def iter_files(
     of excluded directories as one each, without entering them)."""
     counts: Counter[str] = skipped if skipped is not None else Counter()
     patterns = (*DEFAULT_EXCLUDES, *tuple(exclude))
-    files = _git_files(root)
+    files = git.ls_files(root)
     if files is None:
         files = []
         for dirpath, dirnames, filenames in os.walk(root):

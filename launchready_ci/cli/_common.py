@@ -21,11 +21,12 @@ from launchready_ci import config as config_mod
 from launchready_ci.checks import CHECKS, Check
 from launchready_ci.context import GitHubEnv, RunContext
 from launchready_ci.errors import UsageError
+from launchready_ci.fileio import atomic_write
 from launchready_ci.findings import Finding, Report
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
 from launchready_ci.runner import RunOptions, run
-from launchready_ci.suppressions import atomic_write, load_baseline, write_baseline
+from launchready_ci.suppressions import load_baseline, write_baseline
 
 __all__ = [
     "CA_BUNDLE",

@@ -29,9 +29,9 @@ from launchready_ci.cli._common import (
     write_text,
 )
 from launchready_ci.errors import LaunchreadyError, UsageError
+from launchready_ci.fileio import atomic_write
 from launchready_ci.findings import Report
 from launchready_ci.redaction import Scrubber, is_secret_name
-from launchready_ci.suppressions import atomic_write
 
 __all__ = ["VERIFY_OUTPUTS", "check", "docs", "init", "verify"]
 

@@ -179,7 +179,7 @@ def _dry_run_check(opts: dict[str, Any], *, required: bool) -> tuple[str, DryRun
 
 def _scope(pr: str | None, event: bool, opts: dict[str, Any]) -> tuple[frozenset[str] | None, str]:
     """(paths the range adds or changes, its label); (None, "") for every migration."""
-    from launchready_ci.checks.secrets.history import changed_paths
+    from launchready_ci.git import changed_paths
 
     if pr is not None and event:
         raise UsageError("choose one of --pr and --event")

@@ -279,7 +279,7 @@ class _Monitor:
 
 
 def _local(path: Path, run: Any, update: Any) -> Any:
-    from launchready_ci.suppressions import atomic_write
+    from launchready_ci.fileio import atomic_write
     from launchready_ci.uptime.history import History
 
     try:
@@ -294,7 +294,7 @@ def _local(path: Path, run: Any, update: Any) -> Any:
 
 
 def _write_pages(out: Path, files: Mapping[str, str]) -> None:
-    from launchready_ci.suppressions import atomic_write
+    from launchready_ci.fileio import atomic_write
 
     for rel, text in files.items():
         target = out / rel

@@ -102,8 +102,9 @@ def scan(**opts: Any) -> int:
 
 
 def _check(root: Path | None, config_path: str | None, mode: ScanMode) -> Check:
-    from launchready_ci.checks.secrets import history as h
+    from launchready_ci import git
     from launchready_ci.checks.secrets.check import SecretsCheck
+    from launchready_ci.checks.secrets.history import SecretsHistoryCheck
 
     pr, base, head, push = mode.pr, mode.base, mode.head, mode.push
     if (base is None) != (head is None) and pr is None:
@@ -132,12 +133,12 @@ def _check(root: Path | None, config_path: str | None, mode: ScanMode) -> Check:
     repo = open_session(root, config_path).root
     if pr is not None or base is not None:
         base, head, commits = pr_range(pr, base, head)
-        return h.SecretsHistoryCheck(h.plan_pr(repo, base, head, commits=commits))
+        return SecretsHistoryCheck(git.plan_pr(repo, base, head, commits=commits))
     if push is not None:
-        return h.SecretsHistoryCheck(h.plan_push(repo, *push))
+        return SecretsHistoryCheck(git.plan_push(repo, *push))
     if mode.history:
-        return h.SecretsHistoryCheck(h.plan_history(repo, h.parse_shard(mode.shard)))
-    return h.SecretsHistoryCheck(h.plan_staged(repo))
+        return SecretsHistoryCheck(git.plan_history(repo, git.parse_shard(mode.shard)))
+    return SecretsHistoryCheck(git.plan_staged(repo))
 
 
 def baseline(*, root: Path | None, config_path: str | None, output: str) -> int:

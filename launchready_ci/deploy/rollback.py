@@ -273,7 +273,7 @@ class Rollback:
             return
         import datetime as dt
 
-        from launchready_ci.suppressions import atomic_write
+        from launchready_ci.fileio import atomic_write
 
         state = self._state()
         state[key] = {"target": target, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
@@ -283,7 +283,7 @@ class Rollback:
     def _irreversible(self, target: str | None) -> list[str]:
         from launchready_ci.checks.files import matches_any
         from launchready_ci.checks.migrations.check import DEFAULT_PATHS
-        from launchready_ci.checks.secrets.history import changed_paths
+        from launchready_ci.git import changed_paths
 
         plan = self.plan
         if target is None:

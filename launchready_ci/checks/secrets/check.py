@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from launchready_ci import git
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files
 from launchready_ci.checks.secrets import ds_baseline
@@ -36,14 +36,13 @@ from launchready_ci.checks.secrets.rules.provider_credential import ProviderCred
 from launchready_ci.checks.secrets.rules.secret_assignment import SecretAssignment
 from launchready_ci.checks.secrets.rules.test_or_public_key import TestOrPublicKey
 from launchready_ci.context import RunContext
+from launchready_ci.fileio import read_limited
 from launchready_ci.findings import Finding, Location, Severity
 
 __all__ = ["ScanStats", "SecretsCheck", "env_file_finding", "scan_files"]
 
-MAX_BYTES = 2 * 1024 * 1024
 PARALLEL_MIN_FILES = 200
 _CHUNK = 64
-_SNIFF = 8192
 
 
 @dataclasses.dataclass
@@ -94,9 +93,9 @@ class SecretsCheck(Check):
                 if finding.fingerprint not in seen:
                     seen.add(finding.fingerprint)
                     yield finding
-        tracked = _tracked(ctx.root, list(env_files))
+        tracked = git.tracked(ctx.root, list(env_files))
         for rel in env_files:
-            text = read_text(ctx.root / rel)
+            text = read_limited(ctx.root / rel).text
             if text is None:
                 continue
             lines = list(enumerate(text.split("\n"), start=1))
@@ -139,24 +138,6 @@ def env_file_finding(
     )
 
 
-def _tracked(root: Path, rels: list[str]) -> set[str] | None:
-    """Which of ``rels`` git tracks; ``None`` outside a work tree (then all count)."""
-    if not rels:
-        return set()
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--", *rels],
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
-        return None
-    return {p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
-
-
 def scan_files(
     root: Path, rels: list[str], stats: ScanStats | None = None
 ) -> Iterator[tuple[str, list[Detection]]]:
@@ -195,7 +176,7 @@ def _scan_each(root: Path, rels: list[str]) -> tuple[list[tuple[str, list[Detect
         if skipped_name(rel):
             stats.skipped["lockfile or non-text names"] += 1
             continue
-        text, why, size = _read(root / rel)
+        text, why, size = read_limited(root / rel)
         if text is None:
             stats.skipped[why] += 1
             continue
@@ -205,26 +186,6 @@ def _scan_each(root: Path, rels: list[str]) -> tuple[list[tuple[str, list[Detect
         if found:
             out.append((rel, found))
     return out, stats
-
-
-def read_text(path: Path) -> str | None:
-    """The file's text, or ``None`` for a symlink, a binary, a large or unreadable file."""
-    return _read(path)[0]
-
-
-def _read(path: Path) -> tuple[str | None, str, int]:
-    """(text, "", size), or (None, why it was skipped, 0)."""
-    try:
-        if path.is_symlink() or not path.is_file():
-            return None, "symlinks, submodules and special files", 0
-        if path.stat().st_size > MAX_BYTES:
-            return None, f"over {MAX_BYTES // 1024 // 1024} MiB", 0
-        data = path.read_bytes()
-    except OSError:
-        return None, "unreadable", 0
-    if b"\0" in data[:_SNIFF]:
-        return None, "binary", 0
-    return data.decode("utf-8", errors="replace"), "", len(data)
 
 
 def _size(n: int) -> str:

@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from launchready_ci import config as config_mod
-from launchready_ci.checks.secrets.history import (
+from launchready_ci.checks.secrets.history import SecretsHistoryCheck
+from launchready_ci.context import GitHubEnv, RunContext
+from launchready_ci.errors import CheckSkipped, UsageError
+from launchready_ci.findings import Finding
+from launchready_ci.git import (
     Plan,
-    SecretsHistoryCheck,
     iter_added,
     parse_shard,
     plan_history,
@@ -21,9 +24,6 @@ from launchready_ci.checks.secrets.history import (
     plan_push,
     plan_staged,
 )
-from launchready_ci.context import GitHubEnv, RunContext
-from launchready_ci.errors import CheckSkipped, UsageError
-from launchready_ci.findings import Finding
 from tests.helpers import git, make_repo
 
 ZERO = "0" * 40

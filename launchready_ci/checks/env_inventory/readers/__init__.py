@@ -43,13 +43,13 @@ from launchready_ci.checks.env_inventory.readers import (
     workflows,
 )
 from launchready_ci.checks.files import iter_files
+from launchready_ci.fileio import read_limited
 
-__all__ = ["MAX_BYTES", "Reader", "read_uses", "reader_for"]
+__all__ = ["Reader", "read_uses", "reader_for"]
 
 Reader = Callable[[str, str], Iterator[Use]]
 
 #: Larger files are generated or vendored; reading them costs time and finds noise.
-MAX_BYTES = 2 * 1024 * 1024
 
 _BY_SUFFIX: dict[str, Reader] = {
     ".py": python.read,
@@ -114,7 +114,7 @@ def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
     for rel in env_files:
         if rel not in listed or dotenv.is_template(rel.rpartition("/")[2]):
             continue  # not in the repository, or already read as a template
-        text = _read_text(root / rel)
+        text = read_limited(root / rel).text
         if text is not None:
             yield from dotenv.read_env_file(text, rel)
 
@@ -138,7 +138,7 @@ def _read_chunk(root: Path, rels: list[str]) -> list[tuple[list[Use], list[str]]
     out: list[tuple[list[Use], list[str]]] = []
     for rel in rels:
         reader = reader_for(rel)
-        text = _read_text(root / rel) if reader is not None else None
+        text = read_limited(root / rel).text if reader is not None else None
         if reader is None or text is None:
             continue
         if reader is compose.read:
@@ -147,15 +147,3 @@ def _read_chunk(root: Path, rels: list[str]) -> list[tuple[list[Use], list[str]]
         else:
             out.append((list(reader(text, rel)), []))
     return out
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data[:8192]:
-        return None  # binary
-    return data.decode("utf-8", errors="replace")
