@@ -16,11 +16,11 @@ from launchready_ci.checks.migrations.check import (  # noqa: F401  (registers i
     MigrationsDryRunCheck,  # not in CHECKS: it needs a database, see `migrations dry-run`)
 )
 from launchready_ci.checks.secrets.check import SecretsCheck
-from launchready_ci.checks.smoke import (  # noqa: F401  (registers the rules of `smoke run`,
-    rules as _smoke_rules,  # which sends requests to a live release)
+from launchready_ci.checks.smoke.check import (  # noqa: F401  (registers its rules; not in
+    SmokeCheck,  # CHECKS: it sends requests to a live release, see `launchready smoke run`)
 )
-from launchready_ci.checks.workflows import (  # noqa: F401  (registers the rules of the
-    rules as _workflows_rules,  # deploy workflow review, which `launchready audit` runs)
+from launchready_ci.checks.workflows.check import (  # noqa: F401  (registers its rules; not in
+    WorkflowsCheck,  # CHECKS: `launchready audit` runs the deploy workflow review)
 )
 
 __all__ = ["CHECKS", "Check"]

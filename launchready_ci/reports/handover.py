@@ -158,7 +158,8 @@ def _environment(job: Mapping[str, Any]) -> str:
 
 def _deploy(config: Config, root: Path, inventory: Any) -> list[str]:
     out = ["## Deploy and rollback", ""]
-    from launchready_ci.checks.workflows.check import deploy_jobs, read_workflows
+    from launchready_ci.checks.workflows.deploy import deploy_jobs
+    from launchready_ci.checks.workflows.reader import read_workflows
 
     rows = []
     for wf in read_workflows(root)[0]:

@@ -1,4 +1,5 @@
-"""Email authentication records: SPF (RFC 7208), DKIM keys (RFC 6376) and DMARC (RFC 7489).
+"""Email authentication: MX where mail is received, SPF (RFC 7208), DKIM keys (RFC 6376)
+and DMARC (RFC 7489); the records read and counted, and the rules that judge them.
 
 These functions read and count; RFC 7208 ``check_host()`` itself is pyspf's
 (:func:`spf_verdict`), which ships and passes the RFC 7208 test suite.
@@ -11,11 +12,427 @@ so the configured senders can be found among them.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from launchready_ci.checks.domain.dns import DnsLookupFailed, failed, finding
 from launchready_ci.checks.domain.resolver import Resolver
+from launchready_ci.findings import Confidence, Finding, Location, Severity
+from launchready_ci.rules import Rule, register
 
-__all__ = ["SENDERS", "DkimKey", "Dmarc", "SpfReport", "dkim_key", "dmarc", "spf"]
+__all__ = [
+    "RULES",
+    "SENDERS",
+    "DkimInvalid",
+    "DkimKey",
+    "DkimMissing",
+    "DkimWeakKey",
+    "Dmarc",
+    "DmarcInvalid",
+    "DmarcMissing",
+    "DmarcNoReports",
+    "DmarcPolicyNone",
+    "MailDomain",
+    "MxMissing",
+    "SpfAllTooPermissive",
+    "SpfInvalid",
+    "SpfMissing",
+    "SpfReport",
+    "SpfSenderMissing",
+    "SpfTooManyLookups",
+    "dkim_key",
+    "dmarc",
+    "mail",
+    "spf",
+]
+
+
+@register
+class MxMissing(Rule):
+    """A mail domain that should receive mail has no MX record.
+
+    Why
+    ---
+    Replies to invites, support mail and bounces addressed to the domain go nowhere (or
+    to the apex's A record, which no mail server listens on). Some receivers also judge
+    a sender domain that cannot receive as suspect.
+
+    Remediation
+    -----------
+    Add the MX records your mail provider gives (for example Google Workspace's
+    `smtp.google.com`), or set `receives: false` for a sending-only domain.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc5321#section-5.1
+    """
+
+    id = "domain/mx-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfMissing(Rule):
+    """A mail domain has no SPF record.
+
+    Why
+    ---
+    Receivers cannot tell your sending service from a forger. Gmail and Yahoo require
+    SPF or DKIM, and DMARC alignment, from bulk senders since 2024: password-reset and
+    invite mail lands in spam or is rejected.
+
+    Remediation
+    -----------
+    Publish one TXT record such as `v=spf1 include:spf.mtasv.net ~all`, with an
+    `include:` per sending service, ending in `~all` or `-all`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208
+    """
+
+    id = "domain/spf-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfInvalid(Rule):
+    """The SPF record is broken: more than one, bad syntax, an include without SPF, or a loop.
+
+    Why
+    ---
+    Any of these is a permanent error (RFC 7208 4.5, 5.2): receivers treat the domain as
+    having no usable SPF at all, and DMARC then rests on DKIM alone.
+
+    How it is checked: the record is evaluated with pyspf, the RFC 7208 implementation
+    that ships and passes the RFC 7208 test suite, for a sending address that no record
+    lists (so every term is reached, as for a forger's mail), through the same name
+    server as the other checks. launchready does not evaluate SPF itself; its own walk
+    over the includes only counts lookups and finds the senders. checkdmarc covers SPF
+    and DMARC too, but cannot query a name server on another port (staging zones, the
+    tests' server) and brings many more dependencies.
+
+    Remediation
+    -----------
+    Keep exactly one `v=spf1` TXT record; merge two into one. Fix unknown terms and
+    includes of domains that publish no SPF record.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-4.5
+    """
+
+    id = "domain/spf-invalid"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfTooManyLookups(Rule):
+    """The SPF record needs more than 10 DNS lookups, or more than 2 that find nothing.
+
+    Why
+    ---
+    RFC 7208 4.6.4 caps the terms that cost a DNS query (`include`, `a`, `mx`, `ptr`,
+    `exists`, `redirect`) at 10 across every nested include, and lookups that return
+    nothing at 2. Past either limit the result is a permanent error: every message fails
+    SPF. Each sending service added is an include, so the limit is usually crossed the
+    week a newsletter tool is added before launch.
+
+    Remediation
+    -----------
+    Remove includes of services you no longer send with, replace `a`/`mx` with `ip4`/
+    `ip6`, or send bulk mail from a subdomain with its own SPF record.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-4.6.4
+    """
+
+    id = "domain/spf-too-many-lookups"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfSenderMissing(Rule):
+    """A sending service named in launchready.yml is not included in the domain's SPF record.
+
+    Why
+    ---
+    Mail that service sends for the domain fails SPF; unless its DKIM signature aligns,
+    DMARC fails too, and the password-reset mail goes to spam.
+
+    Remediation
+    -----------
+    Add the service's include (for example `include:spf.mtasv.net` for Postmark,
+    `include:_spf.google.com` for Google Workspace) before the `all` term.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-5.2
+    """
+
+    id = "domain/spf-sender-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class SpfAllTooPermissive(Rule):
+    """The SPF record ends in `+all` or `?all`, or has no `all`: it vouches for anyone.
+
+    Why
+    ---
+    `+all` passes mail from every server on the internet; `?all` and a missing `all`
+    (neutral) say nothing, so forged mail in your name is not marked.
+
+    Remediation
+    -----------
+    End the record with `~all` (soft fail, while you check every sender) and move to
+    `-all` once DMARC reports show only your services.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7208#section-5.1
+    """
+
+    id = "domain/spf-all-too-permissive"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+
+@register
+class DkimMissing(Rule):
+    """A DKIM selector named in launchready.yml has no key record.
+
+    Why
+    ---
+    Mail signed with that selector fails DKIM: receivers cannot verify it, and DMARC
+    must rely on SPF alone (which forwarding breaks).
+
+    Remediation
+    -----------
+    Publish the TXT (or CNAME) record your mail service shows for the selector, at
+    `<selector>._domainkey.<domain>`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6376#section-3.6.2
+    """
+
+    id = "domain/dkim-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DkimInvalid(Rule):
+    """A DKIM key record is unusable: no key, a revoked (empty) one, bad base64, a bad type.
+
+    Why
+    ---
+    Every signature made with the selector fails verification, as if the mail were
+    forged. The record's tags and the RSA key are read with dkimpy, the DKIM library
+    that mail servers' milters use, rather than with a hand-written ASN.1 reader.
+
+    Remediation
+    -----------
+    Copy the record again from the mail service (TXT strings longer than 255 characters
+    must be split into several quoted strings, not cut), or remove the selector from
+    launchready.yml if it was retired on purpose.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6376#section-3.6.1
+    """
+
+    id = "domain/dkim-invalid"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DkimWeakKey(Rule):
+    """A DKIM RSA key is shorter than 2048 bits.
+
+    Why
+    ---
+    RFC 8301 requires verifiers to reject keys under 1024 bits; 1024-bit keys are
+    factorable by a well-funded attacker and some receivers already treat them as weak.
+
+    Remediation
+    -----------
+    Rotate to a 2048-bit key: publish a new selector, switch signing to it, then remove
+    the old record.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8301#section-3.2
+    """
+
+    id = "domain/dkim-weak-key"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcMissing(Rule):
+    """A mail domain has no DMARC record.
+
+    Why
+    ---
+    Gmail and Yahoo require a DMARC record from bulk senders; without one, receivers
+    have no policy for forged mail in your name and you get no reports about it.
+
+    Remediation
+    -----------
+    Publish `_dmarc.<domain> TXT "v=DMARC1; p=none; rua=mailto:dmarc@<domain>"`, read the
+    reports for a few weeks, then move to `p=quarantine` and `p=reject`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-6.3
+    """
+
+    id = "domain/dmarc-missing"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcInvalid(Rule):
+    """The DMARC record does not parse (RFC 7489), or there is more than one.
+
+    Why
+    ---
+    Receivers ignore a DMARC record they cannot parse, and with several they apply none:
+    the domain is treated as having no policy.
+
+    Remediation
+    -----------
+    Keep one record starting `v=DMARC1;` with `p=none|quarantine|reject` and valid
+    optional tags (`rua=mailto:...`, `adkim=r|s`, `aspf=r|s`, `pct=0..100`).
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-6.4
+    """
+
+    id = "domain/dmarc-invalid"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcPolicyNone(Rule):
+    """DMARC is `p=none`: forged mail in the domain's name is still delivered.
+
+    Why
+    ---
+    `p=none` only asks for reports. It is the right first step, but left in place it
+    protects no one: a phishing mail "from" your domain to your members is delivered.
+
+    Remediation
+    -----------
+    Once the aggregate reports show every legitimate sender passing, move to
+    `p=quarantine` (optionally with `pct=`), then `p=reject`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-6.3
+    """
+
+    id = "domain/dmarc-policy-none"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+
+@register
+class DmarcNoReports(Rule):
+    """The DMARC record has no `rua`: nobody receives the aggregate reports.
+
+    Why
+    ---
+    Without reports you cannot see which services send as you, whether they pass, or
+    who forges your domain, so you cannot safely tighten the policy.
+
+    Remediation
+    -----------
+    Add `rua=mailto:dmarc@<domain>` (or a report service's address).
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc7489#section-7.2
+    """
+
+    id = "domain/dmarc-no-reports"
+    severity = Severity.NOTICE
+    confidence = Confidence.HIGH
+
+
+# Bad and good snippets for the rule pages: zone-file lines (and, where the intent
+# matters, the launchready.yml entry), as a DNS provider's export shows them.
+_EXAMPLES: dict[type[Rule], tuple[str, str]] = {
+    MxMissing: ("; receives: true, no MX", "@ MX 1 smtp.google.com."),
+    SpfMissing: ("; no v=spf1 TXT record", '@ TXT "v=spf1 include:spf.mtasv.net ~all"'),
+    SpfInvalid: (
+        '@ TXT "v=spf1 include:spf.mtasv.net ~all"\n@ TXT "v=spf1 include:sendgrid.net ~all"',
+        '@ TXT "v=spf1 include:spf.mtasv.net include:sendgrid.net ~all"',
+    ),
+    SpfTooManyLookups: (
+        '@ TXT "v=spf1 include:a.example include:b.example mx a ... ~all"  ; 11 lookups',
+        '@ TXT "v=spf1 include:spf.mtasv.net ip4:203.0.113.0/24 ~all"',
+    ),
+    SpfSenderMissing: (
+        '# senders: [postmark, google]\n@ TXT "v=spf1 include:_spf.google.com ~all"',
+        '@ TXT "v=spf1 include:_spf.google.com include:spf.mtasv.net ~all"',
+    ),
+    SpfAllTooPermissive: ('@ TXT "v=spf1 include:spf.mtasv.net +all"', '@ TXT "v=spf1 ... -all"'),
+    DkimMissing: (
+        "; dkim: [pm], no pm._domainkey record",
+        'pm._domainkey TXT "v=DKIM1; p=MIIB..."',
+    ),
+    DkimInvalid: (
+        's1._domainkey TXT "v=DKIM1; k=rsa; p="',
+        's1._domainkey TXT "v=DKIM1; p=MIIB..."',
+    ),
+    DkimWeakKey: (
+        'pm._domainkey TXT "v=DKIM1; p=MIGfMA0G..."  ; RSA-1024',
+        'pm._domainkey TXT "v=DKIM1; p=MIIBIjAN..."  ; RSA-2048',
+    ),
+    DmarcMissing: ("; no _dmarc record", '_dmarc TXT "v=DMARC1; p=none; rua=mailto:d@example.com"'),
+    DmarcInvalid: ('_dmarc TXT "v=DMARC1; p=maybe"', '_dmarc TXT "v=DMARC1; p=quarantine"'),
+    DmarcPolicyNone: ('_dmarc TXT "v=DMARC1; p=none"', '_dmarc TXT "v=DMARC1; p=reject"'),
+    DmarcNoReports: (
+        '_dmarc TXT "v=DMARC1; p=reject"',
+        '_dmarc TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"',
+    ),
+}
+for _rule, (_bad, _good) in _EXAMPLES.items():
+    _rule.examples = {"bad": (_bad,), "good": (_good,)}
+
+
+#: This area's rules, in the order the check reports them.
+RULES: tuple[type[Rule], ...] = (
+    MxMissing,
+    SpfMissing,
+    SpfInvalid,
+    SpfTooManyLookups,
+    SpfSenderMissing,
+    SpfAllTooPermissive,
+    DkimMissing,
+    DkimInvalid,
+    DkimWeakKey,
+    DmarcMissing,
+    DmarcInvalid,
+    DmarcPolicyNone,
+    DmarcNoReports,
+)
+
 
 #: The SPF include of each sending service people name in launchready.yml.
 SENDERS = {
@@ -287,3 +704,163 @@ def _pyspf_lookup(resolver: Resolver) -> object:
         return out
 
     return lookup
+
+
+# --- judging a mail domain --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailDomain:
+    domain: str
+    apex: str
+    intent: Mapping[str, Any]
+
+
+def mail(resolver: Resolver, md: MailDomain, at: Location, notes: list[str]) -> list[Finding]:
+    domain, apex, mail = md.domain, md.apex, md.intent
+    out: list[Finding] = []
+    if mail.get("receives", True):
+        mx = resolver.lookup(domain, "MX")
+        if mx.failed:
+            out.append(failed(mx, at))
+        elif not mx.ok:
+            out.append(
+                finding(
+                    MxMissing,
+                    f"{domain} receives mail (launchready.yml) but has no MX record",
+                    at,
+                )
+            )
+    out += _spf(resolver, domain, [str(s) for s in mail.get("senders") or ()], at)
+    for selector in mail.get("dkim") or ():
+        out += _dkim(resolver, domain, str(selector), at, notes)
+    out += _dmarc(resolver, domain, apex, at, notes)
+    return out
+
+
+def _spf(resolver: Resolver, domain: str, senders: list[str], at: Location) -> list[Finding]:
+    report = spf(resolver, domain)
+    out = [finding(DnsLookupFailed, f"SPF of {domain}: {f}", at) for f in report.failures]
+    if not report.records:
+        if not report.failures:
+            out.append(finding(SpfMissing, f"{domain} has no SPF record (v=spf1)", at))
+        return out
+    if len(report.records) > 1:
+        out.append(
+            finding(
+                SpfInvalid,
+                f"{domain} has {len(report.records)} SPF records: receivers treat that as a "
+                "permanent error, as if there were none",
+                at,
+            )
+        )
+        return out
+    for error in report.errors:
+        out.append(finding(SpfInvalid, f"SPF of {domain}: {error}", at))
+    if report.lookups > LOOKUP_LIMIT or report.voids > VOID_LIMIT:
+        out.append(
+            finding(
+                SpfTooManyLookups,
+                f"SPF of {domain} needs {report.lookups} DNS lookups (limit {LOOKUP_LIMIT}) "
+                f"and {report.voids} find nothing (limit {VOID_LIMIT}): every message fails "
+                "SPF with a permanent error",
+                at,
+            )
+        )
+    for sender in senders:
+        include = (
+            sender.partition(":")[2]
+            if sender.startswith("include:")
+            else SENDERS.get(sender.lower(), sender)
+        )
+        if include.lower() not in report.included:
+            out.append(
+                finding(
+                    SpfSenderMissing,
+                    f"SPF of {domain} does not include {include} ({sender}): its mail for "
+                    f"{domain} fails SPF",
+                    at,
+                )
+            )
+    if not any(f.rule_id in (SpfInvalid.id, SpfTooManyLookups.id) for f in out):
+        result, explanation = spf_verdict(resolver, domain)
+        if result == "permerror":
+            out.append(
+                finding(
+                    SpfInvalid,
+                    f"SPF of {domain} is a permanent error for every receiver: {explanation}",
+                    at,
+                )
+            )
+    qualifier = report.all_qualifier
+    if qualifier in ("+", "?") or (qualifier is None and report.redirect is None):
+        ending = f"{qualifier}all" if qualifier else "no all term"
+        out.append(
+            finding(
+                SpfAllTooPermissive,
+                f"SPF of {domain} ends with {ending}: forged mail in its name is not marked; "
+                "end with ~all or -all",
+                at,
+            )
+        )
+    return out
+
+
+def _dkim(
+    resolver: Resolver, domain: str, selector: str, at: Location, notes: list[str]
+) -> list[Finding]:
+    key = dkim_key(resolver, domain, selector)
+    if key.outcome == "missing":
+        return [finding(DkimMissing, f"DKIM selector {selector}: no key at {key.name}", at)]
+    if key.outcome == "failed":
+        return [finding(DnsLookupFailed, f"DKIM key {key.name} {key.detail}", at)]
+    if key.outcome != "ok":
+        return [finding(DkimInvalid, f"DKIM key {key.name} is unusable: {key.detail}", at)]
+    notes.append(f"DKIM {selector}._domainkey.{domain}: {key.key_type}-{key.bits}")
+    if key.key_type == "rsa" and key.bits < 1024:
+        return [
+            finding(
+                DkimInvalid,
+                f"DKIM key {key.name} is RSA-{key.bits}: verifiers must reject keys under "
+                "1024 bits (RFC 8301)",
+                at,
+            )
+        ]
+    if key.key_type == "rsa" and key.bits < 2048:
+        return [finding(DkimWeakKey, f"DKIM key {key.name} is RSA-{key.bits}, under 2048 bits", at)]
+    return []
+
+
+def _dmarc(
+    resolver: Resolver, domain: str, apex: str, at: Location, notes: list[str]
+) -> list[Finding]:
+    record = dmarc(resolver, domain)
+    if record.outcome == "missing" and domain != apex:
+        parent = dmarc(resolver, apex)  # the organizational domain's policy applies
+        if parent.outcome != "failed":
+            record = parent
+    if record.outcome == "missing":
+        return [finding(DmarcMissing, f"{domain} has no DMARC record at _dmarc.{domain}", at)]
+    if record.outcome == "failed":
+        return [finding(DnsLookupFailed, f"DMARC {record.name} {record.detail}", at)]
+    if record.outcome != "ok":
+        return [finding(DmarcInvalid, f"DMARC {record.name}: {record.detail}", at)]
+    tags = record.tags
+    policy = tags["p"].lower()
+    alignment = f"adkim={tags.get('adkim', 'r')}, aspf={tags.get('aspf', 'r')}"
+    notes.append(f"DMARC {record.name}: p={policy}, {alignment}")
+    out = []
+    if policy == "none":
+        out.append(
+            finding(
+                DmarcPolicyNone,
+                f"DMARC {record.name} is p=none ({alignment}): forged mail in its name is "
+                "delivered; move to p=quarantine, then p=reject, once reports are clean",
+                at,
+            )
+        )
+    if not tags.get("rua"):
+        out.append(
+            finding(DmarcNoReports, f"DMARC {record.name} has no rua: no reports arrive", at)
+        )
+    return out

@@ -12,9 +12,176 @@ from __future__ import annotations
 import socket
 import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["ConnectTo", "TlsResult", "parse_connect_to", "probe_tls", "route"]
+from launchready_ci.checks.domain.dns import finding
+from launchready_ci.findings import Confidence, Finding, Location, Severity
+from launchready_ci.rules import Rule, register
+
+__all__ = [
+    "RULES",
+    "ConnectTo",
+    "TlsConnectionFailed",
+    "TlsExpiry",
+    "TlsHostnameMismatch",
+    "TlsOldProtocol",
+    "TlsResult",
+    "TlsUntrusted",
+    "parse_connect_to",
+    "probe_tls",
+    "route",
+    "tls_findings",
+]
+
+
+@register
+class TlsUntrusted(Rule):
+    """A hostname's certificate chain does not verify: a missing intermediate or an unknown CA.
+
+    Why
+    ---
+    Desktop browsers sometimes fetch a missing intermediate themselves, so the site looks
+    fine to the team; Android apps, curl, payment webhooks and many API clients do not,
+    and fail with "unable to get local issuer certificate". A self-signed or unknown-CA
+    certificate fails everywhere.
+
+    Remediation
+    -----------
+    Serve the full chain (nginx `ssl_certificate` with `fullchain.pem`, not `cert.pem`);
+    use a certificate from a public CA. Check with
+    `openssl s_client -connect host:443 -servername host -showcerts`.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8446#section-4.4.2
+    """
+
+    id = "domain/tls-untrusted"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("ssl_certificate /etc/letsencrypt/live/example.com/cert.pem;",),
+        "good": ("ssl_certificate /etc/letsencrypt/live/example.com/fullchain.pem;",),
+    }
+
+
+@register
+class TlsHostnameMismatch(Rule):
+    """A hostname's certificate is for other names.
+
+    Why
+    ---
+    Every client refuses the connection: the hostname was added to DNS (or moved to a
+    new host) without a certificate that names it, often `www` or `api`.
+
+    Remediation
+    -----------
+    Issue a certificate that lists the hostname (or a wildcard for it), and add the name
+    to the platform's domain settings so it issues one.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc6125#section-6
+    """
+
+    id = "domain/tls-hostname-mismatch"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("api.example.com -> certificate for www.example.com",),
+        "good": ("api.example.com -> certificate for api.example.com",),
+    }
+
+
+@register
+class TlsExpiry(Rule):
+    """A hostname's certificate has expired, or expires soon (under 21 days; under 7 an error).
+
+    Why
+    ---
+    Automatic renewal fails silently more often than anyone expects (a CAA record, a
+    moved DNS zone, an HTTP-01 challenge blocked by a redirect), and certificates expire
+    on their own schedule, weekends included. After that every client refuses the site.
+
+    Remediation
+    -----------
+    Renew now and find why renewal did not happen (`certbot renew --dry-run`, the
+    platform's domain page). The thresholds are `domain.tls.warn_days` and
+    `domain.tls.error_days`.
+
+    References
+    ----------
+    - https://letsencrypt.org/docs/integration-guide/#when-to-renew
+    """
+
+    id = "domain/tls-expiry"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {"bad": ("notAfter in 5 days",), "good": ("notAfter in 60 days, renewed at 30",)}
+
+
+@register
+class TlsConnectionFailed(Rule):
+    """No TLS session could be set up with a hostname: refused, timed out, or a failed handshake.
+
+    Why
+    ---
+    Members get a connection error. The port is closed, a firewall drops it, or the
+    server offers no protocol or cipher a current client accepts.
+
+    Remediation
+    -----------
+    Check that the host listens on 443 and that TLS 1.2 or 1.3 is enabled.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8996
+    """
+
+    id = "domain/tls-connection-failed"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    examples = {"bad": ("connect to host:443: refused",), "good": ("TLSv1.3 session",)}
+
+
+@register
+class TlsOldProtocol(Rule):
+    """A hostname negotiates TLS 1.1 or older.
+
+    Why
+    ---
+    TLS 1.0 and 1.1 are deprecated (RFC 8996): current browsers and mobile platforms
+    refuse them, and payment providers require TLS 1.2 or newer.
+
+    Remediation
+    -----------
+    Enable TLS 1.2 and 1.3 only (nginx `ssl_protocols TLSv1.2 TLSv1.3;`).
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8996
+    """
+
+    id = "domain/tls-old-protocol"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("ssl_protocols TLSv1 TLSv1.1 TLSv1.2;",),
+        "good": ("ssl_protocols TLSv1.2 TLSv1.3;",),
+    }
+
+
+#: This area's rules, in the order the check reports them.
+RULES: tuple[type[Rule], ...] = (
+    TlsUntrusted,
+    TlsHostnameMismatch,
+    TlsExpiry,
+    TlsConnectionFailed,
+    TlsOldProtocol,
+)
+
 
 _OLD_PROTOCOLS = {"SSLv3", "TLSv1", "TLSv1.1"}
 #: OpenSSL's reasons when the server offers only protocols this client refuses (< TLS 1.2).
@@ -146,3 +313,47 @@ def _verify_outcome(exc: ssl.SSLCertVerificationError) -> str:
 
 def old_protocol(version: str) -> bool:
     return version in _OLD_PROTOCOLS
+
+
+# --- judging a result --------------------------------------------------------------------
+
+
+def tls_findings(result: TlsResult, limits: Mapping[str, Any], at: Location) -> list[Finding]:
+    name = result.host
+    if result.outcome in ("chain", "untrusted", "self-signed"):
+        why = {
+            "chain": "the server does not send its intermediate certificate (or its CA is "
+            "not trusted): apps, curl and webhooks fail",
+            "self-signed": "the certificate is self-signed or its root is not trusted",
+        }.get(result.outcome, "")
+        return [finding(TlsUntrusted, f"TLS on {name}: {result.detail}; {why}".rstrip("; "), at)]
+    if result.outcome == "hostname":
+        return [finding(TlsHostnameMismatch, f"TLS on {name}: {result.detail}", at)]
+    if result.outcome == "expired":
+        return [finding(TlsExpiry, f"TLS on {name}: the certificate has expired", at)]
+    if result.outcome == "old-protocol":
+        return [
+            finding(
+                TlsOldProtocol,
+                f"TLS on {name}: the server offers only TLS 1.1 or older ({result.detail})",
+                at,
+            )
+        ]
+    if result.outcome != "ok":
+        return [finding(TlsConnectionFailed, f"TLS on {name}: {result.detail}", at)]
+    out = []
+    days = result.days_left() or 0.0
+    warn, error = int(limits.get("warn_days", 21)), int(limits.get("error_days", 7))
+    if days < warn:
+        when = time.strftime("%a %Y-%m-%d", time.gmtime(result.not_after or 0))
+        out.append(
+            TlsExpiry.finding(
+                f"TLS on {name}: the certificate expires in {days:.0f} days ({when})",
+                at,
+                content=f"{name}:expiry",
+                severity=Severity.ERROR if days < error else Severity.WARNING,
+            )
+        )
+    if old_protocol(result.version):
+        out.append(finding(TlsOldProtocol, f"TLS on {name}: negotiated {result.version}", at))
+    return out

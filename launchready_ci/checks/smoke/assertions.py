@@ -11,7 +11,113 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["MISSING", "check", "describe_status", "status_ok"]
+from launchready_ci.findings import Confidence, Severity
+from launchready_ci.rules import Rule, register
+
+__all__ = [
+    "FAILURE_RULES",
+    "MISSING",
+    "AssertionFailed",
+    "CaptureFailed",
+    "InvalidJson",
+    "check",
+    "describe_status",
+    "status_ok",
+]
+
+
+@register
+class AssertionFailed(Rule):
+    """A journey step answered, but not as the spec expects (status, header, JSON, body or URL).
+
+    Why
+    ---
+    This is the deploy that "worked" while sign-in returns 500, the feed sends members
+    back to the login page, or the API answers with an error object. Members find it
+    before anyone on the team does, and the first paid cohort remembers it.
+
+    Remediation
+    -----------
+    Read the request line and the response excerpt in the report. If the release is
+    broken, roll it back (`launchready rollback`) and fix forward; if the app changed
+    on purpose, update the step's `expect:` in launchready.yml in the same pull request.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15
+    - https://hurl.dev/docs/asserting-response.html
+    """
+
+    id = "smoke/assertion-failed"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("sign-in › log in: status 500, expected 200",),
+        "good": ("sign-in › log in: 200, $.user.plan = 'founding'",),
+    }
+
+
+@register
+class CaptureFailed(Rule):
+    """A step answered but the value later steps need (a token, a cookie) was not in it.
+
+    Why
+    ---
+    The journey cannot go on: a login that no longer returns its token, or sets its
+    session cookie under another name, signs nobody in, whatever its status code says.
+
+    Remediation
+    -----------
+    Check what the endpoint returns now. If the field or cookie was renamed on purpose,
+    update the step's `capture:`; if not, the release broke sign-in.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9535
+    - https://www.rfc-editor.org/rfc/rfc6265#section-4.1
+    """
+
+    id = "smoke/capture-failed"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("capture token: {json: $.token} -> nothing at $.token",),
+        "good": ("capture token: {json: $.token} -> a value",),
+    }
+
+
+@register
+class InvalidJson(Rule):
+    """A step whose JSON is asserted or captured answered with something that is not JSON.
+
+    Why
+    ---
+    An HTML error page from a proxy, a truncated body or a debug dump in place of the
+    API's JSON breaks every mobile client at once, usually with a crash rather than a
+    message.
+
+    Remediation
+    -----------
+    Look at the excerpt: an HTML page usually means a proxy or platform error in front
+    of the app, a cut-off body a crash mid-response.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc8259
+    """
+
+    id = "smoke/invalid-json"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {"bad": ('{"version": "v1",',), "good": ('{"version": "v1"}',)}
+
+
+#: A judged response's failure kind -> its rule.
+FAILURE_RULES: Mapping[str, type[Rule]] = {
+    "assertion": AssertionFailed,
+    "capture": CaptureFailed,
+    "invalid-json": InvalidJson,
+}
 
 
 class _Missing:

@@ -17,28 +17,79 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from launchready_ci.checks.base import Check, config_location
-from launchready_ci.checks.smoke import rules as r
+from launchready_ci.checks.smoke import assertions, client
 from launchready_ci.checks.smoke.spec import Spec, Step
 from launchready_ci.context import RunContext
-from launchready_ci.findings import Finding, Location
+from launchready_ci.findings import Confidence, Finding, Location, Severity
 from launchready_ci.redaction import is_secret_name
-from launchready_ci.rules import Rule
+from launchready_ci.rules import Rule, register
 
 __all__ = ["Outcome", "SmokeCheck", "excerpt", "format_ms", "redact"]
 
+
+@register
+class NotReady(Rule):
+    """The new release did not go live before the readiness deadline.
+
+    Why
+    ---
+    The journeys would have measured whatever is serving instead, so they did not run.
+    A release that never becomes healthy, or never reports the expected version, is
+    either still rolling out or failing its start.
+
+    Remediation
+    -----------
+    The message says what the last poll saw. Check the deploy's logs and the platform's
+    health checks; make sure the app reports its version (a header or JSON field) the
+    way `smoke.readiness` says.
+
+    References
+    ----------
+    - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+    """
+
+    id = "smoke/not-ready"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("after 5m: status 200, live version 'v1' (expected 'v2')",),
+        "good": ("v2 live after 3 polls (4.0 s)",),
+    }
+
+
+@register
+class OverBudget(Rule):
+    """A journey step's p95 latency is over its budget.
+
+    Why
+    ---
+    At launch the bar is a p95 under 300 ms for cached reads and under 700 ms for common
+    authenticated actions; past that, members feel the app is slow before they feel it
+    is broken, and a regression right after a deploy points at the release.
+
+    Remediation
+    -----------
+    Compare with the previous release's report. Look for a new query without an index,
+    a cache that no longer hits, or a call to another service on the request path. Set
+    `budget:` on the step only when a slower answer is acceptable.
+
+    References
+    ----------
+    - https://web.dev/articles/rail
+    - https://sre.google/sre-book/service-level-objectives/
+    """
+
+    id = "smoke/over-budget"
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    examples = {
+        "bad": ("feed: p95 910 ms over the 300 ms budget (p50 420 ms, max 1.2 s)",),
+        "good": ("feed: p95 120 ms within 300 ms",),
+    }
+
+
 #: Failure kind -> rule.
-RULES: Mapping[str, type[Rule]] = {
-    "assertion": r.AssertionFailed,
-    "capture": r.CaptureFailed,
-    "invalid-json": r.InvalidJson,
-    "refused": r.ConnectionRefused,
-    "dns": r.DnsFailed,
-    "tls": r.TlsFailed,
-    "timeout": r.StepTimeout,
-    "connection": r.ConnectionFailed,
-    "redirect-loop": r.RedirectLoop,
-    "too-large": r.BodyTooLarge,
-}
+RULES: Mapping[str, type[Rule]] = {**assertions.FAILURE_RULES, **client.FAULT_RULES}
 EXCERPT = 300
 
 _SECRET_HEADER = re.compile(
@@ -104,7 +155,7 @@ class SmokeCheck(Check):
         "        - url: /\n"
         "          expect: {status: 200}\n"
     )
-    rules = (*RULES.values(), r.OverBudget, r.NotReady)
+    rules = (*RULES.values(), OverBudget, NotReady)
 
     def __init__(
         self,
@@ -154,7 +205,7 @@ class SmokeCheck(Check):
                 self.outcome.failed_runs = self.run_count
                 expected = f" (expected {self.expected_version!r})" if self.expected_version else ""
                 url = engine.url(readiness.path, {})
-                yield r.NotReady.finding(
+                yield NotReady.finding(
                     f"the release was not live after {ready.waited:.0f} s and {ready.polls} "
                     f"polls of {url}: {ready.last}{expected}; the journeys did not run",
                     where.at("smoke.readiness", url),
@@ -263,7 +314,7 @@ class SmokeCheck(Check):
             )
         p95 = entry.p(95)
         if p95 is not None and p95 > step.budget and not entry.failures:
-            yield r.OverBudget.finding(
+            yield OverBudget.finding(
                 f"{name}: p95 {format_ms(p95)} over the {format_ms(step.budget)} budget of a "
                 f"{step.kind} (p50 {format_ms(entry.p(50))}, max "
                 f"{format_ms(max(entry.latencies))}, {len(entry.latencies)} requests)",

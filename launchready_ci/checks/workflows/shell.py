@@ -6,10 +6,67 @@ a file does not reach the log."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Echo", "echoed_secrets", "secret_env"]
+from launchready_ci.checks.workflows.reader import Workflow, label, step_label, steps_of
+from launchready_ci.findings import Confidence, Finding, Location, Severity
+from launchready_ci.rules import Rule, register
+
+__all__ = ["RULES", "Echo", "SecretEchoed", "echo_findings", "echoed_secrets", "secret_env"]
+
+
+@register
+class SecretEchoed(Rule):
+    """A workflow script prints a secret to the job log.
+
+    Why
+    ---
+    GitHub masks a secret's exact value in logs, but not the value base64-encoded,
+    URL-encoded, split over lines or passed through `set -x` tracing of a transformed
+    variable, and a masked line still tells a reader which secret was used where. Logs
+    are readable by everyone with read access to the repository, and by everyone for a
+    public one.
+
+    Remediation
+    -----------
+    Remove the `echo`/`printenv`/`env`/`set -x`. To check that a secret is set, test its
+    length (`test -n "$API_KEY"`); to hand it to a command, use the command's
+    `--password-stdin`-style input or an environment variable, never its output.
+
+    References
+    ----------
+    - https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions#using-secrets-in-a-workflow
+    - https://cwe.mitre.org/data/definitions/532.html
+    """
+
+    id = "workflows/secret-echoed"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": (
+            "on: {push: {branches: [main]}}\n"
+            "jobs:\n"
+            "  deploy:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    steps:\n"
+            '      - run: echo "${{ secrets.STRIPE_KEY }}"\n',
+        ),
+        "good": (
+            "on: {push: {branches: [main]}}\n"
+            "jobs:\n"
+            "  deploy:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    steps:\n"
+            "      - env: {STRIPE_KEY: '${{ secrets.STRIPE_KEY }}'}\n"
+            '        run: test -n "$STRIPE_KEY"\n',
+        ),
+    }
+
+
+#: This area's rules.
+RULES: tuple[type[Rule], ...] = (SecretEchoed,)
+
 
 _SECRET_EXPR = re.compile(r"\$\{\{(?:(?!\}\}).)*?(?<![\w.-])(?:secrets|github\.token)\b.*?\}\}")
 _SECRET_REF = re.compile(
@@ -184,4 +241,49 @@ def _sets_xtrace(args: Sequence[str]) -> bool:
     )
 
 
-# --- the check ---------------------------------------------------------------------------
+# --- findings on a workflow ----------------------------------------------------------------
+
+
+def echo_findings(wf: Workflow) -> Iterator[Finding]:
+    for jid, job in wf.jobs.items():
+        for i, step in steps_of(job):
+            script = step.get("run")
+            if not isinstance(script, str):
+                continue
+            bound = secret_env(wf.data.get("env"), job.get("env"), step.get("env"))
+            echoes = echoed_secrets(script, bound)
+            if not echoes:
+                continue
+            lines = _script_lines(wf, ("jobs", jid, "steps", i, "run"), script)
+            for echo in echoes:
+                shown = ", ".join(
+                    f"{n} (bound to {bound[n[1:]]})" if n.startswith("$") and n[1:] in bound else n
+                    for n in echo.names
+                )
+                verb = "traces commands with" if echo.command.startswith("set") else "prints"
+                yield SecretEchoed.finding(
+                    f"{label(wf)}, job {jid}, {step_label(i, step)}: `{echo.command}` "
+                    f"{verb} {shown} to the job log",
+                    Location(path=wf.path, start_line=lines[echo.index]),
+                    content=f"{jid}:{step_label(i, step)}:{echo.command}:{','.join(echo.names)}",
+                )
+
+
+def _script_lines(wf: Workflow, key: tuple[str | int, ...], script: str) -> list[int]:
+    """The file line of each line of a ``run:`` script (the ``run:`` line when a line
+    cannot be found as written, as in a quoted or folded scalar)."""
+    start = wf.line(*key) or 1
+    script_lines = script.splitlines()
+    end = min(len(wf.lines), start + 2 * len(script_lines) + 2)
+    cursor = start - 1
+    out: list[int] = []
+    for text in script_lines:
+        wanted = text.strip()
+        found = start
+        if wanted:
+            for j in range(cursor, end):
+                if wanted in wf.lines[j]:
+                    found, cursor = j + 1, j
+                    break
+        out.append(found)
+    return out

@@ -7,11 +7,74 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ZizmorFailed", "find_zizmor", "run_zizmor"]
+from launchready_ci.checks.workflows.reader import Workflow, label, step_label, steps_of
+from launchready_ci.config.yamlpos import format_key_path
+from launchready_ci.findings import Confidence, Finding, Location, Severity
+from launchready_ci.rules import Rule, register
+
+__all__ = ["RULES", "Zizmor", "ZizmorFailed", "find_zizmor", "run_zizmor", "zizmor_finding"]
+
+
+@register
+class Zizmor(Rule):
+    """zizmor found a security problem in a workflow (its audit id is in the message).
+
+    Why
+    ---
+    Workflows run with the repository's secrets and token. zizmor audits them for the
+    known ways that goes wrong: unpinned third-party actions, credentials persisted by
+    `actions/checkout`, template injection of attacker-controlled values into scripts,
+    dangerous triggers, excessive permissions. launchready runs it offline on every
+    workflow and reports each finding with zizmor's severity (high → error, medium →
+    warning, low and informational → notice).
+
+    Remediation
+    -----------
+    Follow the linked zizmor audit page. Ignore a finding that does not apply with a
+    `# zizmor: ignore[<audit>]` comment on its line, or in `.github/zizmor.yml`; both are
+    honoured here.
+
+    References
+    ----------
+    - https://docs.zizmor.sh/audits/
+    - https://docs.zizmor.sh/usage/#ignoring-results
+    """
+
+    id = "workflows/zizmor"
+    severity = Severity.WARNING
+    confidence = Confidence.MEDIUM
+    examples = {
+        "bad": (
+            "on: {push: {branches: [main]}}\n"
+            "permissions: {}\n"
+            "jobs:\n"
+            "  build:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    permissions: {contents: read}\n"
+            "    steps:\n"
+            "      - uses: actions/checkout@v4\n",
+        ),
+        "good": (
+            "on: {push: {branches: [main]}}\n"
+            "permissions: {}\n"
+            "jobs:\n"
+            "  build:\n"
+            "    runs-on: ubuntu-latest\n"
+            "    permissions: {contents: read}\n"
+            "    steps:\n"
+            "      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n"
+            "        with: {persist-credentials: false}\n",
+        ),
+    }
+
+
+#: This area's rules.
+RULES: tuple[type[Rule], ...] = (Zizmor,)
+
 
 ZIZMOR_TIMEOUT = 120.0
 
@@ -58,3 +121,75 @@ def run_zizmor(exe: str, root: Path, paths: Sequence[str]) -> tuple[str, list[di
     if not isinstance(results, list):
         raise ZizmorFailed("unexpected JSON output")
     return version, [x for x in results if isinstance(x, dict) and not x.get("ignored")]
+
+
+# --- findings ---------------------------------------------------------------------------
+
+_ZIZMOR_SEVERITY = {"high": Severity.ERROR, "medium": Severity.WARNING}
+
+_ZIZMOR_CONFIDENCE = {"high": Confidence.HIGH, "medium": Confidence.MEDIUM}
+
+
+def zizmor_finding(result: Mapping[str, Any], workflows: Mapping[str, Workflow]) -> Finding | None:
+    ident = str(result.get("ident") or "unknown")
+    desc = str(result.get("desc") or "")
+    det = result.get("determinations") or {}
+    locations = [loc for loc in result.get("locations") or () if isinstance(loc, dict)]
+    primary = next(
+        (loc for loc in locations if loc.get("symbolic", {}).get("kind") == "Primary"),
+        locations[0] if locations else None,
+    )
+    if primary is None:
+        return None
+    symbolic, concrete = primary.get("symbolic") or {}, primary.get("concrete") or {}
+    path = _zizmor_path(symbolic.get("key"))
+    if path is None or path not in workflows:
+        return None
+    wf = workflows[path]
+    point = (concrete.get("location") or {}).get("start_point") or {}
+    end = (concrete.get("location") or {}).get("end_point") or {}
+    route = [
+        next(iter(part.values()))
+        for part in (symbolic.get("route") or {}).get("route") or ()
+        if isinstance(part, dict) and part
+    ]
+    where = label(wf)
+    if len(route) >= 2 and route[0] == "jobs":
+        where += f", job {route[1]}"
+        job = wf.jobs.get(str(route[1]), {})
+        if len(route) >= 4 and route[2] == "steps" and isinstance(route[3], int):
+            steps = dict(steps_of(job))
+            if route[3] in steps:
+                where += f", {step_label(route[3], steps[route[3]])}"
+    annotation = str(symbolic.get("annotation") or "")
+    url = str(result.get("url") or "https://docs.zizmor.sh/audits/")
+    line = int(point["row"]) + 1 if isinstance(point.get("row"), int) else 1
+    end_line = int(end["row"]) + 1 if isinstance(end.get("row"), int) else None
+    return Zizmor.finding(
+        f"{where}: zizmor {ident}: {desc}" + (f" ({annotation})" if annotation else ""),
+        Location(
+            path=path,
+            start_line=line,
+            end_line=end_line if end_line is not None and end_line >= line else None,
+            start_column=int(point["column"]) + 1 if isinstance(point.get("column"), int) else None,
+        ),
+        content=f"{ident}:{format_key_path(route)}",
+        severity=_ZIZMOR_SEVERITY.get(str(det.get("severity", "")).lower(), Severity.NOTICE),
+        confidence=_ZIZMOR_CONFIDENCE.get(str(det.get("confidence", "")).lower(), Confidence.LOW),
+        remediation=f"See zizmor's documentation of {ident}: {url}",
+        properties={"zizmor_audit": ident, "zizmor_url": url},
+    )
+
+
+def _zizmor_path(key: object) -> str | None:
+    """The input path of a zizmor location key (``{"Local": {"given_path": ...}}``)."""
+    if not isinstance(key, dict):
+        return None
+    local = key.get("Local")
+    if not isinstance(local, dict):
+        return None
+    for field in ("verbatim_path", "given_path", "path"):
+        value = local.get(field)
+        if isinstance(value, str) and value:
+            return Path(value).as_posix().removeprefix("./")
+    return None

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from launchready_ci.checks.workflows import rules as r
-from launchready_ci.checks.workflows.check import WorkflowsCheck, deploy_jobs
+from launchready_ci.checks.workflows import deploy as r
+from launchready_ci.checks.workflows.check import WorkflowsCheck
+from launchready_ci.checks.workflows.deploy import deploy_jobs
 from launchready_ci.checks.workflows.shell import echoed_secrets
-from launchready_ci.checks.workflows.zizmor import find_zizmor
+from launchready_ci.checks.workflows.zizmor import Zizmor, find_zizmor
 from launchready_ci.config.model import Config
 from launchready_ci.context import RunContext
 from launchready_ci.findings import CheckResult, CheckStatus, Severity
@@ -21,7 +22,7 @@ from launchready_ci.rules import Rule
 from launchready_ci.runner import RunOptions, run
 from tests.helpers import REPO, make_repo
 
-DEPLOY_RULES = {rule.id for rule in WorkflowsCheck.rules} - {r.Zizmor.id}
+DEPLOY_RULES = {rule.id for rule in WorkflowsCheck.rules} - {Zizmor.id}
 WF = ".github/workflows"
 
 GOOD = """\
@@ -427,7 +428,7 @@ def test_zizmor_findings_become_workflow_findings(tmp_path: Path) -> None:
             f.location.start_column,
         )
         for f in result.findings
-        if f.rule_id == r.Zizmor.id
+        if f.rule_id == Zizmor.id
     )
     path = f"{WF}/build.yml"
     # What zizmor 1.x reports offline (regular persona) on this workflow; it does not
@@ -480,8 +481,8 @@ def test_a_failing_zizmor_is_reported_in_the_scope_not_raised(tmp_path: Path) ->
 
 @pytest.mark.parametrize("rule", WorkflowsCheck.rules, ids=lambda rule: rule.id)
 def test_rule_examples(rule: type[Rule], tmp_path: Path) -> None:
-    exe = find_zizmor() if rule is r.Zizmor else None
-    if rule is r.Zizmor and exe is None:
+    exe = find_zizmor() if rule is Zizmor else None
+    if rule is Zizmor and exe is None:
         zizmor_or_skip()
     for kind in ("bad", "good"):
         for n, text in enumerate(rule.examples[kind]):
