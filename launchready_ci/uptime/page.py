@@ -5,15 +5,22 @@ JavaScript and nothing fetched from elsewhere, so it renders offline and on GitH
 Each check also gets two shields-style badges, ``badges/<check>-uptime.svg`` (30 days)
 and ``badges/<check>-p95.svg`` (the last 24 hours, against the check's budget).
 Every string from the configuration or the history is escaped.
+
+The page's skeleton, each check's card and the stylesheet are package data in
+``templates/`` (``page.html``, ``card.html``, ``page.css``), filled with
+:class:`string.Template`: only escaped values and this module's own markup go into them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import math
 import re
+import string
 from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
 from typing import Any
 
 from launchready_ci.checks.smoke.stats import percentile
@@ -57,6 +64,16 @@ def render(
         colour = "none" if p95 is None else "info" if budget is None else _within(p95, budget)
         files[f"badges/{_file_id(check)}-p95.svg"] = _badge("p95 24h", _ms(p95), colour, name)
     return files
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    """A file of ``templates/`` (package data)."""
+    return resources.files("launchready_ci.uptime").joinpath("templates", name).read_text("utf-8")
+
+
+def _template(name: str) -> string.Template:
+    return string.Template(_asset(name))
 
 
 # -- data helpers ------------------------------------------------------------------------
@@ -286,13 +303,10 @@ def _latency(stats: Sequence[DayStat], budget: float | None) -> str:
 
 
 def _document(title: str, body: Sequence[str]) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="color-scheme" content="light dark">\n<title>{_e(title)}</title>\n'
-        f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(part for part in body if part)
-        + "\n</main>\n</body>\n</html>\n"
+    return _template("page.html").substitute(
+        title=_e(title),
+        css=_asset("page.css"),
+        body="\n".join(part for part in body if part),
     )
 
 
@@ -356,16 +370,23 @@ def _card(history: History, check: str, now: float) -> str:
     )
     uptime_90 = history.uptime(check, now, 90)
     overall = "no data" if uptime_90 is None else f"{_percent(uptime_90)} uptime"
-    return f"""<article class="card" id="check-{fid}">
-<div class="head"><div><h2>{_e(_name(history, check))}</h2>
-{_link(url, url, "url") if url else '<span class="url">(private URL)</span>'}</div>
-{_now(history, check)}</div>
-<dl class="windows">{windows}</dl>
-<figure>{_bars(stats)}<figcaption><span>90 days ago</span>
-<span>{overall}</span><span>Today</span></figcaption></figure>
-<figure>{_legend(_p95_24h(history, check, now), budget)}{_latency(stats, budget)}</figure>
-<p class="badges">{_badge_img(fid, "uptime")} {_badge_img(fid, "p95")}</p>
-</article>"""
+    return (
+        _template("card.html")
+        .substitute(
+            fid=fid,
+            name=_e(_name(history, check)),
+            url=_link(url, url, "url") if url else '<span class="url">(private URL)</span>',
+            now=_now(history, check),
+            windows=windows,
+            bars=_bars(stats),
+            overall=overall,
+            legend=_legend(_p95_24h(history, check, now), budget),
+            latency=_latency(stats, budget),
+            uptime_badge=_badge_img(fid, "uptime"),
+            p95_badge=_badge_img(fid, "p95"),
+        )
+        .rstrip("\n")
+    )
 
 
 def _now(history: History, check: str) -> str:
@@ -420,73 +441,3 @@ def _tls(history: History, now: float, warn_days: int) -> str:
         f"<th>Expires</th><th>Left</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<p class="muted">Warns under {warn_days} days.</p></section>'
     )
-
-
-CSS = """
-:root{--bg:#f6f8fa;--card:#fff;--fg:#1f2328;--muted:#59636e;--border:#d8dee4;--grid:#eaeef2;
---ok:#1a7f37;--minor:#5b7a0c;--warn:#9a6700;--warn-bg:#fff8c5;--bad:#cf222e;--bad-bg:#ffebe9;
---bar-ok:#2da44e;--bar-minor:#a2c037;--bar-major:#f08c2e;--bar-bad:#d1242f;--bar-none:#d0d7de;
---p50:#0969da;--p95:#8250df;--hover:rgba(127,127,127,.12)}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#151b23;--fg:#e6edf3;
---muted:#9198a1;--border:#30363d;--grid:#21262d;--ok:#3fb950;--minor:#a2c037;--warn:#d29922;
---warn-bg:#272115;--bad:#f85149;--bad-bg:#2d1517;--bar-none:#30363d;--p50:#4493f8;
---p95:#ab7df8}}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);line-height:1.5;font:15px/1.5 system-ui,
--apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-main{max-width:960px;margin:0 auto;padding:32px 20px 48px}
-header{display:flex;flex-wrap:wrap;align-items:baseline;justify-content:space-between;
-column-gap:16px;margin-bottom:16px}h1{font-size:26px;margin:0;letter-spacing:-.01em}
-header p{margin:0}h2{font-size:17px;margin:0}
-a{color:var(--p50);text-decoration:none}a:hover{text-decoration:underline}
-.muted,figcaption{color:var(--muted);font-size:13px}
-.status{display:flex;align-items:center;gap:12px;padding:18px 22px;border-radius:10px;
-font-size:19px;font-weight:600;color:#fff;margin-bottom:16px}
-.status.ok{background:var(--bar-ok)}.status.bad{background:var(--bar-bad)}
-.status.none{background:var(--muted)}
-.notice,.deploy,.card{background:var(--card);border:1px solid var(--border);border-radius:10px;
-padding:14px 18px;margin-bottom:16px}
-.notice.warn{background:var(--warn-bg);border-color:var(--warn)}
-.notice.warn strong{color:var(--warn)}
-.card{padding:20px 22px}
-.dot{display:inline-block;width:9px;height:9px;border-radius:50%;background:var(--bar-none);
-margin-right:6px;vertical-align:middle;flex:none}
-.dot.ok{background:var(--ok)}.dot.bad{background:var(--bad)}.dot.warn{background:var(--warn)}
-.status .dot{background:#fff;width:12px;height:12px;box-shadow:0 0 0 4px rgba(255,255,255,.3)}
-.state{font-weight:600;font-size:14px;white-space:nowrap}
-.state.ok,.t-ok{color:var(--ok)}.state.bad,.t-bad{color:var(--bad)}.state.warn{color:var(--warn)}
-.t-minor{color:var(--minor)}.t-major{color:var(--warn)}.state.none,.t-none{color:var(--muted)}
-.head{display:flex;justify-content:space-between;gap:12px;align-items:flex-start}
-.now{display:flex;flex-direction:column;align-items:flex-end;gap:2px}
-.url{color:var(--muted);font-size:13px;word-break:break-all}
-.windows{display:grid;grid-template-columns:repeat(4,1fr);gap:10px;margin:16px 0}
-.windows div{border:1px solid var(--border);border-radius:8px;padding:8px 12px}
-dt{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
-dd{margin:0;font-size:20px;font-weight:600;font-variant-numeric:tabular-nums}
-figure{margin:0 0 14px}svg{display:block;width:100%;height:auto}
-figure figcaption{display:flex;justify-content:space-between;margin-top:4px}
-figcaption.legend{justify-content:flex-start;align-items:center;gap:14px;flex-wrap:wrap;
-margin:8px 0 6px}figcaption.legend strong{color:var(--fg);font-size:14px}
-figcaption.legend .muted{margin-left:auto}
-.key::before{content:"";display:inline-block;width:14px;height:3px;margin-right:5px;
-vertical-align:middle;background:var(--p50)}.key.p95::before{background:var(--p95)}
-.key.budget::before{background:none;border-top:2px dashed var(--bad)}
-.u-ok{fill:var(--bar-ok)}.u-minor{fill:var(--bar-minor)}.u-major{fill:var(--bar-major)}
-.u-bad{fill:var(--bar-bad)}.u-none{fill:var(--bar-none)}.bars rect:hover{opacity:.7}
-.grid{stroke:var(--grid);stroke-width:1}.axis{fill:var(--muted);font-size:11px}
-polyline{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
-polyline.p50{stroke:var(--p50)}polyline.p95{stroke:var(--p95)}
-circle.p50{fill:var(--p50)}circle.p95{fill:var(--p95)}
-.budget{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4}
-.budget-label{fill:var(--bad);font-size:11px}
-.hit{fill:transparent}.hit:hover{fill:var(--hover)}
-.badges{margin:4px 0 0;display:flex;gap:8px}.badges img{display:block}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-table{width:100%;border-collapse:collapse;margin-top:10px;font-size:14px}
-th{text-align:left;font-size:12px;color:var(--muted);text-transform:uppercase;
-letter-spacing:.04em;font-weight:600}
-th,td{padding:8px 10px 8px 0;border-bottom:1px solid var(--border)}
-footer{color:var(--muted);font-size:13px;text-align:center;margin-top:24px}
-@media (max-width:640px){.windows{grid-template-columns:repeat(2,1fr)}
-.head{flex-direction:column}.now{align-items:flex-start}}
-"""
