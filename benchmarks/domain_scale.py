@@ -28,11 +28,11 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _timing import run_timed
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "domain_scale.json"
@@ -59,16 +59,7 @@ def zone(hosts: int, dkim: str) -> str:
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    return time.perf_counter() - started
+    return run_timed(command, timeout=TIMEOUT, env=env, capture=False).seconds
 
 
 def main() -> int:

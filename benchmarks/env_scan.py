@@ -38,17 +38,16 @@ import platform
 import random
 import re
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from _timing import Sample, run_timed, summarize
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -700,51 +699,6 @@ json.dump({"uses": n, "profiled_s": total, "rows": rows}, sys.stdout)
 
 
 @dataclass
-class Sample:
-    seconds: float
-    returncode: int | None  # None: killed by the timeout or could not start
-    stdout: bytes
-    stderr: str
-
-
-def run_timed(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Sample:
-    """Wall time of one child. A timer kills a child that overruns (``subprocess.run``'s
-    timeout polls with sleeps and would round every sample up)."""
-    start = time.perf_counter()
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-    except OSError as exc:
-        return Sample(time.perf_counter() - start, None, b"", str(exc))
-    expired = threading.Event()
-
-    def kill() -> None:
-        expired.set()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-    timer = threading.Timer(timeout, kill)
-    timer.start()
-    try:
-        out, err = proc.communicate()
-    except BaseException:
-        kill()
-        raise
-    finally:
-        timer.cancel()
-    elapsed = time.perf_counter() - start
-    code = None if expired.is_set() else proc.returncode
-    return Sample(elapsed, code, out, err.decode("utf-8", "replace")[-2000:])
-
-
-@dataclass
 class Tool:
     name: str
     argv: list[str]
@@ -817,20 +771,11 @@ def tools_for(root: Path, python: str, with_walk: bool, with_git_grep: bool) -> 
     return tools
 
 
-def summarize(samples: list[float]) -> dict[str, float] | None:
-    if not samples:
-        return None
-    return {
-        "median": statistics.median(samples),
-        "min": min(samples),
-        "max": max(samples),
-        "n": len(samples),
-    }
-
-
 def profile(root: Path, python: str, timeout: float, top: int) -> dict[str, object]:
     """cProfile of one in-process scan: where the time goes, by function."""
-    sample = run_timed([python, "-c", PROFILE_CHILD, str(root)], root, dict(os.environ), timeout)
+    sample = run_timed(
+        [python, "-c", PROFILE_CHILD, str(root)], cwd=root, env=os.environ, timeout=timeout
+    )
     if sample.returncode != 0:
         return {"error": sample.stderr or f"exit {sample.returncode}"}
     data = json.loads(sample.stdout)
@@ -864,13 +809,13 @@ def bench_one(
     tools = tools_for(root, python, not args.no_walk, not args.no_git_grep)
     for _ in range(args.warmup):  # also fills the page cache for every tool alike
         for tool in tools:
-            run_timed(tool.argv, root, tool.env, args.timeout)
+            run_timed(tool.argv, cwd=root, env=tool.env, timeout=args.timeout)
     for run in range(args.runs):
         if run and time.monotonic() > deadline:
             print(f"  budget spent: stopping after {run} runs")
             break
         for tool in tools:  # interleaved, so that drift hits every tool alike
-            sample = run_timed(tool.argv, root, tool.env, args.timeout)
+            sample = run_timed(tool.argv, cwd=root, env=tool.env, timeout=args.timeout)
             tool.samples.append(sample)
             state = "killed" if sample.returncode is None else f"exit {sample.returncode}"
             print(f"  run {run + 1}: {tool.name:<28}{sample.seconds:8.2f} s  {state}", flush=True)

@@ -20,23 +20,21 @@ pip runs as on a hosted runner: PIP_* variables and pip config files are ignored
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import functools
 import json
 import os
 import platform
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from _timing import run_timed, summarize
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -97,44 +95,18 @@ class Run:
 
 
 def timed(name: str, argv: list[str], env: dict[str, str], timeout: float, cwd: Path) -> Step:
-    """Wall time of one step. A timer kills a step that overruns: ``subprocess.run(timeout=)``
-    polls with sleeps of up to 50 ms, which would round every time up."""
-    start = time.perf_counter()
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            start_new_session=True,  # so that a kill reaches the installer's children too
+    """Wall time of one step (stdout and stderr together, as a terminal shows them)."""
+    sample = run_timed(argv, timeout=timeout, cwd=cwd, env=env, merge_stderr=True)
+    if sample.killed:
+        return Step(
+            name,
+            sample.seconds,
+            None,
+            sample.stderr.splitlines()[0] if sample.stderr else f"killed after {timeout} s",
         )
-    except OSError as exc:
-        return Step(name, time.perf_counter() - start, None, str(exc))
-    expired = threading.Event()
-
-    def kill() -> None:
-        expired.set()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-    timer = threading.Timer(timeout, kill)
-    timer.start()
-    try:
-        output, _ = proc.communicate()
-    except BaseException:  # Ctrl-C: the child is in its own session, so stop it here
-        kill()
-        raise
-    finally:
-        timer.cancel()
-    elapsed = time.perf_counter() - start
-    if expired.is_set():
-        return Step(name, elapsed, None, f"killed after {timeout} s")
-    tail = "" if proc.returncode == 0 else "\n".join(output.splitlines()[-8:])
-    return Step(name, elapsed, proc.returncode, tail)
+    output = sample.stdout.decode("utf-8", "replace")
+    tail = "" if sample.returncode == 0 else "\n".join(output.splitlines()[-8:])
+    return Step(name, sample.seconds, sample.returncode, tail)
 
 
 def base_interpreter() -> str:
@@ -314,17 +286,6 @@ class Bench:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return run
-
-
-def summarize(values: list[float]) -> dict[str, float] | None:
-    if not values:
-        return None
-    return {
-        "median": statistics.median(values),
-        "min": min(values),
-        "max": max(values),
-        "n": len(values),
-    }
 
 
 def tree_bytes(root: Path) -> int:

@@ -32,11 +32,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from _timing import run_timed
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -69,24 +69,13 @@ PYTHON_FRAMEWORKS = {"django", "alembic"}
 
 
 def run(cmd: list[str], cwd: Path, timeout: float, stdout: Any = None) -> tuple[int, float]:
-    """Run ``cmd``; return (exit code, seconds). A timer thread kills it after ``timeout``
-    (``subprocess.run(timeout=)`` would add up to 50 ms of polling to each sample)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    try:
-        _, err = proc.communicate()
-    finally:
-        timer.cancel()
-    elapsed = time.perf_counter() - start
-    if proc.returncode < 0:
+    """Run ``cmd``; return (exit code, seconds), or raise when it was killed or failed."""
+    sample = run_timed(cmd, timeout=timeout, cwd=cwd, capture=False, stdout=stdout)
+    if sample.returncode is None or sample.returncode < 0:
         raise RuntimeError(f"{cmd[0]} killed after {timeout:.0f} s (or by a signal)")
-    if err.strip() and proc.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd[:3])}... exited {proc.returncode}: {err.decode()}")
-    return proc.returncode, elapsed
+    if sample.stderr.strip() and sample.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd[:3])}... exited {sample.returncode}: {sample.stderr}")
+    return sample.returncode, sample.seconds
 
 
 def peak_rss_mb(cmd: list[str], cwd: Path, timeout: float) -> float:

@@ -21,29 +21,15 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
+
+from _timing import run_timed, stats
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_OUT = HERE / "results" / "startup.json"
 TARGET_OVERHEAD_S = 0.3
 IMPORT_TARGET = "launchready_ci.cli"
-
-
-def stats(samples: list[float]) -> dict[str, float]:
-    """Median, min, p90 (nearest rank), mean and standard deviation, in seconds."""
-    ordered = sorted(samples)
-    rank = max(0, min(len(ordered) - 1, round(0.9 * len(ordered) + 0.5) - 1))
-    return {
-        "median": statistics.median(ordered),
-        "min": ordered[0],
-        "p90": ordered[rank],
-        "mean": statistics.fmean(ordered),
-        "stdev": statistics.stdev(ordered) if len(ordered) > 1 else 0.0,
-        "n": len(ordered),
-    }
 
 
 def child_env(bytecode: bool) -> dict[str, str]:
@@ -55,23 +41,9 @@ def child_env(bytecode: bool) -> dict[str, str]:
 
 
 def time_once(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, int]:
-    """Wall time of one run. A timer kills a child that overruns: ``subprocess.run(timeout=)``
-    polls with sleeps of up to 50 ms, which would round every sample up."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        argv,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    try:
-        code = proc.wait()
-    finally:
-        timer.cancel()
-    return time.perf_counter() - start, code
+    """Wall time and exit code of one run (-9 when it was killed at the deadline)."""
+    sample = run_timed(argv, timeout=timeout, env=env, capture=False)
+    return sample.seconds, -9 if sample.returncode is None else sample.returncode
 
 
 def find_launchready() -> str:
