@@ -405,7 +405,9 @@ def _dictionary() -> frozenset[str]:
     from english_words import get_english_words_set
 
     words = get_english_words_set(["gcide"], lower=True, alpha=True)
-    return frozenset(w for w in words if len(w) >= 3)
+    # Three-letter entries of a full dictionary (cud, eet, vae...) cover random strings by
+    # chance: only the common ones count.
+    return frozenset(w for w in words if len(w) >= 4) | _COMMON_3
 
 
 #: Words of software that the dictionary lacks but that fill default and test values.
@@ -431,6 +433,18 @@ _TECH_WORDS = frozenset(
 
 
 # fmt: off
+_COMMON_3 = frozenset({
+    "the", "and", "for", "you", "not", "but", "all", "any", "can", "was", "one", "our",
+    "out", "day", "get", "has", "him", "his", "how", "man", "new", "now", "old", "see",
+    "two", "way", "who", "did", "its", "let", "put", "say", "she", "too", "use", "cat",
+    "dog", "sun", "box", "key", "pin", "red", "big", "top", "hot", "run", "set", "fun",
+    "bar", "foo", "baz", "abc", "xyz", "pwd", "pas", "sec", "end", "off", "yes", "ask",
+    "add", "own", "why", "try", "buy", "sky", "sea", "air", "art", "bad", "bed",
+    "bit", "car", "cup", "cut", "eat", "egg", "eye", "far", "fly", "god", "gun", "hat",
+    "ice", "job", "law", "leg", "lie", "log", "lot", "low", "map", "mix", "net", "oil",
+    "pay", "pen", "pet", "pot", "raw", "row", "sad", "sit", "six", "son", "tea", "ten",
+    "tie", "toy", "war", "web", "win", "yet", "zip", "max", "min", "age", "ago", "arm",
+})
 _SHORT_WORDS = frozenset({
     "me", "in", "my", "to", "is", "it", "on", "of", "at", "an", "or", "be", "by", "we",
     "up", "no", "go", "do", "so", "us", "id", "ok", "hi", "if", "as",
@@ -509,9 +523,12 @@ def value_problem(value: str, kind: NameKind) -> str | None:
     if sequential(v):
         return "a sequence (abcdef, 123456, qwerty)"
     letters = sum(c.isalpha() for c in v)
-    # A long passphrase with digits (hunter2-but-longer-9x) is kept.
-    worded = letters >= 4 and word_coverage(v) >= 0.75 and not _looks_random(v)
-    if worded and (len(v) < 16 or not any(c.isdigit() for c in v)):
+    # A long passphrase with digits (hunter2-but-longer-9x) is kept; an identifier made
+    # of words (MonthDateYear_TIME_12H, invokeCallbackAndReturn) is not.
+    coverage = word_coverage(v) if letters >= 4 else 0.0
+    worded = coverage >= 0.9 or (coverage >= 0.75 and not _looks_random(v))
+    passphrase = len(v) >= 16 and any(c.isdigit() for c in v) and not _IDENT.match(v)
+    if worded and not passphrase:
         return "dictionary words"
     return None
 
@@ -562,6 +579,7 @@ def _looks_random(v: str) -> bool:
 
 class Syntax(enum.Enum):
     ASSIGNMENT = "assignment"
+    COMPARISON = "comparison with a literal"
     KEY_VALUE = "key/value"
     CALL_ARGUMENT = "call argument"
     CLI_FLAG = "command-line flag"

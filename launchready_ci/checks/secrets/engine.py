@@ -508,7 +508,9 @@ def _their_detection(kind: str, line: int, value: str, where: FileKind) -> Detec
         rule=rule,
         provider=provider,
         line=line,
-        preview=preview(value, provider or kind, _prefix(value)),
+        preview="PEM or OpenSSH private key"
+        if rule is PrivateKey
+        else preview(value, provider or kind, _prefix(value)),
         digest=_digest(value),
         sha1s=(_sha1(value),),
         severity=severity or rule.severity,

@@ -60,7 +60,7 @@ _KEYWORD = re.compile(
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$@-")
 #: What follows a name in an assignment or key/value pair: ``= "…"``, ``": '…'``, ``=> "…"``.
 _AFTER_NAME = re.compile(
-    r"""["']?\]?\s*(?P<op>:=|=>|\?\?=|\|\|=|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
+    r"""["'`]?\]?\s*(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
     r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
     r"""(?P<pre>(?:\b[rRbBuUfF]{1,2})?)"""
     + _Q
@@ -75,7 +75,7 @@ _AFTER_NAME_BARE = re.compile(r"""=(?P<val>[^\s'"`&;,)(\]\[{}<>$\\]{3,200})(?=$|
 _CURL = re.compile(r"""(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']{1,100}:(?P<val>[^\s"']{3,200})""")
 _SCHEME = re.compile(r"(?i)^(basic|bearer|token|digest)\s+(\S+)$")
 _BARE = re.compile(
-    r"""^\s*(?:export\s+|-\s+|set\s+)?["']?(?P<name>[A-Za-z_][\w.\-]{0,100})["']?\s*"""
+    r"""^\s*(?:(?:#|//|;)\s*)?(?:export\s+|-\s+|set\s+)?["']?(?P<name>[A-Za-z_][\w.\-]{0,100})["']?\s*"""
     r"""(?P<op>[:=])\s*(?P<val>[^\s'"`#;,{}\[\]()][^\s'"`;,]*)\s*(?:[#;].*)?$"""
 )
 _XML = re.compile(
@@ -266,10 +266,17 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
             pre = (a.group("pre") or "").lower()
             if "f" in pre or (a.group("q") == "`" and "${" in value):
                 continue
-            syntax = Syntax.KEY_VALUE if a.group("op") in (":", "=>") else Syntax.ASSIGNMENT
+            op = a.group("op")
+            syntax = (
+                Syntax.KEY_VALUE
+                if op in (":", "=>")
+                else Syntax.COMPARISON
+                if op in ("==", "===")
+                else Syntax.ASSIGNMENT
+            )
             yield Candidate(name, value, syntax, a.start("val"))
             continue
-        if unquoted_ok or (start > 0 and line[start - 1] in "?&"):
+        if unquoted_ok or (start > 0 and line[start - 1] in "?&;\"'"):
             b = _AFTER_NAME_BARE.match(line, end)
             if b is not None:
                 yield Candidate(name, b.group("val"), Syntax.KEY_VALUE, b.start("val"))
