@@ -213,7 +213,7 @@ _AFTER_OK = frozenset(
         "override", "main", "primary", "secondary", "new", "current", "local", "remote",
         "admin", "root", "master", "access", "auth", "client", "server", "app", "api",
         "bot", "user", "db", "cookie", "session", "signing", "aes", "hmac", "jwt", "salt",
-        "confirmation", "confirm", "again", "repeat", "retype", "clear", "cleartext",
+        "confirmation", "confirm", "again", "repeat", "retype", "clear", "cleartext", "old",
     }
 ) | frozenset(str(i) for i in range(10))
 # fmt: on
@@ -225,7 +225,7 @@ _NAME_SPLIT = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 def name_words(name: str) -> list[str]:
     """``DB_PASSWORD`` -> [db, password]; ``clientSecretKey`` -> [client, secret, key]."""
-    return [w.lower() for w in _NAME_SPLIT.findall(name)]
+    return [w.lower().rstrip("0123456789") or w for w in _NAME_SPLIT.findall(name)]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -251,8 +251,8 @@ def name_kind(name: str) -> NameKind | None:
         if k is not None:
             kind, last = k, i
     if kind is None:
-        if "api_key" in joined:
-            return NameKind.KEY
+        if "api_key" in joined or (name.isupper() and len(words) > 1 and words[-1] == "key"):
+            return NameKind.KEY  # TUMBLR_KEY, LOB_KEY: an environment variable's key
         return None
     # A describer after the secret word (PASSWORD_FIELD, token_type, secret_name) or a
     # describing phrase anywhere (password_reset_*, public_key, key_id).
@@ -476,9 +476,26 @@ def _segment(token: str, words: frozenset[str]) -> int:
         best[i] = best[i - 1]
         for j in range(max(0, i - 20), i - 1):
             w = token[j:i]
-            if w in words or w in _TECH_WORDS or w in _SHORT_WORDS:
+            if _known(w, words):
                 best[i] = max(best[i], best[j] + (i - j))
     return best[n]
+
+
+_SUFFIXES = ("ies", "es", "s", "ed", "d", "ing", "er", "ers", "ly", "ation", "ations", "ment")
+
+
+def _known(w: str, words: frozenset[str]) -> bool:
+    """A dictionary or software word, or one inflected (``modified``, ``buffers``)."""
+    if w in words or w in _TECH_WORDS or w in _SHORT_WORDS:
+        return True
+    if len(w) < 5:
+        return False
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix):
+            stem = w[: -len(suffix)]
+            if len(stem) >= 3 and (stem in words or stem + "e" in words or stem + "y" in words):
+                return True
+    return False
 
 
 def repeats_name(name: str, value: str) -> bool:
@@ -493,6 +510,8 @@ def repeats_name(name: str, value: str) -> bool:
 def value_problem(value: str, kind: NameKind) -> str | None:
     """Why ``value`` is not a secret, or ``None``."""
     v = value.strip()
+    if v.startswith("base64:"):  # Laravel's APP_KEY=base64:…
+        v = v[len("base64:") :]
     low = v.lower()
     if low in _STOPWORDS or low.strip("!.?0123456789_-") in _STOPWORDS:
         return "a stopword or well-known default"
@@ -516,8 +535,8 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "the name of an environment variable"
     if _UUID_SHAPE.match(v) and kind not in (NameKind.TOKEN, NameKind.KEY, NameKind.SECRET):
         return "an identifier"
-    if " " in v.strip() and (len(v.split()) >= 3 or word_coverage(v) >= 0.6):
-        return "a phrase"
+    if " " in v.strip() and (len(v.split()) >= 3 or word_coverage(v) >= 0.6 or not v.isascii()):
+        return "a phrase or a label"
     if "://" in v:
         return "a URL"
     if sequential(v):
@@ -610,8 +629,8 @@ def judge(
     where = file_kind(path)
     entropy = shannon(value)
     strong = len(value) >= 16 and entropy >= 3.5 and _classes(value) >= 2
-    if not strong and name_words(name)[-1:] == ["key"] and len(name_words(name)) == 1:
-        return None  # {"key": "lgpl-3.0"}, <add key="Dependencies" ...>: a dict's key
+    if _weak_key_name(name) and (not strong or _IDENT_WORDS.match(value)):
+        return None  # {"key": "lgpl-3.0"}, BUFFER_KEY = "observability_buffer": a map's key
     if syntax in (Syntax.ENV_FALLBACK, Syntax.URL_PASSWORD, Syntax.CLI_FLAG, Syntax.SQL_INSERT):
         confidence = Confidence.HIGH if strong or kind is NameKind.PASSWORD else Confidence.MEDIUM
     elif strong:
@@ -627,6 +646,18 @@ def judge(
     if confidence is Confidence.LOW:
         return Verdict(Severity.NOTICE, confidence, f"{reason}, low entropy", noun)
     return Verdict(Severity.WARNING, confidence, reason, noun)
+
+
+_IDENT_WORDS = re.compile(r"^(?:[a-z][a-z0-9]*(?:[_.:/-][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)$")
+
+
+def _weak_key_name(name: str) -> bool:
+    """``key`` alone, or ``X_KEY`` where X says nothing of secrets: only a strong value
+    makes these a secret."""
+    words = name_words(name)
+    if words[-1:] != ["key"]:
+        return False
+    return len(words) == 1 or words[-2] not in _KEY_QUALIFIERS
 
 
 def _classes(value: str) -> int:

@@ -104,6 +104,10 @@ _ENV_BLOCK = re.compile(
     + _Q
     + r"""(?P<val>(?:(?!(?P=q)).){1,300}?)(?P=q)"""
 )
+_ENV_GET_OR = re.compile(
+    r"""(?:os\.environ\.get|os\.getenv|getenv|ENV\.fetch|System\.getenv)\(\s*["'](?P<name>[\w.\-]{1,100})["']\s*\)"""
+    r"""\s*(?:\|\||\?\?|\bor\b|\?:)\s*""" + _Q + r"""(?P<val>(?:(?!(?P=q)).){1,300}?)(?P=q)"""
+)
 _ENV_OR = re.compile(
     r"""(?:process\.env|import\.meta\.env|ENV|os\.environ)(?:\.(?P<name>\w{1,100})|\[\s*["'](?P<name2>[\w.\-]{1,100})["']\s*\])"""
     r"""\s*(?:\|\||\?\?|\bor\b)\s*""" + _Q + r"""(?P<val>(?:(?!(?P=q)).){1,300}?)(?P=q)"""
@@ -136,7 +140,7 @@ _LOCAL_HOSTS = frozenset(
 )
 #: Hosts reserved for documentation and tests (RFC 2606, RFC 6761) and placeholders.
 EXAMPLE_HOST = re.compile(
-    r"(?i)(?:^|\.)(?:example|test|invalid|localhost|localdomain)$"
+    r"(?i)(?:^|\.)(?:example|test|invalid|localdomain)$"
     r"|(?:^|\.)example\.(?:com|org|net)$|^(?:host|hostname|server|domain|myhost|yourhost"
     r"|your-host|db-host)$"
 )
@@ -183,7 +187,7 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
             host=m.group("host").lower().strip("[]"),
         )
     if "env" in low or "config(" in low:
-        for rx in (_ENV_READ, _ENV_BLOCK):
+        for rx in (_ENV_READ, _ENV_BLOCK, _ENV_GET_OR):
             for m in rx.finditer(line):
                 yield Candidate(
                     m.group("name"), _unescape(m.group("val")), Syntax.ENV_FALLBACK, m.start("val")
@@ -228,6 +232,8 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
             decoded = _basic(m.group("val"))
             if decoded is not None:
                 yield Candidate("password", decoded, Syntax.AUTH_HEADER, m.start("val"))
+            elif len(m.group("val")) >= 16:  # not user:password once decoded, still a token
+                yield Candidate("basic_token", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
     if "insert" in low:
         for m in _INSERT.finditer(line):
             yield from _insert(m, path)
@@ -257,10 +263,7 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
             scheme = _SCHEME.match(value)
             if scheme is not None:  # "Authorization": "Basic dXNlcjpwdw==", "Bearer …"
                 if scheme.group(1).lower() == "basic":
-                    decoded = _basic(scheme.group(2))
-                    if decoded is None:
-                        continue
-                    value = decoded
+                    value = _basic(scheme.group(2)) or scheme.group(2)
                 else:
                     value = scheme.group(2)
             pre = (a.group("pre") or "").lower()
@@ -345,7 +348,7 @@ def _judge(c: Candidate, path: str, where: FileKind, comment: bool) -> Found | N
         return None
     if c.syntax is Syntax.URL_PASSWORD:
         return _judge_url(c, path, where)
-    if c.syntax is Syntax.AUTH_HEADER and c.name == "bearer_token":
+    if c.syntax is Syntax.AUTH_HEADER and c.name in ("bearer_token", "basic_token"):
         if (
             shannon(value) < 3.0
             or word_coverage(value) > 0.5
