@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="score existing raw outputs")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--show", default="", help="print misses/false positives of these tools")
+    ap.add_argument(
+        "--exclude",
+        default="",
+        help="comma-separated categories: labels only of these are left out (UUID: ids, "
+        "not credentials, to most users), a second view beside CredData's own",
+    )
     args = ap.parse_args(argv)
 
     root = args.creddata.resolve()
@@ -77,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     global WORK_DIR
     WORK_DIR = work
     labels = load_labels(root / "meta")
+    if args.exclude:
+        dropped = set(args.exclude.split(","))
+        labels = {k: v for k, v in labels.items() if not categories(v) <= dropped}
     index = line_index(labels)
     results: dict[str, Any] = {}
     tools = [t for t in args.tools.split(",") if t]
@@ -101,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": os.getloadavg(),
         "creddata": str(root),
         "labels": summary(labels),
+        "excluded_categories": args.exclude,
         "tools": results,
     }
     out = args.out or work / "secrets_creddata.json"

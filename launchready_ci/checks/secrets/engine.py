@@ -316,10 +316,66 @@ def _windows(line: str) -> list[str]:
 
 
 @functools.cache
+def _their_literals(name: str) -> frozenset[str] | None:
+    """The lowercase literals one of which every match of detect-secrets' plugin ``name``
+    holds (``None``: it has none, such as Discord's and Telegram's bot tokens)."""
+    literals = THEIR_ANCHORS.get(name)
+    return frozenset(literals) if literals else None
+
+
+@functools.cache
+def _word_automaton() -> Any:
+    """Every anchor and plugin keyword, lowercase, each mapped to itself."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for word in {*_anchors(), *(k.lower() for p in PLUGINS for k in p.keywords)}:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+@functools.cache
 def _anchor_automaton() -> Any:
     from launchready_ci.checks.secrets.prefilter import _automaton
 
     return _automaton(tuple(sorted(set(_anchors()))))
+
+
+def _run_ours(
+    path: str,
+    line: str,
+    *,
+    number: int,
+    present: set[str],
+    ours: list[tuple[OurDetector, frozenset[str]]],
+    claimed: list[str],
+    found: dict[str, Detection],
+) -> None:
+    """Our provider plugins on one window; what they judge goes to ``claimed``/``found``."""
+    from detect_secrets.core.scan import _is_filtered_out
+
+    for plugin, keywords in ours:
+        if keywords.isdisjoint(present):
+            continue
+        for value in plugin.analyze_string(line):
+            if not isinstance(value, str) or value in claimed:
+                continue
+            if is_placeholder(value):
+                claimed.append(value)
+                continue
+            if _is_filtered_out(
+                required_filter_parameters=["secret"],
+                filename=path,
+                secret=value,
+                plugin=plugin,
+                line=line,
+            ) and not _is_structured(plugin):
+                continue
+            judged = plugin.judge(value, line)
+            if judged is not None:
+                claimed.append(value)
+                found[value] = _ours_detection(plugin, judged, number, value)
 
 
 def _scan_lines(
@@ -329,42 +385,35 @@ def _scan_lines(
     from detect_secrets.settings import get_plugins
     from detect_secrets.util.code_snippet import get_code_snippet
 
-    theirs = [(p, _their_gate(p.__class__.__name__)) for p in get_plugins()]
+    theirs = [
+        (p, _their_gate(p.__class__.__name__), _their_literals(p.__class__.__name__))
+        for p in get_plugins()
+    ]
     their_name = _their_filename(path)
-    ours = [(p, p.keywords) for p in _ours()]
+    ours = [(p, frozenset(k.lower() for k in p.keywords)) for p in _ours()]
     where = file_kind(path)
+    words = _word_automaton()
     for index in candidates:
         number = numbers[index] if numbers is not None else index + 1
         found: dict[str, Detection] = {}
         claimed: list[str] = []  # values our plugins judged, reported or not
         for line in _windows(lines[index].rstrip()):
             context = get_code_snippet(lines=lines, line_number=index + 1)
-            if _is_filtered_out(
+            low = line.lower()
+            # detect-secrets' line filter is its allowlist comment: ask it only then.
+            if "allowlist" in low and _is_filtered_out(
                 required_filter_parameters=["line"], filename=path, line=line, context=context
             ):
                 break
-            for plugin, keywords in ours:
-                if not any(k in line for k in keywords):
-                    continue  # its matches always hold one of its keywords
-                for value in plugin.analyze_string(line):
-                    if not isinstance(value, str) or value in claimed:
-                        continue
-                    if is_placeholder(value):
-                        claimed.append(value)
-                        continue
-                    if _is_filtered_out(
-                        required_filter_parameters=["secret"],
-                        filename=path,
-                        secret=value,
-                        plugin=plugin,
-                        line=line,
-                    ) and not _is_structured(plugin):
-                        continue
-                    judged = plugin.judge(value, line)
-                    if judged is not None:
-                        claimed.append(value)
-                        found[value] = _ours_detection(plugin, judged, number, value)
-            for their, gate in theirs:
+            # Which anchors the window holds, in one pass: a plugin runs only when one of
+            # its literals is there (every match of it contains one).
+            present = {w for _, w in words.iter(low)}
+            _run_ours(
+                path, line, number=number, present=present, ours=ours, claimed=claimed, found=found
+            )
+            for their, gate, literals in theirs:
+                if literals is not None and literals.isdisjoint(present):
+                    continue
                 if gate is not None and not gate.search(line):
                     continue
                 for secret in _scan_line(
