@@ -410,3 +410,54 @@ def fault_server(kind: str) -> Iterator[Fault]:
     # a CA no client was given: its PEM is deleted on exit and never exposed
     with _local_tls() as (context, _), _serving(server, context) as port:
         yield Fault(f"https://localhost:{port}", None)
+
+
+# --- a server that answers in a known time ----------------------------------------------------
+
+
+class _FixedHandler(_Handler):
+    """Holds every request ``server.delay`` seconds, then answers 200 with a small body:
+    in one write (TCP_NODELAY) unless ``server.split`` asks for headers and body in two
+    writes with Nagle's algorithm on, the way many servers answer."""
+
+    def setup(self) -> None:
+        self.disable_nagle_algorithm = not self.server.split
+        super().setup()
+
+    def answer(self) -> None:
+        self.read_body()
+        time.sleep(self.server.delay)
+        body = b'{"ok": true}'
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        if self.server.split:
+            self.wfile.write(head)
+            self.wfile.flush()
+            self.wfile.write(body)
+        else:
+            self.wfile.write(head + body)
+
+
+class _FixedServer(_Server):
+    delay = 0.0
+    split = False
+
+
+@contextmanager
+def fixed_latency_server(
+    delay: float, *, tls: bool = False, split: bool = False
+) -> Iterator[Fault]:
+    """A server that answers every request ``delay`` seconds after reading it (over
+    HTTPS from a fresh local CA with ``tls=True``): a latency every client should
+    measure the same, for benchmarks. ``split`` sends headers and body in two writes
+    with Nagle's algorithm on."""
+    server = _FixedServer(_FixedHandler)
+    server.delay, server.split = delay, split
+    if not tls:
+        with _serving(server, None) as port:
+            yield Fault(f"http://127.0.0.1:{port}", None)
+        return
+    with _local_tls() as (context, ca_bundle), _serving(server, context) as port:
+        yield Fault(f"https://localhost:{port}", ca_bundle)
