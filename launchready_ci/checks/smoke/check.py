@@ -199,6 +199,9 @@ class SmokeCheck(Check):
             if self.mask is not None:
                 self.mask(value)
 
+    def files_read(self, ctx: RunContext) -> set[str] | None:
+        return {ctx.config.path} if ctx.config.path else set()
+
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         from launchready_ci.checks.smoke.engine import Engine
 
