@@ -257,18 +257,15 @@ _REDIRECTS = {301, 302, 303, 307, 308}
 
 
 def shown_url(url: str) -> str:
-    """A URL as reports show it: every query value replaced by ``…`` (names kept), so
-    an invite token or a signed link never reaches a log. The request line, the redirect
-    messages and the domain check all show URLs this way."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError):
-        return url.split("?", 1)[0] + ("?…" if "?" in url else "")
-    if not parsed.query:
-        return str(parsed)
-    names = [part.split("=", 1)[0] for part in parsed.query.decode("ascii", "replace").split("&")]
-    query = "&".join(f"{name}=…" if name else "…" for name in names)
-    return f"{parsed.copy_with(query=None)}?{query}"
+    """A URL as reports show it: every query value replaced by ``…`` (names kept) and no
+    fragment, so an invite token or a signed link never reaches a log. The request line,
+    the redirect messages, a step's default name and the domain check all show URLs
+    this way (a template such as ``{{ env.APP }}/x?t=1`` too)."""
+    base, sep, rest = url.partition("?")
+    if not sep:
+        return url.partition("#")[0]
+    names = [part.split("=", 1)[0] for part in rest.partition("#")[0].split("&")]
+    return base + "?" + "&".join(f"{name}=…" if name else "…" for name in names)
 
 
 @dataclass(frozen=True)
@@ -427,11 +424,12 @@ async def _walk(
         state.hops.append((response.status_code, request.url))
         key = (request.method, request.url)
         if key in seen or len(state.hops) > max_hops:
-            what = (
-                "back to a URL already visited"
-                if key in seen
-                else f"more than {max_hops} redirect{'s' if max_hops != 1 else ''}"
-            )
+            if key in seen:
+                what = "back to a URL already visited"
+            elif max_hops == 0:
+                what = "a redirect where the step allows none (redirects: 0)"
+            else:
+                what = f"more than {max_hops} redirect{'s' if max_hops != 1 else ''}"
             state.fault = Fault("redirect-loop", f"{what}: {shown_url(request.url)}")
             return
         seen.add(key)

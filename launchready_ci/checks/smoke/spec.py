@@ -23,6 +23,7 @@ from typing import Any
 
 import jsonpath
 
+from launchready_ci.checks.smoke.client import shown_url
 from launchready_ci.config.model import Config
 from launchready_ci.errors import ConfigError, ConfigProblem
 
@@ -435,7 +436,7 @@ def _step(
     if "budget" in raw:
         budget = None if raw["budget"] == "none" else parse_duration(raw["budget"])
     return Step(
-        name=raw.get("name") or f"{method} {url}",
+        name=raw.get("name") or f"{method} {shown_url(url)}",
         key=key,
         method=method,
         url=Template(url),
