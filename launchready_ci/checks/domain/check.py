@@ -25,12 +25,12 @@ from launchready_ci.checks.domain import dns, email, http, tls, web
 from launchready_ci.checks.domain.http import DEADLINE
 from launchready_ci.checks.domain.resolver import Resolver, parse_nameserver
 from launchready_ci.checks.domain.tls import ConnectTo, parse_connect_to
-from launchready_ci.checks.smoke.client import shown_url
 from launchready_ci.checks.smoke.spec import parse_duration
 from launchready_ci.config.model import Config
 from launchready_ci.context import RunContext
 from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
 from launchready_ci.findings import Finding, Location
+from launchready_ci.redaction import shown_url
 
 __all__ = ["DomainCheck", "fqdn", "header_problems"]
 

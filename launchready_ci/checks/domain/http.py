@@ -17,19 +17,19 @@ so (``chain_broken``). The TLS check reports the chain itself.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-import httpx
-
-from launchready_ci import net
-from launchready_ci.checks.smoke.client import MAX_HOPS, Request, next_hop, send
+if TYPE_CHECKING:  # httpx is imported when a request is sent, not to list the rules
+    from launchready_ci.checks.smoke.client import Request
 
 __all__ = ["DEADLINE", "MAX_HOPS", "Fetcher", "Hop", "Response"]
+
+#: Redirects followed at most, as the smoke test's client (a test checks they agree).
+MAX_HOPS = 10
 
 #: The total deadline of one request, as the smoke test's default.
 DEADLINE = 10.0
@@ -92,14 +92,22 @@ class Fetcher:
         self, url: str, *, headers: Mapping[str, str] | None = None, method: str = "GET"
     ) -> Response:
         """One request, no redirect followed."""
+        import asyncio
+
+        from launchready_ci.checks.smoke.client import Request
+
         return asyncio.run(self._fetch(Request(method, url, tuple((headers or {}).items()))))
 
     def follow(self, url: str) -> list[Hop]:
         """Every response from ``url`` to the first one that is not a redirect to follow
         (or a loop, or more than MAX_HOPS redirects)."""
+        import asyncio
+
         return asyncio.run(self._follow(url))
 
     async def _follow(self, url: str) -> list[Hop]:
+        from launchready_ci.checks.smoke.client import Request, next_hop
+
         hops: list[Hop] = []
         request: Request | None = Request("GET", url)
         seen: set[str] = set()
@@ -122,6 +130,11 @@ class Fetcher:
         return _response(request.url, got)
 
     async def _send(self, request: Request, tls: ssl.SSLContext) -> Any:
+        import httpx
+
+        from launchready_ci import net
+        from launchready_ci.checks.smoke.client import send
+
         transport = net.Transport(verify=tls, route=self.router)
         async with httpx.AsyncClient(
             verify=tls,

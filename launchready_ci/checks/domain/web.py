@@ -20,8 +20,8 @@ from launchready_ci.checks.domain import http
 from launchready_ci.checks.domain.dns import finding
 from launchready_ci.checks.domain.resolver import Resolver
 from launchready_ci.checks.domain.tls import ConnectTo, route
-from launchready_ci.checks.smoke.client import shown_url
 from launchready_ci.findings import Confidence, Finding, Location, Severity
+from launchready_ci.redaction import shown_url
 from launchready_ci.rules import Rule, register
 
 __all__ = [

@@ -9,21 +9,22 @@ values of secret-looking JSON fields and headers.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_ci.checks.base import Check, config_location
-from launchready_ci.checks.smoke import assertions, client
-from launchready_ci.checks.smoke.spec import Spec, Step
+from launchready_ci.checks.smoke import assertions, faults
 from launchready_ci.checks.smoke.stats import percentile
 from launchready_ci.context import RunContext
 from launchready_ci.findings import Confidence, Finding, Location, Severity
-from launchready_ci.redaction import is_secret_name
+from launchready_ci.redaction import is_secret_name, shown_url
 from launchready_ci.rules import Rule, register
+
+if TYPE_CHECKING:  # the spec's module is imported when a spec is read, not to list rules
+    from launchready_ci.checks.smoke.spec import Spec, Step
 
 __all__ = ["Outcome", "SmokeCheck", "excerpt", "format_ms", "redact"]
 
@@ -92,7 +93,7 @@ class OverBudget(Rule):
 
 
 #: Failure kind -> rule.
-RULES: Mapping[str, type[Rule]] = {**assertions.FAILURE_RULES, **client.FAULT_RULES}
+RULES: Mapping[str, type[Rule]] = {**assertions.FAILURE_RULES, **faults.FAULT_RULES}
 EXCERPT = 300
 #: The measurements table: latency (request to last byte) apart from connection set-up.
 COLUMNS: tuple[str, ...] = ("Journey", "Step", "Result", "Status", "p50", "p95", "max")
@@ -203,6 +204,8 @@ class SmokeCheck(Check):
         return {ctx.config.path} if ctx.config.path else set()
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        import asyncio  # here, not at import: listing the rules needs no event loop
+
         from launchready_ci.checks.smoke.engine import Engine
 
         engine = Engine(
@@ -229,8 +232,8 @@ class SmokeCheck(Check):
                     what = "nothing answered; each journey's first step was sent once"
                 yield NotReady.finding(
                     f"the release was not live after {waited} and {ready.polls} polls of "
-                    f"{client.shown_url(url)}: {ready.last}{expected}; {what}",
-                    where.at("smoke.readiness", client.shown_url(url)),
+                    f"{shown_url(url)}: {ready.last}{expected}; {what}",
+                    where.at("smoke.readiness", shown_url(url)),
                     content=url,
                 )
                 if ready.answered:
@@ -352,9 +355,7 @@ class SmokeCheck(Check):
                 f"{request.line} → {got.status or 'no response'}"
             )
             if got.hops:
-                message += " after " + " → ".join(
-                    f"{s} {client.shown_url(u)}" for s, u in got.hops[:4]
-                )
+                message += " after " + " → ".join(f"{s} {shown_url(u)}" for s, u in got.hops[:4])
             excerpt = self._excerpt(got.body)
             if excerpt:
                 message += f"\nresponse: {excerpt}"

@@ -121,3 +121,10 @@ def test_only_ignores_in_files_the_check_read_can_be_unused(
     unused = [line for line in done.stdout.splitlines() if " launchready/unused-ignore " in line]
     assert len(unused) == 1, done.stdout[-3000:]
     assert unused[0].startswith("launchready.yml:") and "domain/tls-expiry" in unused[0]
+
+
+def test_the_domain_check_follows_as_many_redirects_as_the_smoke_test() -> None:
+    from launchready_ci.checks.domain import http
+    from launchready_ci.checks.smoke import client
+
+    assert http.MAX_HOPS == client.MAX_HOPS
