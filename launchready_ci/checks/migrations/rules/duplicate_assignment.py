@@ -123,30 +123,47 @@ def _indirection(items: Any) -> str:
 
 
 def _output_names(select: Any) -> list[tuple[str, str]]:
-    """The names PostgreSQL gives a SELECT's output columns (its FigureColname)."""
+    """The names PostgreSQL gives a SELECT's output columns (as its FigureColname does),
+    for the expressions whose name is certain; the others are left out."""
     if select.targetList is None:  # a UNION: its first arm names the columns
         return _output_names(select.larg) if select.larg is not None else []
     out = []
     for target in select.targetList:
-        if target.name:
-            out.append((str(target.name), ""))
-            continue
-        value = target.val
-        kind = value.kind if value is not None else ""
-        if kind == "ColumnRef":
-            parts = names(value.fields)
-            if not parts:  # t.*
-                continue
-            out.append((parts[-1], ""))
-        elif kind == "FuncCall":
-            out.append(((names(value.funcname) or ["?column?"])[-1], ""))
-        elif kind == "TypeCast" and value.arg is not None and value.arg.kind == "ColumnRef":
-            out.append(((names(value.arg.fields) or ["?column?"])[-1], ""))
-        elif kind == "TypeCast" and value.typeName is not None:
-            out.append(((names(value.typeName.names) or ["?column?"])[-1], ""))
-        else:
-            out.append(("?column?", ""))
+        name = str(target.name) if target.name else _figure_name(target.val)
+        if name:
+            out.append((name, ""))
     return out
+
+
+#: Expressions PostgreSQL names by their kind.
+_KIND_NAMES = {
+    "CaseExpr": "case",
+    "A_ArrayExpr": "array",
+    "CoalesceExpr": "coalesce",
+    "RowExpr": "row",
+    "A_Const": "?column?",
+    "A_Expr": "?column?",
+    "BoolExpr": "?column?",
+}
+
+
+def _figure_name(value: Any) -> str:
+    """The output name of one expression, "" when this rule cannot be sure of it."""
+    kind = value.kind if value is not None else ""
+    if kind == "ColumnRef":
+        parts = names(value.fields)
+        return parts[-1] if parts else ""  # "": t.*
+    if kind == "FuncCall":
+        return (names(value.funcname) or [""])[-1]
+    if kind == "A_Indirection":  # (q.h).id is named id; a subscript keeps the base's name
+        fields = [i for i in value.indirection or () if i.kind == "String"]
+        return str(fields[-1].sval) if fields else _figure_name(value.arg)
+    if kind == "TypeCast":
+        inner = _figure_name(value.arg)
+        if inner and inner != "?column?":
+            return inner
+        return (names(value.typeName.names) if value.typeName is not None else [""])[-1]
+    return _KIND_NAMES.get(kind, "")
 
 
 def _duplicates(targets: Iterable[tuple[str, str]]) -> list[str]:
