@@ -24,7 +24,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,10 +60,20 @@ class Node:
         self._cache: dict[str, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
-        cache = self._cache
-        if name not in cache:
-            cache[name] = wrap(self._fields.get(name.removesuffix("_")))
-        return cache[name]
+        try:
+            return self._cache[name]
+        except KeyError:
+            value = self._cache[name] = wrap(self._fields.get(name.removesuffix("_")))
+            return value
+
+    def memo(self, key: str, compute: Callable[[Node], Any]) -> Any:
+        """``compute(self)``, once per node (the rules ask the same things many times)."""
+        key = "\0" + key
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute(self)
+            return value
 
     def raw(self) -> dict[str, Any]:
         """The node's fields as parsed (plain dicts and lists)."""
@@ -519,6 +529,10 @@ def _set_config_lock_timeout(node: Node) -> bool:
 
 def table_name(relation: Any) -> str:
     """``schema.table`` lowercased, ``public.`` implied."""
+    return str(relation.memo("table", _table_name))
+
+
+def _table_name(relation: Node) -> str:
     schema = str(relation.schemaname or "public").lower()
     return f"{schema}.{str(relation.relname).lower()}"
 

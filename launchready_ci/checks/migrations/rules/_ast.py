@@ -17,8 +17,11 @@ def relname(relation: Any) -> str:
 def alter_cmds(node: Node) -> Iterator[tuple[Any, Any]]:
     """(relation, command) for each command of an ``ALTER TABLE``."""
     if node.kind == "AlterTableStmt":
-        for cmd in node.cmds or ():
-            yield node.relation, cmd
+        yield from node.memo("alter_cmds", _pairs)
+
+
+def _pairs(node: Node) -> list[tuple[Any, Any]]:
+    return [(node.relation, cmd) for cmd in node.cmds or ()]
 
 
 def column_constraints(cmd: Any) -> list[Any]:
