@@ -14,7 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from launchready_ci.checks.migrations.check import lint
 from launchready_ci.checks.migrations.sql import SqlError, statements
 from tests.helpers import make_repo
 
@@ -90,3 +93,40 @@ def test_work_grows_linearly_with_the_number_of_statements() -> None:
     one = "ALTER TABLE members ADD COLUMN bio text;\n"
     small, large = _calls(one * 500), _calls(one * 2000)
     assert large < 4.4 * small, (small, large)
+
+
+_FRAGMENTS = [
+    "ALTER TABLE members ",
+    "ADD COLUMN c int ",
+    "NOT NULL ",
+    "DEFAULT uuid() ",
+    "REFERENCES t (id) ",
+    "ALTER COLUMN c TYPE varchar(10) ",
+    "CREATE INDEX i ON members (c) ",
+    "UPDATE members SET a = 1, a = 2 ",
+    "BEGIN",
+    "COMMIT",
+    ";",
+    "\n",
+    "(",
+    ")",
+    "'x'",
+    '"😀"',
+    "$$ body $$",
+    "-- comment\n",
+    "\0",
+    "1 + ",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=20), max_size=40))
+def test_any_text_is_statements_or_a_parse_error(parts: list[str]) -> None:
+    """The property: a result or a clear SqlError, never another exception; every lint
+    rule runs on whatever parses."""
+    text = "".join(parts)
+    try:
+        for stmt in statements("m.sql", text, set(), wrapped=True):
+            list(lint(stmt))
+    except SqlError as exc:
+        assert exc.line >= 1 and exc.message
