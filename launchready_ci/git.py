@@ -93,9 +93,7 @@ def tracked(root: Path, rels: list[str]) -> set[str] | None:
     return {p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def grep(
-    root: Path, pattern: str, *, fixed: bool = False
-) -> list[tuple[str, int, str]] | None:
+def grep(root: Path, pattern: str, *, fixed: bool = False) -> list[tuple[str, int, str]] | None:
     """``(path, line, text)`` for each line of a text file (tracked or untracked, not
     ignored) that matches the extended regex ``pattern`` (with ``fixed``: that contains
     the string ``pattern``, which git finds several times faster than a regex: 0.07 s
