@@ -133,7 +133,10 @@ class FileState:
     new_tables: set[str]
     schema: Schema
     version: int
-    wrapped: bool
+    wrapped: bool  # the tool runs the file in a transaction (explicit or implicit)
+    #: the tool sends the file as one query: PostgreSQL's implicit transaction, which a
+    #: BEGIN in the file turns into a regular one and a COMMIT ends without complaint
+    implicit: bool = False
     in_transaction: bool = False
     depth: int = 0  # BEGINs written in the file that are open
     begin_line: int = 0  # where the open BEGIN is
@@ -297,10 +300,12 @@ def statements(
     it sends the file as one query, which PostgreSQL runs in a transaction when it holds
     more than one statement (see :mod:`.frameworks`)."""
     parsed, data = parse(path, text)
-    if wrapped == "implicit":
+    implicit = wrapped == "implicit"
+    if implicit:
         wrapped = len(parsed) > 1
     tx = wrapped in (True, "transaction")
     state = FileState(path, new_tables, schema or Schema(), version, tx, in_transaction=tx)
+    state.implicit = implicit
     _enum_uses(parsed, data, state)
     line, counted = 1, 0  # newlines counted up to byte ``counted``
     final = len(parsed) - 1

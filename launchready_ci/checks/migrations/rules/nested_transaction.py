@@ -25,8 +25,11 @@ class NestedTransaction(MigrationRule):
     multi-statement Prisma file; see `migrations/concurrent-in-transaction`): its
     `BEGIN` nests in the tool's, and its `COMMIT` or `ROLLBACK` ends the tool's
     transaction early. A `COMMIT` with no transaction open at all shows that the file
-    does not do what its author thinks. squawk's `-- squawk-disable-assume-in-transaction`
-    comment is not read (see `migrations/concurrent-in-transaction`).
+    does not do what its author thinks. A file that the tool sends as one query (Prisma,
+    golang-migrate) runs in PostgreSQL's implicit transaction, which a `BEGIN` takes over
+    and a `COMMIT` ends: only a second `BEGIN` nests there. squawk's
+    `-- squawk-disable-assume-in-transaction` comment is not read (see
+    `migrations/concurrent-in-transaction`).
 
     Remediation
     -----------
@@ -56,6 +59,8 @@ class NestedTransaction(MigrationRule):
         if node.kind != "TransactionStmt":
             return
         state = stmt.state
+        if state.implicit and not state.depth:
+            return  # Prisma, golang-migrate: BEGIN takes over the implicit transaction
         if node.kind_ in BEGINS and state.depth:
             yield (
                 f"BEGIN inside the transaction opened on line {state.begin_line}: PostgreSQL "
