@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from launchready_ci import __version__
 from launchready_ci.checks import CHECKS, Check
 from launchready_ci.context import RunContext
-from launchready_ci.errors import CheckSkipped, LaunchreadyError, UsageError
-from launchready_ci.findings import CheckResult, CheckStatus, Finding, Report, Severity
+from launchready_ci.errors import CheckSkipped, ConfigError, LaunchreadyError, UsageError
+from launchready_ci.findings import CheckResult, CheckStatus, Finding, Location, Report, Severity
 from launchready_ci.rules import all_rules
-from launchready_ci.suppressions import Baseline, Suppressor, find_inline_ignores
+from launchready_ci.suppressions import Baseline, StaleBaseline, Suppressor, find_inline_ignores
 
 __all__ = ["RunOptions", "parse_fail_on", "run"]
 
@@ -58,6 +58,8 @@ def run(
         results.append(result)
 
     unused = suppressor.unused(ran_rules, _whole_domains(ran_rules))
+    if options.baseline is not None:
+        unused += _stale_baseline(options.baseline, ran_rules)
     if unused:
         results = _attach_unused(results, unused, selected)
     fail_on_text = options.fail_on or ctx.config.fail_on or "error"
@@ -113,8 +115,9 @@ def _run_one(
     except LaunchreadyError as exc:
         return base(
             status=CheckStatus.ERRORED,
-            reason=str(exc),
+            reason=exc.render() if isinstance(exc, ConfigError) else str(exc),
             duration_s=time.perf_counter() - started,
+            bad_input=isinstance(exc, ConfigError),
         )
     except Exception as exc:  # a bug: report it without its message (it may hold data)
         if options.debug:
@@ -127,12 +130,20 @@ def _run_one(
             ),
             duration_s=time.perf_counter() - started,
         )
-    kept = [f for f in findings if not suppressor.is_suppressed(f)]
+    kept: list[Finding] = []
+    baselined = 0
+    for finding in findings:
+        why = suppressor.classify(finding)
+        if why is None:
+            kept.append(finding)
+        elif why == "baseline":
+            baselined += 1
     kept.sort(key=Finding.sort_key)
     return base(
         status=CheckStatus.FAILED if kept else CheckStatus.PASSED,
         findings=tuple(kept),
         suppressed=len(findings) - len(kept),
+        baselined=baselined,
         duration_s=time.perf_counter() - started,
         scope=instance.scope,
         measurements=instance.measurements,
@@ -156,6 +167,27 @@ def _attach_unused(
             findings = tuple(sorted((*result.findings, *extra), key=Finding.sort_key))
             result = dataclasses.replace(result, status=CheckStatus.FAILED, findings=findings)
         out.append(result)
+    return out
+
+
+def _stale_baseline(baseline: Baseline, ran_rules: set[str]) -> list[Finding]:
+    """One finding per domain whose rules ran: the baseline entries that matched nothing."""
+    by_domain: dict[str, list[str]] = {}
+    for rule, fps in baseline.stale(ran_rules).items():
+        by_domain.setdefault(rule.split("/")[0], []).extend(fps)
+    out = []
+    for domain, fps in sorted(by_domain.items()):
+        n = len(fps)
+        out.append(
+            StaleBaseline.finding(
+                f"{n} {'entry' if n == 1 else 'entries'} of the baseline {baseline.path} "
+                f"match no {domain} finding any more: `launchready baseline update` "
+                "records today's findings and drops them",
+                Location(path=baseline.path, target=baseline.path, target_kind="file"),
+                content=f"{domain}:{','.join(sorted(fps))}",
+                properties={"ignored_rule": f"{domain}/*", "entries": n},
+            )
+        )
     return out
 
 

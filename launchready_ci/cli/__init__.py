@@ -27,6 +27,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "score per area of the launch bar, what is missing to assess the rest, and a "
         "dependency map (Mermaid).",
     ),
+    "baseline": (
+        "baseline",
+        "baseline",
+        "The baseline: the findings accepted on the day launchready was adopted, so that a "
+        "run fails only on what is new. `update` records today's findings again.",
+    ),
     "domain": (
         "domain",
         "domain",

@@ -20,7 +20,7 @@ import click
 from launchready_ci import config as config_mod
 from launchready_ci.checks import CHECKS, Check
 from launchready_ci.context import GitHubEnv, RunContext
-from launchready_ci.errors import UsageError
+from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
 from launchready_ci.fileio import atomic_write
 from launchready_ci.findings import Finding, Report
 from launchready_ci.github.outputs import format_output
@@ -223,14 +223,16 @@ def execute(
     from launchready_ci.reporters import text as text_r
 
     session = open_session(root, config_path)
-    root, config, github, environ = session.root, session.config, session.github, session.environ
-    # Paths given on the command line are relative to the working directory; paths in
-    # launchready.yml are relative to the repository root.
-    baseline_path = str(Path(baseline).resolve()) if baseline else config.baseline
+    root, github, environ = session.root, session.github, session.environ
+    # A run that records a baseline reads none: it records every finding of today.
+    accepted = None
+    if not write_baseline:
+        located = baseline_file(session, baseline)
+        accepted = load_baseline(root, str(located[0]), located[1]) if located else None
     options = RunOptions(
         only=only,
         fail_on=fail_on.lower() if fail_on else None,
-        baseline=load_baseline(root, baseline_path) if baseline_path else None,
+        baseline=accepted,
         debug=debug,
     )
     report = _rebase(run(session.context(), options, checks), root, github)
@@ -264,7 +266,44 @@ def execute(
         extra = extra_outputs(report) if extra_outputs else {}
         lines += "".join(format_output(name, value) for name, value in extra.items())
         append_text(Path(github.output), scrub(lines))
+    for result in report.results:
+        if result.bad_input:  # a file the user gave cannot be used: say so where errors go
+            click.echo(scrub(f"launchready: error: {result.check_id}: {result.reason}"), err=True)
     return report.exit_code
+
+
+def baseline_file(session: Session, given: str | None) -> tuple[Path, str] | None:
+    """The baseline to read and how messages name it: ``--baseline`` (relative to the
+    working directory, anywhere), else ``baseline:`` of launchready.yml, which must be
+    inside the repository like ``env.inventory`` (a config is reviewed with the code; it
+    must not make the run read ``/etc/passwd``)."""
+    root = session.root
+    if given:
+        full = Path(given).resolve()
+        try:
+            return full, full.relative_to(root).as_posix()
+        except ValueError:
+            return full, given
+    configured = session.config.baseline
+    if not configured:
+        return None
+    full = (root / configured).resolve()
+    if not full.is_relative_to(root.resolve()):
+        where = session.config.position("baseline")
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    where.path if where else session.config.path or "launchready.yml",
+                    where.line if where else None,
+                    where.column if where else None,
+                    "baseline",
+                    "the baseline file must be inside the repository",
+                    "expected a path relative to the repository root, such as "
+                    ".launchready-baseline.json",
+                )
+            ]
+        )
+    return full, full.relative_to(root.resolve()).as_posix()
 
 
 def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
@@ -305,7 +344,10 @@ def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
 
 
 def write_baseline_file(root: Path, path: str, report: Report) -> None:
-    write_baseline(Path(path).resolve(), report.findings)
+    try:
+        write_baseline(Path(path).resolve(), report.findings)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def write_text(path: str, text: str) -> None:

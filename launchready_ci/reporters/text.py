@@ -173,6 +173,8 @@ def _verdict(report: Report, paint: _Painter) -> str:
     if total:
         text += f" ({counts_phrase(counts)})"
     text += f", {report.suppressed} suppressed"
+    if report.baselined:
+        text += f" ({report.baselined} by the baseline)"
     for status in (CheckStatus.SKIPPED, CheckStatus.ERRORED):
         n = sum(1 for r in report.results if r.status is status)
         if n:
