@@ -4,7 +4,11 @@ from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import Scan, UseKind
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
-from launchready_ci.checks.env_inventory.rules._names import NEEDS_ENTRY, is_github_builtin, provided_by
+from launchready_ci.checks.env_inventory.rules._names import (
+    NEEDS_ENTRY,
+    is_github_builtin,
+    provided_by,
+)
 from launchready_ci.findings import Confidence, Finding, Severity
 from launchready_ci.rules import register
 
