@@ -93,7 +93,9 @@ def _run_one(
             status=CheckStatus.SKIPPED,
             reason=f"disabled in {ctx.config.path} ({check_cls.config_key}.enabled: false)",
         )
-    if section is None and check_cls.needs_config:
+    enabled_by = check_cls.enabled_by
+    by_file = enabled_by is not None and (ctx.root / enabled_by).is_file()
+    if section is None and check_cls.needs_config and not by_file:
         where = ctx.config.path or "launchready.yml"
         return base(
             status=CheckStatus.SKIPPED,

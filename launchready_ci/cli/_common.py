@@ -175,16 +175,23 @@ class Session:
 
 
 def open_session(root: Path | None, config_path: str | None) -> Session:
-    """Resolve the repository root (--root, else the current directory) and load its config.
+    """Resolve the repository root and load its config: --config, else
+    ``.github/launchready.yml`` or ``launchready.yml`` in --root, or (without --root) in
+    the current folder or its nearest parent up to the repository's top, whose folder is
+    then the root (see :func:`config.loader.config_home`).
 
     Not $GITHUB_WORKSPACE: a step's `working-directory:`, or a pre-commit hook run in
     another repository during a job, means the current directory is the one to check.
     """
+    from launchready_ci.config.loader import config_home
+
     environ = dict(os.environ)
     github = GitHubEnv.from_environ(environ)
     resolved = (root or Path.cwd()).resolve()
     if not resolved.is_dir():
         raise UsageError(f"--root {resolved} is not a directory")
+    if root is None and config_path is None:
+        resolved = config_home(resolved)
     return Session(resolved, environ, github, config_mod.load(resolved, config_path))
 
 

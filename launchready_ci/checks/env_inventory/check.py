@@ -41,6 +41,7 @@ class EnvInventoryCheck(Check):
     title = "Environment inventory"
     config_key = "env"
     needs_config = True
+    enabled_by = DEFAULT_INVENTORY  # a root env-inventory.yml turns the check on
     enable_snippet = "env:\n  inventory: env-inventory.yml\n"
     rules: ClassVar[tuple[type[EnvRule], ...]] = (
         InventoryMissing,
