@@ -52,6 +52,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "rollback, monitors and who is alerted. With --check, fail when the committed one is "
         "stale.",
     ),
+    "init": (
+        "init",
+        "init",
+        "Set launchready up on this repository: launchready.yml for what is here, a drafted "
+        "env-inventory.yml, a baseline of today's findings, and the next three steps.",
+    ),
     "migrations": (
         "migrations",
         "migrations",
@@ -122,7 +128,7 @@ def cli() -> None:
     """Catch launch-killing mistakes in CI: committed keys, unowned env vars,
     unsafe migrations, broken sign-in, mail in spam, expiring certificates.
 
-    Start with `launchready run` in the repository root.
+    Start with `launchready init` in the repository, then `launchready run`.
     """
 
 
