@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from launchready_ci import __version__
@@ -25,6 +25,8 @@ class RunOptions:
     fail_on: str | None = None  # CLI value; overrides the config
     baseline: Baseline | None = None
     debug: bool = False
+    #: Told the id of each check as it starts (the CLI's progress line).
+    progress: Callable[[str], None] | None = None
 
 
 def parse_fail_on(text: str | None) -> Severity | None:
@@ -52,6 +54,8 @@ def run(
     results: list[CheckResult] = []
     ran_rules: set[str] = set()
     for check in selected:
+        if options.progress is not None:
+            options.progress(check.id)
         result = _run_one(check, ctx, suppressor, options)
         if result.status in (CheckStatus.PASSED, CheckStatus.FAILED):
             ran_rules.update(r.id for r in check.rules)

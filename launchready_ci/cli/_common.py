@@ -125,7 +125,13 @@ def report_options(fn: Callable[..., None]) -> Callable[..., None]:
             "--write-baseline", metavar="FILE", help="Record the current findings in FILE."
         ),
         click.option("--sarif", metavar="FILE", help="Write SARIF 2.1.0 to FILE."),
-        click.option("--json", "json_path", metavar="FILE", help="Write the JSON report to FILE."),
+        click.option(
+            "--json",
+            "json_path",
+            metavar="FILE",
+            help="Write the JSON report to FILE (`-`: to stdout; the terminal report goes "
+            "to stderr then).",
+        ),
         click.option("--markdown", metavar="FILE", help="Write the Markdown summary to FILE."),
         click.option(
             "--summary/--no-summary",
@@ -143,6 +149,12 @@ def report_options(fn: Callable[..., None]) -> Callable[..., None]:
             help="Colour the terminal report (default: on a TTY).",
         ),
         click.option("--quiet", "-q", is_flag=True, help="Do not print the terminal report."),
+        click.option(
+            "--verbose",
+            "-v",
+            is_flag=True,
+            help="Print every finding (the terminal report shows a few per rule and counts).",
+        ),
         click.option("--debug", is_flag=True, help="Let internal errors raise with a traceback."),
     ]
     for option in reversed(options):
@@ -211,6 +223,7 @@ def execute(
     color: bool | None,
     quiet: bool,
     debug: bool,
+    verbose: bool = False,
     checks: Sequence[type[Check] | Check] = CHECKS,
     secret_values: Collection[str] = (),
     extra_outputs: ExtraOutputs | None = None,
@@ -222,12 +235,10 @@ def execute(
     passes them here); ``extra_outputs`` adds subcommand-specific ``$GITHUB_OUTPUT``
     values.
     """
-    from launchready_ci.reporters import annotations as annotations_r
     from launchready_ci.reporters import json as json_r
     from launchready_ci.reporters import outputs as outputs_r
     from launchready_ci.reporters import sarif as sarif_r
     from launchready_ci.reporters import summary as summary_r
-    from launchready_ci.reporters import text as text_r
 
     session = open_session(root, config_path)
     root, github, environ = session.root, session.github, session.environ
@@ -236,17 +247,26 @@ def execute(
     if not write_baseline:
         located = baseline_file(session, baseline)
         accepted = load_baseline(root, str(located[0]), located[1]) if located else None
+    progress = Progress.start(enabled=not quiet and not github.actions and _stderr_isatty())
     options = RunOptions(
         only=only,
         fail_on=fail_on.lower() if fail_on else None,
         baseline=accepted,
         debug=debug,
+        progress=progress.check,
     )
-    report = _rebase(run(session.context(), options, checks), root, github)
+    try:
+        report = _rebase(run(session.context(), options, checks), root, github)
+    finally:
+        progress.stop()
     scrub = Scrubber(environ, tuple(secret_values))
 
     written: dict[str, str] = {}
-    for path, render in ((sarif, sarif_r.render), (json_path, json_r.render)):
+    to_stdout = json_path == "-"
+    for path, render in (
+        (sarif, sarif_r.render),
+        (None if to_stdout else json_path, json_r.render),
+    ):
         if path:
             write_text(path, scrub(render(report)))
             written["sarif" if render is sarif_r.render else "json"] = path
@@ -259,12 +279,16 @@ def execute(
         write_baseline_file(root, write_baseline, report)
         written["baseline"] = write_baseline
 
-    if not quiet:
-        use_color = color if color is not None else _isatty() and "NO_COLOR" not in environ
-        click.echo(scrub(text_r.render(report, color=use_color)), nl=False)
-    if annotations if annotations is not None else github.actions:
-        where = "the job summary" if github.step_summary else "the terminal report"
-        click.echo(scrub(annotations_r.render(report, more_at=where)), nl=False)
+    _print_reports(
+        report,
+        scrub,
+        github,
+        json_to_stdout=to_stdout,
+        quiet=quiet,
+        verbose=verbose,
+        color=color if color is not None else None if "NO_COLOR" not in environ else False,
+        annotations=annotations if annotations is not None else github.actions,
+    )
     if (summary if summary is not None else bool(github.step_summary)) and github.step_summary:
         text = markdown_text if markdown_text is not None else scrub(summary_r.render(report))
         append_text(Path(github.step_summary), text)
@@ -279,11 +303,46 @@ def execute(
     return report.exit_code
 
 
+#: The baseline ``launchready init`` records, read when it exists and nothing names one.
+DEFAULT_BASELINE = ".launchready-baseline.json"
+
+
+def _print_reports(
+    report: Report,
+    scrub: Scrubber,
+    github: GitHubEnv,
+    *,
+    json_to_stdout: bool,
+    quiet: bool,
+    verbose: bool,
+    color: bool | None,
+    annotations: bool,
+) -> None:
+    """The terminal report and the annotations; with ``--json -`` the JSON alone goes to
+    stdout and everything for people to stderr."""
+    from launchready_ci.reporters import annotations as annotations_r
+    from launchready_ci.reporters import json as json_r
+    from launchready_ci.reporters import text as text_r
+
+    if json_to_stdout:
+        click.echo(scrub(json_r.render(report)), nl=False)
+    if not quiet:
+        tty = _stderr_isatty() if json_to_stdout else _isatty()
+        use_color = color if color is not None else tty
+        more_at = "all in the job summary" if github.step_summary else "--verbose lists them"
+        text = text_r.render(report, color=use_color, verbose=verbose, more_at=more_at)
+        click.echo(scrub(text), nl=False, err=json_to_stdout)
+    if annotations:
+        where = "the job summary" if github.step_summary else "the terminal report"
+        click.echo(scrub(annotations_r.render(report, more_at=where)), nl=False, err=json_to_stdout)
+
+
 def baseline_file(session: Session, given: str | None) -> tuple[Path, str] | None:
     """The baseline to read and how messages name it: ``--baseline`` (relative to the
     working directory, anywhere), else ``baseline:`` of launchready.yml, which must be
     inside the repository like ``env.inventory`` (a config is reviewed with the code; it
-    must not make the run read ``/etc/passwd``)."""
+    must not make the run read ``/etc/passwd``), else :data:`DEFAULT_BASELINE` when it
+    exists (so actions and starter workflows use init's baseline without an input)."""
     root = session.root
     if given:
         full = Path(given).resolve()
@@ -293,7 +352,8 @@ def baseline_file(session: Session, given: str | None) -> tuple[Path, str] | Non
             return full, given
     configured = session.config.baseline
     if not configured:
-        return None
+        default = root / DEFAULT_BASELINE
+        return (default, DEFAULT_BASELINE) if default.is_file() else None
     full = (root / configured).resolve()
     if not full.is_relative_to(root.resolve()):
         where = session.config.position("baseline")
@@ -376,3 +436,54 @@ def append_text(path: Path, text: str) -> None:
 
 def _isatty() -> bool:
     return sys.stdout.isatty()
+
+
+def _stderr_isatty() -> bool:
+    return sys.stderr.isatty()
+
+
+class Progress:
+    """A progress line on a terminal for runs that take more than :data:`AFTER` seconds:
+    ``launchready: secrets ... 4s`` on stderr, rewritten in place, erased at the end. Off
+    in CI logs, with --quiet, and when stderr is not a terminal."""
+
+    AFTER = 2.0
+    EVERY = 0.5
+
+    def __init__(self, enabled: bool) -> None:
+        import threading
+        import time
+
+        self._clock = time.monotonic
+        self._started = self._clock()
+        self._current = ""
+        self._shown = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True) if enabled else None
+
+    @classmethod
+    def start(cls, *, enabled: bool) -> Progress:
+        progress = cls(enabled)
+        if progress._thread is not None:
+            progress._thread.start()
+        return progress
+
+    def check(self, check_id: str) -> None:
+        self._current = check_id
+
+    def _loop(self) -> None:
+        while not self._done.wait(self.EVERY):
+            elapsed = self._clock() - self._started
+            if elapsed >= self.AFTER and self._current:
+                line = f"launchready: {self._current} ... {elapsed:.0f}s"
+                sys.stderr.write("\r" + line.ljust(40)[:79] + "\r")
+                sys.stderr.flush()
+                self._shown = True
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+        if self._shown:
+            sys.stderr.write("\r" + " " * 79 + "\r")
+            sys.stderr.flush()
