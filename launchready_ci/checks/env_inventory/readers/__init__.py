@@ -30,14 +30,15 @@ value (SET, LITERAL, CREDENTIAL), and a workflow refers to a stored secret or va
 
 Speed: the files worth parsing are found first with one ``git grep -l -F`` for every
 reader's markers (C, on every core), so Python reads only those; without git, each
-file's text is tested for the markers instead. Then the helpers' calls are looked for
-the same way.
+file's text is tested for the markers instead. The helpers are found next, and a second
+``git grep`` for their names runs while Python parses the files. One process: on a
+shared machine a pool of workers costs more to start than it saves.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -58,7 +59,7 @@ from launchready_ci.checks.env_inventory.readers import (
     workflows,
 )
 from launchready_ci.checks.env_inventory.readers.helpers import Helper
-from launchready_ci.checks.files import iter_files
+from launchready_ci.checks.files import DEFAULT_EXCLUDES, iter_files, matches_any
 from launchready_ci.fileio import read_limited
 
 __all__ = ["Reader", "is_test_path", "read_uses", "reader_for"]
@@ -107,6 +108,7 @@ def is_test_path(path: str) -> bool:
     return any(_TEST_SEGMENT.search(part) for part in folder.split("/") if part)
 
 
+@functools.lru_cache(maxsize=8192)
 def reader_for(path: str) -> Reader | None:
     """The reader for a repository-relative path, or None when no reader applies."""
     folder, _, name = path.rpartition("/")
@@ -136,11 +138,6 @@ def _yaml_reader(path: str, folder: str, name: str) -> Reader | None:
     return None
 
 
-#: Below this many files to parse, a process pool costs more than it saves.
-PARALLEL_MIN_FILES = 400
-_CHUNK = 64
-
-
 def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
     """Every use in the repository at ``root``, file by file in path order; then the
     helpers' calls, the struct fields envconfig reads, and the keys of the env files that
@@ -149,36 +146,56 @@ def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
     """
     all_markers = sorted({m for ms in _MARKERS.values() if ms for m in ms} | {go_envconfig.MARKER})
     grep = git.grep_files(root, all_markers)
-    listed: list[str] = []
-    todo: list[str] = []
-    for rel in iter_files(root, exclude):
-        listed.append(rel)
-        if reader_for(rel) is not None:
-            todo.append(rel)
+    listed = _listed(root, tuple(exclude))
+    todo = [rel for rel in listed if reader_for(rel) is not None]
     listed_set = set(listed)
     hits = grep.files()
-    todo = [rel for rel in todo if _worth_reading(rel, hits)]
-    texts: dict[str, str] = {}
+    texts = _texts(root, [rel for rel in todo if _worth_reading(rel, hits)])
+    # The helpers first, so that git looks for their calls while Python parses.
+    known = _helpers(texts)
+    calls = git.grep_files(root, sorted(known), words=True) if known else None
     env_files: dict[str, None] = {}
     uses: list[Use] = []
-    for file_uses, files in _read_all(root, todo, texts):
+    for rel, text in texts.items():
+        file_uses, files = _read_one(rel, text)
         env_files.update(dict.fromkeys(files))
         uses.extend(file_uses)
-    uses.extend(_helper_uses(root, listed, texts))
+    if calls is not None:
+        uses.extend(_helper_calls(root, listed, texts, known, calls.files()))
     if any(go_envconfig.MARKER in texts.get(rel, "") for rel in todo if rel.endswith(".go")):
         uses.extend(go_envconfig.read_repo(_go_sources(root, listed, texts)))
     for rel in env_files:
         if rel not in listed_set or dotenv.is_template(rel.rpartition("/")[2]):
             continue  # not in the repository, or already read as a template
-        text = read_limited(root / rel).text
-        if text is not None:
-            uses.extend(dotenv.read_env_file(text, rel))
+        loaded = read_limited(root / rel).text
+        if loaded is not None:
+            uses.extend(dotenv.read_env_file(loaded, rel))
     tests: dict[str, bool] = {}
     for use in uses:
         test = tests.get(use.path)
         if test is None:
             test = tests[use.path] = is_test_path(use.path)
         yield dataclasses.replace(use, test_only=True) if test else use
+
+
+#: Substrings one of which every path that DEFAULT_EXCLUDES excludes contains: a path
+#: with none of them needs no glob matching (which costs more than the rest of a scan).
+_EXCLUDED_WORDS = ("node_modules", "venv", "__pycache__", "dist", "build", ".git/")
+
+
+def _listed(root: Path, exclude: tuple[str, ...]) -> list[str]:
+    """The repository's files, as :func:`iter_files` lists them; without extra excludes,
+    from ``git ls-files`` with the default excludes tested cheaply (the readers skip
+    symlinks and special files themselves, and read none of launchready's reports)."""
+    files = git.ls_files(root) if not exclude else None
+    if files is None:
+        return list(iter_files(root, exclude))
+    return [
+        rel
+        for rel in files
+        if not any(word in rel for word in _EXCLUDED_WORDS)
+        or not matches_any(rel, DEFAULT_EXCLUDES)
+    ]
 
 
 def _worth_reading(rel: str, hits: set[str] | None) -> bool:
@@ -199,9 +216,8 @@ _COMPUTED_READ = re.compile(
 _MIN_HELPER_NAME = 3
 
 
-def _helper_uses(root: Path, listed: list[str], texts: dict[str, str]) -> list[Use]:
-    """The helpers the files read so far define (tests' own helpers aside), and the uses
-    their calls make anywhere in the repository."""
+def _helpers(texts: Mapping[str, str]) -> dict[str, Helper]:
+    """The helpers the files define (tests' own helpers aside), by name."""
     known: dict[str, Helper] = {}
     defining = {
         rel: text
@@ -222,9 +238,17 @@ def _helper_uses(root: Path, listed: list[str], texts: dict[str, str]) -> list[U
             for rel, text in texts.items()
             if rel not in defining and not is_test_path(rel) and any(n in text for n in known)
         )
-    if not known:
-        return []
-    hits = git.grep_files(root, sorted(known), words=True).files()
+    return known
+
+
+def _helper_calls(
+    root: Path,
+    listed: list[str],
+    texts: Mapping[str, str],
+    known: Mapping[str, Helper],
+    hits: set[str] | None,
+) -> list[Use]:
+    """The uses the helpers' calls make, in the files git found their names in."""
     found: list[Use] = []
     for rel in listed:
         reader = reader_for(rel)
@@ -268,49 +292,26 @@ def _go_sources(root: Path, listed: list[str], texts: dict[str, str]) -> dict[st
     return out
 
 
-def _read_all(
-    root: Path, rels: list[str], texts: dict[str, str]
-) -> Iterator[tuple[list[Use], list[str]]]:
-    workers = os.cpu_count() or 1
-    if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
-        yield from _read_chunk(root, rels, texts)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for results in pool.map(_read_chunk, [root] * len(chunks), chunks):
-                yield from results
-    except (OSError, BrokenProcessPool):  # no processes here (sandbox, limits): go on alone
-        yield from _read_chunk(root, rels, texts)
-        return
-    for rel in rels:  # the helper pass needs the texts of the files that define helpers
-        if rel.endswith((".py", ".go", *javascript.SUFFIXES)):
-            text = read_limited(root / rel).text
-            if text is not None:
-                texts[rel] = text
-
-
-def _read_chunk(
-    root: Path, rels: list[str], texts: dict[str, str] | None = None
-) -> list[tuple[list[Use], list[str]]]:
-    """(uses, env files a compose file loads) for each path, in order."""
-    out: list[tuple[list[Use], list[str]]] = []
+def _texts(root: Path, rels: list[str]) -> dict[str, str]:
+    """The text of each file whose reader's markers it holds (see :data:`_MARKERS`)."""
+    out: dict[str, str] = {}
     for rel in rels:
+        text = read_limited(root / rel).text
+        if text is None:
+            continue
         reader = reader_for(rel)
-        text = read_limited(root / rel).text if reader is not None else None
-        if reader is None or text is None:
-            continue
-        markers = _MARKERS.get(reader)
-        if markers is not None and not any(m in text for m in markers):
-            continue
-        if texts is not None and reader in (python.read, golang.read, javascript.read):
-            texts[rel] = text
-        if reader is compose.read:
-            uses, files = compose.scan(text, rel)
-            out.append((list(uses), list(files)))
-        else:
-            out.append((list(reader(text, rel)), []))
+        markers = _MARKERS.get(reader) if reader is not None else None
+        if markers is None or any(m in text for m in markers):
+            out[rel] = text
     return out
+
+
+def _read_one(rel: str, text: str) -> tuple[list[Use], list[str]]:
+    """(uses, env files a compose file loads) of one file."""
+    reader = reader_for(rel)
+    if reader is None:
+        return [], []
+    if reader is compose.read:
+        uses, files = compose.scan(text, rel)
+        return list(uses), list(files)
+    return list(reader(text, rel)), []

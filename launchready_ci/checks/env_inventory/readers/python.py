@@ -21,6 +21,7 @@ A file that contains none of :data:`MARKERS` is not parsed.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,6 +41,7 @@ _CANDIDATES = (ast.Subscript, ast.Call, ast.Compare)
 MARKERS = ("environ", "getenv", pydantic_settings.MARKER, *python_libraries.MARKERS)
 
 
+@functools.lru_cache(maxsize=64)
 def _walk(tree: ast.AST) -> list[ast.AST]:
     """Every node of ``tree``, in no particular order: :func:`ast.walk` without its
     generators, about twice as fast."""
@@ -134,7 +136,10 @@ def _parse(text: str, path: str) -> tuple[list[ast.AST], _Aliases, list[str]] | 
     return nodes, _Aliases.of(nodes), _LINE_BREAK.split(text)
 
 
+@functools.lru_cache(maxsize=64)
 def _tree(text: str, path: str) -> ast.Module | None:
+    """The parsed module (cached: the read, helper and call passes parse the same files;
+    callers never change the tree)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes and the like
