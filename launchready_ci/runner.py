@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from launchready_ci import __version__
-from launchready_ci.checks import CHECKS, Check
+from launchready_ci.checks import Check, load_all
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped, ConfigError, LaunchreadyError, UsageError
 from launchready_ci.findings import CheckResult, CheckStatus, Finding, Location, Report, Severity
@@ -38,12 +38,15 @@ def parse_fail_on(text: str | None) -> Severity | None:
 def run(
     ctx: RunContext,
     options: RunOptions = RunOptions(),
-    checks: Sequence[type[Check] | Check] = CHECKS,
+    checks: Sequence[type[Check] | Check] | None = None,
 ) -> Report:
     """Run ``checks`` (classes, or instances configured by a subcommand) and report.
 
     Exceptions raised by a check never escape: they become an *errored* result.
+    ``checks`` defaults to every check ``launchready run`` runs.
     """
+    if checks is None:
+        checks = load_all()
     known = {c.id for c in checks}
     unknown = [c for c in options.only if c not in known]
     if unknown:
@@ -80,7 +83,7 @@ def run(
 def _whole_domains(ran_rules: set[str]) -> set[str]:
     """Domains all of whose repository-check rules ran (see Suppressor.unused)."""
     by_domain: dict[str, set[str]] = {}
-    for check_cls in CHECKS:
+    for check_cls in load_all():
         for rule in check_cls.rules:
             by_domain.setdefault(rule.id.split("/")[0], set()).add(rule.id)
     return {d for d, ids in by_domain.items() if ids <= ran_rules}

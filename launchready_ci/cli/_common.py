@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from launchready_ci import config as config_mod
-from launchready_ci.checks import CHECKS, Check
+from launchready_ci.checks import Check
 from launchready_ci.context import GitHubEnv, RunContext
 from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
 from launchready_ci.fileio import atomic_write
@@ -224,7 +224,7 @@ def execute(
     quiet: bool,
     debug: bool,
     verbose: bool = False,
-    checks: Sequence[type[Check] | Check] = CHECKS,
+    checks: Sequence[type[Check] | Check] | None = None,
     secret_values: Collection[str] = (),
     extra_outputs: ExtraOutputs | None = None,
 ) -> int:
