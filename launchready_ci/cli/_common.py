@@ -13,20 +13,19 @@ import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from launchready_ci import config as config_mod
-from launchready_ci.checks import Check
-from launchready_ci.context import GitHubEnv, RunContext
 from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
-from launchready_ci.fileio import atomic_write
-from launchready_ci.findings import Finding, Report
-from launchready_ci.github.outputs import format_output
-from launchready_ci.redaction import Scrubber
-from launchready_ci.runner import RunOptions, run
-from launchready_ci.suppressions import load_baseline, write_baseline
+from launchready_ci.github.console import echo
+
+if TYPE_CHECKING:  # the rest is imported by the commands that run checks, not by every one
+    from launchready_ci import config as config_mod
+    from launchready_ci.checks import Check
+    from launchready_ci.context import GitHubEnv, RunContext
+    from launchready_ci.findings import Finding, Report
+    from launchready_ci.redaction import Scrubber
 
 __all__ = [
     "CA_BUNDLE",
@@ -48,7 +47,7 @@ FAIL_ON = click.Choice(["error", "warning", "notice", "never"], case_sensitive=F
 
 
 def die(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"launchready: error: {message}", err=True)
+    echo(f"launchready: error: {message}", err=True)
     sys.exit(code)
 
 
@@ -67,10 +66,10 @@ def guard(fn: Callable[..., int]) -> Callable[..., None]:
             n = len(exc.problems)
             files = sorted({p.path for p in exc.problems})
             if n > 1:
-                click.echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
+                echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
             else:
-                click.echo("launchready: error:", err=True)
-            click.echo(exc.render(), err=True)
+                echo("launchready: error:", err=True)
+            echo(exc.render(), err=True)
             sys.exit(2)
         except LaunchreadyError as exc:
             die(str(exc), exc.exit_code or 2)
@@ -163,7 +162,7 @@ def report_options(fn: Callable[..., None]) -> Callable[..., None]:
 
 
 #: More ``$GITHUB_OUTPUT`` values a subcommand derives from the report (name -> value).
-ExtraOutputs = Callable[[Report], Mapping[str, str]]
+ExtraOutputs = Callable[["Report"], Mapping[str, str]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,6 +180,8 @@ class Session:
         return self.github.repository or self.root.name
 
     def context(self) -> RunContext:
+        from launchready_ci.context import RunContext
+
         return RunContext(
             root=self.root, config=self.config, github=self.github, environ=self.environ
         )
@@ -195,7 +196,9 @@ def open_session(root: Path | None, config_path: str | None) -> Session:
     Not $GITHUB_WORKSPACE: a step's `working-directory:`, or a pre-commit hook run in
     another repository during a job, means the current directory is the one to check.
     """
+    from launchready_ci import config as config_mod
     from launchready_ci.config.loader import config_home
+    from launchready_ci.context import GitHubEnv
 
     environ = dict(os.environ)
     github = GitHubEnv.from_environ(environ)
@@ -235,10 +238,15 @@ def execute(
     passes them here); ``extra_outputs`` adds subcommand-specific ``$GITHUB_OUTPUT``
     values.
     """
+    from launchready_ci.checks import CHECKS
+    from launchready_ci.github.outputs import format_output
+    from launchready_ci.redaction import Scrubber
     from launchready_ci.reporters import json as json_r
     from launchready_ci.reporters import outputs as outputs_r
     from launchready_ci.reporters import sarif as sarif_r
     from launchready_ci.reporters import summary as summary_r
+    from launchready_ci.runner import RunOptions, run
+    from launchready_ci.suppressions import load_baseline
 
     session = open_session(root, config_path)
     root, github, environ = session.root, session.github, session.environ
@@ -256,7 +264,9 @@ def execute(
         progress=progress.check,
     )
     try:
-        report = _rebase(run(session.context(), options, checks), root, github)
+        report = _rebase(
+            run(session.context(), options, CHECKS if checks is None else checks), root, github
+        )
     finally:
         progress.stop()
     scrub = Scrubber(environ, tuple(secret_values))
@@ -299,7 +309,7 @@ def execute(
         append_text(Path(github.output), scrub(lines))
     for result in report.results:
         if result.bad_input:  # a file the user gave cannot be used: say so where errors go
-            click.echo(scrub(f"launchready: error: {result.check_id}: {result.reason}"), err=True)
+            echo(scrub(f"launchready: error: {result.check_id}: {result.reason}"), err=True)
     return report.exit_code
 
 
@@ -325,16 +335,21 @@ def _print_reports(
     from launchready_ci.reporters import text as text_r
 
     if json_to_stdout:
-        click.echo(scrub(json_r.render(report)), nl=False)
+        echo(scrub(json_r.render(report)), nl=False)
     if not quiet:
         tty = _stderr_isatty() if json_to_stdout else _isatty()
         use_color = color if color is not None else tty
         more_at = "all in the job summary" if github.step_summary else "--verbose lists them"
         text = text_r.render(report, color=use_color, verbose=verbose, more_at=more_at)
-        click.echo(scrub(text), nl=False, err=json_to_stdout)
+        echo(scrub(text), nl=False, err=json_to_stdout, color=use_color)
     if annotations:
         where = "the job summary" if github.step_summary else "the terminal report"
-        click.echo(scrub(annotations_r.render(report, more_at=where)), nl=False, err=json_to_stdout)
+        echo(
+            scrub(annotations_r.render(report, more_at=where)),
+            nl=False,
+            err=json_to_stdout,
+            commands=annotations_r.COMMANDS,
+        )
 
 
 def baseline_file(session: Session, given: str | None) -> tuple[Path, str] | None:
@@ -411,6 +426,8 @@ def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
 
 
 def write_baseline_file(root: Path, path: str, report: Report) -> None:
+    from launchready_ci.suppressions import write_baseline
+
     try:
         write_baseline(Path(path).resolve(), report.findings)
     except OSError as exc:
@@ -419,6 +436,8 @@ def write_baseline_file(root: Path, path: str, report: Report) -> None:
 
 def write_text(path: str, text: str) -> None:
     """Write a file named on the command line (relative to the working directory)."""
+    from launchready_ci.fileio import atomic_write
+
     full = Path(path) if Path(path).is_absolute() else Path.cwd() / path
     try:
         atomic_write(full, text)

@@ -10,6 +10,7 @@ import click
 
 from launchready_ci.cli._common import CONFIG, ROOT, baseline_file, execute, guard, open_session
 from launchready_ci.errors import UsageError
+from launchready_ci.github.console import echo
 
 __all__ = ["baseline"]
 
@@ -60,7 +61,7 @@ def run_update(root: Path | None, config_path: str | None, output: str | None) -
     )
     after = _fingerprints(path)
     added, removed = len(after - before), len(before - after)
-    click.echo(
+    echo(
         f"baseline {label}: {len(after)} entries ({added} added, {removed} removed, "
         f"{len(after & before)} kept)"
     )

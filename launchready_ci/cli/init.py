@@ -16,6 +16,7 @@ import click
 
 from launchready_ci.cli._common import ROOT, execute, guard
 from launchready_ci.errors import UsageError
+from launchready_ci.github.console import echo
 
 __all__ = ["init"]
 
@@ -99,10 +100,10 @@ def run_init(root: Path | None, *, force: bool) -> int:
 
 def _say(done: list[str], steps: list[str]) -> None:
     for line in done:
-        click.echo(line)
-    click.echo("next:")
+        echo(line)
+    echo("next:")
     for n, step in enumerate(steps, 1):
-        click.echo(f"  {n}. {step}")
+        echo(f"  {n}. {step}")
 
 
 def _record_baseline(top: Path, path: Path) -> int:
