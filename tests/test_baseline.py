@@ -28,7 +28,14 @@ def test_a_missing_baseline_file_is_an_error_unless_it_is_being_written(tmp_path
     assert out.returncode == 2, out.stdout + out.stderr
     assert "missing.json" in out.stderr and "--write-baseline" in out.stderr
     written = run_cli(
-        "run", "--baseline", "b.json", "--write-baseline", "b.json", "-q", "--fail-on", "never",
+        "run",
+        "--baseline",
+        "b.json",
+        "--write-baseline",
+        "b.json",
+        "-q",
+        "--fail-on",
+        "never",
         cwd=repo,
     )
     assert written.returncode == 0, written.stderr
@@ -70,7 +77,12 @@ def test_the_report_says_what_the_baseline_held_back_and_what_went_stale(tmp_pat
         "version: 1\nbaseline: .launchready-baseline.json\nsecrets: {}\n"
     )
     recorded = run_cli(
-        "run", "--write-baseline", ".launchready-baseline.json", "-q", "--fail-on", "never",
+        "run",
+        "--write-baseline",
+        ".launchready-baseline.json",
+        "-q",
+        "--fail-on",
+        "never",
         cwd=repo,
     )
     assert recorded.returncode == 0, recorded.stderr
