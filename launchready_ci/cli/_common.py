@@ -317,6 +317,26 @@ def execute(
 DEFAULT_BASELINE = ".launchready-baseline.json"
 
 
+def record_baseline(root: Path, path: Path, config_path: str | None = None) -> None:
+    """Run every check the config enables on ``root`` and record all their findings in
+    ``path`` (no baseline is read: today's findings, all of them)."""
+    execute(
+        root=root,
+        config_path=config_path,
+        fail_on="never",
+        baseline=None,
+        write_baseline=str(path),
+        sarif=None,
+        json_path=None,
+        markdown=None,
+        summary=False,
+        annotations=False,
+        color=False,
+        quiet=True,
+        debug=False,
+    )
+
+
 def _print_reports(
     report: Report,
     scrub: Scrubber,

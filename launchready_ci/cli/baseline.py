@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from launchready_ci.cli._common import CONFIG, ROOT, baseline_file, execute, guard, open_session
+from launchready_ci.cli._common import (
+    CONFIG,
+    ROOT,
+    baseline_file,
+    guard,
+    open_session,
+    record_baseline,
+)
 from launchready_ci.errors import UsageError
 from launchready_ci.github.console import echo
 
@@ -44,21 +51,7 @@ def run_update(root: Path | None, config_path: str | None, output: str | None) -
     located = baseline_file(session, output)
     path, label = located if located else (session.root / DEFAULT, DEFAULT)
     before = _fingerprints(path)
-    execute(
-        root=session.root,
-        config_path=config_path,
-        fail_on="never",
-        baseline=None,
-        write_baseline=str(path),
-        sarif=None,
-        json_path=None,
-        markdown=None,
-        summary=False,
-        annotations=False,
-        color=False,
-        quiet=True,
-        debug=False,
-    )
+    record_baseline(session.root, path, config_path)
     after = _fingerprints(path)
     added, removed = len(after - before), len(before - after)
     echo(

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from launchready_ci.cli._common import ROOT, execute, guard
+from launchready_ci.cli._common import ROOT, guard, record_baseline
 from launchready_ci.errors import UsageError
 from launchready_ci.github.console import echo
 
@@ -108,21 +108,7 @@ def _say(done: list[str], steps: list[str]) -> None:
 
 def _record_baseline(top: Path, path: Path) -> int:
     """Run every enabled check and record its findings in ``path``; how many there were."""
-    execute(
-        root=top,
-        config_path=None,
-        fail_on="never",
-        baseline=None,
-        write_baseline=str(path),
-        sarif=None,
-        json_path=None,
-        markdown=None,
-        summary=False,
-        annotations=False,
-        color=False,
-        quiet=True,
-        debug=False,
-    )
+    record_baseline(top, path)
     return len(json.loads(path.read_text(encoding="utf-8"))["findings"])
 
 

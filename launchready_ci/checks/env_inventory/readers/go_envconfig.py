@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
+from launchready_ci.checks.env_inventory.readers._scan import closing
 from launchready_ci.checks.env_inventory.readers._values import LineIndex
 
 __all__ = ["MARKER", "read_repo"]
@@ -110,7 +111,8 @@ class _Repo:
         masked = self.masked(path)
         folder = posixpath.dirname(path)
         for m in _TYPE.finditer(masked):
-            end = _closing(masked, m.end() - 1)
+            end = closing(masked, m.end() - 1)
+            end = len(masked) if end < 0 else end
             fields = tuple(self._fields(path, m.end(), end))
             self.structs.setdefault(m.group("name"), []).append(
                 _Struct(m.group("name"), folder, fields)
@@ -136,7 +138,8 @@ class _Repo:
                     typ += "{"
                 if typ.endswith("struct{"):
                     brace = pos + line.index("{", m.start("type"))
-                    close = _closing(masked, brace)
+                    close = closing(masked, brace)
+                    close = len(masked) - 1 if close < 0 else close
                     inline = _Struct(
                         "", posixpath.dirname(path), tuple(self._fields(path, brace + 1, close))
                     )
@@ -294,26 +297,10 @@ def _constant(masked: str, text: str, name: str) -> str | None:
     return text[start : start + len(m.group(1))]
 
 
-def _closing(masked: str, brace: int) -> int:
-    """The offset of the ``}`` that closes the ``{`` at ``brace`` (strings are masked)."""
-    depth = 0
-    for i in range(brace, len(masked)):
-        c = masked[i]
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(masked)
-
-
 _TOKENS = re.compile(
     r"//[^\n]*|/\*.*?(?:\*/|\Z)|`[^`]*(?:`|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?",
     re.S,
 )
-
-
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
+from launchready_ci.checks.env_inventory.readers._scan import arguments, closing
 from launchready_ci.checks.env_inventory.readers._values import LineIndex
 from launchready_ci.checks.env_inventory.readers.helpers import Helper
 
@@ -162,7 +163,7 @@ def helpers(text: str, path: str, known: Mapping[str, Helper]) -> list[Helper]:
             brace = masked.find("{", m.end())
             if brace < 0:
                 continue
-            body = masked[brace : _closing(masked, brace) + 1]
+            body = masked[brace : closing(masked, brace) + 1]
             for index, param in enumerate(params):
                 p = re.escape(param)
                 if re.search(rf"os\s*\.\s*(?:Getenv|LookupEnv)\s*\(\s*{p}\s*\)", body) or any(
@@ -195,7 +196,7 @@ def calls(text: str, path: str, helpers_: Mapping[str, Helper]) -> Iterator[Use]
         callee = r"\s*\.\s*".join(re.escape(part) for part in local.split("."))
         pattern = re.compile(rf"(?<![\w.]){callee}\s*\(")
         for m in pattern.finditer(masked):
-            args = _args(masked, m.end())
+            args = arguments(masked, m.end())
             if helper.index >= len(args):
                 continue
             start, end = args[helper.index]
@@ -223,41 +224,10 @@ def _param_names(params: str) -> list[str]:
 
 def _passes(body: str, local: str, index: int, param: str) -> bool:
     for m in re.finditer(rf"(?<![\w.]){re.escape(local)}\s*\(", body):
-        args = _args(body, m.end())
+        args = arguments(body, m.end())
         if index < len(args) and body[args[index][0] : args[index][1]].strip() == param:
             return True
     return False
-
-
-def _args(masked: str, start: int) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    depth, begin = 0, start
-    for i in range(start, min(len(masked), start + 2000)):
-        c = masked[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                if masked[begin:i].strip():
-                    out.append((begin, i))
-                return out
-            depth -= 1
-        elif c == "," and depth == 0:
-            out.append((begin, i))
-            begin = i + 1
-    return out
-
-
-def _closing(masked: str, brace: int) -> int:
-    depth = 0
-    for i in range(brace, len(masked)):
-        if masked[i] == "{":
-            depth += 1
-        elif masked[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(masked) - 1
 
 
 def _mask(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
+from launchready_ci.checks.env_inventory.readers._scan import arguments, closing
 from launchready_ci.checks.env_inventory.readers.helpers import Helper, module_name
 
 __all__ = ["calls", "helpers"]
@@ -87,7 +88,7 @@ def calls(
         for m in pattern.finditer(masked):
             if in_string(m.start()):
                 continue
-            args = _arguments(masked, m.end())
+            args = arguments(masked, m.end())
             if helper.index >= len(args):
                 continue
             start, end = args[helper.index]
@@ -116,7 +117,7 @@ def _definitions(masked: str) -> Iterator[tuple[str, list[str], tuple[int, int]]
         for m in regex.finditer(masked):
             if m.start() > 0 and (masked[m.start() - 1].isalnum() or masked[m.start() - 1] in "_$"):
                 continue
-            close = _matching(masked, m.end() - 1, "(", ")")
+            close = closing(masked, m.end() - 1, "(", ")")
             if close < 0:
                 continue
             params = [
@@ -139,12 +140,12 @@ def _body(masked: str, after: int) -> tuple[int, int] | None:
         rest = masked[start:].lstrip()
         start = len(masked) - len(rest)
         if rest.startswith("{"):
-            end = _matching(masked, start, "{", "}")
+            end = closing(masked, start)
             return (start, end) if end > 0 else None
         end = _statement_end(masked, start)
         return start, end
     if brace >= 0:
-        end = _matching(masked, brace, "{", "}")
+        end = closing(masked, brace)
         return (brace, end) if end > 0 else None
     return None
 
@@ -177,19 +178,6 @@ def _statement_end(masked: str, start: int) -> int:
     return len(masked)
 
 
-def _matching(masked: str, at: int, opening: str, closing: str) -> int:
-    depth = 0
-    for i in range(at, len(masked)):
-        c = masked[i]
-        if c == opening:
-            depth += 1
-        elif c == closing:
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
-
-
 def _split(params: str) -> list[str]:
     out, depth, start = [], 0, 0
     for i, c in enumerate(params):
@@ -204,27 +192,6 @@ def _split(params: str) -> list[str]:
     return [p for p in out if p.strip()]
 
 
-def _arguments(masked: str, start: int) -> list[tuple[int, int]]:
-    """The spans of a call's top-level arguments, from just after its ``(``."""
-    out: list[tuple[int, int]] = []
-    depth = 0
-    begin = start
-    for i in range(start, min(len(masked), start + 2000)):
-        c = masked[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                if masked[begin:i].strip():
-                    out.append((begin, i))
-                return out
-            depth -= 1
-        elif c == "," and depth == 0:
-            out.append((begin, i))
-            begin = i + 1
-    return out
-
-
 def _reads(body: str, param: str, scope: Mapping[str, Helper]) -> bool:
     p = re.escape(param)
     direct = re.compile(
@@ -237,7 +204,7 @@ def _reads(body: str, param: str, scope: Mapping[str, Helper]) -> bool:
             return True  # a read: not `process.env[p] = v` nor `delete process.env[p]`
     for local, helper in scope.items():
         for m in re.finditer(rf"(?<![\w$.]){re.escape(local)}\s*(?:<[^()]*?>)?\s*\(", body):
-            args = _arguments(body, m.end())
+            args = arguments(body, m.end())
             if helper.index < len(args):
                 s, e = args[helper.index]
                 if re.fullmatch(rf"\s*{p}\s*(?:as\s+[\w$.]+\s*)?", body[s:e]):

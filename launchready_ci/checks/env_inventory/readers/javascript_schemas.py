@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
+from launchready_ci.checks.env_inventory.readers._scan import closing, value_end
 
 __all__ = ["MARKERS", "uses"]
 
@@ -84,7 +85,7 @@ def _create_env(
         if start is None or masked[start] != "{":
             continue
         for key, _, value in _keys(masked, start):
-            m = _RUNTIME_VALUE.match(masked, value, _value_end(masked, value))
+            m = _RUNTIME_VALUE.match(masked, value, value_end(masked, value))
             target = (m.group("a") or m.group("b")) if m else None
             if target is not None and target != key:
                 renamed.add(key)
@@ -99,47 +100,20 @@ def _create_env(
 
 def _keys(masked: str, brace: int) -> Iterator[tuple[str, int, int]]:
     """(key, offset of the key, offset of its value) of an object literal's top level."""
-    end = _matching(masked, brace)
+    end = closing(masked, brace)
+    end = len(masked) if end < 0 else end
     i = brace + 1
     while i < end:
         m = _KEY.match(masked, i, end)
         if m is None:
-            i = _value_end(masked, i) + 1  # a spread, a method, a shorthand: skip it
+            i = value_end(masked, i) + 1  # a spread, a method, a shorthand: skip it
             continue
         group = "ident" if m.group("ident") is not None else "quoted"
         value = m.end()
         while value < end and masked[value].isspace():
             value += 1
         yield m.group(group), m.start(group), value
-        i = _value_end(masked, value) + 1
-
-
-def _value_end(masked: str, start: int) -> int:
-    """The offset of the ``,`` or closing bracket that ends the value at ``start``."""
-    depth = 0
-    for i in range(start, len(masked)):
-        c = masked[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                return i
-            depth -= 1
-        elif c == "," and depth == 0:
-            return i
-    return len(masked)
-
-
-def _matching(masked: str, brace: int) -> int:
-    depth = 0
-    for i in range(brace, len(masked)):
-        if masked[i] == "{":
-            depth += 1
-        elif masked[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(masked)
+        i = value_end(masked, value) + 1
 
 
 def _schema_objects(masked: str, parse_at: int) -> list[int]:
