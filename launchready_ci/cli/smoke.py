@@ -56,6 +56,20 @@ def smoke() -> None:
 )
 @CA_BUNDLE
 @click.option(
+    "--nameserver",
+    metavar="HOST[:PORT]",
+    help="Email steps: look up DKIM keys, SPF and DMARC (and the links' hosts) at this DNS "
+    "server, as `domain check` does (default: smoke.email.nameserver, else the system's).",
+)
+@click.option(
+    "--connect-to",
+    "connect_to",
+    multiple=True,
+    metavar="HOST:PORT:ADDR:PORT",
+    help="Email steps: follow the links in messages through this address, as `domain check` "
+    "does (repeatable).",
+)
+@click.option(
     "--results",
     metavar="FILE",
     help="Write the outcome (passed, failed runs, latencies per step) as JSON to FILE, "
@@ -93,12 +107,14 @@ def run(
     expect_version: str | None,
     ca_bundle: str | None,
     results: str | None,
+    nameserver: str | None = None,
+    connect_to: tuple[str, ...] = (),
     **opts: Any,
 ) -> int:
     spec, session = spec_for(opts["root"], opts["config_path"])
     check = build_check(
         spec, session, base_url=base_url, runs=runs, expect_version=expect_version,
-        ca_bundle=ca_bundle,
+        ca_bundle=ca_bundle, nameserver=nameserver, connect_to=connect_to,
     )  # fmt: skip
 
     def outputs(report: Report) -> dict[str, str]:
@@ -107,7 +123,8 @@ def run(
             out["results-file"] = results
         return out
 
-    code = execute(checks=(check,), secret_values=check.secrets, extra_outputs=outputs, **opts)
+    checks: list[Any] = [check] if check.email is None else [check, check.email_check]
+    code = execute(checks=checks, secret_values=check.secrets, extra_outputs=outputs, **opts)
     if results:
         write_text(results, dumps(check.outcome))
     return code
@@ -121,6 +138,8 @@ def build_check(
     runs: int | None = None,
     expect_version: str | None = None,
     ca_bundle: str | None = None,
+    nameserver: str | None = None,
+    connect_to: tuple[str, ...] = (),
 ) -> SmokeCheck:
     """The smoke check for ``spec``, after everything that can be wrong before a request:
     the URL, unset variables, the CA file. Masks the secrets under GitHub Actions."""
@@ -148,7 +167,7 @@ def build_check(
     for value in secrets:
         if mask is not None:
             mask(value)
-    return SmokeCheck(
+    check = SmokeCheck(
         spec,
         base_url=url,
         runs=runs or spec.runs,
@@ -157,6 +176,28 @@ def build_check(
         secrets=secrets,
         mask=mask,
     )
+    _email(check, environ, nameserver, connect_to)
+    return check
+
+
+def _email(
+    check: SmokeCheck, environ: Any, nameserver: str | None, connect_to: tuple[str, ...]
+) -> None:
+    """Give the smoke check its email steps' hook, and the check that reports them."""
+    from launchready_ci.checks.email.check import build
+
+    built = build(
+        check.spec,
+        environ=environ,
+        base_url=check.base_url,
+        cafile=check.cafile,
+        nameserver=nameserver,
+        connect_to=connect_to,
+        secrets=check.secrets,
+        on_secret=check._secret,
+    )
+    if built is not None:
+        check.email, check.email_check = built
 
 
 def _outputs(outcome: Outcome) -> dict[str, str]:

@@ -10,6 +10,7 @@ values of secret-looking JSON fields and headers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -167,6 +168,7 @@ class SmokeCheck(Check):
         cafile: str | None,
         secrets: list[str],
         mask: Any = None,
+        email: Any = None,
     ) -> None:
         self.spec = spec
         self.base_url = base_url
@@ -176,6 +178,9 @@ class SmokeCheck(Check):
         #: Filled while running: every value to scrub from the outputs.
         self.secrets = secrets
         self.mask = mask
+        #: The email steps' hook (launchready_ci.checks.email.check.EmailSteps), if any.
+        self.email = email
+        self.email_check: Check | None = None  # the check that reports the email steps
         self.outcome = Outcome(base_url, runs)
         self.measurements: tuple[tuple[str, ...], ...] = ()
 
@@ -194,6 +199,7 @@ class SmokeCheck(Check):
             environ=ctx.environ,
             cafile=self.cafile,
             on_secret=self._secret,
+            email=self.email,
         )
         where = _Where(ctx)
         readiness = self.spec.readiness
@@ -217,12 +223,16 @@ class SmokeCheck(Check):
             version = f"{ready.live_version} " if ready.live_version else ""
         else:
             waited, version = "no readiness wait", ""
-        runs = asyncio.run(engine.run(self.run_count))
+        with self.email if self.email is not None else contextlib.nullcontext():
+            runs = asyncio.run(engine.run(self.run_count))
         yield from self._findings(runs, where)
         requests = sum(1 for run in runs for s in run if s.exchange is not None)
+        emails = sum(1 for run in runs for s in run if s.email is not None)
         self.scope = (
             f"{len(self.spec.journeys)} journey(s) × {self.run_count} run(s), {requests} "
-            f"requests to {self.base_url}; release {version}{waited}"
+            f"requests to {self.base_url}"
+            + (f", {emails} email step(s)" if emails else "")
+            + f"; release {version}{waited}"
         )
 
     def _findings(self, runs: list[list[Any]], where: _Where) -> Iterator[Finding]:
@@ -242,6 +252,8 @@ class SmokeCheck(Check):
             ("Journey", "Step", "Result", "Status", "p50", "p95", "max", "Budget")
         ]
         for entry in stats.values():
+            if entry.step.email is not None:
+                continue  # the email check reports it
             yield from self._step_findings(entry, where)
             rows.append(self._row(entry))
         self.measurements = tuple(rows)

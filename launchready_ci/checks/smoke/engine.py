@@ -44,8 +44,13 @@ class StepRun:
     journey: Journey
     step: Step
     run: int
-    exchange: Exchange | None  # None: skipped after an earlier step failed
+    exchange: Exchange | None  # None: skipped after an earlier step failed (or an email step)
     failure: Failure | None = None
+    email: Any = None  # an email step's EmailRun (launchready_ci.checks.email.check)
+
+    @property
+    def reached(self) -> bool:
+        return self.exchange is not None or self.email is not None
 
 
 @dataclass
@@ -61,7 +66,7 @@ class StepStats:
 
     @property
     def skipped(self) -> int:
-        return sum(1 for r in self.runs if r.exchange is None)
+        return sum(1 for r in self.runs if not r.reached)
 
     def p(self, q: float) -> float | None:
         return percentile(self.latencies, q)
@@ -96,6 +101,7 @@ class Engine:
         on_secret: Callable[[str], None] = lambda value: None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        email: Any = None,
     ) -> None:
         self.spec = spec
         self.base_url = base_url.rstrip("/") + "/"
@@ -104,6 +110,8 @@ class Engine:
         self.on_secret = on_secret
         self.clock = clock
         self.sleep = sleep
+        #: Runs the ``email:`` steps (launchready_ci.checks.email.check.EmailSteps).
+        self.email = email
 
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -177,11 +185,16 @@ class Engine:
     async def _journey(self, journey: Journey, number: int) -> list[StepRun]:
         variables: dict[str, str] = {}
         out: list[StepRun] = []
+        sent = time.time()  # when the step that makes the app send mail started
         async with self._client() as client:
             for step in journey.steps:
-                if out and (out[-1].failure is not None or out[-1].exchange is None):
+                if out and (out[-1].failure is not None or not out[-1].reached):
                     out.append(StepRun(journey, step, number, None))
                     continue
+                if step.email is not None and self.email is not None:
+                    out.append(await self.email.step(journey, step, number, variables, sent))
+                    continue
+                sent = time.time()
                 exchange = await send(
                     client,
                     self._request(step, variables),

@@ -112,8 +112,12 @@ class Step:
     budget: float = DEFAULT_BUDGETS["read"]
     captures: tuple[Capture, ...] = ()
     expect: Expect = field(default_factory=Expect)
+    email: Any = None  # an EmailStep (launchready_ci.checks.email.spec): wait for a message
 
     def templates(self) -> Iterator[Template]:
+        if self.email is not None:
+            yield from self.email.templates()
+            return
         yield self.url
         yield from (t for _, t in self.headers)
         yield from (t for _, t in self.form or ())
@@ -149,10 +153,13 @@ class Spec:
     max_body: int
     readiness: Readiness | None
     journeys: tuple[Journey, ...]
+    email: Any = None  # EmailSettings (launchready_ci.checks.email.spec): the inboxes
 
     def secret_env(self) -> tuple[str, ...]:
-        """The environment variables the journeys use: treated as secrets."""
+        """The environment variables the journeys (and the inboxes) use: treated as secrets."""
         names: dict[str, None] = {}
+        for template in self.email.templates() if self.email is not None else ():
+            names.update(dict.fromkeys(template.env))
         for journey in self.journeys:
             for step in journey.steps:
                 for template in step.templates():
@@ -183,6 +190,7 @@ class _Problems:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.found: list[ConfigProblem] = []
+        self.email: Any = None  # the smoke.email settings, for email steps
 
     def add(self, key: str, message: str, hint: str | None = None) -> None:
         pos = self.config.position(key)
@@ -217,10 +225,13 @@ class _Problems:
 def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
     """The spec in ``section`` (already schema-valid), or a ConfigError naming every
     problem with its line."""
+    from launchready_ci.checks.email.spec import read_settings
+
     problems = _Problems(config)
     budgets = {**DEFAULT_BUDGETS}
     for kind, value in (section.get("budgets") or {}).items():
         budgets[kind] = parse_duration(value)
+    problems.email = read_settings(problems, section.get("email"), "smoke.email", Template)
     journeys = tuple(
         _journey(problems, f"smoke.journeys[{i}]", raw, budgets)
         for i, raw in enumerate(section["journeys"])
@@ -240,6 +251,7 @@ def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
         max_body=int(section.get("max_body", DEFAULT_MAX_BODY)),
         readiness=readiness,
         journeys=journeys,
+        email=problems.email if section.get("email") or problems.email.inboxes else None,
     )
 
 
@@ -322,6 +334,8 @@ def _journey(
 def _step(
     problems: _Problems, key: str, raw: Mapping[str, Any], budgets: Mapping[str, float]
 ) -> Step:
+    if "email" in raw:
+        return _email_step(problems, key, raw)
     method = raw.get("method", "GET")
     kind = raw.get("kind") or ("read" if method in ("GET", "HEAD") else "action")
     bodies = [k for k in ("json", "form", "body") if k in raw]
@@ -366,6 +380,25 @@ def _step(
         budget=parse_duration(raw["budget"]) if "budget" in raw else budgets[kind],
         captures=tuple(captures),
         expect=expect,
+    )
+
+
+def _email_step(problems: _Problems, key: str, raw: Mapping[str, Any]) -> Step:
+    """A step that waits for a message (see launchready_ci.checks.email.spec)."""
+    from launchready_ci.checks.email.spec import EmailSettings, read_step
+
+    settings = problems.email if problems.email is not None else EmailSettings("smoke.email")
+    email = read_step(problems, key, raw["email"], settings, Template, parse_duration)
+    name = raw.get("name") or email.type or f"email to {email.to.text if email.to else 'inbox'}"
+    return Step(
+        name=name,
+        key=key,
+        method="EMAIL",
+        url=Template(""),
+        kind="email",
+        budget=email.budget,
+        captures=tuple(Capture(c.name, "email") for c in email.captures),
+        email=email,
     )
 
 
