@@ -128,6 +128,7 @@ class EmailSteps:
         self.errors: dict[str, str] = {}
         self.runs: list[EmailRun] = []
         self.claimed: set[tuple[str, str]] = set()
+        self.described: list[str] = []
         self.opened = False
 
     def open(self) -> None:
@@ -142,6 +143,7 @@ class EmailSteps:
                 self.errors[name] = str(exc)
                 continue
             self.inboxes[name] = adapter
+            self.described.append(adapter.describe())
         self.opened = True
 
     def close(self) -> None:
@@ -157,8 +159,7 @@ class EmailSteps:
         self.close()
 
     def describe(self) -> str:
-        parts = [a.describe() for a in self.inboxes.values()]
-        return ", ".join(parts) or "no inbox"
+        return ", ".join(self.described) or "no inbox"
 
     async def step(
         self, journey: Any, step: Any, number: int, variables: dict[str, str], since: float
@@ -492,7 +493,7 @@ def _row(group: _Group, found: list[Finding], settings: EmailSettings) -> tuple[
         return f"{bad} of {len(v.links)} bad" if bad else f"{len(v.links)} ok"
 
     scores = [v.spam.score for v in verdicts if v.spam and v.spam.score is not None]
-    spam_text = f"{max(scores):g} / {settings.spam_threshold:g}" if scores else "–"
+    spam_text = f"{max(scores):.1f} / {settings.spam_threshold:g}" if scores else "–"
     errors = any(f.severity.label == "error" for f in found)
     result = "failed" if errors else ("findings" if found else "passed")
     return (

@@ -134,8 +134,8 @@ class Message:
         return tuple(out.values())
 
     def readable(self) -> str:
-        """The text a code or a regex capture is looked for in: text part, else HTML words."""
-        return self.text if self.text is not None else self.html_text
+        """The text a code or a regex capture is looked for in: the text part, else the HTML."""
+        return self.text if self.text is not None else (self.html or "")
 
 
 def domain_of(address: str) -> str:

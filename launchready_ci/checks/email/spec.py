@@ -268,14 +268,18 @@ def read_step(  # noqa: PLR0917  (the smoke spec's own reader passes these)
         _capture(problems, f"{ekey}.capture.{name}", str(name), spec)
         for name, spec in (raw.get("capture") or {}).items()
     ]
-    budget = duration(raw["budget"]) if "budget" in raw else DEFAULT_BUDGET
-    deadline = duration(raw["deadline"]) if "deadline" in raw else max(DEFAULT_DEADLINE, budget)
-    if deadline < budget:
+    deadline = duration(raw["deadline"]) if "deadline" in raw else None
+    budget = duration(raw["budget"]) if "budget" in raw else None
+    if deadline is not None and budget is not None and deadline < budget:
         problems.add(
             f"{ekey}.deadline",
             "the deadline is shorter than the arrival budget",
             "wait at least as long as the budget",
         )
+    if budget is None:
+        budget = DEFAULT_BUDGET if deadline is None else min(DEFAULT_BUDGET, deadline)
+    if deadline is None:
+        deadline = max(DEFAULT_DEADLINE, budget)
     return EmailStep(
         type=str(raw.get("type") or ""),
         inbox=str(inbox),
