@@ -6,7 +6,7 @@
 The checks of one module per rule (secrets, env, migrations) get
 ``checks/<package>/rules/<name>.py`` and ``tests/checks/<package>/cases/<name>.yml``; the
 checks whose rules are grouped by area (domain: dns, email, tls, web; email: inbox, auth,
-content, links, spam; smoke: client, assertions, check; workflows: deploy, shell, zizmor)
+content, links, spam; smoke: faults, assertions, check; workflows: deploy, shell, zizmor)
 get the class appended to the area
 module named by ``--area``, next to the detection it needs. Then add the class to the
 check's (or the area's) ``RULES``, fill in the docstring and the examples, and run
@@ -58,7 +58,7 @@ class {cls}(Rule):
 AREAS = {
     "domain": ("dns", "email", "tls", "web"),
     "email": ("inbox", "auth", "content", "links", "spam"),
-    "smoke": ("client", "assertions", "check"),
+    "smoke": ("faults", "assertions", "check"),
     "workflows": ("deploy", "shell", "zizmor"),
 }
 

@@ -37,7 +37,7 @@ def test_rule_is_documented(rule_id: str) -> None:
 AREA_MODULES = {
     "domain": {"dns", "email", "tls", "web"},
     "email": {"inbox", "auth", "content", "links", "spam"},
-    "smoke": {"client", "assertions", "check"},
+    "smoke": {"faults", "assertions", "check"},
     "workflows": {"deploy", "shell", "zizmor"},
 }
 

@@ -9,6 +9,7 @@ the SMTP session (pyspf), else the receiving provider's ``Authentication-Results
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -376,7 +377,5 @@ def _check_host(resolver: Resolver, ip: str, sender: str, helo: str) -> tuple[st
             return "temperror", type(exc).__name__
     return str(result), str(explanation)
 
-
-import threading  # noqa: E402  (kept beside its only use)
 
 _SPF_LOCK = threading.Lock()

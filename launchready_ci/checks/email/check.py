@@ -12,21 +12,22 @@ and reports what the steps found.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from launchready_ci.checks.base import Check, config_location
 from launchready_ci.checks.email import auth, content, inbox, links, spam
-from launchready_ci.checks.email.adapters import Inbox, InboxError, open_inbox
 from launchready_ci.checks.email.message import Message
-from launchready_ci.checks.email.spec import EmailSettings, EmailStep
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped
 from launchready_ci.findings import Finding, Location
 from launchready_ci.rules import Rule
+
+if TYPE_CHECKING:
+    from launchready_ci.checks.email.adapters import Inbox
+    from launchready_ci.checks.email.spec import EmailSettings, EmailStep
 
 __all__ = ["EmailCheck", "EmailRun", "EmailSteps", "Verdict", "build", "canonical_hosts", "judge"]
 
@@ -132,6 +133,8 @@ class EmailSteps:
         self.opened = False
 
     def open(self) -> None:
+        from launchready_ci.checks.email.adapters import InboxError, open_inbox
+
         for name in self.used:
             spec = self.settings.inbox(name)
             if spec is None:
@@ -165,6 +168,9 @@ class EmailSteps:
         self, journey: Any, step: Any, number: int, variables: dict[str, str], since: float
     ) -> Any:
         """Wait for the step's message, capture, judge; a StepRun for the engine."""
+        import asyncio
+
+        from launchready_ci.checks.email.adapters import InboxError
         from launchready_ci.checks.smoke.engine import Failure, StepRun
 
         spec: EmailStep = step.email
@@ -528,6 +534,7 @@ def build(
     from launchready_ci.checks.domain import web
     from launchready_ci.checks.domain.resolver import Resolver, parse_nameserver
     from launchready_ci.checks.domain.tls import parse_connect_to
+    from launchready_ci.checks.email.spec import EmailSettings
 
     steps = [s for j in spec.journeys for s in j.steps if s.email is not None]
     if not steps:

@@ -6,14 +6,11 @@ text, host or a regex; a code; a header). Its rules, and the detection behind th
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from launchready_ci.checks.email.adapters import Inbox, InboxError
 from launchready_ci.checks.email.message import Link, Message
-from launchready_ci.checks.email.spec import EmailCapture, EmailStep, LinkFilter
 from launchready_ci.checks.smoke.assertions import MISSING, check
 from launchready_ci.findings import Confidence, Severity
 from launchready_ci.rules import Rule, register
@@ -25,9 +22,14 @@ __all__ = [
     "NotArrived",
     "SlowArrival",
     "capture",
+    "find_link",
     "matches",
     "wait_for",
 ]
+
+if TYPE_CHECKING:
+    from launchready_ci.checks.email.adapters import Inbox
+    from launchready_ci.checks.email.spec import EmailCapture, EmailStep, LinkFilter
 
 #: How far an inbox's clock may run behind ours when it stamps arrival.
 CLOCK_SKEW = 2.0
@@ -179,12 +181,15 @@ async def wait_for(
     since: float,
     claimed: set[tuple[str, str]],
     clock: Callable[[], float] = time.time,
-    sleep: Callable[[float], Any] = asyncio.sleep,
+    sleep: Callable[[float], Any] | None = None,
 ) -> Message | None:
     """The first message that matches ``step`` and arrived after ``since`` (less the
     inbox's clock skew), polled every ``interval`` until ``deadline``; ``None`` if none
-    came. Raises :class:`InboxError`. A message taken once (``claimed``) is never
+    came. Raises :class:`~.adapters.InboxError`. A message taken once (``claimed``) is never
     taken again, so concurrent journeys and later runs each get their own."""
+    import asyncio
+
+    pause = sleep or asyncio.sleep
     started = clock()
     while True:
         found = await asyncio.to_thread(inbox.fetch, since - CLOCK_SKEW, to)
@@ -196,7 +201,7 @@ async def wait_for(
             return message
         if clock() - started >= step.deadline:
             return None
-        await sleep(min(step.interval, max(0.05, step.deadline - (clock() - started))))
+        await pause(min(step.interval, max(0.05, step.deadline - (clock() - started))))
 
 
 def capture(message: Message, spec: EmailCapture) -> str | None:
@@ -228,6 +233,3 @@ def find_link(links: Iterable[Link], wanted: LinkFilter) -> Link | None:
             continue
         return link
     return None
-
-
-__all__ += ["InboxError", "find_link"]

@@ -8,14 +8,14 @@ and the checks report what is missing.
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
 from functools import cached_property
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the email package is imported when a message is read
+    from email.message import EmailMessage
 
 __all__ = ["Link", "Message", "domain_of"]
 
@@ -45,6 +45,10 @@ class Message:
 
     @cached_property
     def parsed(self) -> EmailMessage:
+        import email
+        import email.policy
+        from email.message import EmailMessage
+
         parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         return parsed
@@ -68,6 +72,8 @@ class Message:
 
     @property
     def from_address(self) -> str:
+        from email.utils import parseaddr
+
         return parseaddr(self.header("from") or "")[1]
 
     @property
@@ -75,6 +81,8 @@ class Message:
         return domain_of(self.from_address)
 
     def recipients(self) -> list[str]:
+        from email.utils import getaddresses
+
         found = [a for _, a in getaddresses(self.headers("to") + self.headers("cc")) if a]
         return [a.lower() for a in (*found, *self.rcpt_to)]
 

@@ -5,8 +5,6 @@ with the rules that scored. Its rule, and the detection behind it.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import shutil
 import subprocess
@@ -91,6 +89,9 @@ def score(message: Message, command: tuple[str, ...]) -> Score:
 
 def parse(output: bytes) -> Score:
     """SpamAssassin's test-mode output: X-Spam-Status and the report's score table."""
+    import email
+    import email.policy
+
     head = output.split(b"\n\n", 1)[0].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
     parsed = email.message_from_bytes(head + b"\n\n", policy=email.policy.compat32)
     status = " ".join(str(parsed.get("X-Spam-Status", "")).split())
