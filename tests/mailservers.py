@@ -141,6 +141,7 @@ class Outbox:
     sent_at: list[float] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
+    version: str = "v1"  # what /version reports: a deploy going live sets it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -256,7 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
         outbox = self.server.outbox
         token = query.get("token", "")
         if url.path == "/version":
-            self._reply(200, '{"version": "v1"}', {"Content-Type": "application/json"})
+            self._reply(200, json.dumps({"version": outbox.version}),
+                        {"Content-Type": "application/json"})  # fmt: skip
         elif url.path == "/password/new":
             if token in outbox.tokens:
                 self._reply(200, f'<h1>Choose a new password</h1><form method="post" '

@@ -56,6 +56,15 @@ def smoke() -> None:
 )
 @CA_BUNDLE
 @click.option(
+    "--journeys",
+    "journeys",
+    type=click.Choice(["all", "web", "email"]),
+    default="all",
+    show_default=True,
+    help="Which journeys to run: those with an email step (email), the others (web), or all; "
+    "a deploy workflow runs the web journeys first and the email journeys after them.",
+)
+@click.option(
     "--nameserver",
     metavar="HOST[:PORT]",
     help="Email steps: look up DKIM keys, SPF and DMARC (and the links' hosts) at this DNS "
@@ -109,9 +118,16 @@ def run(
     results: str | None,
     nameserver: str | None = None,
     connect_to: tuple[str, ...] = (),
+    journeys: str = "all",
     **opts: Any,
 ) -> int:
     spec, session = spec_for(opts["root"], opts["config_path"])
+    spec = _select(spec, journeys, session)
+    if not spec.journeys:
+        kind = "with an email step" if journeys == "email" else "without an email step"
+        click.echo(f"launchready: {session.config.path} has no journey {kind}: nothing to run",
+                   err=True)  # fmt: skip
+        return 0
     check = build_check(
         spec, session, base_url=base_url, runs=runs, expect_version=expect_version,
         ca_bundle=ca_bundle, nameserver=nameserver, connect_to=connect_to,
@@ -198,6 +214,19 @@ def _email(
     )
     if built is not None:
         check.email, check.email_check = built
+
+
+def _select(spec: Spec, which: str, session: Any) -> Spec:
+    """The journeys ``--journeys`` asks for: with an email step, without one, or all."""
+    import dataclasses
+
+    if which == "all":
+        return spec
+    chosen = tuple(
+        j for j in spec.journeys
+        if any(s.email is not None for s in j.steps) == (which == "email")
+    )  # fmt: skip
+    return dataclasses.replace(spec, journeys=chosen)
 
 
 def _outputs(outcome: Outcome) -> dict[str, str]:
