@@ -102,10 +102,11 @@ class MailDns:
 
 
 @contextmanager
-def mail_dns() -> Iterator[MailDns]:
+def mail_dns(domain: str = "mail.test") -> Iterator[MailDns]:
+    """``domain`` (mail.test; the demo uses clubhouse.test) as the app's mail domain."""
     key = dkim_key()
     zones = {
-        "mail.test": SOA
+        domain: SOA
         + "ns1 A 127.0.0.1\n"
         + "app A 127.0.0.1\n"
         + '@ TXT "v=spf1 ip4:127.0.0.1 -all"\n'
@@ -142,6 +143,9 @@ class Outbox:
     tokens: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     version: str = "v1"  # what /version reports: a deploy going live sets it
+    domain: str = "mail.test"  # From:, the DKIM d= and the envelope sender's domain
+    app_host: str = APP_HOST  # where links point
+    faults: dict[str, str] = field(default_factory=dict)  # kind -> a fault in all its mail
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -150,14 +154,16 @@ def _fault(address: str) -> str:
     return local.partition("+")[2] if local.startswith("fault+") else ""
 
 
-def build_message(kind: str, to: str, token: str, key: DkimKey, port: int) -> bytes | None:
-    """The mail the app sends (signed), with the fault ``to`` asks for planted in it."""
+def build_message(kind: str, to: str, token: str, outbox: Outbox, port: int) -> bytes | None:
+    """The mail the app sends (signed), with the fault ``to`` asks for planted in it (or
+    the one the outbox plants in every mail of ``kind``)."""
     import dkim
 
-    fault = _fault(to)
+    key, domain_name = outbox.key, outbox.domain
+    fault = _fault(to) or outbox.faults.get(kind, "")
     if fault == "never":
         return None
-    base = f"https://{APP_HOST}"
+    base = f"https://{outbox.app_host}"
     link = {
         "localhost-link": f"http://localhost:3000/password/new?token={token}",
         "drops-token": f"{base}/r/password?token={token}",
@@ -176,13 +182,15 @@ def build_message(kind: str, to: str, token: str, key: DkimKey, port: int) -> by
     if kind == "newsletter":
         link = f"{base}/news/week-12?ref={token}"
     msg = EmailMessage()
-    msg["From"] = f"Clubhouse <{SENDER}>"
+    msg["From"] = f"Clubhouse <hello@{domain_name}>"
     msg["To"] = to
     msg["Subject"] = subject + " !!! FREE $$$ ACT NOW" if fault == "spammy" else subject
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
-    msg["Message-ID"] = make_msgid(domain="mail.test")
+    msg["Message-ID"] = make_msgid(domain=domain_name)
     if kind == "newsletter":
-        msg["List-Unsubscribe"] = f"<{base}/unsubscribe?u={token}>, <mailto:unsubscribe@mail.test>"
+        msg["List-Unsubscribe"] = (
+            f"<{base}/unsubscribe?u={token}>, <mailto:unsubscribe@{domain_name}>"
+        )
         if fault != "no-unsubscribe":
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text = f"Hello,\n\n{words}\n\n{button}: {link}\n\nThe Clubhouse team\n"
@@ -207,7 +215,7 @@ def build_message(kind: str, to: str, token: str, key: DkimKey, port: int) -> by
         msg.set_content(text)
         msg.add_alternative(html, subtype="html")
     raw = msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    domain = b"esp.test" if fault == "unaligned" else b"mail.test"
+    domain = b"esp.test" if fault == "unaligned" else domain_name.encode()
     selector = b"esp" if fault == "unaligned" else b"lr"
     signed = [b"from", b"to", b"subject", b"date", b"message-id"]
     if kind == "newsletter":
@@ -220,7 +228,7 @@ def build_message(kind: str, to: str, token: str, key: DkimKey, port: int) -> by
 
 
 def send(outbox: Outbox, kind: str, to: str, token: str, port: int) -> None:
-    raw = build_message(kind, to, token, outbox.key, port)
+    raw = build_message(kind, to, token, outbox, port)
     with outbox.lock:
         outbox.sent.append((kind, to))
         outbox.sent_at.append(time.time())
@@ -228,8 +236,8 @@ def send(outbox: Outbox, kind: str, to: str, token: str, port: int) -> None:
     if raw is None:
         return
     try:  # as apps do: the page says "check your inbox" whatever the mail server said
-        with smtplib.SMTP(*outbox.smtp, local_hostname="app.mail.test", timeout=30) as smtp:
-            smtp.sendmail(BOUNCE, [to], raw)
+        with smtplib.SMTP(*outbox.smtp, local_hostname=outbox.app_host, timeout=30) as smtp:
+            smtp.sendmail(f"bounce@{outbox.domain}", [to], raw)
     except (OSError, smtplib.SMTPException) as exc:
         with outbox.lock:
             outbox.errors.append(f"{type(exc).__name__}: {exc}")
@@ -306,23 +314,25 @@ class MailApp:
     outbox: Outbox
 
     def connect_to(self) -> str:
-        return f"{APP_HOST}:443:127.0.0.1:{self.port}"
+        return f"{self.outbox.app_host}:443:127.0.0.1:{self.port}"
 
 
 @contextmanager
-def mail_app(key: DkimKey, smtp: tuple[str, int]) -> Iterator[MailApp]:
+def mail_app(
+    key: DkimKey, smtp: tuple[str, int], domain: str = "mail.test", app_host: str = APP_HOST
+) -> Iterator[MailApp]:
     import ssl
 
     import trustme
 
     base = Path(tempfile.mkdtemp(prefix="launchready-mailapp-"))
     ca = trustme.CA()
-    cert = ca.issue_cert(APP_HOST, "127.0.0.1")
+    cert = ca.issue_cert(app_host, "127.0.0.1")
     ca.cert_pem.write_to_path(str(base / "ca.pem"))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     cert.configure_cert(context)
     server = _AppServer(("127.0.0.1", 0), _Handler)
-    server.outbox = Outbox(smtp, key)
+    server.outbox = Outbox(smtp, key, domain=domain, app_host=app_host)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

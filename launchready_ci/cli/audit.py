@@ -84,6 +84,8 @@ def audit(
         check = build_check(read_spec(config, smoke), session, base_url=base_url)
         secrets = check.secrets
         checks.append(check)
+        if check.email_check is not None:  # the email journeys' results
+            checks.append(check.email_check)
     report = run(session.context(), RunOptions(fail_on=fail_on or "never"), checks)
     result = audit_mod.audit(report, config, handover_fresh=handover_is_fresh(session))
     scrub = Scrubber(session.environ, tuple(secrets))

@@ -499,7 +499,8 @@ def _row(group: _Group, found: list[Finding], settings: EmailSettings) -> tuple[
         return f"{bad} of {len(v.links)} bad" if bad else f"{len(v.links)} ok"
 
     scores = [v.spam.score for v in verdicts if v.spam and v.spam.score is not None]
-    spam_text = f"{max(scores):.1f} / {settings.spam_threshold:g}" if scores else "–"
+    top = round(max(scores), 1) + 0.0 if scores else 0.0  # + 0.0: no "-0.0"
+    spam_text = f"{top if top else 0.0:.1f} / {settings.spam_threshold:g}" if scores else "–"
     errors = any(f.severity.label == "error" for f in found)
     result = "failed" if errors else ("findings" if found else "passed")
     return (
