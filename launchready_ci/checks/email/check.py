@@ -265,7 +265,7 @@ class EmailCheck(Check):
         if not self.steps.opened:
             raise CheckSkipped("the journeys did not run, so no email was sent")
         groups: dict[str, _Group] = {}
-        for run in self.steps.runs:
+        for run in sorted(self.steps.runs, key=_spec_order):  # as launchready.yml lists them
             group = groups.setdefault(run.step.key, _Group(run.journey, run.step))
             group.runs.append(run)
         rows: list[tuple[str, ...]] = [
@@ -337,6 +337,13 @@ class EmailCheck(Check):
         from launchready_ci.checks.smoke.check import redact
 
         return redact(text, self.secrets)
+
+
+def _spec_order(run: EmailRun) -> tuple[int, ...]:
+    """smoke.journeys[2].steps[10] -> (2, 10), then the run."""
+    import re
+
+    return (*(int(n) for n in re.findall(r"\[(\d+)\]", run.step.key)), run.run)
 
 
 def _problems(run: EmailRun, settings: EmailSettings) -> Iterator[_Problem]:
