@@ -135,6 +135,11 @@ def run(
 
     def outputs(report: Report) -> dict[str, str]:
         out = _outputs(check.outcome)
+        if check.email_check is not None:  # one verdict per email step, for later steps
+            rows = check.email_check.measurements
+            out["emails"] = json.dumps(
+                [dict(zip(rows[0], row, strict=True)) for row in rows[1:]], ensure_ascii=False
+            )
         if results:
             out["results-file"] = results
         return out

@@ -117,6 +117,8 @@ def test_a_healthy_app_passes_twice_in_a_row(tmp_path: Path, mail_world: MailDns
     assert re.fullmatch(r"\d+\.\d s", row["Arrived"]), row
     assert re.fullmatch(r"-?\d+\.\d / 5", row["Spam"]), row
     assert "the SMTP sink on 127.0.0.1" in _email_result(report)["scope"]
+    outputs = (tmp_path / "second" / "outputs").read_text()
+    assert '"DKIM": "pass"' in outputs and "emails=" in outputs
     smoke = next(c for c in report["checks"] if c["id"] == "smoke")
     assert [r["Step"] for r in smoke["measurements"]] == [
         "ask for a reset", "open the reset link", "set the password",
