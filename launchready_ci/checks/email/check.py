@@ -79,8 +79,12 @@ def judge(
     fetch: Callable[[str], Any] | None,
     canonical: Sequence[str],
     authserv_id: str | None,
+    spamd: spam.Spamd | None = None,
 ) -> Verdict:
     found = auth.authenticate(message, resolver, authserv_id)
+    scored = None
+    if settings.spam:
+        scored = spamd.score(message) if spamd else spam.score(message, settings.spam_command)
     return Verdict(
         size=len(message.raw),
         auth=found,
@@ -98,7 +102,7 @@ def judge(
         no_text=content.no_text_part(message),
         clipped=content.clipped(message, settings.clip_bytes),
         image_only=content.image_only(message),
-        spam=spam.score(message, settings.spam_command) if settings.spam else None,
+        spam=scored,
     )
 
 
@@ -131,6 +135,7 @@ class EmailSteps:
         self.claimed: set[tuple[str, str]] = set()
         self.described: list[str] = []
         self.opened = False
+        self.spamd: spam.Spamd | None = None
 
     def open(self) -> None:
         from launchready_ci.checks.email.adapters import InboxError, open_inbox
@@ -147,12 +152,20 @@ class EmailSteps:
                 continue
             self.inboxes[name] = adapter
             self.described.append(adapter.describe())
+        engine = self.settings.spam_engine
+        if self.settings.spam and (
+            engine == "spamd" or (engine == "auto" and spam.Spamd.available())
+        ):
+            self.spamd = spam.Spamd()
+            self.spamd.start()  # its rules load while the journeys run
         self.opened = True
 
     def close(self) -> None:
         for adapter in self.inboxes.values():
             adapter.close()
         self.inboxes.clear()
+        if self.spamd is not None:
+            self.spamd.stop()
 
     def __enter__(self) -> EmailSteps:
         self.open()
@@ -213,6 +226,7 @@ class EmailSteps:
             fetch=self.fetch,
             canonical=self.canonical,
             authserv_id=box.authserv_id if box else None,
+            spamd=self.spamd,
         )
         if box is not None and box.delete:
             await asyncio.to_thread(adapter.delete, message)
@@ -292,7 +306,8 @@ class EmailCheck(Check):
             r.verdict and r.verdict.spam and r.verdict.spam.score is not None
             for r in self.steps.runs
         )
-        spam_note = "SpamAssassin scored each" if scored else "not spam-scored"
+        how = "spamd" if self.steps.spamd is not None else "spamassassin -t"
+        spam_note = f"SpamAssassin ({how}) scored each" if scored else "not spam-scored"
         unscored = next(
             (
                 r.verdict.spam.error

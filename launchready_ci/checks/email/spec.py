@@ -133,6 +133,7 @@ class EmailSettings:
     spam: bool = True
     spam_threshold: float = DEFAULT_SPAM_THRESHOLD
     spam_command: tuple[str, ...] = ("spamassassin", "-t", "-L")
+    spam_engine: str = "auto"  # spamd (one for the run, spamc per message), spamassassin, auto
     clip_bytes: int = CLIP_BYTES
     nameserver: str | None = None
     connect_to: tuple[str, ...] = ()
@@ -180,6 +181,7 @@ def read_settings(
         spam=spam is not False,
         spam_threshold=float(spam_raw.get("threshold", DEFAULT_SPAM_THRESHOLD)),
         spam_command=tuple(str(c) for c in command) if command else EmailSettings.spam_command,
+        spam_engine=str(spam_raw.get("engine", "spamassassin" if command else "auto")),
         clip_bytes=int(raw.get("clip_bytes", CLIP_BYTES)),
         nameserver=raw.get("nameserver"),
         connect_to=tuple(str(c) for c in raw.get("connect_to") or ()),

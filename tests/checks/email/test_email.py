@@ -19,7 +19,9 @@ from tests.servers import _free_tcp_port
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "sarif-schema-2.1.0.json"
 
 
-def _reset_journey(name: str, to: str, deadline: str = "20s", inbox: str = "") -> str:
+def _reset_journey(
+    name: str, to: str, deadline: str = "20s", inbox: str = "", budget: str = ""
+) -> str:
     """A password-reset journey: ask, wait for the mail, open its link, set the password."""
     inbox_line = f"\n            inbox: {inbox}" if inbox else ""
     return f"""\
@@ -31,7 +33,7 @@ def _reset_journey(name: str, to: str, deadline: str = "20s", inbox: str = "") -
             type: password reset{inbox_line}
             to: "{to}"
             subject: {{contains: Reset}}
-            deadline: {deadline}
+            deadline: {deadline}{f"{chr(10)}            budget: {budget}" if budget else ""}
             interval: 200ms
             capture:
               link: {{link: Choose a new password}}
@@ -135,6 +137,7 @@ FAULT_JOURNEYS = {
     "reset link ends in 404": ("404-link", {"email/link-broken"}),
     "html only": ("html-only", {"email/no-text-part"}),
     "oversized": ("oversized", {"email/clipped"}),
+    "a queue that lags": ("slow", {"email/slow-arrival"}),
     # its button is an image: the link text later steps look for is gone too
     "spammy": (
         "spammy",
@@ -146,7 +149,8 @@ FAULT_JOURNEYS = {
 def test_each_planted_fault_is_a_finding_on_its_step(tmp_path: Path, mail_world: MailDns) -> None:
     port = _free_tcp_port()
     journeys = "".join(
-        _reset_journey(name, f"fault+{fault}@mail.test", "4s" if fault == "never" else "20s")
+        _reset_journey(name, f"fault+{fault}@mail.test", "4s" if fault == "never" else "20s",
+                       budget="1s" if fault == "slow" else "")
         for name, (fault, _) in FAULT_JOURNEYS.items()
     ) + """\
     - name: newsletter without one-click

@@ -222,3 +222,13 @@ def test_any_email_spec_is_a_spec_or_a_config_error_with_a_line(step: dict, boxe
         except ConfigError as exc:
             assert exc.problems
             assert all(p.line is not None for p in exc.problems), exc
+
+
+def test_spamcs_report_is_read() -> None:
+    from launchready_ci.checks.email.spam import parse_report
+
+    body = SA_OUTPUT.split(b"\n\n", 1)[1]
+    score = parse_report(b"5.1/5.0\n" + body)
+    assert (score.score, score.required, score.spam) == (5.1, 5.0, True)
+    assert score.scored()[0][0] == "EMPTY_MESSAGE"
+    assert parse_report(b"nothing").score is None
