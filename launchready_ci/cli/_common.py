@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from launchready_ci.errors import UsageError
+from launchready_ci.github.console import echo
 
 if TYPE_CHECKING:  # the rest is imported by the commands that run checks, not by every one
     from launchready_ci import config as config_mod
@@ -45,7 +46,7 @@ FAIL_ON = click.Choice(["error", "warning", "notice", "never"], case_sensitive=F
 
 
 def die(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"launchready: error: {message}", err=True)
+    echo(f"launchready: error: {message}", err=True)
     sys.exit(code)
 
 
@@ -64,10 +65,10 @@ def guard(fn: Callable[..., int]) -> Callable[..., None]:
             n = len(exc.problems)
             files = sorted({p.path for p in exc.problems})
             if n > 1:
-                click.echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
+                echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
             else:
-                click.echo("launchready: error:", err=True)
-            click.echo(exc.render(), err=True)
+                echo("launchready: error:", err=True)
+            echo(exc.render(), err=True)
             sys.exit(2)
         except LaunchreadyError as exc:
             die(str(exc), exc.exit_code or 2)
@@ -261,10 +262,14 @@ def execute(
 
     if not quiet:
         use_color = color if color is not None else _isatty() and "NO_COLOR" not in environ
-        click.echo(scrub(text_r.render(report, color=use_color)), nl=False)
+        echo(scrub(text_r.render(report, color=use_color)), nl=False, color=use_color)
     if annotations if annotations is not None else github.actions:
         where = "the job summary" if github.step_summary else "the terminal report"
-        click.echo(scrub(annotations_r.render(report, more_at=where)), nl=False)
+        echo(
+            scrub(annotations_r.render(report, more_at=where)),
+            nl=False,
+            commands=annotations_r.COMMANDS,
+        )
     if (summary if summary is not None else bool(github.step_summary)) and github.step_summary:
         text = markdown_text if markdown_text is not None else scrub(summary_r.render(report))
         append_text(Path(github.step_summary), text)
