@@ -126,7 +126,7 @@ def run(
     spec = _select(spec, journeys, session)
     if not spec.journeys:
         kind = "with an email step" if journeys == "email" else "without an email step"
-        click.echo(f"launchready: {session.config.path} has no journey {kind}: nothing to run",
+        echo(f"launchready: {session.config.path} has no journey {kind}: nothing to run",
                    err=True)  # fmt: skip
         return 0
     check = build_check(
