@@ -28,7 +28,7 @@ from launchready_ci.findings import Report
 from launchready_ci.github.commands import add_mask
 from launchready_ci.github.console import echo
 
-__all__ = ["build_check", "run", "spec_for"]
+__all__ = ["build_check", "run", "select_journeys", "spec_for"]
 
 
 @click.group()
@@ -123,7 +123,7 @@ def run(
     **opts: Any,
 ) -> int:
     spec, session = spec_for(opts["root"], opts["config_path"])
-    spec = _select(spec, journeys, session)
+    spec = select_journeys(spec, journeys)
     if not spec.journeys:
         kind = "with an email step" if journeys == "email" else "without an email step"
         echo(f"launchready: {session.config.path} has no journey {kind}: nothing to run",
@@ -222,7 +222,7 @@ def _email(
         check.email, check.email_check = built
 
 
-def _select(spec: Spec, which: str, session: Any) -> Spec:
+def select_journeys(spec: Spec, which: str) -> Spec:
     """The journeys ``--journeys`` asks for: with an email step, without one, or all."""
     import dataclasses
 

@@ -34,6 +34,8 @@ __all__ = ["Imap", "Inbox", "InboxError", "MailDev", "Mailpit", "Sink", "open_in
 
 #: The largest message the sink accepts (a bigger one is refused with 552).
 SINK_MAX = 25 * 1024 * 1024
+#: Headers that describe the body as it came over the wire, not as it was decoded.
+_ENCODED = {"content-encoding", "content-length", "transfer-encoding"}
 #: How many of the newest messages the REST adapters list per poll.
 PAGE = 200
 
@@ -220,7 +222,8 @@ class Imap:
             return [m for m in self.known.values() if m.received >= since]
 
     def _message(self, conn: imaplib.IMAP4, uid: str) -> Message | None:
-        typ, data = conn.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
+        # At most SINK_MAX bytes of it: a huge message is judged by its start, not read whole.
+        typ, data = conn.uid("FETCH", uid, f"(INTERNALDATE BODY.PEEK[]<0.{SINK_MAX}>)")
         if typ != "OK":
             return None
         for item in data:
@@ -301,10 +304,24 @@ class _Rest:
         return f"{self.kind} at {self.url}"
 
     def _get(self, path: str) -> Any:
+        """GET ``path``, its body read up to SINK_MAX bytes (the rest is dropped)."""
         import httpx
 
         try:
-            response = self._client.get(self.url + path)
+            with self._client.stream("GET", self.url + path) as streamed:
+                chunks, size = [], 0
+                for chunk in streamed.iter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > SINK_MAX:
+                        break
+                response = httpx.Response(
+                    streamed.status_code,
+                    headers=[
+                        (k, v) for k, v in streamed.headers.items() if k.lower() not in _ENCODED
+                    ],
+                    content=b"".join(chunks)[:SINK_MAX],
+                )
         except httpx.HTTPError as exc:
             raise InboxError(f"{self.describe()}: {_http_text(exc)}") from None
         if response.status_code in (401, 403):
