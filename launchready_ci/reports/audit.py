@@ -371,8 +371,8 @@ def _critical_emails(report: Report) -> list[str]:
     result = next((r for r in report.results if r.check_id == "email"), None)
     out = ["", "## Critical emails", ""]
     if result is None or len(result.measurements) < 2:
-        return [*out, "No email journey ran (an `email:` step in a smoke journey, and "
-                "--base-url).", ""]  # fmt: skip
+        return [*out, "No email journey ran in this audit: it needs an `email:` step in a "
+                "smoke journey, --base-url, and --journeys all or email."]  # fmt: skip
     head, *rows = result.measurements
     out.append("| " + " | ".join(escape(c) for c in head) + " |")
     out.append("|" + "---|" * len(head))
