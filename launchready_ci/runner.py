@@ -51,13 +51,16 @@ def run(
 
     results: list[CheckResult] = []
     ran_rules: set[str] = set()
+    read: set[str] | None = set()  # None: a check read the repository at large
     for check in selected:
         result = _run_one(check, ctx, suppressor, options)
         if result.status in (CheckStatus.PASSED, CheckStatus.FAILED):
             ran_rules.update(r.id for r in check.rules)
+            files = (check() if isinstance(check, type) else check).files_read(ctx)
+            read = None if files is None or read is None else read | files
         results.append(result)
 
-    unused = suppressor.unused(ran_rules, _whole_domains(ran_rules))
+    unused = suppressor.unused(ran_rules, _whole_domains(ran_rules), read)
     if unused:
         results = _attach_unused(results, unused, selected)
     fail_on_text = options.fail_on or ctx.config.fail_on or "error"

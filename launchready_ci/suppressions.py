@@ -74,7 +74,7 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
     """Every ``launchready: ignore[...]`` comment: via ``git grep`` in a work tree, else by
     reading ``paths``."""
     found: list[InlineIgnore] = []
-    hits = git.grep(root, r"launchready:[[:space:]]*ignore(-file)?\[")
+    hits = git.grep(root, "launchready:", fixed=True)  # INLINE_MARKER below does the rest
     if hits is None:
         hits = []
         for rel in paths or ():
@@ -197,12 +197,17 @@ class Suppressor:
                 return False
         return True
 
-    def unused(self, ran_rules: set[str], whole_domains: set[str]) -> list[Finding]:
+    def unused(
+        self, ran_rules: set[str], whole_domains: set[str], read: set[str] | None = None
+    ) -> list[Finding]:
         """Ignores that matched nothing although their rule ran.
 
         An exact id counts when its rule ran; a ``domain/*`` wildcard when the domain's
         repository checks ran as a whole (``whole_domains``). A deploy-time subcommand
         that runs a few rules of a domain must not call the domain's other ignores unused.
+        Inline comments count only in the files the checks read (``read``; None: the
+        whole repository): the examples in a changelog or the docs are not ignores of a
+        domain check, which reads launchready.yml alone.
         """
 
         def considered(rule: str) -> bool:
@@ -229,7 +234,7 @@ class Suppressor:
                 )
             )
         for i, item in enumerate(self.inline):
-            if i in self.used_inline:
+            if i in self.used_inline or (read is not None and item.path not in read):
                 continue
             known = item.rule.endswith("/*") or REGISTRY.canonical(item.rule) is not None
             if known and not considered(item.rule):

@@ -48,3 +48,10 @@ class Check:
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def files_read(self, ctx: RunContext) -> set[str] | None:
+        """The repository files this check reads (repository-relative), so that only
+        their inline ``launchready: ignore[...]`` comments can be unused for it; None:
+        the repository at large. A live check (the domain, a deployed release) reads
+        launchready.yml alone."""
+        return None

@@ -91,7 +91,9 @@ def audit(
 
         smoke = config.section("smoke") or {}
         spec = select_journeys(read_spec(config, smoke), journeys)
-        check = build_check(spec, session, base_url=base_url, nameserver=nameserver)
+        check = build_check(
+            spec, session, base_url=base_url, fail_on=fail_on, nameserver=nameserver
+        )
         secrets = check.secrets
         checks.append(check)
         if check.email_check is not None:  # the email journeys' results

@@ -47,7 +47,8 @@ def smoke() -> None:
 @click.option(
     "--runs",
     type=click.IntRange(1, 1000),
-    help="How many times to run the journeys (default: smoke.runs, else 3).",
+    help="How many times to run the journeys (default: smoke.runs, else 3; a journey's "
+    "own runs wins).",
 )
 @click.option(
     "--expect-version",
@@ -131,7 +132,8 @@ def run(
         return 0
     check = build_check(
         spec, session, base_url=base_url, runs=runs, expect_version=expect_version,
-        ca_bundle=ca_bundle, nameserver=nameserver, connect_to=connect_to,
+        ca_bundle=ca_bundle, fail_on=opts["fail_on"], nameserver=nameserver,
+        connect_to=connect_to,
     )  # fmt: skip
 
     def outputs(report: Report) -> dict[str, str]:
@@ -160,6 +162,7 @@ def build_check(
     runs: int | None = None,
     expect_version: str | None = None,
     ca_bundle: str | None = None,
+    fail_on: str | None = None,
     nameserver: str | None = None,
     connect_to: tuple[str, ...] = (),
 ) -> SmokeCheck:
@@ -189,14 +192,17 @@ def build_check(
     for value in secrets:
         if mask is not None:
             mask(value)
+    from launchready_ci.runner import parse_fail_on
+
     check = SmokeCheck(
         spec,
         base_url=url,
-        runs=runs or spec.runs,
+        runs=runs,
         expected_version=expected,
         cafile=ca_bundle,
         secrets=secrets,
         mask=mask,
+        fail_on=parse_fail_on((fail_on or session.config.fail_on or "error").lower()),
     )
     _email(check, environ, nameserver, connect_to)
     return check

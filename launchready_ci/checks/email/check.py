@@ -566,8 +566,7 @@ def build(
     server = nameserver or settings.nameserver
     resolver = Resolver(parse_nameserver(server) if server else None)
     routes = tuple(parse_connect_to(c) for c in (connect_to or settings.connect_to))
-    router = web.router(resolver, routes, nameserver=bool(server))
-    reach = web.Web(routes, cafile, {}, router)
+    reach = web.Web.create(resolver, routes, cafile, nameserver=bool(server))
     hook = EmailSteps(
         settings,
         environ=environ,

@@ -242,6 +242,9 @@ def _follow(link: Link, fetch: Callable[[str], list[http.Hop]]) -> LinkVerdict:
         broken = f"redirects in a loop: {trail}"
     elif last.error:
         broken = f"{trail}: {last.error}"
+    elif any(h.response.chain_broken for h in hops):
+        why = next(h.response.chain_broken for h in hops if h.response.chain_broken)
+        broken = f"{trail}: the certificate chain does not verify ({why})"
     elif last.location:  # stopped at MAX_HOPS
         broken = f"more than {http.MAX_HOPS} redirects: {trail}"
     elif last.status >= 400:
