@@ -27,7 +27,7 @@ uptime:
       expect: {{status: 200, body: {{contains: Clubhouse}}}}
     - name: API health
       url: /health
-      budget: 300ms
+      budget: 30s
     - name: sign-in
       method: POST
       url: /api/login
