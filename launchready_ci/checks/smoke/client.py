@@ -5,7 +5,12 @@ The deadline covers everything a member waits for (connect, TLS, every hop, the 
 body), so a server that trickles a byte at a time cannot hold a step beyond it the way
 it holds a read timeout. What goes wrong on the wire is a :class:`Fault` with a kind the
 report names (``refused``, ``dns``, ``tls``, ``timeout``, ``redirect-loop``, ``too-large``,
-``connection``); it is never raised.
+``connection``, ``insecure-redirect``); it is never raised.
+
+Redirects keep credentials where they belong (:func:`forwarded_headers`): a hop to
+another origin (scheme, host or port) drops the credential headers, as curl and browsers
+do, and a hop from HTTPS down to plain HTTP is not followed when the request would still
+carry a credential (a cookie, a secret body).
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from dataclasses import dataclass, field
 import httpx
 
 from launchready_ci.findings import Confidence, Severity
+from launchready_ci.redaction import is_secret_name
 from launchready_ci.rules import Rule, register
 
 __all__ = [
+    "CREDENTIAL_HEADERS",
     "FAULT_RULES",
     "MAX_HOPS",
     "BodyTooLarge",
@@ -31,10 +38,13 @@ __all__ = [
     "DnsFailed",
     "Exchange",
     "Fault",
+    "InsecureRedirect",
     "RedirectLoop",
     "Request",
     "StepTimeout",
     "TlsFailed",
+    "forwarded_headers",
+    "origin",
     "send",
 ]
 
@@ -212,6 +222,38 @@ class RedirectLoop(Rule):
 
 
 @register
+class InsecureRedirect(Rule):
+    """A journey step that carries credentials was redirected from HTTPS to plain HTTP.
+
+    Why
+    ---
+    Following it would send the member's session cookie or password in clear text, to
+    anyone on the network path. It usually means the app builds its redirects from the
+    scheme it sees behind the load balancer (HTTP) instead of the one members use: every
+    sign-in then drops to HTTP, or fails where cookies are `Secure`. The redirect was not
+    followed.
+
+    Remediation
+    -----------
+    Make the app trust the proxy's `X-Forwarded-Proto` (or configure its public URL) so
+    that redirects stay on HTTPS; send HSTS so that browsers never try HTTP.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15.4
+    - https://www.rfc-editor.org/rfc/rfc6797
+    """
+
+    id = "smoke/insecure-redirect"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("POST https://app.example.com/login -> 307 http://app.example.com/login",),
+        "good": ("POST https://app.example.com/login -> 303 https://app.example.com/feed",),
+    }
+
+
+@register
 class BodyTooLarge(Rule):
     """A journey step's response body passed the size cap (smoke.max_body).
 
@@ -245,6 +287,7 @@ FAULT_RULES: Mapping[str, type[Rule]] = {
     "connection": ConnectionFailed,
     "redirect-loop": RedirectLoop,
     "too-large": BodyTooLarge,
+    "insecure-redirect": InsecureRedirect,
 }
 
 
@@ -258,6 +301,10 @@ class Request:
     url: str
     headers: tuple[tuple[str, str], ...] = ()
     content: bytes | None = None
+    # Header names (lower case) whose values are secrets (rendered from the environment or
+    # from a capture), and whether the body holds one: neither leaves the origin.
+    secret_headers: frozenset[str] = frozenset()
+    secret_body: bool = False
 
     @property
     def line(self) -> str:
@@ -283,6 +330,7 @@ class Exchange:
     url: str = ""  # after redirects
     hops: tuple[tuple[int, str], ...] = ()  # (status, url) of every redirect
     fault: Fault | None = None
+    notes: tuple[str, ...] = ()  # what a redirect did not forward, for the report
 
     @property
     def location(self) -> str | None:
@@ -319,6 +367,7 @@ async def send(
         url=state.url,
         hops=tuple(state.hops),
         fault=state.fault,
+        notes=tuple(state.notes),
     )
 
 
@@ -330,6 +379,7 @@ class _State:
         self.url = request.url
         self.hops: list[tuple[int, str]] = []
         self.fault: Fault | None = None
+        self.notes: list[str] = []
 
 
 async def _walk(
@@ -338,8 +388,14 @@ async def _walk(
     method, url, content = request.method, request.url, request.content
     headers = list(request.headers)
     seen = {(method, url)}
+    previous: str | None = None  # the URL that redirected here
     while True:
         built = client.build_request(method, url, headers=headers, content=content)
+        if previous is not None:
+            refusal = _downgrade(previous, built, request, content is not None)
+            if refusal:
+                state.fault = Fault("insecure-redirect", refusal)
+                return
         response = await client.send(built, stream=True)
         try:
             state.status, state.headers, state.url = response.status_code, response.headers, url
@@ -349,7 +405,7 @@ async def _walk(
                 return
         finally:
             await response.aclose()
-        url = str(httpx.URL(url).join(target))
+        previous, url = url, str(httpx.URL(url).join(target))
         state.hops.append((response.status_code, url))
         # As browsers do: 303 (and 301/302 after a POST) continue as a GET without body.
         if method != "HEAD" and (
@@ -357,12 +413,75 @@ async def _walk(
         ):
             method, content = "GET", None
             headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+        headers, dropped = forwarded_headers(headers, previous, url, request.secret_headers)
+        if dropped:
+            state.notes.append(
+                f"{' and '.join(dropped)} not sent to {_show_origin(url)} (another origin than "
+                f"{_show_origin(previous)})"
+            )
         if (method, url) in seen or len(state.hops) > MAX_HOPS:
             loop = (method, url) in seen
             what = "back to a URL already visited" if loop else f"more than {MAX_HOPS} redirects"
             state.fault = Fault("redirect-loop", f"{what}: {url}")
             return
         seen.add((method, url))
+
+
+# --- redirects and credentials -------------------------------------------------------------
+
+#: Request headers that carry credentials whatever their value (besides secret-looking
+#: names such as X-API-Key, and the headers a step fills from a secret).
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the default one when the URL has none)."""
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port or _DEFAULT_PORTS.get(parsed.scheme)
+
+
+def _show_origin(url: str) -> str:
+    scheme, host, port = origin(url)
+    return f"{scheme}://{host}" + ("" if port == _DEFAULT_PORTS.get(scheme) else f":{port}")
+
+
+def _is_credential(name: str, secret_headers: frozenset[str]) -> bool:
+    lower = name.lower()
+    return (
+        lower in CREDENTIAL_HEADERS
+        or lower in secret_headers
+        or is_secret_name(lower.replace("-", "_"))
+    )
+
+
+def forwarded_headers(
+    headers: list[tuple[str, str]], current: str, target: str, secret_headers: frozenset[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The headers a redirect from ``current`` to ``target`` may carry, and the names of
+    those it may not: credentials stay with their origin (scheme, host and port)."""
+    if origin(current) == origin(target):
+        return headers, []
+    kept = [(k, v) for k, v in headers if not _is_credential(k, secret_headers)]
+    dropped = list(dict.fromkeys(k for k, _ in headers if _is_credential(k, secret_headers)))
+    return kept, dropped
+
+
+def _downgrade(previous: str, built: httpx.Request, request: Request, has_body: bool) -> str:
+    """Why the hop to ``built`` must not be sent (HTTPS to plain HTTP with a credential
+    still on board: a cookie from the jar, a secret body), or ``""``."""
+    if not (httpx.URL(previous).scheme == "https" and built.url.scheme == "http"):
+        return ""
+    carried = [k for k in built.headers if _is_credential(k, request.secret_headers)]
+    if has_body and request.secret_body:
+        carried.append("a body with secrets")
+    if not carried:
+        return ""
+    what = " and ".join(dict.fromkeys(carried))
+    return (
+        f"redirected from HTTPS down to plain HTTP ({built.url.copy_with(query=None)}), not "
+        f"followed: the request would carry {what} in clear text"
+    )
 
 
 async def _read(response: httpx.Response, max_body: int, state: _State) -> bytes:

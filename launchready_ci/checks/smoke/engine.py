@@ -189,7 +189,7 @@ class Engine:
                     deadline=self.spec.timeout,
                     max_body=self.spec.max_body,
                 )
-                failure = self._judge(step, exchange, client, variables)
+                failure = with_notes(self._judge(step, exchange, client, variables), exchange)
                 out.append(StepRun(journey, step, number, exchange, failure))
         return out
 
@@ -205,7 +205,14 @@ class Engine:
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         elif step.body is not None:
             content = step.body.render(env, variables).encode()
-        return Request(step.method, self.url(step.url, variables), tuple(headers), content)
+        return Request(
+            step.method,
+            self.url(step.url, variables),
+            tuple(headers),
+            content,
+            secret_headers=frozenset(k.lower() for k, t in step.headers if _secret(t)),
+            secret_body=any(_secret(t) for t in step.templates() if t is not step.url),
+        )
 
     def _judge(
         self,
@@ -268,6 +275,18 @@ class Engine:
             variables[capture.name] = value
             self.on_secret(value)
         return None
+
+
+def _secret(template: Template) -> bool:
+    """Whether a value comes from a secret: the environment, or a capture (a token)."""
+    return bool(template.env or template.variables)
+
+
+def with_notes(failure: Failure | None, got: Exchange) -> Failure | None:
+    """A failure, with what the redirects did not forward (the likely reason for it)."""
+    if failure is None or not got.notes:
+        return failure
+    return Failure(failure.kind, f"{failure.message} ({'; '.join(got.notes)})")
 
 
 def _render_json(value: Any, environ: Mapping[str, str], variables: Mapping[str, str]) -> Any:

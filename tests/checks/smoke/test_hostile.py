@@ -1,0 +1,118 @@
+"""`launchready smoke run` (and `monitor run`, on the same engine) against servers that
+attack the client (tests/servers.py hostile_server): redirects that would carry
+credentials to another host or down to plain HTTP, decompression bombs, answers that
+reflect secrets, JSON nested past any recursion limit, patterns that backtrack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import make_repo, run_cli
+from tests.servers import Hostile, hostile_server
+
+TOKEN = "tok_4f9a1c7e2b8d6035"
+API_KEY = "key_91b2c3d4e5f60718"
+SESSION = "sid_0a1b2c3d4e5f6789"
+SECRETS = {"SMOKE_TOKEN": TOKEN, "SMOKE_API_KEY": API_KEY, "SMOKE_SID": SESSION}
+
+# Budgets no loaded machine reaches: these tests are about what is sent, not how fast.
+CREDENTIALED = """\
+smoke:
+  runs: 1
+  timeout: 20s
+  budgets: {{read: 60s, action: 60s}}
+  journeys:
+    - name: api
+      steps:
+        - url: {url}
+          method: {method}
+          headers:
+            Authorization: "Bearer {{{{ env.SMOKE_TOKEN }}}}"
+            X-API-Key: "{{{{ env.SMOKE_API_KEY }}}}"
+            Cookie: "sid={{{{ env.SMOKE_SID }}}}"
+            X-Request-Source: smoke
+          {body}
+          expect: {{status: 200}}
+"""
+
+
+def _smoke(
+    tmp_path: Path, config: str, base: Hostile, *args: str, env: dict[str, str] | None = None
+) -> Any:
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": config}, commit=False)
+    ca = ["--ca-bundle", base.ca_bundle] if base.ca_bundle else []
+    json_path = tmp_path / "r.json"
+    done = run_cli(
+        "smoke", "run", "--root", str(repo), "--base-url", base.base_url, *ca,
+        "--json", str(json_path), *args, env={**SECRETS, **(env or {})},
+    )  # fmt: skip
+    findings = json.loads(json_path.read_text())["findings"] if json_path.exists() else []
+    return done, findings
+
+
+# --- item 2: credentials never follow a redirect to another origin -----------------------
+
+
+def _credentials_in(server: Hostile) -> list[str]:
+    seen = [f"{k}: {v}" for r in server.requests for k, v in r.headers] + [
+        r.body.decode() for r in server.requests
+    ]
+    return [s for s in seen if any(v in s for v in SECRETS.values())]
+
+
+def test_a_redirect_to_another_host_or_port_drops_the_credential_headers(tmp_path: Path) -> None:
+    with hostile_server("reflect", body="ok") as other:
+        for name, target in (
+            ("other-port", f"{other.base_url}/landing"),
+            ("other-host", f"{other.base_url.replace('127.0.0.1', 'localhost')}/landing"),
+        ):
+            other.requests.clear()
+            with hostile_server("redirect", location=target) as start:
+                config = CREDENTIALED.format(url="/start", method="GET", body="")
+                done, _ = _smoke(tmp_path / name, config, start)
+                assert done.returncode == 0, done.stdout + done.stderr
+                assert start.requests[0].header("Authorization") == f"Bearer {TOKEN}"
+            assert len(other.requests) == 1, name
+            assert _credentials_in(other) == [], name
+            assert other.requests[0].header("X-Request-Source") == "smoke"  # the rest goes
+
+
+def test_a_redirect_within_the_origin_keeps_them(tmp_path: Path) -> None:
+    with hostile_server("redirect", location="/start") as start:
+        config = CREDENTIALED.format(url="/first", method="GET", body="")
+        _, findings = _smoke(tmp_path, config, start)
+    # /start redirects to itself: a loop, but every hop stayed on the origin.
+    assert [f["rule_id"] for f in findings] == ["smoke/redirect-loop"]
+    assert all(r.header("Authorization") == f"Bearer {TOKEN}" for r in start.requests)
+    assert len(start.requests) == 2
+
+
+def test_a_failure_after_a_cross_origin_redirect_says_what_was_not_sent(tmp_path: Path) -> None:
+    with hostile_server("redirect", location="/", status=401) as other:  # "unauthorized"
+        target = f"{other.base_url.replace('127.0.0.1', 'localhost')}/api"
+        with hostile_server("redirect", location=target) as start:
+            config = CREDENTIALED.format(url="/start", method="GET", body="")
+            done, findings = _smoke(tmp_path, config, start)
+    assert done.returncode == 1
+    (finding,) = findings
+    assert "status 401" in finding["message"]
+    assert (
+        "Authorization and X-API-Key and Cookie not sent to http://localhost:"
+        in (finding["message"])
+    )
+
+
+def test_https_down_to_http_is_not_followed_with_a_secret_on_board(tmp_path: Path) -> None:
+    with hostile_server("reflect", body="ok") as plain:
+        target = f"{plain.base_url}/login"
+        with hostile_server("redirect", location=target, status=307, tls=True) as start:
+            config = CREDENTIALED.format(
+                url="/login", method="POST", body='form: {password: "{{ env.SMOKE_SID }}"}'
+            )
+            done, findings = _smoke(tmp_path, config, start)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert [f["rule_id"] for f in findings] == ["smoke/insecure-redirect"]
+    assert "redirected from HTTPS down to plain HTTP" in findings[0]["message"]
+    assert plain.requests == []  # nothing went out in clear text
