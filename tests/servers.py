@@ -539,7 +539,7 @@ def bomb(size: int, encodings: tuple[str, ...] = ("gzip",)) -> bytes:
 
     if not encodings:
         return bytes(size)
-    first, *rest = reversed(encodings)  # the last encoding listed was applied last
+    first, *rest = encodings  # listed in the order they were applied
     if first == "gzip":
         body = gzip_zeros(size)
     elif first == "deflate":  # the zlib wrapper; Adler-32 of n zeros is (n << 16) + 1

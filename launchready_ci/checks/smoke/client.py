@@ -19,6 +19,7 @@ import asyncio
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from launchready_ci.rules import Rule, register
 
 __all__ = [
     "CREDENTIAL_HEADERS",
+    "ENCODINGS",
     "FAULT_RULES",
     "MAX_HOPS",
     "BodyTooLarge",
@@ -484,17 +486,91 @@ def _downgrade(previous: str, built: httpx.Request, request: Request, has_body: 
     )
 
 
+# --- the body, decoded within bounds -------------------------------------------------------
+
+#: Decoded bytes per step; between steps the event loop runs (the deadline can fire).
+_SLICE = 64 * 1024
+#: The content codings the engine decodes (and advertises in Accept-Encoding).
+ENCODINGS = ("gzip", "deflate")
+
+
+class _Layer:
+    """One content coding, decoded on demand: at most ``limit`` bytes per call, however
+    much the compressed input would expand to."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        # gzip: the gzip wrapper; deflate: the zlib wrapper, or raw deflate (the browsers'
+        # leniency, which httpx shares), decided on the first bytes.
+        self.inflate = zlib.decompressobj(31 if coding in ("gzip", "x-gzip") else 15)
+        self.pending = b""
+        self.started = False
+
+    def decode(self, limit: int) -> bytes:
+        if not self.pending or self.inflate.eof:
+            return b""
+        try:
+            out = self.inflate.decompress(self.pending, limit)
+        except zlib.error:
+            if self.coding != "deflate" or self.started:
+                raise
+            self.inflate = zlib.decompressobj(-15)
+            out = self.inflate.decompress(self.pending, limit)
+        self.started = True
+        self.pending = self.inflate.unconsumed_tail
+        return out
+
+
+def _layers(content_encoding: str | None) -> list[_Layer]:
+    """The codings to undo, the last one applied (listed) first; unknown ones are left
+    as they are (as httpx does), which a body assertion then reports."""
+    names = [c.strip().lower() for c in (content_encoding or "").split(",")]
+    return [_Layer(n) for n in reversed(names) if n in (*ENCODINGS, "x-gzip")]
+
+
+def _pull(layers: list[_Layer], index: int, limit: int) -> bytes:
+    """At most ``limit`` decoded bytes out of ``layers[index]``, feeding it from the layer
+    before it in slices (``layers[0]`` is fed from the network)."""
+    layer = layers[index]
+    while True:
+        out = layer.decode(limit)
+        if out or layer.inflate.eof or index == 0:
+            return out
+        more = _pull(layers, index - 1, _SLICE)
+        if not more:
+            return b""
+        layer.pending += more
+
+
 async def _read(response: httpx.Response, max_body: int, state: _State) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_body:
-            state.fault = Fault("too-large", f"the body passed {max_body:,} bytes")
-            chunks.append(chunk[: max(0, max_body - (size - len(chunk)))])
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The body decoded, never more than ``max_body`` bytes of it: a decompression bomb
+    (``Content-Encoding: gzip, gzip, gzip``) costs the cap, not what it would expand to.
+    Decoding goes in slices with the event loop running between them, so the step's
+    deadline holds."""
+    layers = _layers(response.headers.get("content-encoding"))
+    body = bytearray()
+    try:
+        async for raw in response.aiter_raw():
+            if not layers:
+                body += raw
+            else:
+                layers[0].pending += raw
+                while len(body) <= max_body:
+                    out = _pull(layers, len(layers) - 1, min(_SLICE, max_body + 1 - len(body)))
+                    if not out:
+                        break
+                    body += out
+                    await asyncio.sleep(0)
+            if len(body) > max_body:
+                state.fault = Fault("too-large", f"the body passed {max_body:,} bytes")
+                break
+    except zlib.error as exc:
+        state.fault = Fault("connection", f"the body does not decode as {_codings(layers)}: {exc}")
+    return bytes(body[:max_body])
+
+
+def _codings(layers: list[_Layer]) -> str:
+    return ", ".join(layer.coding for layer in layers)
 
 
 def _classify(exc: httpx.HTTPError) -> Fault:

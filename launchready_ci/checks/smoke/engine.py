@@ -21,7 +21,7 @@ import httpx
 import jsonpath
 
 from launchready_ci.checks.smoke.assertions import MISSING, check, describe_status, status_ok
-from launchready_ci.checks.smoke.client import Exchange, Request, send
+from launchready_ci.checks.smoke.client import ENCODINGS, Exchange, Request, send
 from launchready_ci.checks.smoke.spec import Journey, Spec, Step, Template
 from launchready_ci.checks.smoke.stats import percentile
 
@@ -110,7 +110,7 @@ class Engine:
             verify=self.tls,
             follow_redirects=False,
             timeout=httpx.Timeout(self.spec.timeout),
-            headers={"User-Agent": "launchready-ci smoke"},
+            headers={"User-Agent": "launchready-ci smoke", "Accept-Encoding": ", ".join(ENCODINGS)},
             trust_env=True,
         )
 

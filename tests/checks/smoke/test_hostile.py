@@ -9,7 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import make_repo, run_cli
+import pytest
+
+from tests.helpers import make_repo, run_cli, run_cli_peak
 from tests.servers import Hostile, hostile_server
 
 TOKEN = "tok_4f9a1c7e2b8d6035"
@@ -116,3 +118,54 @@ def test_https_down_to_http_is_not_followed_with_a_secret_on_board(tmp_path: Pat
     assert [f["rule_id"] for f in findings] == ["smoke/insecure-redirect"]
     assert "redirected from HTTPS down to plain HTTP" in findings[0]["message"]
     assert plain.requests == []  # nothing went out in clear text
+
+
+# --- item 4: decompression bombs cost the cap, not what they expand to ---------------------
+
+BOMBED = """\
+smoke:
+  runs: 1
+  timeout: 60s
+  budgets: {read: 60s}
+  journeys:
+    - name: bomb
+      steps:
+        - url: /feed
+"""
+
+
+def test_a_stacked_gzip_bomb_is_too_large_at_the_cap(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": BOMBED}, commit=False)
+    # 256 MiB of zeros under three gzip layers: 100 bytes on the wire.
+    with hostile_server("bomb", size=256 << 20, encodings=("gzip",) * 3) as server:
+        done, peak = run_cli_peak(
+            "smoke", "run", "--root", str(repo), "--base-url", server.base_url
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "smoke/body-too-large" in done.stdout
+    assert "the body passed 1,048,576 bytes" in done.stdout
+    assert peak < 200, f"peak memory {peak:.0f} MiB"  # the process alone is about 70
+
+
+@pytest.mark.parametrize(
+    "encodings",
+    [("gzip",), ("deflate",), ("gzip", "deflate"), ("deflate", "gzip"), ("gzip",) * 4, ()],
+    ids=["gzip", "deflate", "gzip-then-deflate", "deflate-then-gzip", "gzip-x4", "identity"],
+)
+def test_bodies_are_decoded_whole_below_the_cap(encodings: tuple[str, ...]) -> None:
+    import asyncio
+
+    import httpx
+
+    from launchready_ci.checks.smoke.client import Request, send
+
+    async def fetch(url: str) -> Any:
+        async with httpx.AsyncClient() as client:
+            return await send(
+                client, Request("GET", url), follow=False, deadline=30, max_body=1 << 20
+            )
+
+    with hostile_server("bomb", size=300_000, encodings=encodings) as server:
+        got = asyncio.run(fetch(f"{server.base_url}/"))
+    assert got.fault is None
+    assert len(got.body) >= 300_000 and set(got.body) == {0}
