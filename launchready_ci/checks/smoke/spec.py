@@ -20,6 +20,7 @@ import jsonpath
 
 from launchready_ci.config.model import Config
 from launchready_ci.errors import ConfigError, ConfigProblem
+from launchready_ci.patterns import Pattern, PatternError, compile_pattern
 
 __all__ = [
     "Capture",
@@ -82,7 +83,7 @@ class Capture:
     name: str
     source: str  # json, header, cookie, regex, url, location, status
     argument: str = ""
-    regex: re.Pattern[str] | None = None  # taken from the source's text when set
+    regex: Pattern | None = None  # taken from the source's text when set (RE2)
 
 
 @dataclass(frozen=True)
@@ -201,10 +202,10 @@ class _Problems:
             self.add(key, f"{path!r} is not a JSONPath: {first}", "write it like $.user.email")
         return path
 
-    def regex(self, key: str, pattern: str) -> re.Pattern[str] | None:
+    def regex(self, key: str, pattern: str) -> Pattern | None:
         try:
-            return re.compile(pattern)
-        except re.error as exc:
+            return compile_pattern(pattern)
+        except PatternError as exc:
             self.add(key, f"{pattern!r} is not a regular expression: {exc}")
             return None
 

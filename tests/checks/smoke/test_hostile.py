@@ -169,3 +169,38 @@ def test_bodies_are_decoded_whole_below_the_cap(encodings: tuple[str, ...]) -> N
         got = asyncio.run(fetch(f"{server.base_url}/"))
     assert got.fault is None
     assert len(got.body) >= 300_000 and set(got.body) == {0}
+
+
+# --- item 6: user regexes run in linear time ---------------------------------------------
+
+CATASTROPHIC = "(a+)+$"
+
+
+def test_a_catastrophic_pattern_ends_within_the_deadline(tmp_path: Path) -> None:
+    config = (
+        "smoke:\n  runs: 1\n  timeout: 60s\n  budgets: {read: 60s}\n  journeys:\n"
+        "    - name: page\n      steps:\n        - url: /reflect\n"
+        f"          capture: {{t: {{regex: '{CATASTROPHIC}'}}}}\n"
+        f"        - url: /reflect\n          expect: {{body: {{matches: '{CATASTROPHIC}'}}}}\n"
+    )
+    # 41 bytes that end in a non-match: Python's re backtracks for minutes on them.
+    with hostile_server("reflect", body="a" * 40 + "!") as server:
+        done, findings = _smoke(tmp_path, config, server, "--fail-on", "never")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [f["rule_id"] for f in findings] == ["smoke/capture-failed"]
+
+
+def test_lookaround_and_backreferences_are_config_problems_with_their_line(
+    tmp_path: Path,
+) -> None:
+    config = (
+        "smoke:\n  journeys:\n    - name: page\n      steps:\n        - url: /\n"
+        "          expect: {body: {matches: '(?=x)y'}}\n"
+        "        - url: /b\n          capture: {t: {regex: '(a)\\1'}}\n"
+    )
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": config}, commit=False)
+    done = run_cli("smoke", "run", "--root", str(repo), "--base-url", "http://127.0.0.1:9")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "launchready.yml:6:" in done.stderr and "launchready.yml:8:" in done.stderr
+    assert "lookahead, lookbehind and backreferences are not supported" in done.stderr
+    assert "re2.cc" not in done.stderr  # RE2's own logging stays quiet
