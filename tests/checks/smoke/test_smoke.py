@@ -14,9 +14,12 @@ from tests.helpers import make_repo, run_cli
 
 PASSWORD = "correct horse battery staple"
 
+# Budgets a loaded machine cannot reach: these journeys test behaviour, not speed (the
+# budget tests set their own).
 JOURNEYS = """\
 smoke:
   runs: 2
+  budgets: {read: 60s, action: 60s}
   readiness:
     path: /version
     version: "{{ env.RELEASE }}"
