@@ -392,7 +392,7 @@ async def _walk(
     seen = {(method, url)}
     previous: str | None = None  # the URL that redirected here
     while True:
-        built = client.build_request(method, url, headers=headers, content=content)
+        built = client.build_request(method, url, headers=_wire(headers), content=content)
         if previous is not None:
             refusal = _downgrade(previous, built, request, content is not None)
             if refusal:
@@ -427,6 +427,15 @@ async def _walk(
             state.fault = Fault("redirect-loop", f"{what}: {url}")
             return
         seen.add((method, url))
+
+
+def _wire(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """Header values as they go out: a value that is not ASCII (a member's name from the
+    environment, a captured value) as UTF-8 bytes, as curl sends it, instead of the
+    UnicodeEncodeError httpx raises for it. Names are tokens (the spec checked them)."""
+    return [
+        (k.encode("ascii", "replace"), v.encode("utf-8", "surrogateescape")) for k, v in headers
+    ]
 
 
 # --- redirects and credentials -------------------------------------------------------------

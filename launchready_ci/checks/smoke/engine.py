@@ -247,7 +247,7 @@ class Engine:
         document: Any = MISSING
         if expect.json or any(c.source == "json" for c in step.captures):
             try:
-                document = json.loads(text)
+                document = load_json(text)
             except ValueError as exc:
                 kind = got.headers.get("content-type", "no content type")
                 return Failure("invalid-json", f"the body is not JSON ({kind}): {exc}")
@@ -299,6 +299,30 @@ def _render_json(value: Any, environ: Mapping[str, str], variables: Mapping[str,
     return value
 
 
+#: How deep a response's JSON may nest: JSONPath (and json itself, at about 1,000) recurse.
+MAX_JSON_DEPTH = 200
+
+
+def load_json(text: str | bytes) -> Any:
+    """A response body as JSON; ValueError when it is not JSON or nests deeper than
+    :data:`MAX_JSON_DEPTH` (``[[[[...`` would otherwise raise RecursionError, an
+    internal error, in the reader or in JSONPath)."""
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels") from None
+    level: list[tuple[Any, int]] = [(document, 1)]
+    while level:
+        value, depth = level.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(value, dict):
+            level.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            level.extend((v, depth + 1) for v in value)
+    return document
+
+
 def _json_value(path: str, document: Any) -> Any:
     found = jsonpath.findall(path, document)
     if not found:
@@ -345,7 +369,7 @@ def _live_version(got: Exchange, header: str | None, path: str | None) -> str | 
         return _header(got, header)
     if path:
         try:
-            value = _json_value(path, json.loads(got.body))
+            value = _json_value(path, load_json(got.body))
         except ValueError:
             return None
         return None if value is MISSING else str(value)

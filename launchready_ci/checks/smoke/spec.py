@@ -42,6 +42,7 @@ DEFAULT_MAX_BODY = 1024 * 1024
 DEFAULT_BUDGETS = {"read": 0.300, "action": 0.700}
 
 _TEMPLATE = re.compile(r"\{\{\s*(env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field names
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -209,6 +210,23 @@ class _Problems:
             self.add(key, f"{pattern!r} is not a regular expression: {exc}")
             return None
 
+    def url(self, key: str, text: str) -> str:
+        """A step's URL: what it holds outside ``{{ ... }}`` must parse (a bracket left
+        open in an IPv6 host, a bad port), or every request would fail far from here."""
+        import httpx
+
+        literal = _TEMPLATE.sub("x", text)
+        try:
+            httpx.URL("http://placeholder.invalid/").join(literal)
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            self.add(key, f"{text!r} is not a URL: {exc}")
+        return text
+
+    def header_name(self, key: str, name: str) -> str:
+        if not _TOKEN.fullmatch(name):
+            self.add(key, f"{name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+        return name
+
     def predicate(self, key: str, value: Any) -> Any:
         if isinstance(value, Mapping) and "matches" in value:
             self.regex(f"{key}.matches", str(value["matches"]))
@@ -350,13 +368,16 @@ def _step(
         has_body="body" in expect_raw,
         has_url="url" in expect_raw,
     )
-    url = str(raw["url"])
+    url = problems.url(f"{key}.url", str(raw["url"]))
     return Step(
         name=raw.get("name") or f"{method} {url}",
         key=key,
         method=method,
         url=Template(url),
-        headers=tuple((str(k), Template(str(v))) for k, v in (raw.get("headers") or {}).items()),
+        headers=tuple(
+            (problems.header_name(f"{key}.headers", str(k)), Template(str(v)))
+            for k, v in (raw.get("headers") or {}).items()
+        ),
         json=raw.get("json"),
         form=tuple((str(k), Template(_text(v))) for k, v in raw["form"].items())
         if "form" in raw

@@ -204,3 +204,61 @@ def test_lookaround_and_backreferences_are_config_problems_with_their_line(
     assert "launchready.yml:6:" in done.stderr and "launchready.yml:8:" in done.stderr
     assert "lookahead, lookbehind and backreferences are not supported" in done.stderr
     assert "re2.cc" not in done.stderr  # RE2's own logging stays quiet
+
+
+# --- item 10: hostile answers and odd values are findings or config errors, not exit 3 ----
+
+
+def test_json_nested_past_any_recursion_limit_is_invalid_json(tmp_path: Path) -> None:
+    config = (
+        "smoke:\n  runs: 1\n  budgets: {read: 60s}\n  journeys:\n    - name: api\n"
+        "      steps:\n        - url: /deep\n          expect: {json: {$.x: 1}}\n"
+        "          capture: {y: {json: $..y}}\n"
+    )
+    with hostile_server("json", body="[" * 100_000 + "]" * 100_000) as server:
+        done, findings = _smoke(tmp_path, config, server)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert [f["rule_id"] for f in findings] == ["smoke/invalid-json"]
+    assert "nests deeper than 200 levels" in findings[0]["message"]
+
+
+def test_a_non_ascii_value_goes_out_as_utf8_and_a_bad_header_name_is_a_config_error(
+    tmp_path: Path,
+) -> None:
+    config = (
+        "smoke:\n  runs: 1\n  budgets: {read: 60s}\n  journeys:\n    - name: api\n"
+        "      steps:\n        - url: /reflect\n"
+        "          headers: {X-Member: '{{ env.SMOKE_MEMBER }}'}\n"
+    )
+    with hostile_server("reflect", body="ok") as server:
+        done, _ = _smoke(tmp_path, config, server, env={"SMOKE_MEMBER": "Zoë 日本"})
+        assert done.returncode == 0, done.stdout + done.stderr
+        sent = server.requests[0].header("X-Member") or ""
+    assert sent.encode("latin-1").decode("utf-8") == "Zoë 日本"
+    bad = config.replace("X-Member:", "X-Mémber:")
+    done, _ = _smoke(tmp_path / "bad", bad, server, env={"SMOKE_MEMBER": "x"})
+    assert done.returncode == 2 and "launchready.yml:8:" in done.stderr
+    assert "is not a header name" in done.stderr
+
+
+def test_an_unparseable_uptime_url_and_history_are_clear_errors(tmp_path: Path) -> None:
+    config = (
+        "uptime:\n  base_url: http://127.0.0.1:9\n  checks:\n"
+        '    - {name: home, url: "http://[::1"}\n'
+    )
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": config}, commit=False)
+    history = tmp_path / "h.json"
+    done = run_cli(
+        "monitor", "run", "--root", str(repo), "--no-incidents", "--history", str(history)
+    )
+    assert done.returncode == 2, done.stderr
+    assert "launchready.yml:4:" in done.stderr and "is not a URL" in done.stderr
+    ok = config.replace("http://[::1", "/")
+    (repo / "launchready.yml").write_text(ok)
+    for text in ('{"format":1,"samples":[]}', '{"format":1,"runs":5}', "[" * 100_000):
+        history.write_text(text)
+        done = run_cli(
+            "monitor", "run", "--root", str(repo), "--no-incidents", "--history", str(history)
+        )
+        assert done.returncode == 2, done.stderr
+        assert "not a launchready uptime history" in done.stderr or "nested" in done.stderr
