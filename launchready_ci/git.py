@@ -93,12 +93,18 @@ def tracked(root: Path, rels: list[str]) -> set[str] | None:
     return {p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def grep(root: Path, pattern: str) -> list[tuple[str, int, str]] | None:
+def grep(
+    root: Path, pattern: str, *, exclude: Iterable[str] = (), exclude_globs: Iterable[str] = ()
+) -> list[tuple[str, int, str]] | None:
     """``(path, line, text)`` for each line of a text file (tracked or untracked, not
-    ignored) that matches the extended regex ``pattern``; ``None`` outside a work tree."""
+    ignored) that matches the extended regex ``pattern``, except the files ``exclude``
+    names and those ``exclude_globs`` match; ``None`` outside a work tree."""
+    specs = [f":(exclude,literal){path}" for path in exclude]
+    specs += [f":(exclude,glob){glob}" for glob in exclude_globs]
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--untracked", "-E", pattern],
+            ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--untracked", "-E", pattern]
+            + (["--", *specs] if specs else []),
             capture_output=True,
             check=False,
             timeout=120,
