@@ -725,8 +725,11 @@ def _reflections(seen: Seen) -> bytes:
     error echo might show them."""
     from urllib.parse import quote, quote_plus, unquote_plus
 
-    values = [v for _, v in seen.headers] + [seen.body.decode("utf-8", "replace")]
-    values += [unquote_plus(part.partition("=")[2]) for part in values[-1].split("&")]
+    body = seen.body.decode("utf-8", "replace")
+    # The form's values first: a report quotes the start of an answer.
+    values = [unquote_plus(part.partition("=")[2]) for part in body.split("&") if "=" in part]
+    values += [v for k, v in seen.headers if k.lower().startswith(("x-", "authorization"))]
+    values.append(body)
     forms = []
     for value in values:
         raw = value.encode()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import make_repo, run_cli, run_cli_peak
+from tests.helpers import log_commands, make_repo, run_cli, run_cli_peak
 from tests.servers import Hostile, hostile_server
 
 TOKEN = "tok_4f9a1c7e2b8d6035"
@@ -262,3 +262,49 @@ def test_an_unparseable_uptime_url_and_history_are_clear_errors(tmp_path: Path) 
         )
         assert done.returncode == 2, done.stderr
         assert "not a launchready uptime history" in done.stderr or "nested" in done.stderr
+
+
+# --- item 5: a secret echoed in another form is still a secret -----------------------------
+
+
+def test_a_secret_reflected_in_any_form_reaches_no_output(tmp_path: Path) -> None:
+    from launchready_ci.redaction import secret_forms
+
+    password = "Open Sesame+42/ok"  # a space, a plus and a slash: every encoding differs
+    config = (
+        "smoke:\n  runs: 1\n  budgets: {read: 60s, action: 60s}\n  journeys:\n"
+        "    - name: login\n      steps:\n        - url: /echo\n          method: POST\n"
+        "          form: {email: m@example.com, password: '{{ env.SMOKE_PASSWORD }}'}\n"
+        "          headers: {X-Api-Key: '{{ env.SMOKE_API_KEY }}'}\n"
+    )
+    out = tmp_path / "out"
+    summary = tmp_path / "summary.md"
+    with hostile_server("reflect") as server:
+        done, _ = _smoke(
+            tmp_path, config, server,
+            "--sarif", str(out / "r.sarif"), "--markdown", str(out / "r.md"),
+            env={
+                "SMOKE_PASSWORD": password, "GITHUB_ACTIONS": "true",
+                "GITHUB_STEP_SUMMARY": str(summary),
+            },
+        )  # fmt: skip
+        assert b"Open%20Sesame" in server.requests[0].body or b"Open+Sesame" in (
+            server.requests[0].body
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "smoke/assertion-failed" in done.stdout  # the 500 echo is reported, redacted
+    masks = {c.data for c in log_commands(done.stdout) if c.name == "add-mask"}
+    texts = {
+        "stdout": "\n".join(
+            line for line in done.stdout.splitlines() if not line.startswith("::add-mask::")
+        ),
+        "stderr": done.stderr,
+        "summary": summary.read_text(),
+        "json": (tmp_path / "r.json").read_text(),
+        **{p.name: p.read_text() for p in out.iterdir()},
+    }
+    for value in (password, API_KEY):
+        for form in secret_forms(value):
+            assert form in masks or form.lower() == value.lower() or form == value.upper()
+            for name, text in texts.items():
+                assert form.lower() not in text.lower(), (name, form)
