@@ -5,292 +5,44 @@ The deadline covers everything a member waits for (connect, TLS, every hop, the 
 body), so a server that trickles a byte at a time cannot hold a step beyond it the way
 it holds a read timeout. What goes wrong on the wire is a :class:`Fault` with a kind the
 report names (``refused``, ``dns``, ``tls``, ``timeout``, ``redirect-loop``, ``too-large``,
-``connection``, ``insecure-redirect``); it is never raised.
+``connection``, ``insecure-redirect``, see :mod:`.faults`); it is never raised.
 
 Redirects keep credentials where they belong (:func:`forwarded_headers`): a hop to
 another origin (scheme, host or port) drops the credential headers, as curl and browsers
 do, and a hop from HTTPS down to plain HTTP is not followed when the request would still
-carry a credential (a cookie, a secret body).
+carry a credential (a cookie, a secret body). Bodies are decoded in bounded slices, never
+past the cap (:func:`_read`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
+import dataclasses
 import ssl
 import time
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
-from launchready_ci.findings import Confidence, Severity
-from launchready_ci.redaction import is_secret_name
-from launchready_ci.rules import Rule, register
+from launchready_ci import net
+from launchready_ci.checks.smoke.faults import Fault, classify
+from launchready_ci.redaction import is_secret_name, shown_url
 
 __all__ = [
     "CREDENTIAL_HEADERS",
     "ENCODINGS",
-    "FAULT_RULES",
     "MAX_HOPS",
-    "BodyTooLarge",
-    "ConnectionFailed",
-    "ConnectionRefused",
-    "DnsFailed",
     "Exchange",
     "Fault",
-    "InsecureRedirect",
-    "RedirectLoop",
     "Request",
-    "StepTimeout",
-    "TlsFailed",
     "forwarded_headers",
+    "next_hop",
     "origin",
     "send",
+    "shown_url",
 ]
-
-
-@register
-class ConnectionRefused(Rule):
-    """Nothing accepted the connection to a journey step's host and port.
-
-    Why
-    ---
-    The process is not running or not listening where the platform sends traffic: the
-    new release crashed on start, or listens on another port than the load balancer
-    expects. Every member gets an error page.
-
-    Remediation
-    -----------
-    Read the release's start-up logs; check the port the app binds and the one the
-    platform routes to. Roll back if the previous release was healthy.
-
-    References
-    ----------
-    - https://www.rfc-editor.org/rfc/rfc9293#section-3.10.7.1
-    """
-
-    id = "smoke/connection-refused"
-    severity = Severity.ERROR
-    confidence = Confidence.HIGH
-    examples = {
-        "bad": ("GET https://app.example.com/ -> connection refused",),
-        "good": ("GET https://app.example.com/ -> 200",),
-    }
-
-
-@register
-class DnsFailed(Rule):
-    """A journey step's hostname does not resolve.
-
-    Why
-    ---
-    A name that does not resolve from the runner usually does not resolve for members
-    either: a record deleted with an old provider, a typo in base_url, or a domain that
-    lapsed.
-
-    Remediation
-    -----------
-    Check the name in base_url and its records (`launchready domain check` compares
-    them with launchready.yml).
-
-    References
-    ----------
-    - https://www.rfc-editor.org/rfc/rfc1034#section-4.3.1
-    """
-
-    id = "smoke/dns-failed"
-    severity = Severity.ERROR
-    confidence = Confidence.HIGH
-    examples = {
-        "bad": ("GET https://app.exmaple.com/ -> the name does not resolve",),
-        "good": ("GET https://app.example.com/ -> 200",),
-    }
-
-
-@register
-class TlsFailed(Rule):
-    """The TLS handshake with a journey step's host failed, or its certificate was rejected.
-
-    Why
-    ---
-    Browsers and apps refuse the connection outright: an expired or wrong-name
-    certificate after a deploy (a new load balancer, a custom domain not yet verified)
-    locks every member out with a warning page that looks like an attack.
-
-    Remediation
-    -----------
-    Check the certificate the host presents for this name (chain, expiry, names);
-    `launchready domain check` reports each of those on its own.
-
-    References
-    ----------
-    - https://www.rfc-editor.org/rfc/rfc8446
-    - https://www.rfc-editor.org/rfc/rfc6125
-    """
-
-    id = "smoke/tls-failed"
-    severity = Severity.ERROR
-    confidence = Confidence.HIGH
-    examples = {
-        "bad": ("certificate not accepted: unable to get local issuer certificate",),
-        "good": ("TLS 1.3 with a certificate a browser trusts",),
-    }
-
-
-@register
-class StepTimeout(Rule):
-    """A journey step did not complete within the total deadline (smoke.timeout).
-
-    Why
-    ---
-    The deadline covers the whole exchange, redirects and body included, so a server
-    that answers headers and then trickles the body is caught too. A member waiting
-    that long has already reloaded or left.
-
-    Remediation
-    -----------
-    Look for what the step waits on: a cold start, a lock held by a migration, an
-    upstream API with no timeout of its own. Raise smoke.timeout only if the wait is
-    acceptable for members.
-
-    References
-    ----------
-    - https://www.rfc-editor.org/rfc/rfc9110#section-9.2
-    """
-
-    id = "smoke/timeout"
-    severity = Severity.ERROR
-    confidence = Confidence.HIGH
-    examples = {
-        "bad": ("not complete in 10 s (status 200, body unfinished)",),
-        "good": ("complete in 180 ms",),
-    }
-
-
-@register
-class ConnectionFailed(Rule):
-    """The connection to a journey step's host broke before a complete answer came.
-
-    Why
-    ---
-    A reset or a malformed response means something between the runner and the app
-    (the app itself, a proxy, a load balancer) dropped the request; members see a
-    browser error page.
-
-    Remediation
-    -----------
-    The message names the error. Check the platform's and the proxy's logs for the
-    request at that time.
-
-    References
-    ----------
-    - https://www.rfc-editor.org/rfc/rfc9112
-    """
-
-    id = "smoke/connection-failed"
-    severity = Severity.ERROR
-    confidence = Confidence.MEDIUM
-    examples = {
-        "bad": ("RemoteProtocolError: Server disconnected without sending a response",),
-        "good": ("HTTP/1.1 200 OK",),
-    }
-
-
-@register
-class RedirectLoop(Rule):
-    """A journey step's redirects come back to a URL already visited, or never end.
-
-    Why
-    ---
-    The browser gives up with "too many redirects": typically HTTPS forced both at the
-    CDN and the app, or a login page that redirects signed-out members to itself.
-
-    Remediation
-    -----------
-    Follow the hops in the message and remove one of the two redirects that point at
-    each other.
-
-    References
-    ----------
-    - https://www.rfc-editor.org/rfc/rfc9110#section-15.4
-    """
-
-    id = "smoke/redirect-loop"
-    severity = Severity.ERROR
-    confidence = Confidence.HIGH
-    examples = {"bad": ("/a -> /b -> /a",), "good": ("/invite/x -> /signup?invite=x",)}
-
-
-@register
-class InsecureRedirect(Rule):
-    """A journey step that carries credentials was redirected from HTTPS to plain HTTP.
-
-    Why
-    ---
-    Following it would send the member's session cookie or password in clear text, to
-    anyone on the network path. It usually means the app builds its redirects from the
-    scheme it sees behind the load balancer (HTTP) instead of the one members use: every
-    sign-in then drops to HTTP, or fails where cookies are `Secure`. The redirect was not
-    followed.
-
-    Remediation
-    -----------
-    Make the app trust the proxy's `X-Forwarded-Proto` (or configure its public URL) so
-    that redirects stay on HTTPS; send HSTS so that browsers never try HTTP.
-
-    References
-    ----------
-    - https://www.rfc-editor.org/rfc/rfc9110#section-15.4
-    - https://www.rfc-editor.org/rfc/rfc6797
-    """
-
-    id = "smoke/insecure-redirect"
-    severity = Severity.ERROR
-    confidence = Confidence.HIGH
-    examples = {
-        "bad": ("POST https://app.example.com/login -> 307 http://app.example.com/login",),
-        "good": ("POST https://app.example.com/login -> 303 https://app.example.com/feed",),
-    }
-
-
-@register
-class BodyTooLarge(Rule):
-    """A journey step's response body passed the size cap (smoke.max_body).
-
-    Why
-    ---
-    A feed or API call that returns megabytes is slow on a phone and costs members
-    their data plan; it is often a missing page size or a debug dump left on.
-
-    Remediation
-    -----------
-    Paginate or trim the response; raise smoke.max_body only for a step that really
-    downloads a file.
-
-    References
-    ----------
-    - https://web.dev/articles/total-byte-weight
-    """
-
-    id = "smoke/body-too-large"
-    severity = Severity.ERROR
-    confidence = Confidence.HIGH
-    examples = {"bad": ("the body passed 1,048,576 bytes",), "good": ("a 4 KB JSON page",)}
-
-
-#: A transport fault's kind -> its rule.
-FAULT_RULES: Mapping[str, type[Rule]] = {
-    "refused": ConnectionRefused,
-    "dns": DnsFailed,
-    "tls": TlsFailed,
-    "timeout": StepTimeout,
-    "connection": ConnectionFailed,
-    "redirect-loop": RedirectLoop,
-    "too-large": BodyTooLarge,
-    "insecure-redirect": InsecureRedirect,
-}
 
 
 MAX_HOPS = 10
@@ -311,32 +63,53 @@ class Request:
     @property
     def line(self) -> str:
         """The request line a reader needs: method and URL without the query's values."""
-        url = httpx.URL(self.url)
-        query = "?…" if url.query else ""
-        return f"{self.method} {url.copy_with(query=None)}{query}"
-
-
-@dataclass(frozen=True)
-class Fault:
-    kind: str
-    detail: str
+        return f"{self.method} {shown_url(self.url)}"
 
 
 @dataclass(frozen=True)
 class Exchange:
     request: Request
-    elapsed: float
+    elapsed: float  # the whole exchange, connection set-up included
     status: int = 0
     headers: httpx.Headers = field(default_factory=httpx.Headers)
     body: bytes = b""
     url: str = ""  # after redirects
     hops: tuple[tuple[int, str], ...] = ()  # (status, url) of every redirect
     fault: Fault | None = None
-    notes: tuple[str, ...] = ()  # what a redirect did not forward, for the report
+    #: Name lookups, TCP connects and TLS handshakes of the connections it opened.
+    phases: net.Phases = field(default_factory=net.Phases)
 
     @property
     def location(self) -> str | None:
         return self.hops[0][1] if self.hops else None
+
+    #: From the first request byte out to the last byte of the answer, without setting
+    #: up connections: what a member waits on a warm connection (curl's ``time_total``
+    #: minus ``time_pretransfer``). The whole ``elapsed`` when no request went out.
+    latency: float = 0.0
+    notes: tuple[str, ...] = ()  # what a redirect did not forward, for the report
+
+
+def next_hop(request: Request, status: int, location: str | None) -> Request | None:
+    """The request a browser sends after ``status`` with ``location``, or None when the
+    answer is final (not a redirect, no Location, or a scheme other than http(s), such
+    as an app's deep link). 303 (and 301/302 after a POST) continue as a GET without a
+    body."""
+    if status not in _REDIRECTS or not location:
+        return None
+    try:
+        url = httpx.URL(request.url).join(location)
+    except (httpx.InvalidURL, ValueError):
+        return None
+    if url.scheme not in ("http", "https"):
+        return None
+    method, content, headers = request.method, request.content, request.headers
+    if method != "HEAD" and (status == 303 or (status in (301, 302) and method == "POST")):
+        method, content = "GET", None
+        headers = tuple((k, v) for k, v in headers if k.lower() != "content-type")
+    return dataclasses.replace(
+        request, method=method, url=str(url), headers=headers, content=content
+    )
 
 
 async def send(
@@ -346,29 +119,43 @@ async def send(
     follow: bool,
     deadline: float,
     max_body: int,
+    max_hops: int = MAX_HOPS,
+    connect_timeout: float | None = None,
 ) -> Exchange:
-    """Send ``request`` with the journey's ``client`` (its cookies and connections)."""
-    start = time.perf_counter()
+    """Send ``request`` with the journey's ``client`` (its cookies and connections),
+    following at most ``max_hops`` redirects, all within ``deadline`` seconds; a new
+    connection must be up within ``connect_timeout``."""
     state = _State(request)
-    try:
-        async with asyncio.timeout(deadline):
-            await _walk(client, request, state, follow=follow, max_body=max_body)
-    except TimeoutError:
-        where = "no response" if not state.status else f"status {state.status}, body unfinished"
-        state.fault = Fault("timeout", f"not complete in {deadline:g} s ({where})")
-    except httpx.HTTPError as exc:
-        state.fault = _classify(exc)
-    except ssl.SSLError as exc:  # raised outside httpx's wrapping on some Python versions
-        state.fault = Fault("tls", _ssl_text(exc))
+    timeout = httpx.Timeout(deadline, connect=connect_timeout or deadline)
+    with net.measuring() as phases:
+        trace = {"trace": phases.trace}
+        start = time.perf_counter()
+        try:
+            async with asyncio.timeout(deadline):
+                await _walk(
+                    client, request, state, follow=follow, max_body=max_body,
+                    max_hops=max_hops, timeout=timeout, extensions=trace,
+                )  # fmt: skip
+        except TimeoutError:
+            where = "no response" if not state.status else f"status {state.status}, body unfinished"
+            state.fault = Fault("timeout", f"not complete in {deadline:g} s ({where})")
+        except httpx.HTTPError as exc:
+            state.fault = classify(exc, connect_timeout)
+        except ssl.SSLError as exc:  # raised outside httpx's wrapping on some Python versions
+            state.fault = classify(exc)
+        end = time.perf_counter()
+    latency = phases.since_start(end)
     return Exchange(
         request=request,
-        elapsed=time.perf_counter() - start,
+        elapsed=end - start,
         status=state.status,
         headers=state.headers,
         body=state.body,
         url=state.url,
         hops=tuple(state.hops),
         fault=state.fault,
+        phases=phases,
+        latency=end - start if latency is None else latency,
         notes=tuple(state.notes),
     )
 
@@ -385,48 +172,63 @@ class _State:
 
 
 async def _walk(
-    client: httpx.AsyncClient, request: Request, state: _State, *, follow: bool, max_body: int
+    client: httpx.AsyncClient,
+    request: Request,
+    state: _State,
+    *,
+    follow: bool,
+    max_body: int,
+    max_hops: int,
+    timeout: httpx.Timeout,
+    extensions: dict[str, Any],
 ) -> None:
-    method, url, content = request.method, request.url, request.content
-    headers = list(request.headers)
-    seen = {(method, url)}
+    seen = {(request.method, request.url)}
     previous: str | None = None  # the URL that redirected here
     while True:
-        built = client.build_request(method, url, headers=_wire(headers), content=content)
+        built = client.build_request(
+            request.method, request.url, headers=_wire(list(request.headers)),
+            content=request.content, timeout=timeout, extensions=extensions,
+        )  # fmt: skip
         if previous is not None:
-            refusal = _downgrade(previous, built, request, content is not None)
+            refusal = _downgrade(previous, built, request, request.content is not None)
             if refusal:
                 state.fault = Fault("insecure-redirect", refusal)
                 return
         response = await client.send(built, stream=True)
         try:
-            state.status, state.headers, state.url = response.status_code, response.headers, url
-            target = response.headers.get("location")
-            if not (follow and response.status_code in _REDIRECTS and target):
+            state.status, state.headers, state.url = (
+                response.status_code,
+                response.headers,
+                request.url,
+            )
+            nxt = next_hop(request, response.status_code, response.headers.get("location"))
+            if not follow or nxt is None:
                 state.body = await _read(response, max_body, state)
                 return
         finally:
             await response.aclose()
-        previous, url = url, str(httpx.URL(url).join(target))
-        state.hops.append((response.status_code, url))
-        # As browsers do: 303 (and 301/302 after a POST) continue as a GET without body.
-        if method != "HEAD" and (
-            response.status_code == 303 or (response.status_code in (301, 302) and method == "POST")
-        ):
-            method, content = "GET", None
-            headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
-        headers, dropped = forwarded_headers(headers, previous, url, request.secret_headers)
+        previous = request.url
+        headers, dropped = forwarded_headers(
+            list(nxt.headers), previous, nxt.url, request.secret_headers
+        )
+        request = dataclasses.replace(nxt, headers=tuple(headers))
         if dropped:
             state.notes.append(
-                f"{' and '.join(dropped)} not sent to {_show_origin(url)} (another origin than "
-                f"{_show_origin(previous)})"
+                f"{' and '.join(dropped)} not sent to {_show_origin(request.url)} (another "
+                f"origin than {_show_origin(previous)})"
             )
-        if (method, url) in seen or len(state.hops) > MAX_HOPS:
-            loop = (method, url) in seen
-            what = "back to a URL already visited" if loop else f"more than {MAX_HOPS} redirects"
-            state.fault = Fault("redirect-loop", f"{what}: {url}")
+        state.hops.append((response.status_code, request.url))
+        key = (request.method, request.url)
+        if key in seen or len(state.hops) > max_hops:
+            if key in seen:
+                what = "back to a URL already visited"
+            elif max_hops == 0:
+                what = "a redirect where the step allows none (redirects: 0)"
+            else:
+                what = f"more than {max_hops} redirect{'s' if max_hops != 1 else ''}"
+            state.fault = Fault("redirect-loop", f"{what}: {shown_url(request.url)}")
             return
-        seen.add((method, url))
+        seen.add(key)
 
 
 def _wire(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
@@ -580,32 +382,3 @@ async def _read(response: httpx.Response, max_body: int, state: _State) -> bytes
 
 def _codings(layers: list[_Layer]) -> str:
     return ", ".join(layer.coding for layer in layers)
-
-
-def _classify(exc: httpx.HTTPError) -> Fault:
-    causes: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in causes:
-        causes.append(current)
-        current = current.__cause__ or current.__context__
-    for cause in causes:
-        if isinstance(cause, ssl.SSLError):
-            return Fault("tls", _ssl_text(cause))
-        if isinstance(cause, socket.gaierror):
-            return Fault("dns", f"the name does not resolve ({cause.strerror or cause})")
-        if isinstance(cause, ConnectionRefusedError):
-            return Fault("refused", "connection refused: nothing listens on that port")
-    text = str(exc) or type(exc).__name__
-    if "Name or service not known" in text or "nodename nor servname" in text:
-        return Fault("dns", f"the name does not resolve ({text})")
-    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text:
-        return Fault("tls", text)
-    if isinstance(exc, httpx.TimeoutException):
-        return Fault("timeout", f"no answer ({type(exc).__name__})")
-    return Fault("connection", f"{type(exc).__name__}: {text}")
-
-
-def _ssl_text(exc: ssl.SSLError) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
-        return f"certificate not accepted: {exc.verify_message}"
-    return f"TLS failed: {exc.reason or exc}"
