@@ -1,7 +1,8 @@
 """How a journey step's request can fail on the wire: the fault kinds the report names
 (``refused``, ``dns``, ``tls``, ``timeout``, ``redirect-loop``, ``too-large``,
 ``connection``, ``insecure-redirect``), the rule of each, and :func:`classify`, which
-tells them apart from what httpx raised. :mod:`.client` sends the requests and returns a :class:`Fault`, never raises.
+tells them apart from what httpx raised. :mod:`.client` sends the requests and returns
+a :class:`Fault`, never raises.
 """
 
 from __future__ import annotations
