@@ -117,7 +117,7 @@ async def send(
         except ssl.SSLError as exc:  # raised outside httpx's wrapping on some Python versions
             state.fault = classify(exc)
         end = time.perf_counter()
-    latency = phases.since_start(end)
+    latency = phases.since_start(state.last_byte or end)
     return Exchange(
         request=request,
         elapsed=end - start,
@@ -140,6 +140,7 @@ class _State:
         self.url = request.url
         self.hops: list[tuple[int, str]] = []
         self.fault: Fault | None = None
+        self.last_byte: float | None = None  # perf_counter() when the body was complete
 
 
 async def _walk(
@@ -197,4 +198,5 @@ async def _read(response: httpx.Response, max_body: int, state: _State) -> bytes
             chunks.append(chunk[: max(0, max_body - (size - len(chunk)))])
             break
         chunks.append(chunk)
+    state.last_byte = time.perf_counter()  # before the connection goes back to the pool
     return b"".join(chunks)
