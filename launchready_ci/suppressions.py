@@ -74,7 +74,7 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
     """Every ``launchready: ignore[...]`` comment: via ``git grep`` in a work tree, else by
     reading ``paths``."""
     found: list[InlineIgnore] = []
-    hits = git.grep(root, r"launchready:[[:space:]]*ignore(-file)?\[")
+    hits = git.grep(root, "launchready:", fixed=True)  # INLINE_MARKER below does the rest
     if hits is None:
         hits = []
         for rel in paths or ():

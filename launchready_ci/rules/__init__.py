@@ -7,6 +7,7 @@ holds bad and good snippets that the generic rule test runs.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Iterator, Mapping
@@ -44,7 +45,8 @@ class Rule:
     examples: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     @classmethod
-    def doc(cls) -> RuleDoc:
+    @functools.cache
+    def doc(cls) -> RuleDoc:  # parsed once: every finding reads it
         text = inspect.cleandoc(cls.__doc__ or "")
         summary, _, body = text.partition("\n")
         sections = _sections(body)
