@@ -39,6 +39,9 @@ class Check:
     config_key: ClassVar[str]
     needs_config: ClassVar[bool] = False
     enable_snippet: ClassVar[str] = ""
+    #: A file at the repository root whose presence turns the check on without a section
+    #: (``env-inventory.yml`` for the env check).
+    enabled_by: ClassVar[str | None] = None
     rules: ClassVar[tuple[type[Rule], ...]] = ()
     #: Set by ``run``: what was looked at and what was skipped ("812 files, 4.1 MB; ...").
     scope: str | None = None

@@ -161,7 +161,9 @@ _loaded = False
 def _load_all() -> None:
     global _loaded
     if not _loaded:
-        from launchready_ci import checks  # noqa: F401  (explicit imports register rules)
+        from launchready_ci import checks
+
+        checks.load_all()  # its explicit imports register the rules
 
         _loaded = True
 
