@@ -144,7 +144,7 @@ async def send(
         except ssl.SSLError as exc:  # raised outside httpx's wrapping on some Python versions
             state.fault = classify(exc)
         end = time.perf_counter()
-    latency = phases.since_start(end)
+    latency = phases.since_start(state.last_byte or end)
     return Exchange(
         request=request,
         elapsed=end - start,
@@ -169,6 +169,7 @@ class _State:
         self.hops: list[tuple[int, str]] = []
         self.fault: Fault | None = None
         self.notes: list[str] = []
+        self.last_byte: float | None = None  # perf_counter() when the body was complete
 
 
 async def _walk(
@@ -377,6 +378,7 @@ async def _read(response: httpx.Response, max_body: int, state: _State) -> bytes
                 break
     except zlib.error as exc:
         state.fault = Fault("connection", f"the body does not decode as {_codings(layers)}: {exc}")
+    state.last_byte = time.perf_counter()  # before the connection goes back to the pool
     return bytes(body[:max_body])
 
 

@@ -14,10 +14,12 @@ soon as they are known, so the caller can mask them; the engine itself never pri
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -196,15 +198,17 @@ class Engine:
         most = max((self.spec.runs_of(j, runs) for j in self.spec.journeys), default=0)
         for number in range(1, most + 1):
             due = [j for j in self.spec.journeys if self.spec.runs_of(j, runs) >= number]
-            done = await asyncio.gather(*(self._journey(j, number) for j in due))
+            with _collected_between():
+                done = await asyncio.gather(*(self._journey(j, number) for j in due))
             out.append([step for journey in done for step in journey])
         return out
 
     async def first_steps(self) -> list[StepRun]:
         """Each journey's first step, once: which member paths answer at all."""
-        done = await asyncio.gather(
-            *(self._journey(j, 1, only_first=True) for j in self.spec.journeys)
-        )
+        with _collected_between():
+            done = await asyncio.gather(
+                *(self._journey(j, 1, only_first=True) for j in self.spec.journeys)
+            )
         return [step for journey in done for step in journey]
 
     async def _journey(
@@ -338,6 +342,25 @@ def with_notes(failure: Failure | None, got: Exchange) -> Failure | None:
     if failure is None or not got.notes:
         return failure
     return Failure(failure.kind, f"{failure.message} ({'; '.join(got.notes)})")
+
+
+@contextlib.contextmanager
+def _collected_between() -> Iterator[None]:
+    """No garbage collection while a run's steps are timed, a full one after it, as
+    :mod:`timeit` does: a collection of the whole heap takes 10 to 100 ms on a loaded
+    machine and would land in some step's latency as if the server had been slow. The
+    objects alive before the first run (the imported modules) are frozen out of every
+    collection, so the one after each run looks at that run's objects alone."""
+    if gc.isenabled():
+        gc.freeze()
+        gc.disable()
+        try:
+            yield
+        finally:
+            gc.enable()
+            gc.collect()
+    else:  # the caller manages collection
+        yield
 
 
 def _render_json(value: Any, environ: Mapping[str, str], variables: Mapping[str, str]) -> Any:
