@@ -24,7 +24,7 @@ export PATH
 shopt -s nullglob
 actions=(action.yml actions/*/action.yml)
 stubs=(tests/actions/stubs/*/action.yml tests/actions/stubs/*/*/action.yml)
-templates=(workflows-templates/*.yml workflows-templates/*.yaml)
+templates=(workflow-templates/*.yml workflow-templates/*.yaml)
 workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
 shell_scripts=(scripts/*.sh)
 [[ -f .ci/run ]] && shell_scripts+=(.ci/run)

@@ -96,7 +96,7 @@ _SOURCES: Mapping[str, tuple[str, ...]] = {
 _HOW: Mapping[str, str] = {
     "migrations": "add a migrations: section (SQL, Django or Alembic migrations)",
     "env": "write env-inventory.yml (`launchready env init` drafts it)",
-    "workflows": "add the deploy workflow (workflows-templates/launchready-deploy.yml)",
+    "workflows": "add the deploy workflow (workflow-templates/launchready-deploy.yml)",
     "smoke": "add a smoke: section and give --base-url",
     "domain": "a domain: section, and network access (the audit without --offline)",
     "secrets": "the secrets check always runs; it was skipped or failed",

@@ -1,4 +1,4 @@
-"""The starter workflows in workflows-templates/, run with act as a user would copy them.
+"""The starter workflows in workflow-templates/, run with act as a user would copy them.
 The migrations job's service container is played by the test session's PostgreSQL.
 
 A user's repository is built in a temp dir: a pull request whose first commit adds a fake
@@ -30,7 +30,7 @@ from tests.helpers import git
 pytestmark = pytest.mark.act
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = "workflows-templates/launchready-pr.yml"
+TEMPLATE = "workflow-templates/launchready-pr.yml"
 
 
 def _fake_key() -> str:
