@@ -25,12 +25,16 @@
 # without the venv's python shadowing the job's.
 set -euo pipefail
 
+here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+# shellcheck source=scripts/action-lib.sh
+source "$here/action-lib.sh"
+
 die() {
-  printf '::error title=launchready-ci install::%s\n' "$*"
+  lr_error "launchready-ci install" "$*"
   exit 1
 }
 
-here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+lr_check_inputs || exit 1
 source_dir="$(dirname -- "$here")"
 python="${LR_PYTHON:-python3}"
 installer="${LAUNCHREADY_INSTALLER:-auto}"
@@ -68,16 +72,8 @@ PY
 venv="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/launchready-venv-$key"
 cache_key="launchready-venv-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-$key"
 
-output() {
-  if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
-    printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
-  else
-    printf '%s=%s\n' "$1" "$2"
-  fi
-}
-
-output venv "$venv"
-output cache-key "$cache_key"
+lr_output venv "$venv"
+lr_output cache-key "$cache_key"
 [[ "$mode" == "--plan" ]] && exit 0
 [[ "$mode" == "install" ]] || die "unknown argument '$mode' (expected --plan or nothing)"
 
@@ -133,5 +129,5 @@ if [[ ! -e "$shim/$(basename -- "$exe")" ]]; then
   ln -s -- "$exe" "$shim/" 2>/dev/null || cp -- "$exe" "$shim/"
 fi
 [[ -n "${GITHUB_PATH:-}" ]] && printf '%s\n' "$shim" >>"$GITHUB_PATH"
-output launchready "$exe"
-output warm "$warm"
+lr_output launchready "$exe"
+lr_output warm "$warm"

@@ -17,17 +17,27 @@
 #   LR_CONFIG               config file, relative to the working directory (optional)
 #   LR_FAIL_ON              error|warning|notice|never; empty: the config's fail_on, else error
 #   LR_SARIF, LR_JSON       report files, relative to the working directory (empty: none)
-#   LR_CHECKS               check ids separated by spaces or commas (empty: every check the config enables)
+#   LR_CHECKS               check ids separated by spaces, commas or line breaks (empty: every
+#                           check the config enables)
+# Every other LR_* variable must hold one line (LR_CONNECT_TO is one rule per line): a line
+# break in an input is refused with status 2 before anything runs (scripts/action-lib.sh).
 #
 # Outputs: whatever launchready writes to $GITHUB_OUTPUT (result, findings, ...), plus
 #   status       launchready's exit status (0 clean, 1 findings, 2 usage or config error)
 #   sarif-path   absolute path of the SARIF file, only when it was written
 set -euo pipefail
 
+# shellcheck source=scripts/action-lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/action-lib.sh"
+
 launchready="${LAUNCHREADY:-launchready}"
-cd -- "${LR_WORKING_DIRECTORY:-.}" || {
-  printf '::error title=launchready-ci::working-directory %s does not exist\n' "${LR_WORKING_DIRECTORY:-}"
-  printf 'status=2\n' >>"${GITHUB_OUTPUT:-/dev/null}"
+if ! lr_check_inputs LR_CHECKS LR_CONNECT_TO; then
+  lr_output status 2
+  exit 0
+fi
+cd -- "${LR_WORKING_DIRECTORY:-.}" 2>/dev/null || {
+  lr_error launchready-ci "working-directory ${LR_WORKING_DIRECTORY:-} does not exist"
+  lr_output status 2
   exit 0
 }
 
@@ -51,7 +61,8 @@ if [[ -n "${LR_SARIF:-}" ]]; then
 fi
 [[ -n "${LR_JSON:-}" ]] && args+=(--json "$(absolute "$LR_JSON")")
 checks_text="${LR_CHECKS:-}"
-read -r -a checks <<<"${checks_text//,/ }"
+checks_text="${checks_text//,/ }"
+read -r -a checks <<<"${checks_text//$'\n'/ }"
 for check in ${checks[@]+"${checks[@]}"}; do
   args+=(--check "$check")
 done
@@ -59,9 +70,7 @@ done
 status=0
 "$launchready" "${args[@]}" || status=$?
 
-{
-  printf 'status=%s\n' "$status"
-  if [[ -n "$sarif" && -f "$sarif" ]]; then
-    printf 'sarif-path=%s\n' "$sarif"
-  fi
-} >>"${GITHUB_OUTPUT:-/dev/null}"
+lr_output status "$status"
+if [[ -n "$sarif" && -f "$sarif" ]]; then
+  lr_output sarif-path "$sarif"
+fi

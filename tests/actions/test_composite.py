@@ -165,6 +165,7 @@ def _copy_action_sources(dest: Path) -> Path:
     shutil.copy2(ROOT / "pyproject.toml", dest)
     (dest / "scripts").mkdir()
     shutil.copy2(INSTALL, dest / "scripts")
+    shutil.copy2(INSTALL.parent / "action-lib.sh", dest / "scripts")
     return dest / "scripts" / INSTALL.name
 
 
