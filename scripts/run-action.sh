@@ -22,9 +22,15 @@
 # Every other LR_* variable must hold one line (LR_CONNECT_TO is one rule per line): a line
 # break in an input is refused with status 2 before anything runs (scripts/action-lib.sh).
 #
+#   LR_UPLOAD_SARIF         'true': the action's upload-sarif input
+#   LR_HEAD_REPOSITORY      owner/name of a pull request's head repository (empty otherwise)
+#
 # Outputs: whatever launchready writes to $GITHUB_OUTPUT (result, findings, ...), plus
-#   status       launchready's exit status (0 clean, 1 findings, 2 usage or config error)
-#   sarif-path   absolute path of the SARIF file, only when it was written
+#   status        launchready's exit status (0 clean, 1 findings, 2 usage or config error)
+#   sarif-path    absolute path of the SARIF file, only when it was written
+#   upload-sarif  true when the SARIF file should go to code scanning: asked for, written,
+#                 and the token can write security events (not on a pull request from a
+#                 fork, nor on Dependabot's; those get a notice instead)
 set -euo pipefail
 
 # shellcheck source=scripts/action-lib.sh
@@ -71,6 +77,17 @@ status=0
 "$launchready" "${args[@]}" || status=$?
 
 lr_output status "$status"
+upload=false
 if [[ -n "$sarif" && -f "$sarif" ]]; then
   lr_output sarif-path "$sarif"
+  if [[ "${LR_UPLOAD_SARIF:-false}" != true ]]; then
+    :
+  elif [[ "${GITHUB_EVENT_NAME:-}" == pull_request && "${LR_HEAD_REPOSITORY:-}" != "${GITHUB_REPOSITORY:-}" ]]; then
+    echo "::notice title=launchready-ci::SARIF not uploaded: on a pull request from a fork the token cannot write security events. The findings are in the annotations and the job summary, and still decide the job."
+  elif [[ "${GITHUB_ACTOR:-}" == "dependabot[bot]" ]]; then
+    echo "::notice title=launchready-ci::SARIF not uploaded: Dependabot's token cannot write security events. The findings are in the annotations and the job summary, and still decide the job."
+  else
+    upload=true
+  fi
 fi
+lr_output upload-sarif "$upload"

@@ -64,7 +64,12 @@ def snapshot(dest: Path) -> Path:
 
 def remote_actions(repo: Path) -> dict[str, Path]:
     """``owner/name@ref`` of every remote action used, mapped to its stub directory."""
-    files = [repo / WORKFLOW, repo / "action.yml", *sorted((repo / "actions").glob("*/action.yml"))]
+    files = [
+        repo / "action.yml",
+        *sorted((repo / "actions").glob("*/action.yml")),
+        *sorted((repo / ".github" / "workflows").glob("*.yml")),
+        *sorted((repo / "workflow-templates").glob("*.yml")),
+    ]
     mapping: dict[str, Path] = {}
     for file in files:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
@@ -75,6 +80,8 @@ def remote_actions(repo: Path) -> dict[str, Path]:
             if not m:
                 continue  # a local ./ action
             owner, name, _subpath, ref = m.groups()
+            if f"{owner}/{name}" == "launchready/launchready-ci":
+                continue  # the tree under test, mapped by the caller
             stub = repo / STUBS / name
             assert (stub / (_subpath or "").lstrip("/") / "action.yml").is_file(), (
                 f"{file.name} uses {step['uses']}: add an offline stub under {STUBS}/{name}/"
@@ -114,8 +121,7 @@ def template_command(
     """act running a starter workflow as a user copied it: on this host, offline, with
     `launchready/launchready-ci@v1` mapped to ``source`` (a snapshot of this tree) and the
     other remote actions to the offline stubs."""
-    stubs = source / STUBS
-    return [
+    command = [
         act, event,
         "-W", workflow,
         "-P", "ubuntu-latest=-self-hosted",
@@ -125,16 +131,30 @@ def template_command(
         "--action-cache-path", str(cache),
         "--defaultbranch", "main",
         "--local-repository", f"launchready/launchready-ci@v1={source}",
-        "--local-repository", f"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683={stubs / 'checkout'}",
-        "--local-repository", f"actions/cache@5a3ec84eff668545956fd18022155c47e93e2684={stubs / 'cache'}",
-        "--local-repository", f"github/codeql-action@ff0a06e83cb2de871e5a09832bc6a81e7276941f={stubs / 'codeql-action'}",
-        *extra,
     ]  # fmt: skip
+    for action, stub in sorted(remote_actions(source).items()):
+        command += ["--local-repository", f"{action}={stub}"]
+    return [*command, *extra]
+
+
+def uv_stub_bin() -> str:
+    """The directory of the uv the setup-uv stub puts on PATH: this test run's own."""
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    assert uv, "uv is missing (pip install uv)"
+    return str(Path(uv).parent)
 
 
 def run_act(command: list[str], cwd: Path, log_file: Path) -> tuple[int, str]:
-    """Run act without this process's GitHub variables; (exit status, log), log kept."""
+    """Run act without this process's GitHub variables; (exit status, log), log kept.
+
+    uv is taken off PATH, so that the actions set it up (with the setup-uv stub, which
+    puts this run's uv back) as on a runner without uv."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "ACT"))}
+    stub_bin = uv_stub_bin()
+    env["PATH"] = os.pathsep.join(
+        d for d in env.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "uv").exists()
+    )
+    command = [*command, "--env", f"UV_STUB_BIN={stub_bin}"]
     proc = subprocess.run(
         command,
         cwd=cwd,
@@ -251,14 +271,21 @@ def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) 
 
 
 def test_the_venv_is_installed_once_and_reused(act_log: str) -> None:
-    """Once per job (each job has its own runner temp), then reused by later actions."""
-    for job, reuses in (("composite actions", 4), ("secret-scan on a pull", 0)):
+    """Once per job and lock (each job has its own runner temp), then reused by later
+    actions: the root action installs requirements/action-audit.txt (with zizmor), the
+    others requirements/action.txt."""
+    for job, installs, reuses in (("composite actions", 2, 3), ("secret-scan on a pull", 1, 0)):
         lines = printed(
             "\n".join(x for x in act_log.splitlines() if x.startswith(f"[selftest/{job}"))
         )
-        assert len([x for x in lines if x.startswith("launchready-ci: installing ")]) == 1, job
+        installed = [x for x in lines if x.startswith("launchready-ci: installing ")]
+        assert len(installed) == installs, (job, installed)
+        if job == "composite actions":
+            assert installed[0].endswith(" from requirements/action-audit.txt"), installed
         assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == reuses, job
+        assert [x for x in lines if x.startswith("setup-uv stub: uv ")], "uv was set up"
     assert [x for x in lines if x.startswith("cache stub: miss for key launchready-venv-")]
+    assert [x for x in lines if x.startswith("cache stub: saved key launchready-venv-")]
 
 
 def test_the_step_summary_is_written(act_log: str) -> None:
