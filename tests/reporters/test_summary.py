@@ -6,7 +6,7 @@ import re
 
 from launchready_ci.findings import Confidence, Location, Report, Severity
 from launchready_ci.reporters import summary
-from launchready_ci.rules import all_rules
+from launchready_ci.rules import DOCS_BASE, all_rules
 from tests.reporters.conftest import make_report
 
 
@@ -50,10 +50,7 @@ def test_findings_grouped_by_rule_with_summary_remediation_and_link(report: Repo
     ]
     assert "#### `secrets/private-key`: A private key (PEM or OpenSSH)" in out
     assert "**Remediation:** Replace the key pair" in out
-    assert (
-        "(https://github.com/launchready/launchready-ci/blob/v1/docs/rules/secrets/private-key.md)"
-        in out
-    )
+    assert f"({DOCS_BASE}/secrets/private-key.md)" in out
     assert "| 🔵 notice | hostname staging.example.com |" in out
 
 
