@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,3 +77,74 @@ def parse_output_file(path: Path) -> dict[str, str]:
         else:
             raise ValueError(f"{path}: malformed line {line!r}")
     return values
+
+
+# --- the job log as the Actions runner reads it -------------------------------------------
+
+#: The commands the runner knows (its command extensions, plus stop-commands).
+RUNNER_COMMANDS = frozenset(
+    [
+        "set-env",
+        "set-output",
+        "save-state",
+        "add-mask",
+        "add-path",
+        "add-matcher",
+        "remove-matcher",
+        "debug",
+        "warning",
+        "error",
+        "notice",
+        "group",
+        "endgroup",
+        "echo",
+        "stop-commands",
+    ]
+)
+_LOG_LINES = re.compile(r"\r\n|\n|\r")
+_DATA = (("%0D", "\r"), ("%0A", "\n"), ("%25", "%"))
+_PROPERTY = (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%"))
+
+
+@dataclass(frozen=True)
+class LogCommand:
+    """One workflow command the runner would act on, as it parses it."""
+
+    line: str
+    name: str
+    properties: dict[str, str]
+    data: str
+
+
+def _unescape(text: str, mappings: tuple[tuple[str, str], ...]) -> str:
+    for escaped, raw in mappings:
+        text = text.replace(escaped, raw)
+    return text
+
+
+def log_commands(output: str) -> list[LogCommand]:
+    """Every line of ``output`` that the runner would run as a command: split on ``\\r``
+    and ``\\n`` (its line reader does), then ``::name props::data`` after leading white
+    space (``TryParseV2``), else ``##[name props]data`` anywhere in the line (``TryParse``)."""
+    found = []
+    for line in _LOG_LINES.split(output):
+        trimmed = line.lstrip()
+        if trimmed.startswith("::") and "::" in trimmed[2:]:
+            end = trimmed.index("::", 2)
+            info, data = trimmed[2:end], trimmed[end + 2 :]
+            name, _, props_text = info.partition(" ")
+            if name in RUNNER_COMMANDS:
+                props = {}
+                for pair in props_text.strip().split(","):
+                    key, _, value = pair.partition("=")
+                    if key and value:
+                        props[key] = _unescape(value, _PROPERTY)
+                found.append(LogCommand(line, name, props, _unescape(data, _DATA)))
+                continue
+        start = line.find("##[")
+        end = line.find("]", start)
+        if start >= 0 and end >= 0:
+            name, _, props_text = line[start + 3 : end].partition(" ")
+            if name in RUNNER_COMMANDS:
+                found.append(LogCommand(line, name, {}, line[end + 1 :]))
+    return found

@@ -434,3 +434,311 @@ def postgres_server() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+# --- hostile HTTP servers ---------------------------------------------------------------------
+#
+# Servers that attack the client: decompression bombs, a body or headers that trickle or
+# never end, redirects to another host or down to plain HTTP, answers that reflect the
+# request's secrets in other forms, JSON nested past any recursion limit. Raw sockets, so
+# a server can say what no well-behaved library would let it say. Each records the
+# requests it received (headers included) for the test to inspect.
+
+HOSTILE_KINDS = (
+    "reflect",  # /reflect: 200 with `body`; /reflect-header: 302 with `body` in Location;
+    #             /echo: 500 echoing the request raw, URL-encoded, base64, hex, upper-case
+    "bomb",  # 200 with Content-Encoding `encodings`, `size` zero bytes once decoded
+    "trickle",  # 200, Content-Length 100000, then a byte every `interval` s
+    "endless-headers",  # a status line, then headers forever (every `interval` s, 0: flat out)
+    "redirect",  # `status` (302) to `location`
+    "json",  # 200 application/json with `body` (deep nesting, ...)
+)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as the server read it."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        found = [v for k, v in self.headers if k.lower() == name.lower()]
+        return found[0] if found else None
+
+
+@dataclass
+class Hostile:
+    base_url: str
+    ca_bundle: str | None
+    requests: list[Seen]
+
+
+def deflate_zeros(size: int) -> tuple[bytes, int]:
+    """A raw deflate stream that decodes to at least ``size`` zero bytes (and how many),
+    built without compressing them: one literal zero, then back-references of 258 bytes
+    at distance 1 in a fixed-Huffman block, eight of which fill exactly 13 bytes."""
+    bits: list[int] = []
+
+    def put(value: int, count: int, *, huffman: bool = False) -> None:
+        order = range(count - 1, -1, -1) if huffman else range(count)
+        bits.extend((value >> i) & 1 for i in order)
+
+    def match() -> None:  # length 258 (code 285, no extra bits), distance 1 (code 0)
+        put(0b11000101, 8, huffman=True)
+        put(0, 5, huffman=True)
+
+    put(1, 1)  # BFINAL
+    put(1, 2)  # BTYPE 01: fixed Huffman codes
+    put(0b00110000, 8, huffman=True)  # the literal 0
+    match()  # 3 + 8 + 13 bits: byte-aligned from here
+    head = _pack(bits)
+    bits.clear()
+    for _ in range(8):
+        match()
+    unit = _pack(bits)
+    bits.clear()
+    repeats = max(0, -(-(size - 259) // (8 * 258)))
+    put(0, 7, huffman=True)  # end of block
+    return head + unit * repeats + _pack(bits), 1 + 258 * (1 + 8 * repeats)
+
+
+def _pack(bits: list[int]) -> bytes:
+    out = bytearray()
+    for i in range(0, len(bits), 8):
+        byte = 0
+        for j, bit in enumerate(bits[i : i + 8]):
+            byte |= bit << j
+        out.append(byte)
+    return bytes(out)
+
+
+def gzip_zeros(size: int) -> bytes:
+    """A gzip member of at least ``size`` zero bytes, with its right CRC and length."""
+    import struct
+    import zlib
+
+    data, length = deflate_zeros(size)
+    crc, block = 0, bytes(1 << 24)
+    left = length
+    while left:
+        step = min(left, len(block))
+        crc = zlib.crc32(block[:step], crc)
+        left -= step
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    return header + data + struct.pack("<II", crc, length & 0xFFFFFFFF)
+
+
+def bomb(size: int, encodings: tuple[str, ...] = ("gzip",)) -> bytes:
+    """A body that decodes (through ``encodings``, in Content-Encoding order) to ``size``
+    zero bytes or more."""
+    import gzip
+    import zlib
+
+    if not encodings:
+        return bytes(size)
+    first, *rest = reversed(encodings)  # the last encoding listed was applied last
+    if first == "gzip":
+        body = gzip_zeros(size)
+    elif first == "deflate":  # the zlib wrapper; Adler-32 of n zeros is (n << 16) + 1
+        raw, length = deflate_zeros(size)
+        body = b"\x78\x01" + raw + (((length % 65521) << 16) + 1).to_bytes(4, "big")
+    else:
+        raise ValueError(f"no bomb for {first!r}")
+    for encoding in rest:
+        body = gzip.compress(body, 9) if encoding == "gzip" else zlib.compress(body, 9)
+    return body
+
+
+@contextmanager
+def hostile_server(
+    kind: str,
+    *,
+    body: str | bytes = "",
+    encodings: tuple[str, ...] = ("gzip",),
+    size: int = 64 * 1024 * 1024,
+    interval: float = 0.2,
+    location: str = "/",
+    status: int = 302,
+    tls: bool = False,
+) -> Iterator[Hostile]:
+    """A server that misbehaves the way ``kind`` says (one of :data:`HOSTILE_KINDS`), on
+    127.0.0.1 (HTTPS for ``localhost`` and ``127.0.0.1`` from a fresh local CA with
+    ``tls``); yields its :class:`Hostile` and stops it, connections and all, on exit."""
+    import ssl
+    import threading
+
+    if kind not in HOSTILE_KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(HOSTILE_KINDS)}")
+    payload = body.encode() if isinstance(body, str) else body
+    compressed = bomb(size, encodings) if kind == "bomb" else b""
+    requests: list[Seen] = []
+    stopping = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    port = listener.getsockname()[1]
+    context: ssl.SSLContext | None = None
+    base = Path(tempfile.mkdtemp(prefix="launchready-hostile-"))
+    ca_bundle: str | None = None
+    if tls:
+        import trustme
+
+        ca = trustme.CA()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
+        ca_bundle = str(base / "ca.pem")
+        ca.cert_pem.write_to_path(ca_bundle)
+    open_conns: list[socket.socket] = []
+
+    def answer(conn: socket.socket, seen: Seen) -> None:
+        def head(code: int, reason: str, *headers: str) -> bytes:
+            lines = [f"HTTP/1.1 {code} {reason}", *headers, "Connection: close", "", ""]
+            return "\r\n".join(lines).encode("utf-8", "surrogateescape")
+
+        if kind == "reflect":
+            if seen.path.startswith("/reflect-header"):
+                value = payload.replace(b"\r", b"").replace(b"\n", b"")
+                conn.sendall(
+                    head(302, "Found", "Content-Length: 0")[:-2]
+                    + b"Location: /nope"
+                    + value
+                    + b"\r\n\r\n"
+                )
+                return
+            if seen.path.startswith("/echo"):
+                text = _reflections(seen)
+                conn.sendall(head(500, "Error", f"Content-Length: {len(text)}") + text)
+                return
+            conn.sendall(
+                head(200, "OK", "Content-Type: text/plain", f"Content-Length: {len(payload)}")
+                + payload
+            )
+        elif kind == "json":
+            conn.sendall(
+                head(200, "OK", "Content-Type: application/json", f"Content-Length: {len(payload)}")
+                + payload
+            )
+        elif kind == "bomb":
+            conn.sendall(
+                head(
+                    200,
+                    "OK",
+                    "Content-Type: application/json",
+                    f"Content-Encoding: {', '.join(encodings)}",
+                    f"Content-Length: {len(compressed)}",
+                )
+            )
+            for i in range(0, len(compressed), 1 << 16):
+                if stopping.is_set():
+                    return
+                conn.sendall(compressed[i : i + (1 << 16)])
+        elif kind == "trickle":
+            conn.sendall(head(200, "OK", "Content-Type: text/plain", "Content-Length: 100000"))
+            while not stopping.wait(interval):
+                conn.sendall(b" ")
+        elif kind == "endless-headers":
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            n = 0
+            while not stopping.is_set():
+                conn.sendall(f"X-Header-{n}: {'v' * 64}\r\n".encode())
+                n += 1
+                if interval:
+                    stopping.wait(interval)
+        elif kind == "redirect":
+            conn.sendall(head(status, "Redirect", f"Location: {location}", "Content-Length: 0"))
+
+    def serve(raw: socket.socket) -> None:
+        conn = raw
+        try:
+            raw.settimeout(10)
+            if context is not None:
+                conn = context.wrap_socket(raw, server_side=True)
+            seen = _read_request(conn)
+            if seen is None:
+                return
+            requests.append(seen)
+            answer(conn, seen)
+        except (OSError, ssl.SSLError, ValueError):
+            pass  # the client hung up, gave up on the certificate, or spoke nonsense
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                raw, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            open_conns.append(raw)
+            threading.Thread(target=serve, args=(raw,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    host = "localhost" if tls else "127.0.0.1"
+    try:
+        yield Hostile(f"{'https' if tls else 'http'}://{host}:{port}", ca_bundle, requests)
+    finally:
+        stopping.set()
+        for raw in open_conns:
+            try:
+                raw.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        listener.close()
+        thread.join(timeout=5)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _read_request(conn: socket.socket) -> Seen | None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) > 1 << 20:
+            raise ValueError("request head too large")
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    headers = tuple(
+        (k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])
+    )
+    length = int(next((v for k, v in headers if k.lower() == "content-length"), "0") or 0)
+    while len(rest) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return Seen(method, path, headers, rest[:length])
+
+
+def _reflections(seen: Seen) -> bytes:
+    """The request's header values and body, in every form a debug page or a framework's
+    error echo might show them."""
+    from urllib.parse import quote, quote_plus, unquote_plus
+
+    values = [v for _, v in seen.headers] + [seen.body.decode("utf-8", "replace")]
+    values += [unquote_plus(part.partition("=")[2]) for part in values[-1].split("&")]
+    forms = []
+    for value in values:
+        raw = value.encode()
+        forms += [
+            value,
+            quote(value, safe=""),
+            quote_plus(value),
+            base64.b64encode(raw).decode(),
+            base64.urlsafe_b64encode(raw).decode(),
+            raw.hex(),
+            raw.hex().upper(),
+            value.upper(),
+            value.lower(),
+        ]
+    return ("Internal Server Error\n\n" + "\n".join(forms) + "\n").encode()

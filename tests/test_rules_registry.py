@@ -36,7 +36,7 @@ def test_rule_is_documented(rule_id: str) -> None:
 #: that may hold their rules, each module with the detection behind its rules.
 AREA_MODULES = {
     "domain": {"dns", "email", "tls", "web"},
-    "smoke": {"client", "assertions", "check"},
+    "smoke": {"faults", "assertions", "check"},
     "workflows": {"deploy", "shell", "zizmor"},
 }
 

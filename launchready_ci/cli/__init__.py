@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from typing import Any
 
 import click
 
@@ -96,6 +97,22 @@ class _LazyGroup(click.Group):
         command = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
         assert isinstance(command, click.Command)
         return command
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Every byte of the command, click's own messages too, through one function
+        (:mod:`launchready_ci.github.console`)."""
+        import sys
+
+        from launchready_ci.github.console import guarded
+
+        with guarded():
+            try:
+                return super().main(*args, **kwargs)
+            except Exception:  # under --debug: the traceback quotes data, so it is guarded too
+                import traceback
+
+                traceback.print_exc()
+                sys.exit(1)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from :data:`COMMANDS` (no command imported)."""

@@ -13,20 +13,18 @@ import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from launchready_ci import config as config_mod
-from launchready_ci.checks import CHECKS, Check
-from launchready_ci.context import GitHubEnv, RunContext
 from launchready_ci.errors import UsageError
-from launchready_ci.fileio import atomic_write
-from launchready_ci.findings import Finding, Report
-from launchready_ci.github.outputs import format_output
-from launchready_ci.redaction import Scrubber
-from launchready_ci.runner import RunOptions, run
-from launchready_ci.suppressions import load_baseline, write_baseline
+from launchready_ci.github.console import echo
+
+if TYPE_CHECKING:  # the rest is imported by the commands that run checks, not by every one
+    from launchready_ci import config as config_mod
+    from launchready_ci.checks import Check
+    from launchready_ci.context import GitHubEnv, RunContext
+    from launchready_ci.findings import Finding, Report
 
 __all__ = [
     "CA_BUNDLE",
@@ -48,7 +46,7 @@ FAIL_ON = click.Choice(["error", "warning", "notice", "never"], case_sensitive=F
 
 
 def die(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"launchready: error: {message}", err=True)
+    echo(f"launchready: error: {message}", err=True)
     sys.exit(code)
 
 
@@ -67,10 +65,10 @@ def guard(fn: Callable[..., int]) -> Callable[..., None]:
             n = len(exc.problems)
             files = sorted({p.path for p in exc.problems})
             if n > 1:
-                click.echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
+                echo(f"launchready: error: {n} problems in {', '.join(files)}", err=True)
             else:
-                click.echo("launchready: error:", err=True)
-            click.echo(exc.render(), err=True)
+                echo("launchready: error:", err=True)
+            echo(exc.render(), err=True)
             sys.exit(2)
         except LaunchreadyError as exc:
             die(str(exc), exc.exit_code or 2)
@@ -151,7 +149,7 @@ def report_options(fn: Callable[..., None]) -> Callable[..., None]:
 
 
 #: More ``$GITHUB_OUTPUT`` values a subcommand derives from the report (name -> value).
-ExtraOutputs = Callable[[Report], Mapping[str, str]]
+ExtraOutputs = Callable[["Report"], Mapping[str, str]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +167,8 @@ class Session:
         return self.github.repository or self.root.name
 
     def context(self) -> RunContext:
+        from launchready_ci.context import RunContext
+
         return RunContext(
             root=self.root, config=self.config, github=self.github, environ=self.environ
         )
@@ -180,6 +180,9 @@ def open_session(root: Path | None, config_path: str | None) -> Session:
     Not $GITHUB_WORKSPACE: a step's `working-directory:`, or a pre-commit hook run in
     another repository during a job, means the current directory is the one to check.
     """
+    from launchready_ci import config as config_mod
+    from launchready_ci.context import GitHubEnv
+
     environ = dict(os.environ)
     github = GitHubEnv.from_environ(environ)
     resolved = (root or Path.cwd()).resolve()
@@ -204,7 +207,7 @@ def execute(
     color: bool | None,
     quiet: bool,
     debug: bool,
-    checks: Sequence[type[Check] | Check] = CHECKS,
+    checks: Sequence[type[Check] | Check] | None = None,
     secret_values: Collection[str] = (),
     extra_outputs: ExtraOutputs | None = None,
 ) -> int:
@@ -215,12 +218,17 @@ def execute(
     passes them here); ``extra_outputs`` adds subcommand-specific ``$GITHUB_OUTPUT``
     values.
     """
+    from launchready_ci.checks import CHECKS
+    from launchready_ci.github.outputs import format_output
+    from launchready_ci.redaction import Scrubber
     from launchready_ci.reporters import annotations as annotations_r
     from launchready_ci.reporters import json as json_r
     from launchready_ci.reporters import outputs as outputs_r
     from launchready_ci.reporters import sarif as sarif_r
     from launchready_ci.reporters import summary as summary_r
     from launchready_ci.reporters import text as text_r
+    from launchready_ci.runner import RunOptions, run
+    from launchready_ci.suppressions import load_baseline
 
     session = open_session(root, config_path)
     root, config, github, environ = session.root, session.config, session.github, session.environ
@@ -233,7 +241,9 @@ def execute(
         baseline=load_baseline(root, baseline_path) if baseline_path else None,
         debug=debug,
     )
-    report = _rebase(run(session.context(), options, checks), root, github)
+    report = _rebase(
+        run(session.context(), options, CHECKS if checks is None else checks), root, github
+    )
     scrub = Scrubber(environ, tuple(secret_values))
 
     written: dict[str, str] = {}
@@ -252,10 +262,14 @@ def execute(
 
     if not quiet:
         use_color = color if color is not None else _isatty() and "NO_COLOR" not in environ
-        click.echo(scrub(text_r.render(report, color=use_color)), nl=False)
+        echo(scrub(text_r.render(report, color=use_color)), nl=False, color=use_color)
     if annotations if annotations is not None else github.actions:
         where = "the job summary" if github.step_summary else "the terminal report"
-        click.echo(scrub(annotations_r.render(report, more_at=where)), nl=False)
+        echo(
+            scrub(annotations_r.render(report, more_at=where)),
+            nl=False,
+            commands=annotations_r.COMMANDS,
+        )
     if (summary if summary is not None else bool(github.step_summary)) and github.step_summary:
         text = markdown_text if markdown_text is not None else scrub(summary_r.render(report))
         append_text(Path(github.step_summary), text)
@@ -305,11 +319,15 @@ def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
 
 
 def write_baseline_file(root: Path, path: str, report: Report) -> None:
+    from launchready_ci.suppressions import write_baseline
+
     write_baseline(Path(path).resolve(), report.findings)
 
 
 def write_text(path: str, text: str) -> None:
     """Write a file named on the command line (relative to the working directory)."""
+    from launchready_ci.fileio import atomic_write
+
     full = Path(path) if Path(path).is_absolute() else Path.cwd() / path
     try:
         atomic_write(full, text)

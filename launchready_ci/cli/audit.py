@@ -20,6 +20,7 @@ from launchready_ci.cli._common import (
     write_text,
 )
 from launchready_ci.cli.handover import handover_is_fresh
+from launchready_ci.github.console import echo
 from launchready_ci.redaction import Scrubber
 
 __all__ = ["audit"]
@@ -95,7 +96,7 @@ def audit(
     if session.github.step_summary:
         append_text(Path(session.github.step_summary), markdown)
     if not quiet:
-        click.echo(markdown, nl=False)
+        echo(markdown, nl=False)
     return report.exit_code
 
 

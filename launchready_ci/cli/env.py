@@ -31,6 +31,7 @@ from launchready_ci.cli._common import (
 from launchready_ci.errors import LaunchreadyError, UsageError
 from launchready_ci.fileio import atomic_write
 from launchready_ci.findings import Report
+from launchready_ci.github.console import echo
 from launchready_ci.redaction import Scrubber, is_secret_name
 
 __all__ = ["VERIFY_OUTPUTS", "check", "docs", "init", "verify"]
@@ -137,19 +138,19 @@ def init(*, root: Path | None, config_path: str | None, output: str | None, forc
     existing = None if force or not existed else _read(path, display)
     result = draft(read_uses(session.root, section.get("exclude", ())), existing, display)
     if existing is not None and not result.changed:
-        click.echo(f"{display} already lists every variable the code needs")
+        echo(f"{display} already lists every variable the code needs")
         return 0
     _write_keeping_mode(path, display, result.text)
     names = ", ".join(result.added)
     if existing is not None:
-        click.echo(
+        echo(
             f"added {_count(len(result.added), 'variable')} to {display}, its "
             f"{_count(result.kept, 'entry', 'entries')} unchanged: {names}"
         )
     else:
         verb = "replaced" if existed else "wrote"
-        click.echo(f"{verb} {display} with {_count(len(result.added), 'variable')}: {names}")
-    click.echo("next: fill in purpose and owner, check `secret:`, run `launchready env check`")
+        echo(f"{verb} {display} with {_count(len(result.added), 'variable')}: {names}")
+    echo("next: fill in purpose and owner, check `secret:`, run `launchready env check`")
     return 0
 
 
@@ -238,11 +239,11 @@ def docs(*, root: Path | None, config_path: str | None, output: str | None, summ
     text = Scrubber(session.environ)(render(inventory))
     if output:
         write_text(output, text)
-        click.echo(f"wrote {output} ({_count(len(inventory.entries), 'variable')})")
+        echo(f"wrote {output} ({_count(len(inventory.entries), 'variable')})")
     if summary and step_summary:
         append_text(Path(step_summary), text)
     if not output and not summary:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     return 0
 
 

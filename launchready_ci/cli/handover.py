@@ -18,6 +18,7 @@ from launchready_ci.cli._common import (
     write_text,
 )
 from launchready_ci.errors import UsageError
+from launchready_ci.github.console import echo
 
 __all__ = ["handover", "handover_is_fresh"]
 
@@ -63,15 +64,13 @@ def handover(
     if check:
         fresh = render(session.config, session.root, title=session.title, inventory=inventory)
         if not path.is_file():
-            click.echo(
-                f"{path.name} is missing: run `launchready handover` and commit it", err=True
-            )
+            echo(f"{path.name} is missing: run `launchready handover` and commit it", err=True)
             return 1
         diff = compare(path.read_text(encoding="utf-8"), fresh, path.name)
         if diff is None:
-            click.echo(f"{path.name} is up to date with launchready.yml and env-inventory.yml")
+            echo(f"{path.name} is up to date with launchready.yml and env-inventory.yml")
             return 0
-        click.echo(
+        echo(
             f"{path.name} is stale: run `launchready handover` and commit the result\n{diff}",
             err=True,
         )
@@ -88,7 +87,7 @@ def handover(
         session.config, session.root, title=session.title, inventory=inventory, live=lines
     )
     write_text(str(path), text)
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
     return 0
 
 

@@ -27,6 +27,7 @@ from launchready_ci.cli._common import (
 )
 from launchready_ci.errors import CheckError, UsageError
 from launchready_ci.github.commands import add_mask
+from launchready_ci.github.console import echo
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
 
@@ -112,10 +113,10 @@ def run(*, incidents: bool, at: float | None, **opts: Any) -> int:
     scrub = Scrubber(
         session.environ, (*monitor.secrets, *((monitor.token,) if monitor.token else ()))
     )
-    click.echo(scrub(_text(outcome)), nl=False)
+    echo(scrub(_text(outcome)), nl=False)
     _report(session, outcome, scrub)
     if outcome.failed_record:
-        click.echo(f"launchready: error: {scrub(outcome.failed_record)}", err=True)
+        echo(f"launchready: error: {scrub(outcome.failed_record)}", err=True)
         return 1
     return 0
 
@@ -166,7 +167,7 @@ class _Monitor:
         self.secrets = tuple(environ[name] for name in self.spec.secret_env())
         if session.github.actions:
             for value in self.secrets:
-                click.echo(add_mask(value), nl=False)
+                echo(add_mask(value), nl=False, commands=("add-mask",))
         self.private = {slug(c["name"]) for c in section["checks"] if c.get("private")}
         self.names = {slug(c["name"]): c["name"] for c in section["checks"]}
         self.history_cfg = section.get("history") or {}

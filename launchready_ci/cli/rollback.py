@@ -19,6 +19,7 @@ from launchready_ci.cli._common import (
 )
 from launchready_ci.deploy.rollback import DEFAULT_MIN_FAILED, Plan, Rollback, RollbackResult
 from launchready_ci.errors import UsageError
+from launchready_ci.github.console import echo
 from launchready_ci.github.outputs import format_output
 from launchready_ci.redaction import Scrubber
 
@@ -161,7 +162,7 @@ def run(
         if api is not None:
             api.close()
     scrub = Scrubber(environ, (token,) if token else ())
-    click.echo(scrub(render_text(result)), nl=False)
+    echo(scrub(render_text(result)), nl=False)
     github = session.github
     if github.step_summary:
         append_text(Path(github.step_summary), scrub(render_markdown(result, plan)))

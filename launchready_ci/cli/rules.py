@@ -7,6 +7,7 @@ import click
 from launchready_ci.cli._common import (
     guard,
 )
+from launchready_ci.github.console import echo
 from launchready_ci.rules.docs import render_rule, render_rule_list
 
 
@@ -16,7 +17,7 @@ from launchready_ci.rules.docs import render_rule, render_rule_list
 def rules(rule_id: str | None) -> int:
     """List the rules, or print the documentation of RULE_ID."""
     if rule_id is None:
-        click.echo(render_rule_list(), nl=False)
+        echo(render_rule_list(), nl=False)
         return 0
-    click.echo(render_rule(rule_id), nl=False)
+    echo(render_rule(rule_id), nl=False)
     return 0

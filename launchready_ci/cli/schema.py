@@ -10,11 +10,12 @@ from launchready_ci.cli._common import (
     guard,
 )
 from launchready_ci.config import schema as load_schema
+from launchready_ci.github.console import echo
 
 
 @click.command()
 @guard
 def schema() -> int:
     """Print the JSON Schema of launchready.yml."""
-    click.echo(json.dumps(load_schema(), indent=2))
+    echo(json.dumps(load_schema(), indent=2))
     return 0

@@ -23,6 +23,7 @@ from launchready_ci.cli._common import (
     report_options,
 )
 from launchready_ci.errors import UsageError
+from launchready_ci.github.console import echo
 from launchready_ci.github.events import event_range, pr_range
 
 __all__ = ["baseline", "scan"]
@@ -161,7 +162,5 @@ def baseline(*, root: Path | None, config_path: str | None, output: str) -> int:
         debug=False,
         checks=(SecretsCheck,),
     )
-    import click
-
-    click.echo(f"wrote {output}")
+    echo(f"wrote {output}")
     return 0

@@ -26,6 +26,7 @@ from launchready_ci.cli._common import (
 from launchready_ci.errors import UsageError
 from launchready_ci.findings import Report
 from launchready_ci.github.commands import add_mask
+from launchready_ci.github.console import echo
 
 __all__ = ["build_check", "run", "spec_for"]
 
@@ -172,5 +173,5 @@ def _outputs(outcome: Outcome) -> dict[str, str]:
 
 def _mask(value: str) -> None:
     """Masked in the job log from now on (printed before anything could show it)."""
-    click.echo(add_mask(value), nl=False)
+    echo(add_mask(value), nl=False, commands=("add-mask",))
     sys.stdout.flush()

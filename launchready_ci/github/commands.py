@@ -10,9 +10,17 @@ the annotation shows the original text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
-__all__ = ["add_mask", "annotation", "command", "escape_data", "escape_property"]
+__all__ = [
+    "add_mask",
+    "annotation",
+    "command",
+    "escape_data",
+    "escape_property",
+    "neutralise",
+    "starts_command",
+]
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _PROPERTY = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -95,3 +103,87 @@ def add_mask(value: str) -> str:
     line; a multi-line secret sent whole would be masked by none of its lines)."""
     lines = [line for line in value.splitlines() if line.strip()]
     return "".join(command("add-mask", {}, line) + "\n" for line in lines)
+
+
+# --- what may reach the job log ----------------------------------------------------------
+
+# Every control character but tab and the line breaks (C0, DEL, C1: ESC and CSI among
+# them), the bidi overrides and isolates of "Trojan Source" (CVE-2021-42574), and the
+# Unicode line and paragraph separators (one line to the runner, two to a reader).
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# The colour and erase-line sequences a terminal report may carry when colour is asked for.
+_SGR = re.compile(r"\x1b\[[0-9;]{0,16}[mK]")
+# A command line as :func:`command` writes it: no ``:`` in the properties (escaped).
+_COMMAND_LINE = re.compile(r"::([a-z][a-z0-9-]*)(?: [^:]*)?::")
+_LINES = re.compile(r"(\r\n|\n|\r)")
+#: The runner's legacy command form: ``##[name ...]data``, recognised anywhere in a line.
+LEGACY_PREFIX = "##["
+
+
+def _visible(text: str, *, color: bool) -> str:
+    def escape(part: str) -> str:
+        return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], part)
+
+    if not color:
+        return escape(text)
+    out, last = [], 0
+    for match in _SGR.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(match.group())
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def starts_command(line: str) -> bool:
+    """Whether the runner would read ``line`` as a workflow command: ``::`` after leading
+    white space (``TryParseV2`` trims it), or ``##[`` anywhere (the legacy ``TryParse``)."""
+    return line.lstrip().startswith("::") or LEGACY_PREFIX in line
+
+
+def neutralise(
+    text: str,
+    *,
+    actions: bool = True,
+    commands: Collection[str] = (),
+    color: bool = False,
+) -> str:
+    """``text`` made safe to print: every byte launchready writes to stdout and stderr
+    passes here (through :mod:`launchready_ci.github.console`).
+
+    - Control characters (ANSI escapes among them) become visible escapes (``\\x1b``), so
+      nothing can recolour or rewrite a terminal, or reach an annotation's ``file=``;
+      with ``color`` the colour sequences of the terminal report are kept.
+    - Under GitHub Actions (``actions``): a line that the runner would read as a command
+      gets a ``\\`` in front of its ``::`` and inside its ``##[``, and a lone ``\\r`` (a
+      line break to the runner, which splits on ``\\r`` as on ``\\n``) becomes ``\\r``;
+      except lines that are well-formed commands named in ``commands`` (the annotations
+      and ``::add-mask::`` lines launchready writes on purpose, built by :func:`command`).
+
+    ``\\r\\n`` becomes ``\\n``. The result has the same lines as the input, and
+    ``neutralise(neutralise(t)) == neutralise(t)``.
+    """
+    allowed = frozenset(commands)
+    parts = _LINES.split(text)
+    out: list[str] = []
+    for i in range(0, len(parts), 2):
+        body = parts[i]
+        end = parts[i + 1] if i + 1 < len(parts) else ""
+        if end == "\r\n":
+            end = "\n"
+        elif end == "\r" and actions:
+            end = "\\r"
+        head = _COMMAND_LINE.match(body)
+        if actions and head is not None and head.group(1) in allowed:
+            out.append(_visible(body, color=False) + end)
+            continue
+        body = _visible(body, color=color)
+        if actions:
+            body = body.replace(LEGACY_PREFIX, "##\\[")
+            stripped = body.lstrip()
+            if stripped.startswith("::"):
+                body = body[: len(body) - len(stripped)] + "\\" + stripped
+        out.append(body + end)
+    return "".join(out)

@@ -16,6 +16,7 @@ __all__ = [
     "findings_with_check",
     "first_sentence",
     "format_duration",
+    "one_line",
     "plural",
     "rule_class",
     "rule_summary",
@@ -39,6 +40,11 @@ def visible(text: str) -> str:
     """Control characters (other than tab and line breaks) as visible escapes (``\\x1b``),
     so text from a repository cannot recolour a terminal or a log, or reorder a line."""
     return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def one_line(text: str) -> str:
+    """:func:`visible`, line breaks too: for what must stay on its line (a path, an id)."""
+    return visible(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def verdict(report: Report) -> str:

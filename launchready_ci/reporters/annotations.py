@@ -20,7 +20,7 @@ from launchready_ci.findings import CheckStatus, Finding, Report, Severity
 from launchready_ci.github.commands import annotation
 from launchready_ci.reporters._common import first_sentence, plural, rule_summary, visible
 
-__all__ = ["LEVELS", "render"]
+__all__ = ["COMMANDS", "LEVELS", "render"]
 
 #: Severity -> annotation level. Kept here: the model knows nothing about GitHub.
 LEVELS: dict[Severity, str] = {
@@ -29,6 +29,8 @@ LEVELS: dict[Severity, str] = {
     Severity.NOTICE: "notice",
 }
 _ORDER = ("error", "warning", "notice")
+#: The workflow commands this reporter writes (the CLI lets these through as commands).
+COMMANDS = frozenset(_ORDER)
 
 
 def render(report: Report, *, per_level_limit: int = 10, more_at: str = "the job summary") -> str:

@@ -2,8 +2,9 @@
 then how to fix and where to read more), then one line per check, then the verdict.
 
 Everything that came from the repository or a remote service (messages, paths, reasons)
-goes through :func:`_clean`, so a control character cannot move the cursor, recolour
-the terminal or forge a line.
+goes through :func:`_clean` (or :func:`one_line` for a path or an id, which must not
+break its line), so a control character cannot move the cursor, recolour the terminal
+or forge a line. What the CLI prints passes :mod:`launchready_ci.github.console` too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from launchready_ci.reporters._common import (
     fail_on_label,
     first_sentence,
     format_duration,
+    one_line,
     plural,
     status_word,
     verdict,
@@ -75,7 +77,7 @@ def render(report: Report, *, color: bool = False) -> str:
 
 
 def _finding(finding: Finding, paint: _Painter) -> list[str]:
-    where = _clean(finding.location.describe())
+    where = one_line(finding.location.describe())
     level = finding.severity.label
     message_lines = _clean(finding.message).split("\n") or [""]
     head = (
@@ -88,7 +90,7 @@ def _finding(finding: Finding, paint: _Painter) -> list[str]:
     if fix:
         lines.append(f"    fix:  {fix}")
     if finding.help_uri:
-        lines.append(f"    docs: {_clean(finding.help_uri)}")
+        lines.append(f"    docs: {one_line(finding.help_uri)}")
     return lines
 
 
@@ -104,7 +106,7 @@ def _checks(report: Report, paint: _Painter) -> list[str]:
         counts = check_counts(result)
         rows.append(
             (
-                _clean(result.check_id),
+                one_line(result.check_id),
                 status_word(result, report),
                 *(
                     (str(counts[s.label]) if ran else "-")
@@ -144,7 +146,7 @@ def _detail(result: CheckResult, report: Report) -> list[str]:
     lines.append(f"{pad}{label}: {reason[0]}")
     lines.extend(f"{pad}  {more}" for more in reason[1:])
     if result.status is CheckStatus.SKIPPED and result.enable_snippet:
-        where = _clean(report.config_path or "launchready.yml")
+        where = one_line(report.config_path or "launchready.yml")
         lines.append(f"{pad}to enable it, add to {where}:")
         lines.append(_indent(_clean(result.enable_snippet.rstrip("\n")), pad + "    "))
     return lines
@@ -154,7 +156,7 @@ def _table(rows: tuple[tuple[str, ...], ...], pad: str) -> list[str]:
     """A check's measurements, in aligned columns (the first two left-aligned)."""
     if len(rows) < 2:
         return []
-    cleaned = [tuple(_clean(c) for c in row) for row in rows]
+    cleaned = [tuple(one_line(c) for c in row) for row in rows]
     widths = [max(len(row[i]) for row in cleaned) for i in range(len(cleaned[0]))]
     out = []
     for row in cleaned:

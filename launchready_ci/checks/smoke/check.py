@@ -9,20 +9,21 @@ values of secret-looking JSON fields and headers.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_ci.checks.base import Check, config_location
-from launchready_ci.checks.smoke import assertions, client
-from launchready_ci.checks.smoke.spec import Spec, Step
+from launchready_ci.checks.smoke import assertions, faults
 from launchready_ci.context import RunContext
 from launchready_ci.findings import Confidence, Finding, Location, Severity
 from launchready_ci.redaction import is_secret_name
 from launchready_ci.rules import Rule, register
+
+if TYPE_CHECKING:  # the spec's module is imported when a spec is read, not to list rules
+    from launchready_ci.checks.smoke.spec import Spec, Step
 
 __all__ = ["Outcome", "SmokeCheck", "excerpt", "format_ms", "redact"]
 
@@ -89,7 +90,7 @@ class OverBudget(Rule):
 
 
 #: Failure kind -> rule.
-RULES: Mapping[str, type[Rule]] = {**assertions.FAILURE_RULES, **client.FAULT_RULES}
+RULES: Mapping[str, type[Rule]] = {**assertions.FAILURE_RULES, **faults.FAULT_RULES}
 EXCERPT = 300
 
 _SECRET_HEADER = re.compile(
@@ -186,6 +187,8 @@ class SmokeCheck(Check):
                 self.mask(value)
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        import asyncio  # here, not at import: listing the rules needs no event loop
+
         from launchready_ci.checks.smoke.engine import Engine
 
         engine = Engine(

@@ -16,8 +16,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonpath
-
 from launchready_ci.config.model import Config
 from launchready_ci.errors import ConfigError, ConfigProblem
 
@@ -194,9 +192,11 @@ class _Problems:
         )
 
     def jsonpath(self, key: str, path: str) -> str:
+        import jsonpath as jsonpath_lib  # costs 70 ms: only when a spec is read
+
         try:
-            jsonpath.compile(path)
-        except jsonpath.JSONPathError as exc:
+            jsonpath_lib.compile(path)
+        except jsonpath_lib.JSONPathError as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.add(key, f"{path!r} is not a JSONPath: {first}", "write it like $.user.email")
         return path
