@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from launchready_ci import __version__
-from tests.helpers import EXAMPLE, run_cli
+from tests.helpers import EXAMPLE, make_repo, parse_output_file, run_cli
 
 
 def test_version() -> None:
@@ -132,3 +133,51 @@ def test_report_files_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     json.loads(target.read_text())
     assert [p.name for p in target.parent.iterdir()] == ["r.sarif"]  # no temp files left
+
+
+# --- one behaviour everywhere: a command without its section is skipped ------------------
+
+SKIPPED = [
+    (("smoke", "run"), "smoke"),
+    (("domain", "check"), "domain"),
+    (("monitor", "run"), "uptime"),
+    (("rollback", "--smoke-results", "results.json"), "rollback"),
+]
+
+
+@pytest.mark.parametrize(("command", "key"), SKIPPED, ids=[c[0][0] for c in SKIPPED])
+def test_a_command_without_its_section_is_skipped_with_its_snippet(
+    tmp_path: Path, command: tuple[str, ...], key: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": "fail_on: warning\n"}, commit=False)
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
+    done = run_cli(
+        *command, "--root", str(repo),
+        env={"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)},
+        cwd=repo,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"has no `{key}:` section" in done.stdout
+    assert "to enable it, add to launchready.yml:" in done.stdout
+    assert f"\n          {key}:\n" in done.stdout, "the snippet, indented under the reason"
+    text = summary.read_text(encoding="utf-8")
+    assert "<details><summary>How to enable" in text and f"```yaml\n{key}:\n" in text
+    assert parse_output_file(outputs).get("result") in ("skipped", "passed")
+
+
+@pytest.mark.parametrize(
+    ("command", "section"),
+    [
+        (("smoke", "run"), "smoke:\n  journeys: 3\n"),
+        (("monitor", "run"), "uptime:\n  checks: nope\n"),
+        (("rollback", "--smoke-results", "results.json"), "rollback:\n  strategy: teleport\n"),
+    ],
+    ids=["smoke", "monitor", "rollback"],
+)
+def test_a_section_that_is_wrong_is_still_exit_2(
+    tmp_path: Path, command: tuple[str, ...], section: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": section}, commit=False)
+    done = run_cli(*command, "--root", str(repo), cwd=repo)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "launchready.yml:2" in done.stderr

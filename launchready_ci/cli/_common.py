@@ -39,6 +39,7 @@ __all__ = [
     "guard",
     "open_session",
     "report_options",
+    "skip_unconfigured",
     "write_text",
 ]
 
@@ -189,6 +190,37 @@ def open_session(root: Path | None, config_path: str | None) -> Session:
     if not resolved.is_dir():
         raise UsageError(f"--root {resolved} is not a directory")
     return Session(resolved, environ, github, config_mod.load(resolved, config_path))
+
+
+def skip_unconfigured(
+    session: Session, command: str, key: str, snippet: str, outputs: Mapping[str, str]
+) -> int:
+    """A command whose section is missing is skipped as a check is: the reason and the
+    snippet that enables it on the terminal and in the job summary, ``outputs`` for
+    later steps, exit 0 (exit 2 stays for a section that is there and wrong)."""
+    from launchready_ci.github.outputs import format_output
+    from launchready_ci.reporters.summary import enable_block, escape
+
+    where = session.config.path or "launchready.yml"
+    reason = f"not configured: {where} has no `{key}:` section"
+    # As the terminal report shows a skipped check.
+    body = "".join(f"          {line}\n" for line in snippet.rstrip("\n").split("\n"))
+    echo(
+        f"launchready {command}: skipped\n      reason: {reason}\n"
+        f"      to enable it, add to {where}:\n{body}",
+        nl=False,
+    )
+    github = session.github
+    if github.step_summary:
+        text = (
+            f"<!-- launchready {command} -->\n## ⏭️ launchready {command}: skipped\n\n"
+            f"{escape(reason)}.\n\n" + enable_block(command, where, snippet)
+        )
+        append_text(Path(github.step_summary), text)
+    if github.output:
+        values = {"result": "skipped", **outputs}
+        append_text(Path(github.output), "".join(format_output(k, v) for k, v in values.items()))
+    return 0
 
 
 def execute(

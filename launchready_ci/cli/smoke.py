@@ -96,6 +96,10 @@ def run(
     results: str | None,
     **opts: Any,
 ) -> int:
+    session = open_session(opts["root"], opts["config_path"])
+    if session.config.section("smoke") is None:
+        # Skipped by the runner, with its snippet, like any check without its section.
+        return execute(checks=(SmokeCheck,), **opts)
     spec, session = spec_for(opts["root"], opts["config_path"])
     check = build_check(
         spec, session, base_url=base_url, runs=runs, expect_version=expect_version,

@@ -29,7 +29,7 @@ from launchready_ci.reporters._common import (
     visible,
 )
 
-__all__ = ["DEFAULT_MAX_BYTES", "escape", "render"]
+__all__ = ["DEFAULT_MAX_BYTES", "enable_block", "escape", "render"]
 
 #: Half of GitHub's 1 MiB limit: other steps of the job write to the summary too.
 DEFAULT_MAX_BYTES = 512 * 1024
@@ -173,12 +173,18 @@ def _check_table(report: Report) -> str:
 def _enable(result: CheckResult, report: Report) -> str:
     if result.status is not CheckStatus.SKIPPED or not result.enable_snippet:
         return ""
-    where = report.config_path or "launchready.yml"
-    fence = _fence(result.enable_snippet)
+    return enable_block(
+        result.title, report.config_path or "launchready.yml", result.enable_snippet
+    )
+
+
+def enable_block(title: str, where: str, snippet: str) -> str:
+    """The folded "How to enable" block of a skipped check (or command)."""
+    fence = _fence(snippet)
     return (
-        f"<details><summary>How to enable {escape(result.title)}</summary>\n\n"
+        f"<details><summary>How to enable {escape(title)}</summary>\n\n"
         f"Add this to {escape(where)}:\n\n"
-        f"{fence}yaml\n{result.enable_snippet.rstrip()}\n{fence}\n\n"
+        f"{fence}yaml\n{snippet.rstrip()}\n{fence}\n\n"
         "</details>\n\n"
     )
 

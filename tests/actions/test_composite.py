@@ -383,7 +383,7 @@ def test_secret_scan_wrapper_runs_only_the_secrets_check(
         fresh / EXAMPLE,
         ignore=shutil.ignore_patterns("launchready*.sarif", "launchready*.json"),
     )
-    root = _run(ROOT, fresh, runner_temp, Uploads(), checks="secrets", **{"fail-on": "never"})
+    root = _run(ROOT, fresh, runner_temp, Uploads(), check="secrets", **{"fail-on": "never"})
     assert root.outputs["findings"] == wrapper.outputs["findings"]
     assert _findings(Path(root.outputs["json-file"])) == found
 
@@ -455,7 +455,7 @@ def test_env_inventory_verify_mode_compares_two_value_files(
         mode="verify",
         environment="production",
         compare="deploy/staging.env",
-        **{"env-file": "deploy/production.env", "upload-sarif": "true"},
+        **{"from": "deploy/production.env", "upload-sarif": "true"},
     )
     out = run.outputs
     assert run.failed and run.step("Fail on findings").returncode == 1
@@ -523,3 +523,28 @@ def test_env_inventory_rejects_an_unknown_mode(
     assert (
         "::error title=launchready-ci::mode must be check, verify or docs, not lint" in run.stdout
     )
+
+
+# --- the former input names ----------------------------------------------------------------
+
+
+def test_the_former_input_names_still_work(cold_install, workspace, runner_temp, uploads) -> None:
+    """checks (now check) and env-file (now from) keep working, with GitHub's deprecation
+    warning from their deprecationMessage."""
+    root = _run(ROOT, workspace, runner_temp, uploads, checks="secrets", **{"fail-on": "never"})
+    assert {rule.split("/")[0] for rule, _ in _findings(Path(root.outputs["json-file"]))} == {
+        "secrets"
+    }
+    verify = _run(
+        ENV_ACTION,
+        workspace,
+        runner_temp,
+        uploads,
+        mode="verify",
+        environment="production",
+        **{"env-file": "deploy/production.env"},
+    )
+    assert verify.outputs["missing"] == "1", "the values came from the file"
+    for action, old, new in ((ROOT, "checks", "check"), (ENV_ACTION, "env-file", "from")):
+        inputs = _meta(action)["inputs"]
+        assert new in inputs and new in inputs[old]["deprecationMessage"]
