@@ -34,6 +34,7 @@ __all__ = [
     "ExtraOutputs",
     "Session",
     "append_text",
+    "blob_url",
     "die",
     "execute",
     "guard",
@@ -251,14 +252,13 @@ def execute(
     values.
     """
     from launchready_ci.checks import CHECKS
+    from launchready_ci.github.events import pull_request_shas
     from launchready_ci.github.outputs import format_output
     from launchready_ci.redaction import Scrubber
-    from launchready_ci.reporters import annotations as annotations_r
     from launchready_ci.reporters import json as json_r
     from launchready_ci.reporters import outputs as outputs_r
     from launchready_ci.reporters import sarif as sarif_r
     from launchready_ci.reporters import summary as summary_r
-    from launchready_ci.reporters import text as text_r
     from launchready_ci.runner import RunOptions, run
     from launchready_ci.suppressions import load_baseline
 
@@ -284,26 +284,23 @@ def execute(
             write_text(path, scrub(render(report)))
             written["sarif" if render is sarif_r.render else "json"] = path
     markdown_text: str | None = None
+    pull = pull_request_shas(environ) if github.actions else None
+    blob = blob_url(github, pull)
     if markdown:
-        markdown_text = scrub(summary_r.render(report))
+        markdown_text = scrub(summary_r.render(report, blob_url=blob))
         write_text(markdown, markdown_text)
         written["markdown"] = markdown
     if write_baseline:
         write_baseline_file(root, write_baseline, report)
         written["baseline"] = write_baseline
 
-    if not quiet:
-        use_color = color if color is not None else _isatty() and "NO_COLOR" not in environ
-        echo(scrub(text_r.render(report, color=use_color)), nl=False, color=use_color)
-    if annotations if annotations is not None else github.actions:
-        where = "the job summary" if github.step_summary else "the terminal report"
-        echo(
-            scrub(annotations_r.render(report, more_at=where)),
-            nl=False,
-            commands=annotations_r.COMMANDS,
-        )
+    _print_report(report, session, pull, scrub, quiet=quiet, color=color, annotations=annotations)
     if (summary if summary is not None else bool(github.step_summary)) and github.step_summary:
-        text = markdown_text if markdown_text is not None else scrub(summary_r.render(report))
+        text = (
+            markdown_text
+            if markdown_text is not None
+            else scrub(summary_r.render(report, blob_url=blob))
+        )
         append_text(Path(github.step_summary), text)
     if github.output:
         lines = outputs_r.render(report, files=written)
@@ -311,6 +308,59 @@ def execute(
         lines += "".join(format_output(name, value) for name, value in extra.items())
         append_text(Path(github.output), scrub(lines))
     return report.exit_code
+
+
+def _print_report(
+    report: Report,
+    session: Session,
+    pull: tuple[str, str] | None,
+    scrub: Callable[[str], str],
+    *,
+    quiet: bool,
+    color: bool | None,
+    annotations: bool | None,
+) -> None:
+    """The terminal report (folded in a ``::group::`` under Actions), then the
+    annotations (on a pull request, its changed lines first)."""
+    from launchready_ci.git import changed_lines
+    from launchready_ci.github.commands import command
+    from launchready_ci.reporters import annotations as annotations_r
+    from launchready_ci.reporters import text as text_r
+
+    github, environ, root = session.github, session.environ, session.root
+    if not quiet:
+        use_color = color if color is not None else _isatty() and "NO_COLOR" not in environ
+        if github.actions:  # folded in the log: the annotations after it stand out
+            echo(command("group", {}, _group_title(report)), commands=("group",))
+        echo(scrub(text_r.render(report, color=use_color)), nl=False, color=use_color)
+        if github.actions:
+            echo(command("endgroup", {}, ""), commands=("endgroup",))
+    if annotations if annotations is not None else github.actions:
+        where = "the job summary" if github.step_summary else "the terminal report"
+        changed = None
+        if pull is not None:
+            changed = changed_lines(Path(github.workspace or root), pull[0], pull[1])
+        echo(
+            scrub(annotations_r.render(report, more_at=where, changed=changed)),
+            nl=False,
+            commands=annotations_r.COMMANDS,
+        )
+
+
+def _group_title(report: Report) -> str:
+    counts = report.counts()
+    total = sum(counts.values())
+    found = f"{total} finding" + ("" if total == 1 else "s")
+    return f"launchready report: {report.result}, {found}"
+
+
+def blob_url(github: GitHubEnv, pull: tuple[str, str] | None) -> str | None:
+    """Where the summary's locations link: the files at the pull request's head (its
+    merge commit is not what the author wrote), else at the commit under test."""
+    sha = pull[1] if pull else github.sha
+    if not (github.actions and github.repository and sha):
+        return None
+    return f"{github.server_url.rstrip('/')}/{github.repository}/blob/{sha}/"
 
 
 def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
