@@ -122,7 +122,13 @@ SECRETS: list[tuple[str, Secret]] = [
     ),
     ("redis-url", lambda r: f'REDIS_URL = "redis://default:{rnd(r, 24)}@cache.prod.net:6379"'),
     ("password", lambda r: f'db_password = "{rnd(r, 18)}"'),
-    ("private-key", lambda r: "-----BEGIN RSA PRIVATE KEY-----"),
+    (
+        "private-key",  # a header alone is not a key: header, key material, footer
+        lambda r: (
+            f'"private_key": "-----BEGIN RSA PRIVATE KEY-----\\nMIIEow{rnd(r, 58, A62 + "+/")}'
+            f'\\n{rnd(r, 64, A62 + "+/")}\\n-----END RSA PRIVATE KEY-----\\n"'
+        ),
+    ),
     ("twilio-auth", lambda r: f'TWILIO_AUTH_TOKEN = "{rnd(r, 32, HEX)}"'),
     ("aws-secret", lambda r: f"aws_secret_access_key = {rnd(r, 40, A62 + '+/')}"),
     ("clerk", lambda r: f"CLERK_SECRET_KEY=sk_live_{rnd(r, 42)}"),

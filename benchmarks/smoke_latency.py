@@ -1,54 +1,66 @@
 #!/usr/bin/env python3
 """Smoke test latency: do 20 journeys run at once, and does a step's latency agree with
-curl's ``time_total`` for the same request, on the tests' membership app (tests/apps.py)
-on loopback in the same run.
+curl's for the same requests, against a server that answers in a fixed, known time
+(tests/apps.py) on loopback, in the same run.
 
 - concurrency: 20 journeys of 2 steps each, journey i (1..20) on its own paths that the
-  app holds for 0.025*i s each (404 pages, expected), so journey 20 needs 1.0 s and all 20
-  one after the other 10.5 s. One `launchready smoke run --runs 1`, timed from outside
-  (wall: includes Python start-up, imports and the config read) and from the JSON report
-  (checks[0].duration_s: the smoke check alone, engine and event loop included). Ratio
-  total / slowest journey: 1.0 is perfect overlap; a sequential runner would be near 10.5.
-  The app listens with a backlog of 128 (tests/apps.py; socketserver's default of 5
-  overflows when 20 connections open at once, and the dropped ones wait for the 1 s SYN
-  retransmit: a stall of the test server, not of the engine; `--backlog 5` shows it).
-  Steps more than 100 ms over their delay are counted.
-- agreement with curl: GET /, /login, /version and three paths held 50, 150 and 300 ms,
-  over HTTP and over HTTPS (local CA, `curl --cacert`). Each URL is a single-step journey
-  in a `launchready smoke run --runs N` of its own, so every sample is a fresh connection
-  and nothing else runs in the process, as with one `curl` invocation per sample. Ours:
-  the step's p50 from --results; curl: median of N `curl -w '%{time_total}'`.
+  membership app holds for 0.025*i s each (404 pages, expected), so journey 20 needs
+  1.0 s and all 20 one after the other 10.5 s. One `launchready smoke run --runs 1`,
+  timed from outside (wall: includes Python start-up, imports and the config read) and
+  from the JSON report (checks[0].duration_s: the smoke check alone). Ratio total /
+  slowest journey: 1.0 is perfect overlap; a sequential runner would be near 10.5. The
+  app listens with a backlog of 128 (socketserver's default of 5 overflows when 20
+  connections open at once; `--backlog 5` shows the stall, which is the test server's).
+- agreement with curl: `fixed_latency_server` holds every request D ms (--delays), then
+  answers in one write, over HTTP and over HTTPS (local CA, `curl --cacert`); one more
+  server sends headers and body in two writes with Nagle's algorithm on, as many servers
+  do. Each case is measured two ways:
+  - cold: a one-step journey in a `smoke run --runs N`: every sample is a journey's
+    first step, on a new connection, like one `curl` invocation per sample. Our step's
+    p50 (request start to last byte) against curl's `time_total - time_pretransfer`;
+    our Connect and TLS columns against curl's `time_connect - time_namelookup` and
+    `time_appconnect - time_connect`.
+  - warm: one step with `runs: N` (sent N times on one connection, the first included)
+    against one curl invocation with the URL N times (curl reuses the connection):
+    curl's `time_total` of each transfer.
+  With --before LAUNCHREADY (another install, e.g. main's), its cold p50 is measured in
+  the same run and compared with curl's `time_total`: what the step's latency meant
+  before (connection set-up included).
 
-Median of --repeats runs for the first part, N = --runs for the second. Writes
-benchmarks/results/smoke_latency.json.
+Every case repeats --repeats times, ours, curl and --before interleaved so that load hits
+them alike; the figures are medians of the repeats' medians. The load average is
+recorded before and after. Writes benchmarks/results/smoke_latency.json.
 
-    python benchmarks/smoke_latency.py [--runs 20] [--repeats 3] [--backlog 128]
+    python benchmarks/smoke_latency.py [--runs 20] [--repeats 3] [--delays 20,100]
+        [--before /path/to/other/.venv/bin/launchready] [--skip-concurrency]
 
-Needs trustme for HTTPS (skipped without it) and curl for the second part (skipped, not
-fatal, when missing).
+Needs trustme for HTTPS (skipped without it) and curl for the agreement part (skipped,
+not fatal, when missing).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
+
+from _timing import run_timed
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "smoke_latency.json"
 TIMEOUT = 120
 JOURNEYS = 20
 STEP_DELAY = 0.025  # seconds per step, times the journey's number
-PATHS = [("/", 0.0), ("/login", 0.0), ("/version", 0.0)]
-HELD = [("/held/50", 0.05), ("/held/150", 0.15), ("/held/300", 0.3)]
+CURL_FORMAT = (
+    "%{time_namelookup} %{time_connect} %{time_appconnect} %{time_pretransfer} "
+    "%{time_total} %{num_connects}\\n"
+)
 
 
 def launchready() -> str:
@@ -56,37 +68,32 @@ def launchready() -> str:
     return str(here) if here.exists() else shutil.which("launchready") or "launchready"
 
 
-def smoke(work: Path, config: str, base_url: str, ca: str | None, runs: int) -> dict[str, Any]:
-    """One `launchready smoke run`; its wall time, JSON report and results file. Timed
-    around Popen.wait(): subprocess.run(timeout=) would round up by its 50 ms polls."""
+def smoke(
+    work: Path, config: str, base_url: str, ca: str | None, runs: int, program: str | None = None
+) -> dict[str, Any]:
+    """One `launchready smoke run`; its wall time, JSON report and results file."""
     (work / "launchready.yml").write_text(config)
     report, results = work / "report.json", work / "results.json"
+    for stale in (report, results):
+        stale.unlink(missing_ok=True)
     argv = [
-        launchready(), "smoke", "run", "--root", str(work), "--base-url", base_url,
+        program or launchready(), "smoke", "run", "--root", str(work), "--base-url", base_url,
         "--runs", str(runs), "--fail-on", "never", "-q",
         "--json", str(report), "--results", str(results),
         *(["--ca-bundle", ca] if ca else []),
     ]  # fmt: skip
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    timer = threading.Timer(TIMEOUT, proc.kill)
-    timer.start()
-    try:
-        code = proc.wait()
-    finally:
-        timer.cancel()
-    wall = time.perf_counter() - start
-    if code != 0:
-        raise SystemExit(f"launchready smoke run exited {code}")
+    sample = run_timed(argv, timeout=TIMEOUT, capture=False)
+    if sample.returncode != 0:
+        raise SystemExit(f"launchready smoke run exited {sample.returncode}: {sample.stderr}")
     out = json.loads(results.read_text())
     if not out["passed"]:
         raise SystemExit(f"the smoke run failed: {out['steps']}")
     check = json.loads(report.read_text())["checks"][0]
-    return {"wall_s": wall, "check_s": check["duration_s"], "steps": out["steps"]}
+    return {"wall_s": sample.seconds, "check_s": check["duration_s"], "steps": out["steps"]}
 
 
-def step(name: str, path: str, status: int) -> str:
-    return f"        - {{name: {name}, url: '{path}', expect: {{status: {status}}}}}\n"
+def step(name: str, path: str, status: int, extra: str = "") -> str:
+    return f"        - {{name: {name}, url: '{path}', expect: {{status: {status}}}{extra}}}\n"
 
 
 def concurrency(work: Path, base_url: str, delays: dict[str, float]) -> dict[str, Any]:
@@ -116,30 +123,68 @@ def concurrency(work: Path, base_url: str, delays: dict[str, float]) -> dict[str
     }
 
 
-def curl_median(curl: str, url: str, ca: str | None, runs: int) -> float:
-    argv = [curl, "-s", "-o", "/dev/null", "-w", "%{time_total}", "--max-time", "10"]
+def curl(curl_bin: str, urls: list[str], ca: str | None) -> list[dict[str, float]]:
+    """One curl invocation over ``urls`` (one connection, reused); per transfer, in ms:
+    dns, connect, tls (0 when reused), request (total - pretransfer) and total."""
+    argv = [curl_bin, "-s", "--max-time", "30", "-w", CURL_FORMAT]
     argv += ["--cacert", ca] if ca else []
-    samples = []
-    for _ in range(runs + 1):  # the first is a warm-up (page cache, CA file)
-        done = subprocess.run(
-            [*argv, url], capture_output=True, text=True, timeout=TIMEOUT, check=False
-        )
-        samples.append(float(done.stdout) * 1000)
-    return statistics.median(samples[1:])
-
-
-def agreement(work: Path, app: Any, curl: str, runs: int) -> list[dict[str, Any]]:
-    scheme = app.base_url.split(":")[0]
+    for url in urls:
+        argv += [url, "-o", "/dev/null"]
+    sample = run_timed(argv, timeout=TIMEOUT)
     rows = []
-    for path, delay in PATHS + HELD:
-        if delay:
-            app.state.delays[path] = delay
-        status = 404 if delay else 200
-        config = "smoke:\n  journeys:\n    - name: one\n      steps:\n" + step("r", path, status)
-        ours = smoke(work, config, app.base_url, app.ca_bundle, runs)["steps"][0]["p50_ms"]
-        theirs = curl_median(curl, app.base_url + path, app.ca_bundle, runs)
-        rows.append({"scheme": scheme, "path": path, "ours_ms": ours, "curl_ms": theirs})
+    for line in sample.stdout.decode().splitlines():
+        dns, connect, app, pre, total, connects = (float(x) for x in line.split())
+        rows.append(
+            {
+                "dns": dns * 1000,
+                "connect": (connect - dns) * 1000 if connects else 0.0,
+                "tls": (app - connect) * 1000 if connects and app else 0.0,
+                "request": (total - pre) * 1000,
+                "total": total * 1000,
+            }
+        )
+    if len(rows) != len(urls):
+        raise SystemExit(f"curl wrote {len(rows)} lines for {len(urls)} URLs: {sample.stderr}")
     return rows
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def agreement(
+    work: Path, server: Any, curl_bin: str, runs: int, repeats: int, before: str | None
+) -> dict[str, Any]:
+    """One server: cold and warm, ours against curl (and --before), interleaved."""
+    url = server.base_url + "/r"
+    cold_cfg = "smoke:\n  journeys:\n    - name: one\n      steps:\n" + step("r", "/r", 200)
+    warm_cfg = "smoke:\n  journeys:\n    - name: one\n      steps:\n" + step(
+        "r", "/r", 200, f", runs: {runs}, budget: none"
+    )
+    got: dict[str, list[float]] = {}
+
+    def add(key: str, value: float | None) -> None:
+        if value is not None:
+            got.setdefault(key, []).append(value)
+
+    for _ in range(repeats):
+        ours = smoke(work, cold_cfg, server.base_url, server.ca_bundle, runs)["steps"][0]
+        add("cold_ours", ours["p50_ms"])
+        add("cold_ours_connect", ours.get("connect_ms"))
+        add("cold_ours_tls", ours.get("tls_ms"))
+        cold = [curl(curl_bin, [url], server.ca_bundle)[0] for _ in range(runs)]
+        add("cold_curl", _median([c["request"] for c in cold]))
+        add("cold_curl_total", _median([c["total"] for c in cold]))
+        add("cold_curl_connect", _median([c["connect"] for c in cold]))
+        add("cold_curl_tls", _median([c["tls"] for c in cold]))
+        if before:
+            old = smoke(work, cold_cfg, server.base_url, server.ca_bundle, runs, before)
+            add("cold_before", old["steps"][0]["p50_ms"])
+        ours = smoke(work, warm_cfg, server.base_url, server.ca_bundle, 1)["steps"][0]
+        add("warm_ours", ours["p50_ms"])
+        warm = curl(curl_bin, [url] * runs, server.ca_bundle)
+        add("warm_curl", _median([c["total"] for c in warm]))
+    return {key: _median(values) for key, values in got.items()} | {"repeats": got}
 
 
 def main() -> int:
@@ -147,13 +192,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--backlog", type=int, default=128, help="the app's listen backlog")
+    parser.add_argument("--delays", default="20,100", help="the fixed server's delays, in ms")
+    parser.add_argument("--before", help="another launchready to measure in the same run")
+    parser.add_argument("--skip-concurrency", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from tests import apps
 
     # Read by server_activate() when the app starts listening (tests/apps.py sets 128).
     apps._Server.request_queue_size = args.backlog
-    curl = shutil.which("curl")
+    curl_bin = shutil.which("curl")
     try:
         import trustme  # noqa: F401
 
@@ -163,62 +211,74 @@ def main() -> int:
         schemes = [False]
     work = Path(tempfile.mkdtemp(prefix="launchready-smoke-bench-"))
     results: dict[str, Any] = {"journeys": JOURNEYS, "runs": args.runs, "repeats": args.repeats}
-    results |= {"backlog": args.backlog, "curl": curl}
-    rows: list[dict[str, Any]] = []
+    results |= {"backlog": args.backlog, "curl": curl_bin, "before": args.before}
+    results["load_before"] = os.getloadavg()
+    cases: list[dict[str, Any]] = []
+    repeats: list[dict[str, Any]] = []
     try:
-        with apps.membership_app() as app:
-            repeats = [
-                concurrency(work, app.base_url, app.state.delays) for _ in range(args.repeats)
-            ]
-        if curl is None:
+        if not args.skip_concurrency:
+            with apps.membership_app() as app:
+                repeats = [
+                    concurrency(work, app.base_url, app.state.delays) for _ in range(args.repeats)
+                ]
+        if curl_bin is None:
             print("curl is not on PATH: the agreement part is skipped")
         else:
-            for tls in schemes:
-                with apps.membership_app(tls=tls) as app:
-                    rows += agreement(work, app, curl, args.runs)
+            plan = [
+                (tls, float(d) / 1000, False) for tls in schemes for d in args.delays.split(",")
+            ]
+            plan.append((False, float(args.delays.split(",")[0]) / 1000, True))
+            for tls, delay, split in plan:
+                with apps.fixed_latency_server(delay, tls=tls, split=split) as server:
+                    case = agreement(work, server, curl_bin, args.runs, args.repeats, args.before)
+                label = f"{'https' if tls else 'http'} {delay * 1000:.0f} ms"
+                cases.append({"case": label + (" (2 writes, Nagle)" if split else "")} | case)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    c = sorted(repeats, key=lambda r: r["check_s"])[len(repeats) // 2]
-    ideal = c["slowest_configured_s"]
-    c |= {
-        "check_over_slowest": c["check_s"] / c["slowest_s"],
-        "check_over_ideal": c["check_s"] / ideal,
-    }
-    results["concurrency"] = {"median": c, "repeats": repeats}
-    for r in rows:
-        r["ratio"] = r["ours_ms"] / r["curl_ms"]
-    results["agreement"] = rows
+    results["load_after"] = os.getloadavg()
+    if repeats:
+        c = sorted(repeats, key=lambda r: r["check_s"])[len(repeats) // 2]
+        c |= {"check_over_slowest": c["check_s"] / c["slowest_s"]}
+        results["concurrency"] = {"median": c, "repeats": repeats}
+    results["agreement"] = cases
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-
-    print(f"| {JOURNEYS} journeys at once, --runs 1, median of {args.repeats} | s |")
-    print("|---|---:|")
-    for label, value in (
-        ("wall time of `launchready smoke run` (start-up included)", c["wall_s"]),
-        ("the smoke check alone (the report's duration_s)", c["check_s"]),
-        (f"slowest journey ({c['slowest_journey']}), its 2 steps as measured", c["slowest_s"]),
-        ("slowest journey, its configured delays", ideal),
-        (f"sum of all {JOURNEYS} journeys as measured (a sequential runner)", c["sum_s"]),
-    ):
-        print(f"| {label} | {value:.2f} |")
-    print(f"steps more than 100 ms over their delay: {c['late_steps'] or 'none'}")
-    summary = (
-        f"check/slowest {c['check_over_slowest']:.2f} (wall/slowest "
-        f"{c['wall_s'] / c['slowest_s']:.2f}, check/configured {c['check_over_ideal']:.2f}); "
-        f"a sequential runner: {c['sum_s'] / c['slowest_s']:.1f}"
-    )
-    if rows:
-        print(f"\n| request (N={args.runs}) | ours p50 ms | curl median ms | ours - curl | ratio |")
-        print("|---|---:|---:|---:|---:|")
-        for r in rows:
+    print(f"load average before {results['load_before']}, after {results['load_after']}")
+    if repeats:
+        c = results["concurrency"]["median"]
+        print(f"\n| {JOURNEYS} journeys at once, --runs 1, median of {args.repeats} | s |")
+        print("|---|---:|")
+        for label, value in (
+            ("wall time of `launchready smoke run` (start-up included)", c["wall_s"]),
+            ("the smoke check alone (the report's duration_s)", c["check_s"]),
+            (f"slowest journey ({c['slowest_journey']}), its 2 steps as measured", c["slowest_s"]),
+            ("slowest journey, its configured delays", c["slowest_configured_s"]),
+            (f"sum of all {JOURNEYS} journeys as measured (a sequential runner)", c["sum_s"]),
+        ):
+            print(f"| {label} | {value:.2f} |")
+        print(f"steps more than 100 ms over their delay: {c['late_steps'] or 'none'}")
+    if cases:
+        print(
+            f"\n| server (N={args.runs}) | cold: ours p50 | curl | ours − curl "
+            "| warm: ours p50 | curl | ours − curl | connect ours / curl | TLS ours / curl |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in cases:
             print(
-                f"| {r['scheme']} GET {r['path']} | {r['ours_ms']:.1f} | {r['curl_ms']:.1f} "
-                f"| {r['ours_ms'] - r['curl_ms']:+.1f} | {r['ratio']:.2f} |"
+                f"| {r['case']} | {r['cold_ours']:.1f} | {r['cold_curl']:.1f} "
+                f"| {r['cold_ours'] - r['cold_curl']:+.1f} | {r['warm_ours']:.1f} "
+                f"| {r['warm_curl']:.1f} | {r['warm_ours'] - r['warm_curl']:+.1f} "
+                f"| {r.get('cold_ours_connect', float('nan')):.2f} / {r['cold_curl_connect']:.2f} "
+                f"| {r.get('cold_ours_tls') or 0:.2f} / {r['cold_curl_tls']:.2f} |"
             )
-        ratio = statistics.median(r["ratio"] for r in rows)
-        offset = statistics.median(r["ours_ms"] - r["curl_ms"] for r in rows)
-        summary += f"; ours/curl median {ratio:.2f} (median offset {offset:+.1f} ms)"
-    print(f"\n{summary}")
+        if args.before:
+            print("\n| server | before: p50 (set-up included) | curl time_total | before − curl |")
+            print("|---|---:|---:|---:|")
+            for r in cases:
+                print(
+                    f"| {r['case']} | {r['cold_before']:.1f} | {r['cold_curl_total']:.1f} "
+                    f"| {r['cold_before'] - r['cold_curl_total']:+.1f} |"
+                )
     return 0
 
 

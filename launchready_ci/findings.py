@@ -166,6 +166,8 @@ class CheckResult:
     enable_snippet: str | None = None
     scope: str | None = None  # what the check looked at and what it skipped, for people
     measurements: tuple[tuple[str, ...], ...] = ()  # a table, header row first
+    baselined: int = 0  # of ``suppressed``: the findings the baseline held back
+    bad_input: bool = False  # errored on a file the user gave (exit 2, not 1)
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,10 @@ class Report:
         return sum(r.suppressed for r in self.results)
 
     @property
+    def baselined(self) -> int:
+        return sum(r.baselined for r in self.results)
+
+    @property
     def failed(self) -> bool:
         if any(r.status is CheckStatus.ERRORED for r in self.results):
             return self.fail_on is not None
@@ -204,6 +210,10 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        """2 when a check could not read a file it was given (a config error), else 1 when
+        the run failed, else 0."""
+        if any(r.bad_input for r in self.results):
+            return 2
         return 1 if self.failed else 0
 
     @property

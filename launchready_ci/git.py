@@ -35,6 +35,7 @@ __all__ = [
     "Plan",
     "changed_paths",
     "grep",
+    "grep_files",
     "iter_added",
     "ls_files",
     "parse_patch",
@@ -93,12 +94,15 @@ def tracked(root: Path, rels: list[str]) -> set[str] | None:
     return {p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def grep(root: Path, pattern: str) -> list[tuple[str, int, str]] | None:
+def grep(root: Path, pattern: str, *, fixed: bool = False) -> list[tuple[str, int, str]] | None:
     """``(path, line, text)`` for each line of a text file (tracked or untracked, not
-    ignored) that matches the extended regex ``pattern``; ``None`` outside a work tree."""
+    ignored) that matches the extended regex ``pattern`` (with ``fixed``: that contains
+    the string ``pattern``, which git finds several times faster than a regex: 0.07 s
+    against 0.3-0.45 s on saleor's 4,673 files); ``None`` outside a work tree."""
+    mode = "-F" if fixed else "-E"
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--untracked", "-E", pattern],
+            ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--untracked", mode, pattern],
             capture_output=True,
             check=False,
             timeout=120,
@@ -113,6 +117,44 @@ def grep(root: Path, pattern: str) -> list[tuple[str, int, str]] | None:
         if len(parts) == 3 and parts[1].isdigit():
             out.append((parts[0], int(parts[1]), parts[2]))
     return out
+
+
+class FileGrep:
+    """A ``git grep -l`` started by :func:`grep_files`: it runs while the caller works."""
+
+    def __init__(self, proc: subprocess.Popen[bytes] | None) -> None:
+        self._proc = proc
+
+    def files(self) -> set[str] | None:
+        """The files that matched; ``None`` outside a work tree or when git failed."""
+        if self._proc is None:
+            return None
+        try:
+            out, _ = self._proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            return None
+        if self._proc.returncode not in (0, 1):
+            return None
+        return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+
+
+def grep_files(root: Path, needles: Iterable[str], *, words: bool = False) -> FileGrep:
+    """Start ``git grep -l -F`` for any of ``needles`` (fixed strings; whole words with
+    ``words``) over the text files of the work tree (tracked, or untracked and not
+    ignored); call ``.files()`` for the result. git searches on every core, many times
+    faster than reading each file in Python, so it picks the files worth parsing."""
+    args = ["git", "-C", str(root), "grep", "-l", "-z", "-I", "-F", "--untracked"]
+    if words:
+        args.append("-w")
+    for needle in needles:
+        args += ["-e", needle]
+    try:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return FileGrep(None)
+    return FileGrep(proc)
 
 
 # --- ranges and history ------------------------------------------------------------------

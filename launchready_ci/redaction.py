@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["Scrubber", "is_secret_name"]
+__all__ = ["Scrubber", "is_secret_name", "shown_url"]
 
 _SECRET_NAME = re.compile(
     r"(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|API_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH|DSN|DATABASE_URL|_KEY$)",
@@ -35,3 +35,15 @@ class Scrubber:
         if self._pattern is None:
             return text
         return self._pattern.sub("***", text)
+
+
+def shown_url(url: str) -> str:
+    """A URL as reports show it: every query value replaced by ``…`` (names kept) and no
+    fragment, so an invite token or a signed link never reaches a log. The smoke test's
+    request line and redirect messages, a step's default name and the domain check's
+    links all show URLs this way (a template such as ``{{ env.APP }}/x?t=1`` too)."""
+    base, sep, rest = url.partition("?")
+    if not sep:
+        return url.partition("#")[0]
+    names = [part.split("=", 1)[0] for part in rest.partition("#")[0].split("&")]
+    return base + "?" + "&".join(f"{name}=…" if name else "…" for name in names)

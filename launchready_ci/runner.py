@@ -5,16 +5,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from launchready_ci import __version__
-from launchready_ci.checks import CHECKS, Check
+from launchready_ci.checks import Check, load_all
 from launchready_ci.context import RunContext
-from launchready_ci.errors import CheckSkipped, LaunchreadyError, UsageError
-from launchready_ci.findings import CheckResult, CheckStatus, Finding, Report, Severity
+from launchready_ci.errors import CheckSkipped, ConfigError, LaunchreadyError, UsageError
+from launchready_ci.findings import CheckResult, CheckStatus, Finding, Location, Report, Severity
 from launchready_ci.rules import all_rules
-from launchready_ci.suppressions import Baseline, Suppressor, find_inline_ignores
+from launchready_ci.suppressions import Baseline, StaleBaseline, Suppressor, find_inline_ignores
 
 __all__ = ["RunOptions", "parse_fail_on", "run"]
 
@@ -25,6 +25,8 @@ class RunOptions:
     fail_on: str | None = None  # CLI value; overrides the config
     baseline: Baseline | None = None
     debug: bool = False
+    #: Told the id of each check as it starts (the CLI's progress line).
+    progress: Callable[[str], None] | None = None
 
 
 def parse_fail_on(text: str | None) -> Severity | None:
@@ -36,12 +38,15 @@ def parse_fail_on(text: str | None) -> Severity | None:
 def run(
     ctx: RunContext,
     options: RunOptions = RunOptions(),
-    checks: Sequence[type[Check] | Check] = CHECKS,
+    checks: Sequence[type[Check] | Check] | None = None,
 ) -> Report:
     """Run ``checks`` (classes, or instances configured by a subcommand) and report.
 
     Exceptions raised by a check never escape: they become an *errored* result.
+    ``checks`` defaults to every check ``launchready run`` runs.
     """
+    if checks is None:
+        checks = load_all()
     known = {c.id for c in checks}
     unknown = [c for c in options.only if c not in known]
     if unknown:
@@ -51,13 +56,20 @@ def run(
 
     results: list[CheckResult] = []
     ran_rules: set[str] = set()
+    read: set[str] | None = set()  # None: a check read the repository at large
     for check in selected:
+        if options.progress is not None:
+            options.progress(check.id)
         result = _run_one(check, ctx, suppressor, options)
         if result.status in (CheckStatus.PASSED, CheckStatus.FAILED):
             ran_rules.update(r.id for r in check.rules)
+            files = (check() if isinstance(check, type) else check).files_read(ctx)
+            read = None if files is None or read is None else read | files
         results.append(result)
 
-    unused = suppressor.unused(ran_rules, _whole_domains(ran_rules))
+    unused = suppressor.unused(ran_rules, _whole_domains(ran_rules), read)
+    if options.baseline is not None:
+        unused += _stale_baseline(options.baseline, ran_rules)
     if unused:
         results = _attach_unused(results, unused, selected)
     fail_on_text = options.fail_on or ctx.config.fail_on or "error"
@@ -74,7 +86,7 @@ def run(
 def _whole_domains(ran_rules: set[str]) -> set[str]:
     """Domains all of whose repository-check rules ran (see Suppressor.unused)."""
     by_domain: dict[str, set[str]] = {}
-    for check_cls in CHECKS:
+    for check_cls in load_all():
         for rule in check_cls.rules:
             by_domain.setdefault(rule.id.split("/")[0], set()).add(rule.id)
     return {d for d, ids in by_domain.items() if ids <= ran_rules}
@@ -91,7 +103,9 @@ def _run_one(
             status=CheckStatus.SKIPPED,
             reason=f"disabled in {ctx.config.path} ({check_cls.config_key}.enabled: false)",
         )
-    if section is None and check_cls.needs_config:
+    enabled_by = check_cls.enabled_by
+    by_file = enabled_by is not None and (ctx.root / enabled_by).is_file()
+    if section is None and check_cls.needs_config and not by_file:
         where = ctx.config.path or "launchready.yml"
         return base(
             status=CheckStatus.SKIPPED,
@@ -113,8 +127,9 @@ def _run_one(
     except LaunchreadyError as exc:
         return base(
             status=CheckStatus.ERRORED,
-            reason=str(exc),
+            reason=exc.render() if isinstance(exc, ConfigError) else str(exc),
             duration_s=time.perf_counter() - started,
+            bad_input=isinstance(exc, ConfigError),
         )
     except Exception as exc:  # a bug: report it without its message (it may hold data)
         if options.debug:
@@ -127,12 +142,20 @@ def _run_one(
             ),
             duration_s=time.perf_counter() - started,
         )
-    kept = [f for f in findings if not suppressor.is_suppressed(f)]
+    kept: list[Finding] = []
+    baselined = 0
+    for finding in findings:
+        why = suppressor.classify(finding)
+        if why is None:
+            kept.append(finding)
+        elif why == "baseline":
+            baselined += 1
     kept.sort(key=Finding.sort_key)
     return base(
         status=CheckStatus.FAILED if kept else CheckStatus.PASSED,
         findings=tuple(kept),
         suppressed=len(findings) - len(kept),
+        baselined=baselined,
         duration_s=time.perf_counter() - started,
         scope=instance.scope,
         measurements=instance.measurements,
@@ -156,6 +179,27 @@ def _attach_unused(
             findings = tuple(sorted((*result.findings, *extra), key=Finding.sort_key))
             result = dataclasses.replace(result, status=CheckStatus.FAILED, findings=findings)
         out.append(result)
+    return out
+
+
+def _stale_baseline(baseline: Baseline, ran_rules: set[str]) -> list[Finding]:
+    """One finding per domain whose rules ran: the baseline entries that matched nothing."""
+    by_domain: dict[str, list[str]] = {}
+    for rule, fps in baseline.stale(ran_rules).items():
+        by_domain.setdefault(rule.split("/")[0], []).extend(fps)
+    out = []
+    for domain, fps in sorted(by_domain.items()):
+        n = len(fps)
+        out.append(
+            StaleBaseline.finding(
+                f"{n} {'entry' if n == 1 else 'entries'} of the baseline {baseline.path} "
+                f"match no {domain} finding any more: `launchready baseline update` "
+                "records today's findings and drops them",
+                Location(path=baseline.path, target=baseline.path, target_kind="file"),
+                content=f"{domain}:{','.join(sorted(fps))}",
+                properties={"ignored_rule": f"{domain}/*", "entries": n},
+            )
+        )
     return out
 
 

@@ -23,6 +23,7 @@ from launchready_ci.rules import REGISTRY, Rule, matches, register
 __all__ = [
     "INLINE_MARKER",
     "Baseline",
+    "StaleBaseline",
     "Suppressor",
     "UnusedIgnore",
     "find_inline_ignores",
@@ -62,6 +63,40 @@ class UnusedIgnore(Rule):
     }
 
 
+@register
+class StaleBaseline(Rule):
+    """Entries of the baseline match no finding any more.
+
+    Why
+    ---
+    A baseline records the findings a team accepted on the day it adopted launchready,
+    so that a run fails only on what is new. When one of them is fixed, its entry stays
+    behind: harmless today, but a stale entry would hide the same problem if it came
+    back at the same place. Like an unused ignore, it is reported so that the list of
+    accepted risks stays honest.
+
+    One finding per check, on the baseline file, counts the entries whose rule ran and
+    matched nothing (entries of checks that did not run are left alone).
+
+    Remediation
+    -----------
+    Run `launchready baseline update` (it records today's findings and drops the
+    stale entries), review the diff and commit it.
+
+    References
+    ----------
+    - https://github.com/launchready/launchready-ci#suppressing-findings
+    """
+
+    id = "launchready/stale-baseline"
+    severity = Severity.NOTICE
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("a baseline entry for a key that was removed since",),
+        "good": ("a baseline with only the findings still there",),
+    }
+
+
 @dataclass(frozen=True)
 class InlineIgnore:
     path: str
@@ -74,7 +109,7 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
     """Every ``launchready: ignore[...]`` comment: via ``git grep`` in a work tree, else by
     reading ``paths``."""
     found: list[InlineIgnore] = []
-    hits = git.grep(root, r"launchready:[[:space:]]*ignore(-file)?\[")
+    hits = git.grep(root, "launchready:", fixed=True)  # INLINE_MARKER below does the rest
     if hits is None:
         hits = []
         for rel in paths or ():
@@ -102,26 +137,59 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
 
 @dataclass
 class Baseline:
+    """A baseline file: the fingerprints it accepts, each with its rule and location."""
+
     path: str
     fingerprints: set[str] = field(default_factory=set)
+    rules: dict[str, str] = field(default_factory=dict)  # fingerprint -> rule id
+    locations: dict[str, str] = field(default_factory=dict)  # fingerprint -> where
+    used: set[str] = field(default_factory=set)  # fingerprints that matched a finding
+
+    def stale(self, ran_rules: set[str]) -> dict[str, list[str]]:
+        """Rule id -> the fingerprints of its entries that matched nothing, for the rules
+        that ran (an entry whose rule did not run may still match next time)."""
+        out: dict[str, list[str]] = {}
+        for fp in sorted(self.fingerprints - self.used):
+            rule = self.rules.get(fp, "")
+            if rule in ran_rules:
+                out.setdefault(rule, []).append(fp)
+        return out
 
 
-def load_baseline(root: Path, path: str) -> Baseline:
+def load_baseline(root: Path, path: str, display: str | None = None) -> Baseline:
+    """Read a baseline; a missing, unreadable or malformed file is a UsageError naming
+    it (exit 2), never a traceback: not even for JSON nested 100,000 deep."""
+    label = display or path
     full = Path(path) if Path(path).is_absolute() else root / path
-    if not full.exists():
-        return Baseline(path)
-    try:
-        data = json.loads(full.read_text(encoding="utf-8"))
-        entries = data["findings"]
-        fps = {str(e["fingerprint"]) for e in entries}
-        if data.get("version") != BASELINE_VERSION:
-            raise ValueError("version")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    if not full.is_file():
         raise UsageError(
-            f"{path}: not a launchready baseline file ({type(exc).__name__}); "
-            "recreate it with `launchready run --write-baseline FILE`"
+            f"{label}: no such baseline file; record one with "
+            f"`launchready run --write-baseline {label}` (or `launchready init`)"
+        )
+    try:
+        data = json.loads(full.read_bytes().decode("utf-8"))
+        if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
+            raise ValueError("version")
+        entries = data["findings"]
+        if not isinstance(entries, list):
+            raise TypeError("findings")
+        baseline = Baseline(path)
+        for entry in entries:
+            fp = str(entry["fingerprint"])
+            baseline.fingerprints.add(fp)
+            baseline.rules[fp] = str(entry.get("rule_id", ""))
+            baseline.locations[fp] = str(entry.get("location", ""))
+    except RecursionError:
+        raise UsageError(
+            f"{label}: not a launchready baseline file (JSON nested too deeply); "
+            "recreate it with `launchready baseline update`"
         ) from None
-    return Baseline(path, fps)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(
+            f"{label}: not a launchready baseline file ({type(exc).__name__}); "
+            "recreate it with `launchready baseline update`"
+        ) from None
+    return baseline
 
 
 def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
@@ -160,6 +228,12 @@ class Suppressor:
                 self._inline_by_line.setdefault((item.path, item.line), []).append(i)
 
     def is_suppressed(self, finding: Finding) -> bool:
+        return self.classify(finding) is not None
+
+    def classify(self, finding: Finding) -> str | None:
+        """What suppresses ``finding``: "ignore" (config or inline), "baseline",
+        "accepted" (by the check itself, e.g. a detect-secrets baseline), or None. Every
+        match is recorded, so that unused ignores and stale baseline entries are known."""
         hit = False
         for i, ignore in enumerate(self.ignores):
             if self._config_match(ignore, finding):
@@ -179,10 +253,16 @@ class Suppressor:
                 if matches(self.inline[i].rule, finding.rule_id):
                     self.used_inline.add(i)
                     hit = True
+        baselined = False
         if self.baseline is not None and finding.fingerprint in self.baseline.fingerprints:
-            hit = True
+            self.baseline.used.add(finding.fingerprint)
+            baselined = True
+        if hit:
+            return "ignore"
+        if baselined:
+            return "baseline"
         # Accepted by the check itself, e.g. by an entry of a detect-secrets baseline.
-        return hit or any(key == "accepted_by" for key, _ in finding.properties)
+        return "accepted" if any(key == "accepted_by" for key, _ in finding.properties) else None
 
     @staticmethod
     def _config_match(ignore: Ignore, finding: Finding) -> bool:
@@ -197,12 +277,17 @@ class Suppressor:
                 return False
         return True
 
-    def unused(self, ran_rules: set[str], whole_domains: set[str]) -> list[Finding]:
+    def unused(
+        self, ran_rules: set[str], whole_domains: set[str], read: set[str] | None = None
+    ) -> list[Finding]:
         """Ignores that matched nothing although their rule ran.
 
         An exact id counts when its rule ran; a ``domain/*`` wildcard when the domain's
         repository checks ran as a whole (``whole_domains``). A deploy-time subcommand
         that runs a few rules of a domain must not call the domain's other ignores unused.
+        Inline comments count only in the files the checks read (``read``; None: the
+        whole repository): the examples in a changelog or the docs are not ignores of a
+        domain check, which reads launchready.yml alone.
         """
 
         def considered(rule: str) -> bool:
@@ -229,7 +314,7 @@ class Suppressor:
                 )
             )
         for i, item in enumerate(self.inline):
-            if i in self.used_inline:
+            if i in self.used_inline or (read is not None and item.path not in read):
                 continue
             known = item.rule.endswith("/*") or REGISTRY.canonical(item.rule) is not None
             if known and not considered(item.rule):

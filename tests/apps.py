@@ -7,7 +7,8 @@ this module, so it must not import pytest).
   request's secrets, per-path delays, a /health that is not ready yet. One launch bug is
   planted: an invite link that is not ``welcome-2026`` redirects to a 404.
 - :func:`fault_server`: one misbehaving server per kind (refused, hang, trickle,
-  redirect-loop, huge-body, invalid-json, untrusted-tls, slow).
+  redirect-loop, huge-body, invalid-json, untrusted-tls, slow, trickle-tls: a TLS
+  handshake a byte every 0.2 s, odd-scheme: a redirect to ftp:// on its own port).
 
 Every server runs in daemon threads and is stopped, with its open connections shut, on
 exit; nothing is logged to stderr.
@@ -47,6 +48,8 @@ FAULT_KINDS = (
     "invalid-json",
     "untrusted-tls",
     "slow",
+    "trickle-tls",
+    "odd-scheme",
 )
 HUGE_BODY = 50 * 1024 * 1024
 
@@ -76,6 +79,7 @@ class App:
 class Fault:
     base_url: str
     ca_bundle: str | None
+    seen: list[str] = field(default_factory=list)  # paths the server was asked for
 
 
 # --- the server underneath both --------------------------------------------------------------
@@ -95,6 +99,7 @@ class _Server(ThreadingHTTPServer):
         self.password = ""
         self.tls = False
         self.kind = ""
+        self.seen: list[str] = []  # paths requested (odd-scheme)
         try:
             super().__init__(("127.0.0.1", 0), handler)
         except OSError as exc:
@@ -354,13 +359,27 @@ class _FaultHandler(_Handler):
         if self.server.kind == "hang":  # accept, then never say a word
             self.server.stopping.wait()
             return
+        if self.server.kind == "trickle-tls":  # a ServerHello that never ends
+            try:
+                self.wfile.write(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 KB
+                while not self.server.stopping.wait(0.2):
+                    self.wfile.write(b"\x02")
+            except OSError:
+                pass  # the client hung up
+            return
         super().handle()
 
     def answer(self) -> None:
         self.read_body()
         kind, stopping, path = self.server.kind, self.server.stopping, urlsplit(self.path).path
-        if kind == "redirect-loop":
-            self.send(302, headers={"Location": {"/a": "/b", "/b": "/a"}.get(path, "/a")})
+        if kind == "redirect-loop":  # the query goes along, as a sign-in loop keeps ?next=
+            query = urlsplit(self.path).query
+            target = {"/a": "/b", "/b": "/a"}.get(path, "/a") + (f"?{query}" if query else "")
+            self.send(302, headers={"Location": target})
+        elif kind == "odd-scheme":  # every request is counted: a followed hop shows
+            self.server.seen.append(path)
+            port = self.server.server_address[1]
+            self.send(302, headers={"Location": f"ftp://127.0.0.1:{port}/b"})
         elif kind == "invalid-json":
             self.send(200, '{"version": "v1",', "application/json")
         elif kind == "untrusted-tls":
@@ -405,8 +424,77 @@ def fault_server(kind: str) -> Iterator[Fault]:
     server.kind = kind
     if kind != "untrusted-tls":
         with _serving(server, None) as port:
-            yield Fault(f"http://127.0.0.1:{port}", None)
+            yield Fault(f"http://127.0.0.1:{port}", None, server.seen)
         return
     # a CA no client was given: its PEM is deleted on exit and never exposed
     with _local_tls() as (context, _), _serving(server, context) as port:
         yield Fault(f"https://localhost:{port}", None)
+
+
+# --- a server that answers in a known time ----------------------------------------------------
+
+
+class _FixedHandler(_Handler):
+    """Holds every request ``server.delay`` seconds, then answers 200 with a small body:
+    in one write (TCP_NODELAY) unless ``server.split`` asks for headers and body in two
+    writes with Nagle's algorithm on, the way many servers answer."""
+
+    def setup(self) -> None:
+        self.disable_nagle_algorithm = not self.server.split
+        super().setup()
+
+    def answer(self) -> None:
+        self.read_body()
+        time.sleep(self.server.delay)
+        body = b'{"ok": true}'
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        if self.server.split:
+            self.wfile.write(head)
+            self.wfile.flush()
+            self.wfile.write(body)
+        else:
+            self.wfile.write(head + body)
+
+
+class _FixedServer(_Server):
+    delay = 0.0
+    split = False
+
+
+@contextmanager
+def fixed_latency_server(
+    delay: float, *, tls: bool = False, split: bool = False
+) -> Iterator[Fault]:
+    """A server that answers every request ``delay`` seconds after reading it (over
+    HTTPS from a fresh local CA with ``tls=True``): a latency every client should
+    measure the same, for benchmarks. ``split`` sends headers and body in two writes
+    with Nagle's algorithm on."""
+    server = _FixedServer(_FixedHandler)
+    server.delay, server.split = delay, split
+    if not tls:
+        with _serving(server, None) as port:
+            yield Fault(f"http://127.0.0.1:{port}", None)
+        return
+    with _local_tls() as (context, ca_bundle), _serving(server, context) as port:
+        yield Fault(f"https://localhost:{port}", ca_bundle)
+
+
+@contextmanager
+def unaccepting_port() -> Iterator[str]:
+    """``http://127.0.0.1:PORT`` of a socket that listens and never accepts, its queue
+    already full: a new connection neither succeeds nor fails, as behind a firewall that
+    drops SYNs."""
+    listener = socket.socket()
+    filler = socket.socket()
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = int(listener.getsockname()[1])
+        filler.connect(("127.0.0.1", port))  # takes the one place in the queue
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        filler.close()
+        listener.close()

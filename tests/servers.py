@@ -81,13 +81,17 @@ def _zones() -> dict[str, str]:
         + "go A 203.0.113.14\n"
         + "links A 203.0.113.15\n"
         + "legacy A 203.0.113.16\n"
+        + "shop A 203.0.113.17\n"
         + "old CNAME gone-app.provider.test.\n"  # the app was deleted: dangling
+        # the platform's app not created yet, its edge already serving the name
+        + "edge CNAME edge-app.provider.test.\n"
         + "api CNAME api-host.provider.test.\n"  # launchready.yml says cname.vercel.test
         # no MX, no CAA (and the parent `test` refuses: counts as no record)
         + '@ TXT "v=spf1 include:spfchain.test a:nothing1.clubhouse.test '
         + 'a:nothing2.clubhouse.test a:nothing3.clubhouse.test ?all"\n'
         + f"pm._domainkey TXT {weak}\n"
         + 's1._domainkey TXT "v=DKIM1; k=rsa; p="\n'
+        + 's2._domainkey TXT "v=DKIM1; k=rsa"\n'
         + '_dmarc TXT "v=DMARC1; p=none"\n'
         + "news MX 10 mx.clubhouse.test.\n"
         + 'news TXT "v=spf1 include:spf.mtasv.net ~all"\n'
@@ -211,7 +215,11 @@ class Web:
     legacy_port: int = 0  # legacy.clubhouse.test: TLS 1.1 only
 
     def connect_to(self) -> list[str]:
+        """Every name to nginx; edge.clubhouse.test by a rule of its own, as a team routes
+        a name whose DNS cut-over is not done yet."""
         return [
+            f"edge.clubhouse.test:443:127.0.0.1:{self.https_port}",
+            f"edge.clubhouse.test:80:127.0.0.1:{self.http_port}",
             f"legacy.clubhouse.test:443:127.0.0.1:{self.legacy_port}",
             f":443:127.0.0.1:{self.https_port}",
             f":80:127.0.0.1:{self.http_port}",
@@ -252,15 +260,33 @@ def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
 {CLEAN_HTTPS}""", certs["good"]),
             # clubhouse.test: no intermediate on the apex; app expires in 5 days, soon in 15;
             # api's certificate is for another name (TLS findings; HTTP clean where TLS holds)
-            _server(plain, "clubhouse.test app.clubhouse.test soon.clubhouse.test links.clubhouse.test", to_https),
+            _server(plain, "clubhouse.test app.clubhouse.test soon.clubhouse.test links.clubhouse.test "
+                    "shop.clubhouse.test edge.clubhouse.test", to_https),
             _server(https, "clubhouse.test", CLEAN_HTTPS, certs["apex"]),
-            _server(https, "app.clubhouse.test", CLEAN_HTTPS, certs["app"]),
+            # app: the invite links of the launch email (welcome-2026 works, any other
+            # ends on a 404) and a reset link that ends on a preview host
+            _server(https, "app.clubhouse.test", f"""
+    location = /invite/welcome-2026 {{ {HSTS} return 302 /signup?invite=welcome-2026; }}
+    location /invite/ {{ {HSTS} return 302 /invites/expired; }}
+    location = /invites/expired {{ {HSTS} return 404 'expired'; }}
+    location = /reset {{ {HSTS} return 302 https://preview.clubhouse.test/reset$is_args$args; }}
+{CLEAN_HTTPS}""", certs["app"]),
+            _server(https, "preview.clubhouse.test", CLEAN_HTTPS, certs["web"]),
+            # shop: no intermediate sent, and behind it every path -> http://shop/start
+            # (the HTTP checks must still see it), no HSTS
+            _server(https, "shop.clubhouse.test", """
+    location = /start { return 200 'start'; }
+    location / { return 302 http://shop.clubhouse.test/start; }""", certs["shop"]),
+            # edge: a dangling CNAME in DNS, a working edge behind --connect-to; HSTS short
+            _server(https, "edge.clubhouse.test", """
+    add_header Strict-Transport-Security "max-age=600" always;
+    location / { return 200 'edge'; }""", certs["edge"]),
             _server(https, "soon.clubhouse.test", CLEAN_HTTPS, certs["soon"]),
             _server(https, "api.clubhouse.test", CLEAN_HTTPS, certs["api"]),
             # web: plain HTTP answers 200, no HSTS, a public feed, short-lived assets
             _server(plain, "web.clubhouse.test", "    location / { return 200 'plain'; }"),
             _server(https, "web.clubhouse.test", """
-    location = /feed { add_header Cache-Control "public, max-age=300" always; return 200 'feed'; }
+    location = /feed { add_header Cache-Control "public, max-age=300" always; add_header cf-cache-status HIT always; return 200 'feed'; }
     location = /login { try_files /none =401; }
     location /static/ { add_header Cache-Control "max-age=60"; return 200 'js'; }
     location / { return 200 'web'; }""", certs["web"]),
@@ -323,7 +349,15 @@ def nginx_server(extra_hosts: tuple[str, ...] = ()) -> Iterator[Web]:
         "app": issue("app", "app.clubhouse.test", days=5),
         "soon": issue("soon", "soon.clubhouse.test", days=15),
         "api": issue("api", "other.test"),
-        "web": issue("web", "web.clubhouse.test", "go.clubhouse.test", "links.clubhouse.test"),
+        "web": issue(
+            "web",
+            "web.clubhouse.test",
+            "go.clubhouse.test",
+            "links.clubhouse.test",
+            "preview.clubhouse.test",
+        ),
+        "shop": issue("shop", "shop.clubhouse.test", full=False),
+        "edge": issue("edge", "edge.clubhouse.test"),
         "legacy": issue("legacy", "legacy.clubhouse.test"),
     }
     https, plain, legacy = _free_tcp_port(), _free_tcp_port(), _free_tcp_port()
@@ -337,6 +371,9 @@ def nginx_server(extra_hosts: tuple[str, ...] = ()) -> Iterator[Web]:
         f"  access_log off;\n  client_body_temp_path {temp};\n  proxy_temp_path {temp};\n"
         f"  fastcgi_temp_path {temp};\n  uwsgi_temp_path {temp};\n  scgi_temp_path {temp};\n"
         "  limit_req_zone $binary_remote_addr zone=login:1m rate=2r/s;\n  limit_req_status 429;\n"
+        # A relative Location made absolute names the port nginx listens on; members'
+        # sites answer on 443, so the redirect must not name another port.
+        "  port_in_redirect off;\n"
         + _sites((https, plain), certs)
         + _clean_sites((https, plain), extra_hosts, issue)
         # legacy: a port of its own that offers TLS 1.1 only (protocols are per port)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import launchready_ci.checks  # noqa: F401  (registers every rule)
+from launchready_ci.checks import load_all
 from launchready_ci.config.model import Config
 from launchready_ci.findings import Location, Severity
 from launchready_ci.reports.audit import classify, dependency_map, rank
 from launchready_ci.rules import REGISTRY
 from tests.helpers import make_repo, run_cli
+
+load_all()  # registers every rule
 
 STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dcg0Ft"
 

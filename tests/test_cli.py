@@ -233,3 +233,30 @@ def test_changed_lines_are_read_without_fetching(tmp_path: Path) -> None:
     assert changed_lines(repo, base, head) == {"a.py": frozenset({2, 4}), "b.py": frozenset({1})}
     assert changed_lines(repo, "0" * 40, head) is None, "a commit that is not here: no order"
     assert changed_lines(tmp_path, base, head) is None, "not a repository"
+
+
+def test_json_dash_writes_the_report_to_stdout_and_the_rest_to_stderr(tmp_path: Path) -> None:
+    from tests.helpers import make_repo
+
+    repo = make_repo(
+        tmp_path / "r", {"launchready.yml": "version: 1\nsecrets: {}\n", "a.py": "1\n"}
+    )
+    out = run_cli("run", "--json", "-", "--fail-on", "never", cwd=repo)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["tool"]["name"] == "launchready"
+    assert "Checks:" in out.stderr
+
+
+def test_the_terminal_report_groups_a_rule_with_many_findings(tmp_path: Path) -> None:
+    from tests.helpers import make_repo
+
+    files = {"launchready.yml": "version: 1\nenv: {inventory: env-inventory.yml}\n"}
+    files["env-inventory.yml"] = "version: 1\nvariables: {}\n"
+    files["app.py"] = "import os\n" + "".join(f"os.environ['VAR_{i}']\n" for i in range(8))
+    repo = make_repo(tmp_path / "r", files)
+    grouped = run_cli("run", "--no-color", "--fail-on", "never", cwd=repo)
+    assert "env/not-in-inventory: 8 findings in 1 file" in grouped.stdout, grouped.stdout
+    assert "... and 5 more (--verbose lists them)" in grouped.stdout
+    assert grouped.stdout.count("has no entry in env-inventory.yml") == 3
+    verbose = run_cli("run", "--no-color", "--fail-on", "never", "--verbose", cwd=repo)
+    assert verbose.stdout.count("has no entry in env-inventory.yml") == 8

@@ -235,3 +235,64 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     bad.write_text("{}")
     done = run_cli("rollback", "--root", str(repo2), "--smoke-results", str(bad))
     assert done.returncode == 2 and "not a results file" in done.stderr
+
+
+def test_a_manual_deploy_titled_with_the_sha_is_not_a_rollback_already_triggered(
+    tmp_path: Path,
+) -> None:
+    """The guard matches the run-name the dispatched rollback gets, exactly: a deploy
+    someone dispatched by hand as "deploy <sha>" names the commit too, and is not one."""
+    repo = _repo(tmp_path, "  strategy: workflow\n  workflow: deploy.yml\n")
+    with github_api() as api:
+        api.add_deployment(GOOD)
+        api.add_workflow_run("deploy.yml", display_title=f"deploy {BAD}", head_sha=BAD)
+        api.add_workflow_run("deploy.yml", display_title=f"redeploy {BAD} (rollback of it?)")
+        done = _rollback(repo, api, "--smoke-results", _results(tmp_path))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "no rollback yet for production:" in done.stdout
+        assert len(api.sent("POST", "/dispatches")) == 1
+        again = _rollback(repo, api, "--smoke-results", _results(tmp_path))
+        assert "already triggered for production:" in again.stdout
+        assert len(api.sent("POST", "/dispatches")) == 1
+
+
+def test_the_summary_lists_each_retry_and_wait(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, "  strategy: workflow\n  workflow: deploy.yml\n")
+    summary = tmp_path / "summary.md"
+    with github_api() as api:
+        api.fail_next(503, 2, retry_after="0")
+        done = _rollback(
+            repo, api, "--smoke-results", _results(tmp_path), "--target", GOOD,
+            env={"GITHUB_STEP_SUMMARY": str(summary)},
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line for line in summary.read_text().splitlines() if "| GitHub API |" in line]
+    assert len(rows) == 2, summary.read_text()
+    runs = "GET /repos/acme/clubhouse/actions/workflows/deploy.yml/runs"
+    assert f"{runs}: 503, waited 0 s, then attempt 2 of 5" in rows[0]
+    assert f"{runs}: 503, waited 0 s, then attempt 3 of 5" in rows[1]
+    assert "GitHub API" in done.stdout
+
+
+def test_with_fail_on_warning_an_over_budget_smoke_run_triggers_the_rollback(
+    tmp_path: Path,
+) -> None:
+    """A real smoke run's results file, over budget in every run with fail_on: warning:
+    passed is false and every run counts for the M-of-N guard."""
+    config = (
+        "fail_on: warning\nsmoke:\n  runs: 3\n  journeys:\n"
+        "    - name: browse\n      steps:\n        - {url: /login, budget: 20ms}\n"
+        "rollback:\n  strategy: command\n  command: 'true'\n  min_failed_runs: 2\n"
+    )
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": config}, commit=False)
+    results = tmp_path / "results.json"
+    with membership_app() as app:
+        app.state.delays["/login"] = 0.3
+        smoke = run_cli(
+            "smoke", "run", "--root", str(repo), "--base-url", app.base_url,
+            "--results", str(results),
+        )  # fmt: skip
+    assert smoke.returncode == 1, smoke.stdout + smoke.stderr
+    done = _rollback(repo, None, "--smoke-results", str(results), "--target", GOOD, "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 of 3 runs failed (needs 2)" in done.stdout and "would roll back" in done.stdout

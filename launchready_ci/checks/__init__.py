@@ -1,29 +1,52 @@
-"""Every check, imported explicitly so that the rule registry is complete and ordered."""
+"""Every check, imported explicitly so that the rule registry is complete and ordered.
+
+The checks are imported on first use (``CHECKS``, :func:`load_all`, or
+:func:`launchready_ci.rules.all_rules`), not when a submodule is: a command that needs one
+part (``launchready env init`` reads code) does not pay for importing them all
+(detect-secrets, httpx, dnspython ... about half a second, more on a loaded machine).
+"""
 
 from __future__ import annotations
 
-from launchready_ci import suppressions  # noqa: F401  (registers launchready/unused-ignore)
+from typing import TYPE_CHECKING, Any
+
 from launchready_ci.checks.base import Check
-from launchready_ci.checks.domain.check import (  # noqa: F401  (registers its rules; not in
-    DomainCheck,  # CHECKS: it queries the network, see `launchready domain check`)
-)
-from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
-from launchready_ci.checks.env_inventory.verify import (  # noqa: F401  (registers its rules;
-    EnvVerifyCheck,  # not in CHECKS: it needs an environment, see `launchready env verify`)
-)
-from launchready_ci.checks.migrations.check import (  # noqa: F401  (registers its rules;
-    MigrationsCheck,
-    MigrationsDryRunCheck,  # not in CHECKS: it needs a database, see `migrations dry-run`)
-)
-from launchready_ci.checks.secrets.check import SecretsCheck
-from launchready_ci.checks.smoke.check import (  # noqa: F401  (registers its rules; not in
-    SmokeCheck,  # CHECKS: it sends requests to a live release, see `launchready smoke run`)
-)
-from launchready_ci.checks.workflows.check import (  # noqa: F401  (registers its rules; not in
-    WorkflowsCheck,  # CHECKS: `launchready audit` runs the deploy workflow review)
-)
 
-__all__ = ["CHECKS", "Check"]
+__all__ = ["CHECKS", "Check", "load_all"]
 
-#: In the order they run and are reported.
-CHECKS: tuple[type[Check], ...] = (SecretsCheck, EnvInventoryCheck, MigrationsCheck)
+if TYPE_CHECKING:
+    #: In the order they run and are reported.
+    CHECKS: tuple[type[Check], ...]
+
+
+def load_all() -> tuple[type[Check], ...]:
+    """Import every check (registering every rule); the checks ``run`` runs, in order."""
+    from launchready_ci import suppressions  # noqa: F401  (registers launchready/* rules)
+    from launchready_ci.checks.domain.check import (  # noqa: F401  (registers its rules; not in
+        DomainCheck,  # CHECKS: it queries the network, see `launchready domain check`)
+    )
+    from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
+    from launchready_ci.checks.env_inventory.verify import (  # noqa: F401  (registers its rules;
+        EnvVerifyCheck,  # not in CHECKS: it needs an environment, see `launchready env verify`)
+    )
+    from launchready_ci.checks.migrations.check import (  # noqa: F401  (registers its rules;
+        MigrationsCheck,
+        MigrationsDryRunCheck,  # not in CHECKS: it needs a database, see `migrations dry-run`)
+    )
+    from launchready_ci.checks.secrets.check import SecretsCheck
+    from launchready_ci.checks.smoke.check import (  # noqa: F401  (registers its rules; not in
+        SmokeCheck,  # CHECKS: it sends requests to a live release, see `launchready smoke run`)
+    )
+    from launchready_ci.checks.workflows.check import (  # noqa: F401  (registers its rules; not
+        WorkflowsCheck,  # in CHECKS: `launchready audit` runs the deploy workflow review)
+    )
+
+    return (SecretsCheck, EnvInventoryCheck, MigrationsCheck)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CHECKS":
+        checks = load_all()
+        globals()["CHECKS"] = checks
+        return checks
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,6 +39,9 @@ class Check:
     config_key: ClassVar[str]
     needs_config: ClassVar[bool] = False
     enable_snippet: ClassVar[str] = ""
+    #: A file at the repository root whose presence turns the check on without a section
+    #: (``env-inventory.yml`` for the env check).
+    enabled_by: ClassVar[str | None] = None
     rules: ClassVar[tuple[type[Rule], ...]] = ()
     #: Set by ``run``: what was looked at and what was skipped ("812 files, 4.1 MB; ...").
     scope: str | None = None
@@ -48,3 +51,10 @@ class Check:
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def files_read(self, ctx: RunContext) -> set[str] | None:
+        """The repository files this check reads (repository-relative), so that only
+        their inline ``launchready: ignore[...]`` comments can be unused for it; None:
+        the repository at large. A live check (the domain, a deployed release) reads
+        launchready.yml alone."""
+        return None

@@ -28,6 +28,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "score per area of the launch bar, what is missing to assess the rest, and a "
         "dependency map (Mermaid).",
     ),
+    "baseline": (
+        "baseline",
+        "baseline",
+        "The baseline: the findings accepted on the day launchready was adopted, so that a "
+        "run fails only on what is new. `update` records today's findings again.",
+    ),
     "domain": (
         "domain",
         "domain",
@@ -46,6 +52,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "domain and its records, where each secret lives and who owns it, deploy and "
         "rollback, monitors and who is alerted. With --check, fail when the committed one is "
         "stale.",
+    ),
+    "init": (
+        "init",
+        "init",
+        "Set launchready up on this repository: launchready.yml for what is here, a drafted "
+        "env-inventory.yml, a baseline of today's findings, and the next three steps.",
     ),
     "migrations": (
         "migrations",
@@ -133,7 +145,7 @@ def cli() -> None:
     """Catch launch-killing mistakes in CI: committed keys, unowned env vars,
     unsafe migrations, broken sign-in, mail in spam, expiring certificates.
 
-    Start with `launchready run` in the repository root.
+    Start with `launchready init` in the repository, then `launchready run`.
     """
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from launchready_ci.errors import UsageError
+from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
 from launchready_ci.github.console import echo
 
 if TYPE_CHECKING:  # the rest is imported by the commands that run checks, not by every one
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the rest is imported by the commands that run checks, not b
     from launchready_ci.checks import Check
     from launchready_ci.context import GitHubEnv, RunContext
     from launchready_ci.findings import Finding, Report
+    from launchready_ci.redaction import Scrubber
 
 __all__ = [
     "CA_BUNDLE",
@@ -125,7 +126,13 @@ def report_options(fn: Callable[..., None]) -> Callable[..., None]:
             "--write-baseline", metavar="FILE", help="Record the current findings in FILE."
         ),
         click.option("--sarif", metavar="FILE", help="Write SARIF 2.1.0 to FILE."),
-        click.option("--json", "json_path", metavar="FILE", help="Write the JSON report to FILE."),
+        click.option(
+            "--json",
+            "json_path",
+            metavar="FILE",
+            help="Write the JSON report to FILE (`-`: to stdout; the terminal report goes "
+            "to stderr then).",
+        ),
         click.option("--markdown", metavar="FILE", help="Write the Markdown summary to FILE."),
         click.option(
             "--summary/--no-summary",
@@ -143,6 +150,12 @@ def report_options(fn: Callable[..., None]) -> Callable[..., None]:
             help="Colour the terminal report (default: on a TTY).",
         ),
         click.option("--quiet", "-q", is_flag=True, help="Do not print the terminal report."),
+        click.option(
+            "--verbose",
+            "-v",
+            is_flag=True,
+            help="Print every finding (the terminal report shows a few per rule and counts).",
+        ),
         click.option("--debug", is_flag=True, help="Let internal errors raise with a traceback."),
     ]
     for option in reversed(options):
@@ -177,12 +190,16 @@ class Session:
 
 
 def open_session(root: Path | None, config_path: str | None) -> Session:
-    """Resolve the repository root (--root, else the current directory) and load its config.
+    """Resolve the repository root and load its config: --config, else
+    ``.github/launchready.yml`` or ``launchready.yml`` in --root, or (without --root) in
+    the current folder or its nearest parent up to the repository's top, whose folder is
+    then the root (see :func:`config.loader.config_home`).
 
     Not $GITHUB_WORKSPACE: a step's `working-directory:`, or a pre-commit hook run in
     another repository during a job, means the current directory is the one to check.
     """
     from launchready_ci import config as config_mod
+    from launchready_ci.config.loader import config_home
     from launchready_ci.context import GitHubEnv
 
     environ = dict(os.environ)
@@ -190,6 +207,8 @@ def open_session(root: Path | None, config_path: str | None) -> Session:
     resolved = (root or Path.cwd()).resolve()
     if not resolved.is_dir():
         raise UsageError(f"--root {resolved} is not a directory")
+    if root is None and config_path is None:
+        resolved = config_home(resolved)
     return Session(resolved, environ, github, config_mod.load(resolved, config_path))
 
 
@@ -240,6 +259,7 @@ def execute(
     color: bool | None,
     quiet: bool,
     debug: bool,
+    verbose: bool = False,
     checks: Sequence[type[Check] | Check] | None = None,
     secret_values: Collection[str] = (),
     extra_outputs: ExtraOutputs | None = None,
@@ -252,7 +272,6 @@ def execute(
     values.
     """
     from launchready_ci.checks import CHECKS
-    from launchready_ci.github.events import pull_request_shas
     from launchready_ci.github.outputs import format_output
     from launchready_ci.redaction import Scrubber
     from launchready_ci.reporters import json as json_r
@@ -263,29 +282,39 @@ def execute(
     from launchready_ci.suppressions import load_baseline
 
     session = open_session(root, config_path)
-    root, config, github, environ = session.root, session.config, session.github, session.environ
-    # Paths given on the command line are relative to the working directory; paths in
-    # launchready.yml are relative to the repository root.
-    baseline_path = str(Path(baseline).resolve()) if baseline else config.baseline
+    root, github, environ = session.root, session.github, session.environ
+    # A run that records a baseline reads none: it records every finding of today.
+    accepted = None
+    if not write_baseline:
+        located = baseline_file(session, baseline)
+        accepted = load_baseline(root, str(located[0]), located[1]) if located else None
+    progress = Progress.start(enabled=not quiet and not github.actions and _stderr_isatty())
     options = RunOptions(
         only=only,
         fail_on=fail_on.lower() if fail_on else None,
-        baseline=load_baseline(root, baseline_path) if baseline_path else None,
+        baseline=accepted,
         debug=debug,
+        progress=progress.check,
     )
-    report = _rebase(
-        run(session.context(), options, CHECKS if checks is None else checks), root, github
-    )
+    try:
+        report = _rebase(
+            run(session.context(), options, CHECKS if checks is None else checks), root, github
+        )
+    finally:
+        progress.stop()
     scrub = Scrubber(environ, tuple(secret_values))
 
     written: dict[str, str] = {}
-    for path, render in ((sarif, sarif_r.render), (json_path, json_r.render)):
+    to_stdout = json_path == "-"
+    for path, render in (
+        (sarif, sarif_r.render),
+        (None if to_stdout else json_path, json_r.render),
+    ):
         if path:
             write_text(path, scrub(render(report)))
             written["sarif" if render is sarif_r.render else "json"] = path
     markdown_text: str | None = None
-    pull = pull_request_shas(environ) if github.actions else None
-    blob = blob_url(github, pull)
+    pull, blob = _pull_request(github, environ)
     if markdown:
         markdown_text = scrub(summary_r.render(report, blob_url=blob))
         write_text(markdown, markdown_text)
@@ -294,7 +323,17 @@ def execute(
         write_baseline_file(root, write_baseline, report)
         written["baseline"] = write_baseline
 
-    _print_report(report, session, pull, scrub, quiet=quiet, color=color, annotations=annotations)
+    _print_reports(
+        report,
+        scrub,
+        session,
+        pull,
+        json_to_stdout=to_stdout,
+        quiet=quiet,
+        verbose=verbose,
+        color=color if color is not None else None if "NO_COLOR" not in environ else False,
+        annotations=annotations if annotations is not None else github.actions,
+    )
     if (summary if summary is not None else bool(github.step_summary)) and github.step_summary:
         text = (
             markdown_text
@@ -307,44 +346,93 @@ def execute(
         extra = extra_outputs(report) if extra_outputs else {}
         lines += "".join(format_output(name, value) for name, value in extra.items())
         append_text(Path(github.output), scrub(lines))
+    for result in report.results:
+        if result.bad_input:  # a file the user gave cannot be used: say so where errors go
+            echo(scrub(f"launchready: error: {result.check_id}: {result.reason}"), err=True)
     return report.exit_code
 
 
-def _print_report(
+#: The baseline ``launchready init`` records, read when it exists and nothing names one.
+DEFAULT_BASELINE = ".launchready-baseline.json"
+
+
+def record_baseline(root: Path, path: Path, config_path: str | None = None) -> None:
+    """Run every check the config enables on ``root`` and record all their findings in
+    ``path`` (no baseline is read: today's findings, all of them)."""
+    execute(
+        root=root,
+        config_path=config_path,
+        fail_on="never",
+        baseline=None,
+        write_baseline=str(path),
+        sarif=None,
+        json_path=None,
+        markdown=None,
+        summary=False,
+        annotations=False,
+        color=False,
+        quiet=True,
+        debug=False,
+    )
+
+
+def _print_reports(
     report: Report,
+    scrub: Scrubber,
     session: Session,
     pull: tuple[str, str] | None,
-    scrub: Callable[[str], str],
     *,
+    json_to_stdout: bool,
     quiet: bool,
+    verbose: bool,
     color: bool | None,
-    annotations: bool | None,
+    annotations: bool,
 ) -> None:
-    """The terminal report (folded in a ``::group::`` under Actions), then the
-    annotations (on a pull request, its changed lines first)."""
+    """The terminal report and the annotations; with ``--json -`` the JSON alone goes to
+    stdout and everything for people to stderr. Under Actions the terminal report is
+    folded in a ``::group::`` (the annotations after it stand out); on a pull request
+    the annotations take its changed lines first."""
     from launchready_ci.git import changed_lines
     from launchready_ci.github.commands import command
     from launchready_ci.reporters import annotations as annotations_r
+    from launchready_ci.reporters import json as json_r
     from launchready_ci.reporters import text as text_r
 
-    github, environ, root = session.github, session.environ, session.root
+    github = session.github
+    if json_to_stdout:
+        echo(scrub(json_r.render(report)), nl=False)
     if not quiet:
-        use_color = color if color is not None else _isatty() and "NO_COLOR" not in environ
-        if github.actions:  # folded in the log: the annotations after it stand out
-            echo(command("group", {}, _group_title(report)), commands=("group",))
-        echo(scrub(text_r.render(report, color=use_color)), nl=False, color=use_color)
+        tty = _stderr_isatty() if json_to_stdout else _isatty()
+        use_color = color if color is not None else tty
+        more_at = "all in the job summary" if github.step_summary else "--verbose lists them"
+        text = text_r.render(report, color=use_color, verbose=verbose, more_at=more_at)
         if github.actions:
-            echo(command("endgroup", {}, ""), commands=("endgroup",))
-    if annotations if annotations is not None else github.actions:
+            title = command("group", {}, _group_title(report))
+            echo(title, err=json_to_stdout, commands=("group",))
+        echo(scrub(text), nl=False, err=json_to_stdout, color=use_color)
+        if github.actions:
+            echo(command("endgroup", {}, ""), err=json_to_stdout, commands=("endgroup",))
+    if annotations:
         where = "the job summary" if github.step_summary else "the terminal report"
         changed = None
         if pull is not None:
-            changed = changed_lines(Path(github.workspace or root), pull[0], pull[1])
+            changed = changed_lines(Path(github.workspace or session.root), pull[0], pull[1])
         echo(
             scrub(annotations_r.render(report, more_at=where, changed=changed)),
             nl=False,
+            err=json_to_stdout,
             commands=annotations_r.COMMANDS,
         )
+
+
+def _pull_request(
+    github: GitHubEnv, environ: Mapping[str, str]
+) -> tuple[tuple[str, str] | None, str | None]:
+    """The pull request's (base, head) under Actions, and where locations link."""
+    from launchready_ci.github.events import pull_request_shas
+
+    pull = pull_request_shas(environ) if github.actions else None
+    return pull, blob_url(github, pull)
 
 
 def _group_title(report: Report) -> str:
@@ -361,6 +449,42 @@ def blob_url(github: GitHubEnv, pull: tuple[str, str] | None) -> str | None:
     if not (github.actions and github.repository and sha):
         return None
     return f"{github.server_url.rstrip('/')}/{github.repository}/blob/{sha}/"
+
+
+def baseline_file(session: Session, given: str | None) -> tuple[Path, str] | None:
+    """The baseline to read and how messages name it: ``--baseline`` (relative to the
+    working directory, anywhere), else ``baseline:`` of launchready.yml, which must be
+    inside the repository like ``env.inventory`` (a config is reviewed with the code; it
+    must not make the run read ``/etc/passwd``), else :data:`DEFAULT_BASELINE` when it
+    exists (so actions and starter workflows use init's baseline without an input)."""
+    root = session.root
+    if given:
+        full = Path(given).resolve()
+        try:
+            return full, full.relative_to(root).as_posix()
+        except ValueError:
+            return full, given
+    configured = session.config.baseline
+    if not configured:
+        default = root / DEFAULT_BASELINE
+        return (default, DEFAULT_BASELINE) if default.is_file() else None
+    full = (root / configured).resolve()
+    if not full.is_relative_to(root.resolve()):
+        where = session.config.position("baseline")
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    where.path if where else session.config.path or "launchready.yml",
+                    where.line if where else None,
+                    where.column if where else None,
+                    "baseline",
+                    "the baseline file must be inside the repository",
+                    "expected a path relative to the repository root, such as "
+                    ".launchready-baseline.json",
+                )
+            ]
+        )
+    return full, full.relative_to(root.resolve()).as_posix()
 
 
 def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
@@ -403,7 +527,10 @@ def _rebase(report: Report, root: Path, github: GitHubEnv) -> Report:
 def write_baseline_file(root: Path, path: str, report: Report) -> None:
     from launchready_ci.suppressions import write_baseline
 
-    write_baseline(Path(path).resolve(), report.findings)
+    try:
+        write_baseline(Path(path).resolve(), report.findings)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def write_text(path: str, text: str) -> None:
@@ -427,3 +554,54 @@ def append_text(path: Path, text: str) -> None:
 
 def _isatty() -> bool:
     return sys.stdout.isatty()
+
+
+def _stderr_isatty() -> bool:
+    return sys.stderr.isatty()
+
+
+class Progress:
+    """A progress line on a terminal for runs that take more than :data:`AFTER` seconds:
+    ``launchready: secrets ... 4s`` on stderr, rewritten in place, erased at the end. Off
+    in CI logs, with --quiet, and when stderr is not a terminal."""
+
+    AFTER = 2.0
+    EVERY = 0.5
+
+    def __init__(self, enabled: bool) -> None:
+        import threading
+        import time
+
+        self._clock = time.monotonic
+        self._started = self._clock()
+        self._current = ""
+        self._shown = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True) if enabled else None
+
+    @classmethod
+    def start(cls, *, enabled: bool) -> Progress:
+        progress = cls(enabled)
+        if progress._thread is not None:
+            progress._thread.start()
+        return progress
+
+    def check(self, check_id: str) -> None:
+        self._current = check_id
+
+    def _loop(self) -> None:
+        while not self._done.wait(self.EVERY):
+            elapsed = self._clock() - self._started
+            if elapsed >= self.AFTER and self._current:
+                line = f"launchready: {self._current} ... {elapsed:.0f}s"
+                sys.stderr.write("\r" + line.ljust(40)[:79] + "\r")
+                sys.stderr.flush()
+                self._shown = True
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+        if self._shown:
+            sys.stderr.write("\r" + " " * 79 + "\r")
+            sys.stderr.flush()

@@ -84,7 +84,7 @@ def audit(
         from launchready_ci.cli.smoke import build_check
 
         smoke = config.section("smoke") or {}
-        check = build_check(read_spec(config, smoke), session, base_url=base_url)
+        check = build_check(read_spec(config, smoke), session, base_url=base_url, fail_on=fail_on)
         secrets = check.secrets
         checks.append(check)
     report = run(session.context(), RunOptions(fail_on=fail_on or "never"), checks)

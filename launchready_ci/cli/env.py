@@ -65,6 +65,18 @@ def env_check(**opts: Any) -> int:
     "--output", metavar="FILE", help="Inventory to write (default: env.inventory of the config)."
 )
 @click.option("--force", is_flag=True, help="Replace an existing FILE with a fresh draft.")
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out the files matching GLOB (repeatable; env.exclude of the config too).",
+)
+@click.option(
+    "--tests/--no-tests",
+    "include_tests",
+    default=False,
+    help="Also draft the variables only tests read (default: left out).",
+)
 @guard
 def env_init(**opts: Any) -> int:
     """Draft the inventory from the variables the code reads; never writes a value.
@@ -127,7 +139,15 @@ def check(**opts: Any) -> int:
 # --- init ------------------------------------------------------------------------------
 
 
-def init(*, root: Path | None, config_path: str | None, output: str | None, force: bool) -> int:
+def init(
+    *,
+    root: Path | None,
+    config_path: str | None,
+    output: str | None,
+    force: bool,
+    exclude: tuple[str, ...] = (),
+    include_tests: bool = False,
+) -> int:
     from launchready_ci.checks.env_inventory.draft import draft
     from launchready_ci.checks.env_inventory.readers import read_uses
 
@@ -136,7 +156,9 @@ def init(*, root: Path | None, config_path: str | None, output: str | None, forc
     path, display = _inventory_file(session, output)
     existed = path.exists()
     existing = None if force or not existed else _read(path, display)
-    result = draft(read_uses(session.root, section.get("exclude", ())), existing, display)
+    excluded = (*section.get("exclude", ()), *exclude)
+    uses = read_uses(session.root, excluded)
+    result = draft(uses, existing, display, include_tests=include_tests)
     if existing is not None and not result.changed:
         echo(f"{display} already lists every variable the code needs")
         return 0

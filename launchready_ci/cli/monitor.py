@@ -208,7 +208,7 @@ class _Monitor:
             check: {
                 "name": name,
                 "url": "" if check in self.private else probed.urls[check],
-                "budget_ms": probed.budgets[check],
+                "budget_ms": probed.budgets.get(check),
             }
             for check, name in self.names.items()
         }

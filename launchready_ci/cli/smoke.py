@@ -47,7 +47,8 @@ def smoke() -> None:
 @click.option(
     "--runs",
     type=click.IntRange(1, 1000),
-    help="How many times to run the journeys (default: smoke.runs, else 3).",
+    help="How many times to run the journeys (default: smoke.runs, else 3; a journey's "
+    "own runs wins).",
 )
 @click.option(
     "--expect-version",
@@ -103,7 +104,7 @@ def run(
     spec, session = spec_for(opts["root"], opts["config_path"])
     check = build_check(
         spec, session, base_url=base_url, runs=runs, expect_version=expect_version,
-        ca_bundle=ca_bundle,
+        ca_bundle=ca_bundle, fail_on=opts["fail_on"],
     )  # fmt: skip
 
     def outputs(report: Report) -> dict[str, str]:
@@ -126,6 +127,7 @@ def build_check(
     runs: int | None = None,
     expect_version: str | None = None,
     ca_bundle: str | None = None,
+    fail_on: str | None = None,
 ) -> SmokeCheck:
     """The smoke check for ``spec``, after everything that can be wrong before a request:
     the URL, unset variables, the CA file. Masks the secrets under GitHub Actions."""
@@ -153,14 +155,17 @@ def build_check(
     for value in secrets:
         if mask is not None:
             mask(value)
+    from launchready_ci.runner import parse_fail_on
+
     return SmokeCheck(
         spec,
         base_url=url,
-        runs=runs or spec.runs,
+        runs=runs,
         expected_version=expected,
         cafile=ca_bundle,
         secrets=secrets,
         mask=mask,
+        fail_on=parse_fail_on((fail_on or session.config.fail_on or "error").lower()),
     )
 
 

@@ -16,7 +16,14 @@ from launchready_ci.config.model import Config, Ignore, Position
 from launchready_ci.config.yamlpos import LoadedYaml, format_key_path, load_yaml
 from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
 
-__all__ = ["CONFIG_CANDIDATES", "find_config", "load", "schema", "validate_document"]
+__all__ = [
+    "CONFIG_CANDIDATES",
+    "config_home",
+    "find_config",
+    "load",
+    "schema",
+    "validate_document",
+]
 
 #: Where launchready.yml is looked up, in order, when --config is not given.
 CONFIG_CANDIDATES = (
@@ -53,6 +60,20 @@ def find_config(root: Path, explicit: str | None) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+def config_home(start: Path) -> Path:
+    """The folder whose launchready.yml applies to ``start``: ``start`` itself or the
+    nearest parent, up to the repository's top (the folder holding ``.git``), with one of
+    :data:`CONFIG_CANDIDATES`; ``start`` when none has. So a run from a subfolder uses
+    the repository's config instead of silently running defaults."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / candidate).is_file() for candidate in CONFIG_CANDIDATES):
+            return folder
+        if (folder / ".git").exists():
+            break  # the repository's top: a config above it is another project's
+    return start
 
 
 def load(root: Path, explicit: str | None = None) -> Config:

@@ -10,8 +10,10 @@ The guards, in order (each one's verdict goes into the log of what happened):
 3. there is a target: ``--target``, else the newest successful GitHub deployment of
    the environment at another commit;
 4. it was not already triggered for this deploy (idempotency key ``ENV:SHA``, looked up
-   where the strategy leaves a trace: the deployments, the dispatched runs, or the
-   state file for a command);
+   where the strategy leaves a trace, and matched exactly: the deployments' payload key,
+   the dispatched runs' run-name ``rollback of <SHA>`` (what the starter workflow's
+   run-name makes of the ``rollback-of`` input; a deploy titled "deploy <SHA>" is not
+   one), or the state file for a command);
 5. the target is not already live (the smoke spec's readiness version, polled now);
 6. the commits between the target and the failed release add no migration marked
    ``launchready: irreversible`` (``--force`` overrides): old code on a schema it does
@@ -31,7 +33,14 @@ from typing import Any
 from launchready_ci.errors import CheckError, UsageError
 from launchready_ci.github.api import GitHubAPI
 
-__all__ = ["Decision", "Plan", "Rollback", "RollbackResult", "rollback_key"]
+__all__ = [
+    "Decision",
+    "Plan",
+    "Rollback",
+    "RollbackResult",
+    "rollback_key",
+    "rollback_run_name",
+]
 
 IRREVERSIBLE_MARK = "launchready: irreversible"
 ROLLBACK_TASK = "deploy"
@@ -81,6 +90,13 @@ def rollback_key(environment: str, deployed: str) -> str:
     return f"{environment}:{deployed}"
 
 
+def rollback_run_name(deployed: str) -> str:
+    """The run-name of a dispatched rollback: the starter workflow sets it from the
+    ``rollback-of`` input (``run-name: ... format('rollback of {0}', inputs.rollback-of)``),
+    and the guard matches it exactly."""
+    return f"rollback of {deployed}"
+
+
 class Rollback:
     def __init__(
         self,
@@ -97,6 +113,8 @@ class Rollback:
         self.live_version = live_version
         self.environ = dict(os.environ if environ is None else environ)
         self.log: list[Decision] = []
+        if api is not None:  # each retry and wait goes into the log where it happened
+            api.on_retry = lambda text: self.note("GitHub API", "info", text)
 
     def note(self, step: str, verdict: str, detail: str) -> None:
         self.log.append(Decision(step, verdict, detail))
@@ -248,8 +266,9 @@ class Rollback:
                 api.repo_path(f"actions/workflows/{plan.workflow}/runs"),
                 params={"event": "workflow_dispatch", "per_page": 100},
             ).json()
+            title = rollback_run_name(plan.deployed)
             for run in runs.get("workflow_runs", []):
-                if plan.deployed in str(run.get("display_title", "")):
+                if str(run.get("display_title", "")).strip() == title:
                     return f"run #{run.get('run_number', run['id'])} of {run['created_at']}"
             return None
         state = self._state()

@@ -58,6 +58,8 @@ class GitHubAPI:
         self.attempts = attempts
         self.sleep = sleep
         self.waits: list[float] = []  # every pause taken, for the report
+        #: Called with a line for each retry ("GET /x: 503, waited 2 s, attempt 2 of 5").
+        self.on_retry: Callable[[str], None] | None = None
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={
@@ -100,12 +102,13 @@ class GitHubAPI:
                     raise GitHubAPIError(
                         f"GitHub API {what}: {type(exc).__name__} after {attempt} attempts", 0
                     ) from None
-                self._pause(None, attempt)
+                self._retry(what, type(exc).__name__, self._pause(None, attempt), attempt)
                 continue
             if response.status_code < 400:
                 return response
             if _retryable(response) and attempt < self.attempts:
-                self._pause(response, attempt)
+                wait = self._pause(response, attempt)
+                self._retry(what, str(response.status_code), wait, attempt)
                 continue
             raise self._error(what, response, attempt)
         raise AssertionError("unreachable")
@@ -123,7 +126,13 @@ class GitHubAPI:
             found = _NEXT.search(response.headers.get("link", ""))
             url, query = (found.group(1), None) if found else (None, None)
 
-    def _pause(self, response: httpx.Response | None, attempt: int) -> None:
+    def _retry(self, what: str, why: str, wait: float, attempt: int) -> None:
+        if self.on_retry is not None:
+            self.on_retry(
+                f"{what}: {why}, waited {wait:g} s, then attempt {attempt + 1} of {self.attempts}"
+            )
+
+    def _pause(self, response: httpx.Response | None, attempt: int) -> float:
         wait = _retry_after(response) if response is not None else None
         if wait is None and response is not None and response.status_code in (403, 429):
             wait = MAX_WAIT  # a rate limit that names no time: GitHub asks for a minute
@@ -132,6 +141,7 @@ class GitHubAPI:
         wait = min(max(wait, 0.0), MAX_WAIT)
         self.waits.append(wait)
         self.sleep(wait)
+        return wait
 
     def _error(self, what: str, response: httpx.Response, attempts: int) -> GitHubAPIError:
         try:

@@ -1,6 +1,12 @@
 """The terminal report: findings first (``path:line:col: severity rule-id message``,
 then how to fix and where to read more), then one line per check, then the verdict.
 
+At scale, findings are grouped by rule: a rule with more than :data:`SHOWN` findings
+prints a header with its count, the first :data:`SHOWN` of them, and one line saying how
+many more there are and where they are listed (``more_at``: the job summary, or
+``--verbose``, which prints every finding). The fix and the docs link come once per
+rule. When no rule has more than :data:`SHOWN`, findings print one by one as before.
+
 Everything that came from the repository or a remote service (messages, paths, reasons)
 goes through :func:`_clean` (or :func:`one_line` for a path or an id, which must not
 break its line), so a control character cannot move the cursor, recolour the terminal
@@ -61,19 +67,67 @@ class _Painter:
         return f"{_STYLE[style]}{text}{_RESET}"
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    """The human-readable report. ANSI colour only when ``color`` is true."""
+#: Findings of one rule printed before the rest are counted (without --verbose).
+SHOWN = 3
+
+
+def render(
+    report: Report, *, color: bool = False, verbose: bool = False, more_at: str = "--verbose"
+) -> str:
+    """The human-readable report. ANSI colour only when ``color`` is true; every finding
+    with ``verbose``, else at most :data:`SHOWN` per rule (``more_at`` says where the
+    others are listed)."""
     paint = _Painter(color)
     out: list[str] = []
     findings = report.findings
-    for finding in findings:
-        out.extend(_finding(finding, paint))
+    if verbose:
+        for finding in findings:
+            out.extend(_finding(finding, paint))
+    else:
+        out.extend(_grouped(findings, paint, more_at))
     if findings:
         out.append("")
     out.extend(_checks(report, paint))
     out.append("")
     out.append(_verdict(report, paint))
     return "\n".join(out) + "\n"
+
+
+def _grouped(findings: tuple[Finding, ...], paint: _Painter, more_at: str) -> list[str]:
+    """Findings rule by rule (the most severe rule first, then the most frequent)."""
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    order = sorted(
+        by_rule.values(),
+        key=lambda group: (-max(f.severity for f in group), -len(group), group[0].rule_id),
+    )
+    if all(len(group) <= SHOWN for group in order):
+        return [line for finding in findings for line in _finding(finding, paint)]
+    lines: list[str] = []
+    for group in order:
+        if len(group) <= SHOWN:
+            for finding in group:
+                lines.extend(_finding(finding, paint))
+            continue
+        first = group[0]
+        level = max(f.severity for f in group).label
+        files = len({f.location.path or f.location.describe() for f in group})
+        lines.append(
+            f"{paint(level, level)} {paint('bold', _clean(first.rule_id))}: "
+            f"{len(group)} findings in {plural(files, 'file')}"
+        )
+        for finding in group[:SHOWN]:
+            where = _clean(finding.location.describe())
+            message = _clean(finding.message).split("\n")[0]
+            lines.append(f"  {paint('bold', where)}: {message}")
+        lines.append(f"  ... and {len(group) - SHOWN} more ({_clean(more_at)})")
+        fix = first_sentence(_clean(first.remediation))
+        if fix:
+            lines.append(f"    fix:  {fix}")
+        if first.help_uri:
+            lines.append(f"    docs: {_clean(first.help_uri)}")
+    return lines
 
 
 def _finding(finding: Finding, paint: _Painter) -> list[str]:
@@ -175,6 +229,8 @@ def _verdict(report: Report, paint: _Painter) -> str:
     if total:
         text += f" ({counts_phrase(counts)})"
     text += f", {report.suppressed} suppressed"
+    if report.baselined:
+        text += f" ({report.baselined} by the baseline)"
     for status in (CheckStatus.SKIPPED, CheckStatus.ERRORED):
         n = sum(1 for r in report.results if r.status is status)
         if n:

@@ -7,6 +7,7 @@ holds bad and good snippets that the generic rule test runs.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Iterator, Mapping
@@ -46,7 +47,8 @@ class Rule:
     examples: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     @classmethod
-    def doc(cls) -> RuleDoc:
+    @functools.cache
+    def doc(cls) -> RuleDoc:  # parsed once: every finding reads it
         text = inspect.cleandoc(cls.__doc__ or "")
         summary, _, body = text.partition("\n")
         sections = _sections(body)
@@ -161,7 +163,9 @@ _loaded = False
 def _load_all() -> None:
     global _loaded
     if not _loaded:
-        from launchready_ci import checks  # noqa: F401  (explicit imports register rules)
+        from launchready_ci import checks
+
+        checks.load_all()  # its explicit imports register the rules
 
         _loaded = True
 

@@ -52,7 +52,8 @@ def probe(
         assert got is not None  # one step per journey: never skipped
         line = got.request.line
         urls[check] = line.split(" ", 1)[1]
-        budgets[check] = round(step_run.step.budget * 1000, 1)
+        if step_run.step.budget is not None:
+            budgets[check] = round(step_run.step.budget * 1000, 1)
         complete = got.fault is None
         samples[check] = Sample(
             at=at,

@@ -54,3 +54,31 @@ def test_the_root_template_fails_on_a_committed_key_and_uploads_sarif(tmp_path: 
         -3000:
     ]
     assert key not in log
+
+
+def test_the_root_template_honours_the_baseline_that_init_recorded(tmp_path: Path) -> None:
+    """An old key accepted by `launchready init`'s baseline does not fail the job."""
+    from tests.helpers import run_cli
+
+    act = act_binary()
+    source = snapshot(tmp_path / "launchready-ci")
+    repo = tmp_path / "user-repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "launchready.yml").write_text(
+        (ROOT / TEMPLATE).read_text(encoding="utf-8")
+    )
+    alphabet = string.ascii_letters + string.digits
+    key = "sk_" + "live_" + "".join(secrets.choice(alphabet) for _ in range(28))
+    (repo / "legacy.py").write_text(f'STRIPE = "{key}"\n')
+    git(repo, "init", "-q", "-b", "main")
+    init = run_cli("init", cwd=repo)
+    assert init.returncode == 0, init.stderr
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "adopt launchready")
+    command = template_command(
+        act, "push", ".github/workflows/launchready.yml", source, tmp_path / "act-cache"
+    )
+    code, log = run_act(command, repo, tmp_path / "act.log")
+    assert code == 0, log[-4000:]
+    assert not [a for a in annotations(log) if a.startswith("::error")], log[-3000:]
+    assert key not in log

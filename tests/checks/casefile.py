@@ -15,6 +15,7 @@ A case file is ``cases/<rule-name>.yml`` next to the test; the rule it is about 
       expect:                                  # every finding of the compared rules
         - {path: app.py, line: 2}              # rule defaults to the file's rule;
         - {rule: env/not-in-inventory, path: app.py, line: 2, column: 12}  # column optional
+        - {path: tests/test_app.py, line: 3, severity: notice}  # severity optional
 
 Optional keys: ``config`` defaults to ``{}`` (``null`` leaves the section out); when
 ``files`` holds a ``launchready.yml`` it is used as is and ``config`` must be absent.
@@ -44,7 +45,7 @@ from tests.helpers import make_repo
 __all__ = ["Case", "Expected", "compare", "load_cases", "materialise", "run_case"]
 
 _CASE_KEYS = {"name", "files", "config", "expect", "rules", "error"}
-_EXPECT_KEYS = {"rule", "path", "line", "column"}
+_EXPECT_KEYS = {"rule", "path", "line", "column", "severity"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Expected:
     path: str | None
     line: int | None
     column: int | None = None
+    severity: str | None = None
 
     def matches(self, actual: Expected) -> bool:
         return (
@@ -60,11 +62,12 @@ class Expected:
             and self.path == actual.path
             and self.line == actual.line
             and (self.column is None or self.column == actual.column)
+            and (self.severity is None or self.severity == actual.severity)
         )
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
-        return f"{self.rule} at {where}"
+        return f"{self.rule} at {where}" + (f" ({self.severity})" if self.severity else "")
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,13 @@ def load_cases(path: Path, domain: str) -> list[Case]:
                 f"{where}: unknown expect keys {set(e) - _EXPECT_KEYS}"
             )
             expect.append(
-                Expected(e.get("rule", rule), e.get("path"), e.get("line"), e.get("column"))
+                Expected(
+                    e.get("rule", rule),
+                    e.get("path"),
+                    e.get("line"),
+                    e.get("column"),
+                    e.get("severity"),
+                )
             )
         assert not (expect and item.get("error")), (
             f"{where}: `error` and `expect` exclude each other"
@@ -159,7 +168,9 @@ def compare(case: Case, result: CheckResult) -> list[str]:
     extra = []
     for f in compared:
         loc = f.location
-        actual = Expected(f.rule_id, loc.path, loc.start_line, loc.start_column)
+        actual = Expected(
+            f.rule_id, loc.path, loc.start_line, loc.start_column, f.severity.name.lower()
+        )
         hit = next((e for e in unmatched if e.matches(actual)), None)
         if hit is None:
             extra.append(f"unexpected {actual}: {f.message}")

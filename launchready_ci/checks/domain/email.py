@@ -574,7 +574,9 @@ def dkim_key(resolver: Resolver, domain: str, selector: str) -> DkimKey:
     if txt.failed:
         return DkimKey(selector, name, "failed", detail=txt.describe())
     records = [r for r in txt.records if "p=" in r.replace(" ", "")]
-    if len(records) != 1:
+    if not records:
+        return DkimKey(selector, name, "invalid", detail="no key (p= missing)")
+    if len(records) > 1:
         return DkimKey(selector, name, "invalid", detail=f"{len(records)} key records")
     try:
         tags = dkim.util.parse_tag_value(records[0].encode())
@@ -716,7 +718,15 @@ class MailDomain:
     intent: Mapping[str, Any]
 
 
-def mail(resolver: Resolver, md: MailDomain, at: Location, notes: list[str]) -> list[Finding]:
+def mail(
+    resolver: Resolver,
+    md: MailDomain,
+    at: Location,
+    notes: list[str],
+    listed: tuple[str, ...] = (),
+) -> list[Finding]:
+    """MX, SPF, DKIM and DMARC of one mail domain; ``listed`` are all the mail domains
+    checked, so that a DMARC policy several of them inherit is reported once."""
     domain, apex, mail = md.domain, md.apex, md.intent
     out: list[Finding] = []
     if mail.get("receives", True):
@@ -734,7 +744,7 @@ def mail(resolver: Resolver, md: MailDomain, at: Location, notes: list[str]) -> 
     out += _spf(resolver, domain, [str(s) for s in mail.get("senders") or ()], at)
     for selector in mail.get("dkim") or ():
         out += _dkim(resolver, domain, str(selector), at, notes)
-    out += _dmarc(resolver, domain, apex, at, notes)
+    out += _dmarc(resolver, domain, apex, at, notes, listed=listed)
     return out
 
 
@@ -832,35 +842,84 @@ def _dkim(
 
 
 def _dmarc(
-    resolver: Resolver, domain: str, apex: str, at: Location, notes: list[str]
+    resolver: Resolver,
+    domain: str,
+    apex: str,
+    at: Location,
+    notes: list[str],
+    *,
+    listed: tuple[str, ...] = (),
 ) -> list[Finding]:
+    """The DMARC policy that applies to ``domain``. A subdomain without a record of its
+    own inherits the organizational domain's (``sp=``, else ``p=``): when the apex is
+    checked too, its findings say which subdomains inherit them, and the subdomain says
+    only what differs; otherwise the subdomain reports it once, saying it inherits."""
     record = dmarc(resolver, domain)
+    inherited = False
     if record.outcome == "missing" and domain != apex:
         parent = dmarc(resolver, apex)  # the organizational domain's policy applies
         if parent.outcome != "failed":
-            record = parent
+            record, inherited = parent, parent.outcome != "missing"
     if record.outcome == "missing":
         return [finding(DmarcMissing, f"{domain} has no DMARC record at _dmarc.{domain}", at)]
     if record.outcome == "failed":
         return [finding(DnsLookupFailed, f"DMARC {record.name} {record.detail}", at)]
+    heirs = _heirs(resolver, apex, listed) if domain == apex else []
+    also = f"; {_names(heirs)} inherit{'s' if len(heirs) == 1 else ''} it" if heirs else ""
+    if inherited:
+        notes.append(f"DMARC {domain}: inherits {record.name}")
+        if apex in listed:  # reported there, with this subdomain named
+            return _inherited_policy(record, domain, at)
+        what = f"{domain} has no DMARC record of its own and inherits {record.name}"
+    else:
+        what = f"DMARC {record.name}"
     if record.outcome != "ok":
-        return [finding(DmarcInvalid, f"DMARC {record.name}: {record.detail}", at)]
+        return [finding(DmarcInvalid, f"{what}: {record.detail}{also}", at)]
     tags = record.tags
     policy = tags["p"].lower()
+    if inherited:
+        policy = tags.get("sp", policy).lower()
     alignment = f"adkim={tags.get('adkim', 'r')}, aspf={tags.get('aspf', 'r')}"
-    notes.append(f"DMARC {record.name}: p={policy}, {alignment}")
+    if not inherited:
+        notes.append(f"DMARC {record.name}: p={policy}, {alignment}")
     out = []
     if policy == "none":
+        key = "sp" if inherited and "sp" in tags else "p"
         out.append(
             finding(
                 DmarcPolicyNone,
-                f"DMARC {record.name} is p=none ({alignment}): forged mail in its name is "
-                "delivered; move to p=quarantine, then p=reject, once reports are clean",
+                f"{what} is {key}=none ({alignment}): forged mail in its name is "
+                f"delivered; move to quarantine, then reject, once reports are clean{also}",
                 at,
             )
         )
     if not tags.get("rua"):
-        out.append(
-            finding(DmarcNoReports, f"DMARC {record.name} has no rua: no reports arrive", at)
-        )
+        out.append(finding(DmarcNoReports, f"{what} has no rua: no reports arrive{also}", at))
     return out
+
+
+def _inherited_policy(record: Dmarc, domain: str, at: Location) -> list[Finding]:
+    """What a subdomain's inherited policy adds to the apex's findings: only an ``sp=``
+    of none under a stricter ``p=`` (the apex's own findings cover the rest)."""
+    tags = record.tags
+    if record.outcome != "ok" or "sp" not in tags:
+        return []
+    if tags["sp"].lower() == "none" and tags.get("p", "").lower() != "none":
+        return [
+            finding(
+                DmarcPolicyNone,
+                f"{domain} has no DMARC record of its own and inherits sp=none from "
+                f"{record.name}: forged mail from its subdomains is delivered",
+                at,
+            )
+        ]
+    return []
+
+
+def _heirs(resolver: Resolver, apex: str, listed: tuple[str, ...]) -> list[str]:
+    """The listed subdomains without a DMARC record of their own."""
+    return [d for d in listed if d != apex and dmarc(resolver, d).outcome == "missing"]
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -9,8 +9,10 @@ original. The first rule that matches wins.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -248,6 +250,7 @@ class TlsResult:
     not_after: float | None = None  # epoch seconds
     version: str = ""
     issuer: str = ""
+    verify_code: int | None = None  # OpenSSL's X509_V_ERR code when verification failed
 
     def days_left(self, now: float | None = None) -> float | None:
         if self.not_after is None:
@@ -258,7 +261,9 @@ class TlsResult:
 def probe_tls(
     host: str, address: tuple[str, int], *, cafile: str | None, timeout: float = 5.0
 ) -> TlsResult:
-    """One TLS handshake with ``host`` (SNI, verification) over a connection to ``address``."""
+    """One TLS handshake with ``host`` (SNI, verification) over a connection to ``address``,
+    connect and handshake within ``timeout`` seconds in all (a server that trickles its
+    handshake a byte at a time is cut off at the deadline, not at each read's)."""
     context = ssl.create_default_context(cafile=cafile)
     try:
         raw = socket.create_connection(address, timeout=timeout)
@@ -268,20 +273,31 @@ def probe_tls(
         return TlsResult(host, "timeout", f"no connection to port {address[1]} in {timeout:g} s")
     except OSError as exc:
         return TlsResult(host, "unreachable", exc.strerror or type(exc).__name__)
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        with contextlib.suppress(OSError):
+            raw.shutdown(socket.SHUT_RDWR)  # wakes the handshake blocked in a read
+
+    watchdog = threading.Timer(timeout, cut)
+    watchdog.start()
     try:
         with context.wrap_socket(raw, server_hostname=host) as tls:
             cert = tls.getpeercert() or {}
             version = tls.version() or ""
     except ssl.SSLCertVerificationError as exc:
-        return TlsResult(host, _verify_outcome(exc), str(exc.verify_message or exc.reason))
-    except TimeoutError:
-        return TlsResult(host, "timeout", f"no TLS handshake in {timeout:g} s")
-    except (ssl.SSLError, OSError) as exc:
+        detail = str(exc.verify_message or exc.reason)
+        return TlsResult(host, _verify_outcome(exc), detail, verify_code=exc.verify_code)
+    except (TimeoutError, ssl.SSLError, OSError) as exc:
+        if expired.is_set() or isinstance(exc, TimeoutError):
+            return TlsResult(host, "timeout", f"no TLS handshake in {timeout:g} s")
         reason = str(getattr(exc, "reason", None) or exc)
         if reason in _OLD_ONLY:
             return TlsResult(host, "old-protocol", reason)
         return TlsResult(host, "handshake", reason)
     finally:
+        watchdog.cancel()
         raw.close()
     issuer: dict[str, str] = {}
     for rdn in cert.get("issuer", ()):

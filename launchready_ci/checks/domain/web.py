@@ -7,19 +7,21 @@ requests.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from launchready_ci.checks.domain import http
 from launchready_ci.checks.domain.dns import finding
 from launchready_ci.checks.domain.resolver import Resolver
 from launchready_ci.checks.domain.tls import ConnectTo, route
 from launchready_ci.findings import Confidence, Finding, Location, Severity
+from launchready_ci.redaction import shown_url
 from launchready_ci.rules import Rule, register
 
 __all__ = [
@@ -30,6 +32,9 @@ __all__ = [
     "DeepLinkFileInvalid",
     "HstsWeak",
     "HttpsRedirectMissing",
+    "Link",
+    "LinkBroken",
+    "LinkWrongHost",
     "NoRateLimit",
     "RedirectChain",
     "RedirectDropsPath",
@@ -39,6 +44,9 @@ __all__ = [
     "cache_route",
     "canonical",
     "deep_links",
+    "judge_link",
+    "link",
+    "probe",
     "rate_limit",
     "redirect_rule",
     "router",
@@ -342,6 +350,70 @@ class RequestFailed(Rule):
     }
 
 
+@register
+class LinkBroken(Rule):
+    """A link members get (an invite, a password reset, a campaign URL) ends in an error.
+
+    Why
+    ---
+    The link in the email works on the team's machines, through the staging domain, or
+    before the deploy; for members it ends on a 404 or a 500, or does not answer at all.
+    An invite that ends on an error page is a member who never joins, and nothing in
+    the server's metrics says so.
+
+    Remediation
+    -----------
+    Follow the link by hand (`curl -sIL URL`) and fix the step that fails: a route
+    removed or renamed, a redirect to a path that no longer exists, a host without the
+    app. List the links your emails carry under `domain.probes` so that every deploy
+    follows them again.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15.5
+    """
+
+    id = "domain/link-broken"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("https://go.example.com/invite/launch-week -> 302 /invites/expired -> 404",),
+        "good": (
+            "https://go.example.com/invite/launch-week -> 302 /signup?invite=launch-week -> 200",
+        ),
+    }
+
+
+@register
+class LinkWrongHost(Rule):
+    """A link members get ends on a host that is not one of the domain's.
+
+    Why
+    ---
+    A redirect that ends on `localhost`, a staging or preview host, a tunnel, or an old
+    domain works for whoever configured it and for nobody else; a sign-in cookie set on
+    the wrong host also signs nobody in on the right one.
+
+    Remediation
+    -----------
+    Point the redirect at the canonical host (`domain.canonical`) or at one of the hosts
+    in `domain.hosts`; set `ends_at:` on the probe when a link should end on another of
+    your hosts.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-10.2.2
+    """
+
+    id = "domain/link-wrong-host"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    examples = {
+        "bad": ("https://www.example.com/reset?token=… -> 302 http://localhost:3000/reset",),
+        "good": ("https://www.example.com/reset?token=… -> 200",),
+    }
+
+
 #: This area's rules, in the order the check reports them.
 RULES: tuple[type[Rule], ...] = (
     HttpsRedirectMissing,
@@ -354,6 +426,8 @@ RULES: tuple[type[Rule], ...] = (
     DeepLinkFileInvalid,
     NoRateLimit,
     RequestFailed,
+    LinkBroken,
+    LinkWrongHost,
 )
 
 
@@ -363,6 +437,7 @@ _HASHED = re.compile(r"[.-][0-9a-fA-F]{6,}\.[a-z0-9]+$")
 
 _CDNS = (
     ("cf-ray", "Cloudflare"),
+    ("cf-cache-status", "Cloudflare"),
     ("x-vercel-id", "Vercel"),
     ("x-amz-cf-id", "CloudFront"),
     ("x-nf-request-id", "Netlify"),
@@ -373,18 +448,37 @@ _CDNS = (
 
 @dataclass(frozen=True)
 class Web:
-    """How to reach the sites: ``--connect-to``, the trusted CAs, the expiry thresholds."""
+    """How to reach the sites: ``--connect-to``, the trusted CAs, the expiry thresholds,
+    and the fetcher that sends every request (one total deadline, one redirect policy)."""
 
     connect_to: tuple[ConnectTo, ...]
     ca_bundle: str | None
     tls: Mapping[str, Any]
     router: http.Router
+    fetcher: http.Fetcher
+
+    @classmethod
+    def create(
+        cls,
+        resolver: Resolver,
+        routes: tuple[ConnectTo, ...] = (),
+        ca_bundle: str | None = None,
+        *,
+        nameserver: bool = False,
+        tls: Mapping[str, Any] | None = None,
+        deadline: float = http.DEADLINE,
+    ) -> Web:
+        """The way every live check reaches a site: ``routes`` (``--connect-to``) first,
+        then, with ``nameserver``, the address ``resolver`` gives, else the system's."""
+        route_to = router(resolver, routes, nameserver)
+        fetcher = http.Fetcher(route_to, cafile=ca_bundle, deadline=deadline)
+        return cls(routes, ca_bundle, tls or {}, route_to, fetcher)
 
     def fetch(self, url: str, **kwargs: Any) -> http.Response:
-        return http.fetch(url, self.router, cafile=self.ca_bundle, **kwargs)
+        return self.fetcher.fetch(url, **kwargs)
 
     def follow(self, url: str) -> list[http.Hop]:
-        return http.follow(url, self.router, cafile=self.ca_bundle)
+        return self.fetcher.follow(url)
 
 
 def router(resolver: Resolver, routes: tuple[ConnectTo, ...], nameserver: bool) -> http.Router:
@@ -402,17 +496,16 @@ def router(resolver: Resolver, routes: tuple[ConnectTo, ...], nameserver: bool) 
 
 
 def site_http(name: str, web: Web, at: Location, notes: list[str]) -> list[Finding]:
-    """http:// redirects to https://, redirect chains keep the path, HSTS, the CDN."""
+    """http:// redirects to https://, redirect chains keep the path, HSTS, the CDN. A hop
+    whose TLS chain does not verify is fetched all the same (see :mod:`.http`), and every
+    finding then says so."""
     out: list[Finding] = []
     secure = web.follow(f"https://{name}{PROBE}")
     out += _chain(secure, at)
     head = secure[0].response
     if not head.error:
-        out += _hsts(name, head, at)
-        cdn = next((label for key, label in _CDNS if key in head.headers), None)
-        if cdn is None and "cloudflare" in head.headers.get("server", "").lower():
-            cdn = "Cloudflare"
-        notes.append(f"HTTPS {name}: {cdn or 'no CDN seen'}")
+        out += _hsts(head, at)
+        notes.append(f"HTTPS {name}: {cdn(head.headers) or NO_CDN}")
     plain = web.follow(f"http://{name}{PROBE}")
     first = plain[0].response
     if first.error:
@@ -433,7 +526,32 @@ def site_http(name: str, web: Web, at: Location, notes: list[str]) -> list[Findi
         )
     else:
         out += _chain(plain, at)
-    return _one_per_rule(out)
+    return broken_chain_noted(_one_per_rule(out), [h.response for h in secure + plain])
+
+
+#: The note for a host whose answers name no CDN.
+NO_CDN = "no CDN seen"
+
+
+def cdn(headers: Mapping[str, str]) -> str | None:
+    """The CDN a response's headers name (``cf-ray``, ``cf-cache-status`` ...), if any."""
+    found = next((label for key, label in _CDNS if key in headers), None)
+    if found is None and "cloudflare" in headers.get("server", "").lower():
+        found = "Cloudflare"
+    return found
+
+
+def broken_chain_noted(found: list[Finding], responses: list[http.Response]) -> list[Finding]:
+    """``found`` with a note on each finding when some of ``responses`` came over a TLS
+    chain that does not verify (fetched without verifying it)."""
+    hosts = sorted({urlsplit(r.url).hostname or "" for r in responses if r.chain_broken})
+    if not hosts or not found:
+        return found
+    note = (
+        f" (the TLS chain of {', '.join(hosts)} does not verify: checked as a browser "
+        "that completes the chain would see it)"
+    )
+    return [dataclasses.replace(f, message=f.message + note) for f in found]
 
 
 def _chain(hops: list[http.Hop], at: Location) -> list[Finding]:
@@ -492,10 +610,12 @@ def _one_per_rule(found: list[Finding]) -> list[Finding]:
     return out
 
 
-def _hsts(name: str, response: http.Response, at: Location) -> list[Finding]:
+def _hsts(response: http.Response, at: Location) -> list[Finding]:
+    """HSTS on the response to the URL that was requested (named in the message)."""
+    url = response.url
     header = response.headers.get("strict-transport-security", "")
     if not header:
-        return [finding(HstsWeak, f"https://{name}/ sends no Strict-Transport-Security", at)]
+        return [finding(HstsWeak, f"{url} sends no Strict-Transport-Security", at)]
     directives = {d.strip().split("=")[0].lower(): d.strip() for d in header.split(";") if d}
     raw = directives.get("max-age", "max-age=0").partition("=")[2].strip('" ')
     age = int(raw) if raw.isdigit() else 0
@@ -504,7 +624,7 @@ def _hsts(name: str, response: http.Response, at: Location) -> list[Finding]:
         return [
             finding(
                 HstsWeak,
-                f"https://{name}/ sends HSTS max-age={age} (under a year)"
+                f"{url} sends HSTS max-age={age} (under a year)"
                 + (f" with {extras}" if extras else ""),
                 at,
             )
@@ -529,7 +649,7 @@ def redirect_rule(rule: Mapping[str, Any], web: Web, at: Location) -> list[Findi
                 at,
             )
         )
-    return out
+    return broken_chain_noted(out, [h.response for h in hops])
 
 
 def canonical(apex: str, canonical: str, web: Web, at: Location) -> list[Finding]:
@@ -541,23 +661,31 @@ def canonical(apex: str, canonical: str, web: Web, at: Location) -> list[Finding
         last = hops[-1].response
         final = urlsplit(last.url).hostname
         if last.error or final != canonical:
-            out.append(
-                finding(
-                    RedirectNotAsDeclared,
-                    f"https://{host}/ ends at {final} ({last.error or last.status}), not at the "
-                    f"canonical host {canonical}",
-                    at,
-                )
+            found = finding(
+                RedirectNotAsDeclared,
+                f"https://{host}/ ends at {final} ({last.error or last.status}), not at the "
+                f"canonical host {canonical}",
+                at,
             )
+            out += broken_chain_noted([found], [h.response for h in hops])
     return out
 
 
-def cache_route(spec: Mapping[str, Any], web: Web, at: Location) -> list[Finding]:
+def cache_route(
+    spec: Mapping[str, Any], web: Web, at: Location, notes: list[str] | None = None
+) -> list[Finding]:
     url, kind = str(spec["url"]), str(spec.get("class", "public"))
     headers = {str(k): os.path.expandvars(str(v)) for k, v in (spec.get("headers") or {}).items()}
     response = web.fetch(url, headers=headers)
     if response.error:
         return [finding(RequestFailed, f"{url}: {response.error}", at)]
+    seen = cdn(response.headers)
+    if seen and notes is not None:  # the host's note names it, whatever its / answered
+        notes.append(f"HTTPS {urlsplit(url).hostname}: {seen}")
+    return broken_chain_noted(_caching(url, kind, response, at), [response])
+
+
+def _caching(url: str, kind: str, response: http.Response, at: Location) -> list[Finding]:
     control = response.headers.get("cache-control", "").lower()
     directives = {d.strip().split("=")[0] for d in control.split(",") if d.strip()}
     if kind == "authenticated":
@@ -643,3 +771,120 @@ def rate_limit(probe: Mapping[str, Any], web: Web, at: Location) -> list[Finding
             at,
         )
     ]
+
+
+# --- links members get: followed hop by hop -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to follow hop by hop (``domain.probes``, ``--probe``): the invite, reset and
+    campaign links that go out in emails."""
+
+    url: str
+    key: str  # its entry in launchready.yml (domain.probes[2]), or "domain" for --probe
+    max_redirects: int = 1
+    ends_at: str | None = None  # the one host it must end on (default: one of the domain's)
+
+
+def link(raw: Any, key: str, apex: str, home: str) -> Link:
+    """A probe as written: a URL, a path (on ``home``: the canonical host, else the
+    apex), or ``{url, host, redirects, ends_at}`` (``host`` and ``ends_at`` relative to
+    the apex, like ``domain.hosts``)."""
+    from launchready_ci.checks.domain.check import fqdn
+
+    entry = raw if isinstance(raw, Mapping) else {"url": str(raw)}
+    url = str(entry["url"])
+    if url.startswith("/"):
+        host = fqdn(str(entry["host"]), apex) if entry.get("host") else home
+        url = f"https://{host}{url}"
+    ends_at = fqdn(str(entry["ends_at"]), apex) if entry.get("ends_at") else None
+    return Link(url, key, int(entry.get("redirects", 1)), ends_at)
+
+
+def probe(item: Link, web: Web, at: Location, home: frozenset[str]) -> list[Finding]:
+    """Follow ``item`` and judge where it ends (see :func:`judge_link`)."""
+    hops = web.follow(item.url)
+    found = judge_link(
+        item.url, hops, at, home=home, max_redirects=item.max_redirects, ends_at=item.ends_at
+    )
+    return broken_chain_noted(found, [h.response for h in hops])
+
+
+def judge_link(
+    url: str,
+    hops: list[http.Hop],
+    at: Location,
+    *,
+    home: frozenset[str],
+    max_redirects: int = 1,
+    ends_at: str | None = None,
+) -> list[Finding]:
+    """What a member meets following ``url``: a loop, a hop through plain http, more than
+    ``max_redirects`` redirects, an error at the end (4xx, 5xx, no answer), the token or
+    the path lost on the way, or an end on a host that is not in ``home`` (or not
+    ``ends_at``). Query values are never shown: an invite token stays out of the report."""
+    shown, last = shown_url(url), hops[-1].response
+    urls = [h.response.url for h in hops]
+    if hops[-1].loop:
+        urls.append(hops[-1].response.location or "")
+    trail = " -> ".join(shown_url(u) for u in urls)
+    if hops[-1].loop:
+        message = f"the link {shown} loops: {trail}"
+        return [RedirectChain.finding(message, at, content=message, severity=Severity.ERROR)]
+    out: list[Finding] = []
+    plain = next((u for u in urls if u.startswith("http://")), None)
+    if plain is not None:
+        message = (
+            f"the link {shown} passes through plain http ({shown_url(plain)}): its path and "
+            f"token travel in clear: {trail}"
+        )
+        out.append(RedirectChain.finding(message, at, content=message, severity=Severity.ERROR))
+    redirects = len(hops) - 1
+    if redirects > max_redirects:
+        out.append(
+            finding(
+                RedirectChain,
+                f"the link {shown} takes {redirects} redirects (at most {max_redirects}): {trail}",
+                at,
+            )
+        )
+    end = shown_url(last.url)
+    if last.error:
+        out.append(
+            finding(LinkBroken, f"the link {shown} gets no answer at {end}: {last.error}", at)
+        )
+        return out
+    if last.status >= 400:
+        via = f" after {redirects} redirect{'s' if redirects > 1 else ''}" if redirects else ""
+        out.append(finding(LinkBroken, f"the link {shown} ends in {last.status} at {end}{via}", at))
+    lost = _lost(url, last.url)
+    if lost:
+        out.append(
+            finding(
+                RedirectDropsPath,
+                f"the link {shown} ends at {end} without its {' and '.join(lost)}: an invite "
+                "or reset token there is lost",
+                at,
+            )
+        )
+    host = (urlsplit(last.url).hostname or "").lower()
+    if host not in (frozenset({ends_at}) if ends_at else home):
+        wanted = ends_at or "the canonical host or one of domain.hosts"
+        out.append(finding(LinkWrongHost, f"the link {shown} ends on {host}, not on {wanted}", at))
+    return out
+
+
+def _lost(url: str, final: str) -> list[str]:
+    """What of ``url`` a member no longer has at ``final``: a query value (named by its
+    key), or the path's last segment, found nowhere in the final URL."""
+    start, end = urlsplit(url), unquote(final)
+    lost = []
+    names = [name for name, value in parse_qsl(start.query, keep_blank_values=True)
+             if value and value not in end]  # fmt: skip
+    if names:
+        lost.append(f"query ({', '.join(f'{n}=…' for n in names)})")
+    segment = unquote(start.path.rstrip("/").rpartition("/")[2])
+    if segment and segment not in end:
+        lost.append(f"path ({start.path})")
+    return lost

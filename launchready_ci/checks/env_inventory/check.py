@@ -18,6 +18,7 @@ from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.checks.env_inventory.model import Inventory, Scan
 from launchready_ci.checks.env_inventory.readers import read_uses
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
+from launchready_ci.checks.env_inventory.rules.dynamic_read import DynamicRead
 from launchready_ci.checks.env_inventory.rules.example_extra_key import ExampleExtraKey
 from launchready_ci.checks.env_inventory.rules.example_missing_key import ExampleMissingKey
 from launchready_ci.checks.env_inventory.rules.inventory_missing import InventoryMissing
@@ -40,6 +41,7 @@ class EnvInventoryCheck(Check):
     title = "Environment inventory"
     config_key = "env"
     needs_config = True
+    enabled_by = DEFAULT_INVENTORY  # a root env-inventory.yml turns the check on
     enable_snippet = "env:\n  inventory: env-inventory.yml\n"
     rules: ClassVar[tuple[type[EnvRule], ...]] = (
         InventoryMissing,
@@ -50,6 +52,7 @@ class EnvInventoryCheck(Check):
         ExampleExtraKey,
         MissingOwner,
         UnusedEntry,
+        DynamicRead,
     )
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:

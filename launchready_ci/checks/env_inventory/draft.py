@@ -1,7 +1,11 @@
 """Draft an inventory from the variables the repository mentions (``launchready env init``).
 
 A new file lists every name, sorted, with ``purpose`` and ``owner`` left empty and
-``secret`` guessed from the name; a comment on each name says where it is read. An
+``secret`` guessed with the test the rules use (:func:`looks_secret`, or a GitHub secret
+or a URL with a password passed in); a comment on each name says where it is read. A
+variable the platform, CI or framework sets (``PORT``, ``VERCEL_URL``, ``CI``,
+``NODE_ENV``) gets ``provided:`` instead, and no owner is asked for. Names that only
+tests read are left out unless ``include_tests``. An
 existing file is never rewritten: the entries it lacks are appended after its last byte,
 so everything a person wrote stays as it was, comments and order included. Values are
 never written, not even the defaults of ``.env.example``: a template's value may be a
@@ -20,9 +24,14 @@ import yaml
 
 from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.checks.env_inventory.model import Inventory, Use, UseKind
-from launchready_ci.checks.env_inventory.rules._names import NEEDS_ENTRY, is_github_builtin
+from launchready_ci.checks.env_inventory.readers.workflows import is_workflow
+from launchready_ci.checks.env_inventory.rules._names import (
+    NEEDS_ENTRY,
+    is_github_builtin,
+    named_secret,
+    provided_by,
+)
 from launchready_ci.errors import ConfigError, UsageError
-from launchready_ci.redaction import is_secret_name
 
 __all__ = ["HEADER", "Draft", "draft", "guess_secret"]
 
@@ -38,8 +47,6 @@ HEADER = (
 #: Where-comments name at most this many places per variable.
 MAX_PLACES = 3
 
-#: Names that look secret but hold a value meant to be public.
-_PUBLIC_VALUE = re.compile(r"PUBLISHABLE|PUBLIC_KEY", re.IGNORECASE)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -57,12 +64,20 @@ class Draft:
 
 
 def guess_secret(name: str) -> bool:
-    """A guess from the name alone: ``STRIPE_SECRET_KEY`` yes, ``STRIPE_PUBLISHABLE_KEY`` no."""
-    return is_secret_name(name) and not _PUBLIC_VALUE.search(name)
+    """A guess from the name alone, with the word test env/secret-literal uses
+    (:func:`named_secret`): ``STRIPE_SECRET_KEY``, ``DATABASE_URL`` and
+    ``NEXT_PUBLIC_STRIPE_SECRET_KEY`` yes (the last is then reported, rightly);
+    ``STRIPE_PUBLISHABLE_KEY``, ``NEXT_PRIVATE_SMTP_HOST``, ``NEXT_PUBLIC_POSTHOG_KEY``
+    and ``NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNIN`` no."""
+    return named_secret(name)
 
 
 def draft(
-    uses: Iterable[Use], existing: str | None = None, path: str = "env-inventory.yml"
+    uses: Iterable[Use],
+    existing: str | None = None,
+    path: str = "env-inventory.yml",
+    *,
+    include_tests: bool = False,
 ) -> Draft:
     """The inventory text for ``uses``: a new file, or ``existing`` plus missing entries.
 
@@ -74,7 +89,7 @@ def draft(
     Raises :class:`ConfigError` when ``existing`` is not a valid inventory and
     :class:`UsageError` when entries cannot be appended without rewriting the file.
     """
-    places = _places(uses)
+    places = _places(uses, include_tests)
     if existing is None:
         names = sorted(places)
         body = _entries(names, places, indent=2, newline="\n") if names else ""
@@ -88,16 +103,23 @@ def draft(
     return Draft(text, tuple(missing), len(inventory.entries))
 
 
-def _places(uses: Iterable[Use]) -> dict[str, list[Use]]:
-    """The uses of every variable that needs an entry, by name."""
+def _places(uses: Iterable[Use], include_tests: bool) -> dict[str, list[Use]]:
+    """The uses of every variable that needs an entry, by name: something the environment
+    must provide (see env/not-in-inventory), outside tests unless ``include_tests``.
+    GitHub's own variables count only when code outside workflows reads them."""
     out: dict[str, list[Use]] = {}
     for use in uses:
-        out.setdefault(use.name, []).append(use)
-    return {
-        name: found
-        for name, found in out.items()
-        if not is_github_builtin(name) and any(u.kind in NEEDS_ENTRY for u in found)
-    }
+        if use.kind != UseKind.DYNAMIC:
+            out.setdefault(use.name, []).append(use)
+    kept: dict[str, list[Use]] = {}
+    for name, found in out.items():
+        needed = [u for u in found if u.kind in NEEDS_ENTRY and (include_tests or not u.test_only)]
+        if not needed:
+            continue
+        if is_github_builtin(name) and all(is_workflow(u.path) for u in needed):
+            continue
+        kept[name] = found
+    return kept
 
 
 def _entries(
@@ -106,8 +128,13 @@ def _entries(
     key, field = " " * indent, " " * (indent * 2)
     lines: list[str] = []
     for name in names:
+        lines.append(f"{key}{name}:  # {_where(places[name])}")
+        stored = any(u.kind in (UseKind.SECRET_REF, UseKind.VAR_REF) for u in places[name])
+        provided = None if stored else provided_by(name)
+        if provided is not None:
+            lines.append(f"{field}provided: {provided}")
+            continue
         lines += [
-            f"{key}{name}:  # {_where(places[name])}",
             f"{field}purpose:",
             f"{field}owner:",
             f"{field}secret: {'true' if _is_secret(places[name]) else 'false'}",

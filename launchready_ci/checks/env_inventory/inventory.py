@@ -155,5 +155,6 @@ def parse_inventory(doc: LoadedYaml, path: str) -> Inventory:
             default=item.get("default"),
             stored_in=item.get("stored_in"),
             rotation=item.get("rotation"),
+            provided=item.get("provided"),
         )
     return Inventory(path=path, entries=MappingProxyType(entries))

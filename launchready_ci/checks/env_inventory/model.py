@@ -39,6 +39,9 @@ class UseKind:
     # `${{ vars.X }}` (outside an `env:` entry that takes it whole):
     SECRET_REF: Final = "secret-ref"  # noqa: S105
     VAR_REF: Final = "var-ref"
+    # Code reads a name built at run time: os.environ[f"{prefix}_URL"]. The use's name is
+    # the expression as written ("{prefix}_URL"), never a variable name.
+    DYNAMIC: Final = "dynamic"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Use:
     line: int
     column: int
     kind: str = UseKind.READ
+    #: The file is a test, a test fixture or test configuration (see readers.is_test_path).
+    test_only: bool = False
 
     def location(self) -> Location:
         return Location(
@@ -81,6 +86,7 @@ class Entry:
     default: Scalar | None = field(default=None, repr=False)
     stored_in: str | None = None
     rotation: str | None = None
+    provided: str | None = None  # set by the platform, CI or framework (see rules._names)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ migration already exists in production, with rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -33,13 +34,19 @@ from launchready_ci.checks.migrations.rules.concurrent_in_transaction import (
     ConcurrentInTransaction,
 )
 from launchready_ci.checks.migrations.rules.constraint_not_valid import ConstraintWithoutNotValid
+from launchready_ci.checks.migrations.rules.detach_partition_not_concurrent import (
+    DetachPartitionNotConcurrent,
+)
 from launchready_ci.checks.migrations.rules.dry_run_error import DryRunError
+from launchready_ci.checks.migrations.rules.duplicate_assignment import DuplicateAssignment
 from launchready_ci.checks.migrations.rules.enum_value_in_transaction import (
     EnumValueInTransaction,
 )
+from launchready_ci.checks.migrations.rules.identifier_too_long import IdentifierTooLong
 from launchready_ci.checks.migrations.rules.index_not_concurrent import IndexNotConcurrent
 from launchready_ci.checks.migrations.rules.int_primary_key import IntPrimaryKey
 from launchready_ci.checks.migrations.rules.missing_lock_timeout import MissingLockTimeout
+from launchready_ci.checks.migrations.rules.nested_transaction import NestedTransaction
 from launchready_ci.checks.migrations.rules.not_null_without_default import NotNullWithoutDefault
 from launchready_ci.checks.migrations.rules.observed_lock import ObservedLock
 from launchready_ci.checks.migrations.rules.observed_rewrite import ObservedRewrite
@@ -48,9 +55,16 @@ from launchready_ci.checks.migrations.rules.rollback_fails import RollbackFails
 from launchready_ci.checks.migrations.rules.set_not_null import SetNotNull
 from launchready_ci.checks.migrations.rules.table_rewrite import TableRewrite
 from launchready_ci.checks.migrations.rules.unbatched_backfill import UnbatchedBackfill
+from launchready_ci.checks.migrations.rules.uncommitted_transaction import UncommittedTransaction
 from launchready_ci.checks.migrations.rules.unique_without_index import UniqueWithoutIndex
 from launchready_ci.checks.migrations.rules.volatile_default import VolatileDefault
-from launchready_ci.checks.migrations.sql import DEFAULT_POSTGRES_VERSION, SqlError, statements
+from launchready_ci.checks.migrations.sql import (
+    DEFAULT_POSTGRES_VERSION,
+    Schema,
+    SqlError,
+    Stmt,
+    statements,
+)
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped
 from launchready_ci.findings import Finding, Location
@@ -82,6 +96,11 @@ LINT_RULES: tuple[type[MigrationRule], ...] = (
     UnbatchedBackfill,
     EnumValueInTransaction,
     MissingLockTimeout,
+    DetachPartitionNotConcurrent,
+    NestedTransaction,
+    UncommittedTransaction,
+    DuplicateAssignment,
+    IdentifierTooLong,
 )
 
 
@@ -108,6 +127,7 @@ class MigrationsCheck(Check):
                 raise CheckSkipped(f"{self.range}: no migration added or changed")
         new_tables: set[str] = set()  # shared by a pull request's migrations
         fields: FieldState = {}  # Django's model state, from every migration read so far
+        schemas: dict[str, Schema] = {}  # each SQL history's tables, from its files so far
         version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
         count = python_files = 0
         linted = set(files)
@@ -123,21 +143,28 @@ class MigrationsCheck(Check):
                 python_files += 1
                 yield from _python_findings(rel, text, version, fields)
                 continue
-            if rel not in linted:
-                continue
+            schema = schemas.setdefault(history(rel), Schema())
             migration = load_migration(ctx, section, rel)
-            lock_reported = False  # missing-lock-timeout: once per file, where it starts
+            if rel not in linted:  # an earlier migration: what it defines is the context
+                try:
+                    for _ in statements(rel, migration.up, set(), version=version, schema=schema):
+                        pass
+                except SqlError:
+                    pass
+                continue
             try:
                 own = new_tables if self.changed is not None else set()
-                up, wrapping = migration.up, migration.wrapping
-                for stmt in statements(rel, up, own, wrapped=wrapping, version=version):
+                stmts = statements(
+                    rel,
+                    migration.up,
+                    own,
+                    wrapped=migration.wrapping,
+                    version=version,
+                    schema=schema,
+                )
+                for stmt in stmts:
                     count += 1
-                    for rule in LINT_RULES:
-                        if rule is MissingLockTimeout and lock_reported:
-                            continue
-                        for finding in rule.check(stmt):
-                            lock_reported |= rule is MissingLockTimeout
-                            yield finding
+                    yield from lint(stmt)
             except SqlError as exc:
                 yield ParseError.finding(
                     f"{exc.path} does not parse as PostgreSQL: {exc.message}",
@@ -150,6 +177,38 @@ class MigrationsCheck(Check):
             f"{where}{sql_files:,} SQL migrations ({count:,} statements), "
             f"{python_files:,} Django/Alembic migrations"
         )
+
+
+def lint(stmt: Stmt, *, lock_timeout: bool = True) -> Iterator[Finding]:
+    """Every lint rule's findings on one statement; ``missing-lock-timeout`` at most once
+    per file (where the file first needs it), and not at all with ``lock_timeout=False``."""
+    reported = stmt.state.reported
+    for rule in _RULES_BY_KIND.get(stmt.node.kind) or _ALL_KINDS:
+        if rule is MissingLockTimeout and (not lock_timeout or MissingLockTimeout.id in reported):
+            continue
+        for finding in rule.check(stmt):
+            if rule is MissingLockTimeout:
+                reported.add(rule.id)
+            yield finding
+
+
+_ALL_KINDS = tuple(rule for rule in LINT_RULES if not rule.kinds)
+#: statement kind -> the rules that read it, in LINT_RULES order
+_RULES_BY_KIND = {
+    kind: tuple(rule for rule in LINT_RULES if not rule.kinds or kind in rule.kinds)
+    for kind in {kind for rule in LINT_RULES for kind in rule.kinds}
+}
+
+
+def history(rel: str) -> str:
+    """The folder whose files form one migration history: up to the last folder named
+    migrations, drizzle or versions (``prisma/migrations/<ts>/migration.sql`` ->
+    ``prisma/migrations``), else the file's folder."""
+    parts = rel.split("/")[:-1]
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in ("migrations", "drizzle", "versions"):
+            return "/".join(parts[: i + 1])
+    return "/".join(parts)
 
 
 def find_migrations(ctx: RunContext, section: Mapping[str, Any]) -> list[str]:
@@ -174,7 +233,14 @@ def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Mig
     if paired is not None and (ctx.root / paired).is_file():
         down = (ctx.root / paired).read_text(encoding="utf-8", errors="replace")
     override = section.get("wrapped_in_transaction")
+    if override is None and rel.rpartition("/")[2] == "up.sql":
+        metadata = ctx.root / rel.rpartition("/")[0] / "metadata.toml"
+        if metadata.is_file() and _NO_TX.search(metadata.read_text("utf-8", "replace")):
+            override = False  # diesel: run_in_transaction = false
     return read_migration(rel, text, down_text=down, override=override)
+
+
+_NO_TX = re.compile(r"^\s*run_in_transaction\s*=\s*false\b", re.M)
 
 
 def _python_findings(rel: str, text: str, version: int, fields: FieldState) -> Iterator[Finding]:
@@ -245,19 +311,17 @@ def _embedded_sql(
 ) -> Iterator[Finding]:
     """SQL run by a Python migration, linted like a .sql file, reported at the call;
     ``wrapped``: the framework runs it inside its transaction."""
-    try:
-        stmts = list(statements(rel, sql, set(), wrapped=wrapped, version=version))
+    try:  # the SQL is parsed before the first statement: no finding precedes an error
+        for stmt in statements(rel, sql, set(), wrapped=wrapped, version=version):
+            for rule in LINT_RULES:
+                if rule is MissingLockTimeout:
+                    continue  # frameworks set it per connection; one RunSQL cannot tell
+                for message in rule.problems(stmt):
+                    yield rule.report(message, where)
     except SqlError as exc:
         yield ParseError.finding(
             f"SQL in {rel} does not parse as PostgreSQL: {exc.message}", where, content=sql
         )
-        return
-    for stmt in stmts:
-        for rule in LINT_RULES:
-            if rule is MissingLockTimeout:
-                continue  # frameworks set it per connection; one RunSQL cannot tell
-            for message in rule.problems(stmt):
-                yield rule.finding(message, where, content=message)
 
 
 def _order(rel: str) -> tuple[str, str]:

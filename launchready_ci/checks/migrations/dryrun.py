@@ -152,20 +152,16 @@ class DryRun:
     def _seed(self, conn: Any, migration: Migration, seeded: set[str]) -> None:
         """Fill the existing tables that a migration under test touches, once each."""
         import psycopg
-        from pglast import parse_sql
-        from pglast.parser import ParseError
-        from pglast.visitors import referenced_relations
         from psycopg import sql
 
+        from launchready_ci.checks.migrations.sql import SqlError, parse, relation_names
+
         existing = {name for name, _ in conn.execute(_TABLES_SQL)}
-        touched: set[str] = set()
         try:
-            for raw in parse_sql(migration.up):
-                if raw.stmt is not None:
-                    names = referenced_relations(raw.stmt)
-                    touched |= {n.rpartition(".")[2] for n in names}
-        except ParseError:
+            parsed, _ = parse(migration.path, migration.up)
+        except SqlError:
             return  # reported by migrations/parse-error
+        touched = relation_names(parsed)
         todo = sorted((touched & existing) - seeded)
         if not todo:
             return
@@ -317,17 +313,16 @@ class _Observer:
 
     def run(self) -> Iterator[Finding]:
         import psycopg
-        from pglast import ast
 
-        from launchready_ci.checks.migrations.sql import SqlError, statements
+        from launchready_ci.checks.migrations.sql import SqlError, parse, statements
 
         migration = self.migration
         try:
-            stmts = list(
-                statements(migration.path, migration.up, set(), wrapped=migration.wrapping)
-            )
+            parse(migration.path, migration.up)
         except SqlError:
             return  # reported by migrations/parse-error
+        # read one at a time: each statement shows the file's state just before it
+        stmts = statements(migration.path, migration.up, set(), wrapped=migration.wrapping)
         conn, pid = self.conn, self.conn.info.backend_pid
         files = dict(conn.execute(_TABLES_SQL).fetchall())  # table -> relfilenode
         existing = set(files)
@@ -336,7 +331,7 @@ class _Observer:
         held: dict[str, tuple[int, int, float, bool]] = {}
         in_tx = False
         for stmt in stmts:
-            if isinstance(stmt.node, ast.TransactionStmt):
+            if stmt.node.kind == "TransactionStmt":
                 continue  # the dry run holds the transaction itself
             alone = _runs_alone(stmt)
             try:
@@ -428,17 +423,16 @@ def _linted(stmt: Any) -> bool:
 def _apply(conn: Any, sql: str, wrapping: str) -> tuple[int, Exception] | None:
     """Run a whole migration, unobserved, as its tool would: (line, error) on failure."""
     import psycopg
-    from pglast import ast
 
-    from launchready_ci.checks.migrations.sql import SqlError, statements
+    from launchready_ci.checks.migrations.sql import SqlError, parse, statements
 
     try:
-        stmts = list(statements("", sql, set(), wrapped=wrapping))
+        parse("", sql)
     except SqlError as exc:
         return exc.line, Exception(exc.message)
     in_tx = False
-    for stmt in stmts:
-        if isinstance(stmt.node, ast.TransactionStmt):
+    for stmt in statements("", sql, set(), wrapped=wrapping):
+        if stmt.node.kind == "TransactionStmt":
             continue
         alone = _runs_alone(stmt)
         try:
@@ -466,15 +460,13 @@ def _runs_alone(stmt: Any) -> bool:
 
 
 def _needs_autocommit(node: Any) -> bool:
-    from pglast import ast
+    from launchready_ci.checks.migrations.rules._ast import flag
 
-    if isinstance(node, ast.IndexStmt):
+    if node.kind in ("IndexStmt", "DropStmt"):
         return bool(node.concurrent)
-    if isinstance(node, ast.ReindexStmt):
-        return any(str(p.defname) == "concurrently" for p in node.params or ())
-    if isinstance(node, ast.DropStmt):
-        return bool(node.concurrent)
-    return isinstance(node, ast.VacuumStmt | ast.CreatedbStmt | ast.DropdbStmt)
+    if node.kind == "ReindexStmt":
+        return flag(node.params, "concurrently")
+    return node.kind in ("VacuumStmt", "CreatedbStmt", "DropdbStmt")
 
 
 def _lock_finding(

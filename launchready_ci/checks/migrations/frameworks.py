@@ -2,17 +2,19 @@
 
 Tools told apart by path or by the markers in the file:
 
-==================  =====================================  ===========================
+==================  =====================================  ============================
 tool                how it is recognised                   transaction around the file
-==================  =====================================  ===========================
+==================  =====================================  ============================
 dbmate              ``-- migrate:up`` / ``-- migrate:down``  yes, unless ``transaction:false``
 goose               ``-- +goose Up`` / ``-- +goose Down``    yes, unless ``+goose NO TRANSACTION``
 golang-migrate      ``NAME.up.sql`` beside ``NAME.down.sql``  implicit (one multi-statement query)
+diesel              ``DIR/up.sql`` beside ``DIR/down.sql``    yes, unless its metadata.toml
+                                                           has run_in_transaction=false
 Prisma Migrate      ``prisma/migrations/*/migration.sql``    implicit (one multi-statement query)
 Supabase CLI        ``supabase/migrations/*.sql``            yes, one per file
 drizzle-kit         ``drizzle/*.sql``                        yes
 anything else       other ``migrations/*.sql``               no (unless configured)
-==================  =====================================  ===========================
+==================  =====================================  ============================
 
 "Implicit": the tool sends the whole file as one query, and PostgreSQL runs a query of
 several statements as one transaction; a file holding a single statement runs outside one.
@@ -51,11 +53,14 @@ class Migration:
 
 
 def is_down_file(rel: str) -> bool:
-    return rel.endswith(".down.sql")
+    return rel.endswith(".down.sql") or rel.rpartition("/")[2] == "down.sql"
 
 
 def down_path(rel: str) -> str | None:
-    """golang-migrate's ``NAME.down.sql`` for ``NAME.up.sql``."""
+    """golang-migrate's ``NAME.down.sql`` for ``NAME.up.sql``, diesel's ``DIR/down.sql``
+    for ``DIR/up.sql``."""
+    if rel.rpartition("/")[2] == "up.sql":
+        return rel[: -len("up.sql")] + "down.sql"
     return rel[: -len(".up.sql")] + ".down.sql" if rel.endswith(".up.sql") else None
 
 
@@ -84,6 +89,8 @@ def _split(
         up, down = _halves(text, _GOOSE_DOWN)
         return "goose", up, wrapping, down, rel
     paired = down_path(rel)
+    if paired is not None and rel.rpartition("/")[2] == "up.sql":
+        return "diesel", text, "transaction", down_text, paired if down_text else ""
     if paired is not None:
         return "golang-migrate", text, "implicit", down_text, paired if down_text else ""
     if rel.endswith("/migration.sql") and "prisma/migrations/" in f"/{rel}":

@@ -78,11 +78,39 @@ def _django(tree: ast.Module, state: FieldState) -> Iterator[Op]:
             ):
                 calls = [c for c in stmt.value.elts if isinstance(c, ast.Call)]
         created = {_lower(_arg(c, 0, "name")) for c in calls if _callee(c) == "CreateModel"}
-        for call in calls:
-            yield from _django_op(call, created, atomic, state)
+        added: set[tuple[str, str]] = set()  # fields this migration adds
+        for call in _flatten(calls, state, created, added):
+            yield from _django_op(call, created, atomic, state, added)
 
 
-def _django_op(call: ast.Call, created: set[str], atomic: bool, state: FieldState) -> Iterator[Op]:
+def _flatten(
+    calls: list[ast.Call], state: FieldState, created: set[str], added: set[tuple[str, str]]
+) -> Iterator[ast.Call]:
+    """The operations that run on the database, in order. ``SeparateDatabaseAndState``
+    runs its ``database_operations``; its ``state_operations`` only change Django's model
+    state, so they update ``state`` here and report nothing."""
+    for call in calls:
+        if _callee(call) != "SeparateDatabaseAndState":
+            yield call
+            continue
+        database = _arg_node(call, 0, "database_operations")
+        for inner in database.elts if isinstance(database, ast.List | ast.Tuple) else ():
+            if isinstance(inner, ast.Call):
+                yield inner
+        states = _arg_node(call, 1, "state_operations")
+        for inner in states.elts if isinstance(states, ast.List | ast.Tuple) else ():
+            if isinstance(inner, ast.Call):
+                for _ in _django_op(inner, created, True, state, added):
+                    pass
+
+
+def _django_op(
+    call: ast.Call,
+    created: set[str],
+    atomic: bool,
+    state: FieldState,
+    added: set[tuple[str, str]],
+) -> Iterator[Op]:
     name = _callee(call)
     model = _lower(_arg(call, 0, "model_name"))
     new = model in created
@@ -107,6 +135,7 @@ def _django_op(call: ast.Call, created: set[str], atomic: bool, state: FieldStat
     if name == "AddField":
         field = _arg_node(call, 2, "field")
         column = _lower(_arg(call, 1, "name"))
+        added.add((model, column))
         if (
             isinstance(field, ast.Call)
             and not _kw_true(field, "null")
@@ -126,7 +155,9 @@ def _django_op(call: ast.Call, created: set[str], atomic: bool, state: FieldStat
         kind = "add-index" if name == "AddIndex" else "add-index-concurrently"
         yield Op(kind, line, model, "", new, atomic)
     elif name in ("RemoveField", "RenameField"):
-        yield Op("rename" if name == "RenameField" else "drop", line, model, _arg(call, 1, "name"))
+        field_name = _arg(call, 1, "name" if name == "RemoveField" else "old_name")
+        if (model, field_name.lower()) not in added:  # a field this migration added: unread
+            yield Op("rename" if name == "RenameField" else "drop", line, model, field_name)
     elif name in ("DeleteModel", "RenameModel"):
         table = _lower(_arg(call, 0, "name" if name == "DeleteModel" else "old_name"))
         yield Op("drop" if name == "DeleteModel" else "rename", line, table)

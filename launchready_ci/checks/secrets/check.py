@@ -83,26 +83,53 @@ class SecretsCheck(Check):
             stats.skipped["detect-secrets baseline"] += 1
         seen: set[str] = set()
         env_files: dict[str, list[Detection]] = {rel: [] for rel in rels if is_env_file(rel)}
+
+        def emit(rel: str, d: Detection) -> Iterator[Finding]:
+            finding = to_finding(d, rel)
+            if any((rel, h) in accepted for h in d.sha1s):
+                finding = accept(finding, ds_baseline.DEFAULT)
+            if finding.fingerprint not in seen:
+                seen.add(finding.fingerprint)
+                yield finding
+
         for rel, detections in scan_files(ctx.root, rels, stats):
             if rel in env_files:
-                env_files[rel] = detections
-            for d in detections:
-                finding = to_finding(d, rel)
-                if any((rel, h) in accepted for h in d.sha1s):
-                    finding = accept(finding, ds_baseline.DEFAULT)
-                if finding.fingerprint not in seen:
-                    seen.add(finding.fingerprint)
-                    yield finding
-        tracked = git.tracked(ctx.root, list(env_files))
-        for rel in env_files:
-            text = read_limited(ctx.root / rel).text
-            if text is None:
+                env_files[rel] = detections  # judged with the file, below
                 continue
-            lines = list(enumerate(text.split("\n"), start=1))
-            found = env_file_finding(rel, lines, tracked=tracked is None or rel in tracked)
+            for d in detections:
+                yield from emit(rel, d)
+        tracked = git.tracked(ctx.root, list(env_files))
+        for rel, detections in env_files.items():
+            # One finding per leaked value: a provider format is the most specific, then
+            # the committed dotenv file (which names its entries), then a generic literal.
+            specific = [d for d in detections if not _generic(d)]
+            found = None
+            text = read_limited(ctx.root / rel).text
+            if text is not None:
+                lines = list(enumerate(text.split("\n"), start=1))
+                found = env_file_finding(
+                    rel,
+                    lines,
+                    tracked=tracked is None or rel in tracked,
+                    skip_lines={d.line for d in specific},
+                )
+            covered = set(found_lines(found)) if found is not None else set()
+            for d in detections:
+                if not (_generic(d) and d.line in covered):
+                    yield from emit(rel, d)
             if found is not None:
                 yield found
         self.scope = stats.describe()
+
+
+def _generic(d: Detection) -> bool:
+    """A literal judged by its context (name, URL), not by a provider's format."""
+    return d.rule is SecretAssignment or (d.rule is ProviderCredential and d.provider == "URL")
+
+
+def found_lines(finding: Finding) -> tuple[int, ...]:
+    """The lines of the entries a committed-env-file finding counts."""
+    return tuple(dict(finding.properties).get("lines", ()))
 
 
 def accept(finding: Finding, by: str) -> Finding:
@@ -111,10 +138,16 @@ def accept(finding: Finding, by: str) -> Finding:
 
 
 def env_file_finding(
-    rel: str, lines: list[tuple[int, str]], *, tracked: bool, commit: str | None = None
+    rel: str,
+    lines: list[tuple[int, str]],
+    *,
+    tracked: bool,
+    commit: str | None = None,
+    skip_lines: frozenset[int] | set[int] = frozenset(),
 ) -> Finding | None:
-    """The ``secrets/committed-env-file`` finding for a dotenv file's lines, if any."""
-    verdict = judge_env_file(lines)
+    """The ``secrets/committed-env-file`` finding for a dotenv file's lines, if any;
+    entries on ``skip_lines`` are already reported by a more specific rule."""
+    verdict = judge_env_file(lines, skip_lines=skip_lines)
     if verdict is None:
         return None
     shown = ", ".join(verdict.names[:5]) + (" ..." if len(verdict.names) > 5 else "")
@@ -126,7 +159,7 @@ def env_file_finding(
         message = f"{rel} is committed with {values}"
     else:
         message = f"{rel} holds {values} and is not ignored by git: one `git add .` from a leak"
-    props: dict[str, Any] = {"names": verdict.names}
+    props: dict[str, Any] = {"names": verdict.names, "lines": verdict.lines}
     if commit:
         props["commit"] = commit
     return CommittedEnvFile.finding(

@@ -38,6 +38,8 @@ def load(root: Path, configured: str | None) -> frozenset[tuple[str, str]]:
         raise _error(label, f"cannot be read ({type(exc).__name__})") from None
     except json.JSONDecodeError as exc:
         raise _error(label, f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise _error(label, "not a detect-secrets baseline (JSON nested too deeply)") from None
     results = doc.get("results") if isinstance(doc, dict) else None
     if not isinstance(results, dict):
         raise _error(label, "not a detect-secrets baseline (no `results` object)")

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from launchready_ci.checks.secrets.context import NameKind, name_kind, repeats_name, value_problem
 from launchready_ci.checks.secrets.filters import is_placeholder
-from launchready_ci.redaction import is_secret_name
+from launchready_ci.checks.secrets.generic import EXAMPLE_HOST
 
 __all__ = ["EnvFileVerdict", "is_dotenv_name", "is_env_file", "judge_env_file"]
 
@@ -53,27 +54,38 @@ def is_env_file(path: str) -> bool:
 class EnvFileVerdict:
     names: tuple[str, ...]  # secret-looking names with real-looking values, in file order
     first_line: int
+    lines: tuple[int, ...] = ()  # the line of each entry counted
 
 
-def judge_env_file(lines: Sequence[tuple[int, str]]) -> EnvFileVerdict | None:
-    """The verdict on a dotenv file's lines ((number, text) pairs); ``None``: no problem."""
+def judge_env_file(
+    lines: Sequence[tuple[int, str]], *, skip_lines: frozenset[int] | set[int] = frozenset()
+) -> EnvFileVerdict | None:
+    """The verdict on a dotenv file's lines ((number, text) pairs); ``None``: no problem.
+    Entries on ``skip_lines`` (reported by a line rule already) do not count."""
     from dotenv.parser import parse_stream
 
     text = "\n".join(t for _, t in lines)
     numbers = [n for n, _ in lines]
     names: list[str] = []
+    counted: list[int] = []
     first = 0
     for binding in parse_stream(io.StringIO(text)):
         if binding.key is None or binding.value is None or binding.error:
             continue
+        index = binding.original.line - 1
+        if 0 <= index < len(numbers) and numbers[index] in skip_lines:
+            continue
         if _real_secret(binding.key, binding.value):
             names.append(binding.key)
-            index = binding.original.line - 1
+            if 0 <= index < len(numbers):
+                counted.append(numbers[index])
             if not first and 0 <= index < len(numbers):
                 first = numbers[index]
     if not names:
         return None
-    return EnvFileVerdict(tuple(dict.fromkeys(names)), first or (numbers[0] if numbers else 1))
+    return EnvFileVerdict(
+        tuple(dict.fromkeys(names)), first or (numbers[0] if numbers else 1), tuple(counted)
+    )
 
 
 def _real_secret(name: str, value: str) -> bool:
@@ -86,7 +98,10 @@ def _real_secret(name: str, value: str) -> bool:
         return _url_with_password(value)
     if _URL_NAME.search(name):
         return False
-    return is_secret_name(name)
+    kind = name_kind(name)
+    if kind is None:
+        return False
+    return value_problem(value, kind) is None and not repeats_name(name, value)
 
 
 def _url_with_password(value: str) -> bool:
@@ -96,4 +111,6 @@ def _url_with_password(value: str) -> bool:
         password = parts.password
     except ValueError:
         return False
-    return bool(password) and host not in _LOCAL_HOSTS and not is_placeholder(password or "")
+    if not password or host in _LOCAL_HOSTS or "." not in host or EXAMPLE_HOST.search(host):
+        return False  # a compose service (db, redis), localhost or an example host
+    return value_problem(password, NameKind.PASSWORD) is None

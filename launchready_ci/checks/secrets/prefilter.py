@@ -90,11 +90,16 @@ UNANCHORED = re.compile(
 )
 
 
+#: Up to this size a text is searched line by line (restarting after each hit).
+_RESTART_MAX = 256 * 1024
+
+
 def candidate_lines(text: str, anchors: Iterable[str]) -> list[int]:
     """Indexes (0-based) of the lines of ``text`` that hold an anchor, in order.
 
     After a hit the search resumes at the next line, so a line with many anchors costs
-    no more than one. Lines are counted on the lowercased text, which has the same
+    no more than one; a big text is read in one pass instead. Lines are counted on the
+    lowercased text, which has the same
     newlines as ``text`` even where lowercasing changes a character's length.
     """
     automaton = _automaton(tuple(sorted(set(anchors))))
@@ -102,19 +107,36 @@ def candidate_lines(text: str, anchors: Iterable[str]) -> list[int]:
     found: set[int] = set()
     line = 0
     pos = 0  # start of line ``line`` in ``low``
-    size = len(low)
-    while pos < size:
-        hit = next(automaton.iter(low, pos), None)
-        if hit is None:
-            break
-        end = hit[0]
-        line += low.count("\n", pos, end)
-        found.add(line)
-        nl = low.find("\n", end)
-        if nl < 0:
-            break
-        pos = nl + 1
-        line += 1
+    if len(low) <= _RESTART_MAX:
+        # Small text: after a hit, restart at the next line (a line full of anchors costs
+        # one hit).
+        size = len(low)
+        while pos < size:
+            hit = next(automaton.iter(low, pos), None)
+            if hit is None:
+                break
+            end = hit[0]
+            line += low.count("\n", pos, end)
+            found.add(line)
+            nl = low.find("\n", end)
+            if nl < 0:
+                break
+            pos = nl + 1
+            line += 1
+    else:
+        # Big text: one pass (each restart converts the whole text again: quadratic), hits
+        # on a line already found skipped.
+        nxt = -1
+        for end, _length in automaton.iter(low):
+            if end < nxt:
+                continue
+            line += low.count("\n", pos, end)
+            found.add(line)
+            nl = low.find("\n", end)
+            if nl < 0:
+                break
+            line += 1
+            pos = nxt = nl + 1
     for match in UNANCHORED.finditer(text):
         found.add(text.count("\n", 0, match.start()))
     return sorted(found)

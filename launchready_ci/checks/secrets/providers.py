@@ -26,6 +26,8 @@ ROTATE_URLS: dict[str, str] = {
     "Fly.io": "https://fly.io/user/personal_access_tokens",
     "Azure": "https://portal.azure.com/",
     "Mailchimp": "https://us1.admin.mailchimp.com/account/api/",
+    "Algolia": "https://dashboard.algolia.com/account/api-keys",
+    "Mapbox": "https://account.mapbox.com/access-tokens/",
     "Discord": "https://discord.com/developers/applications",
     "Telegram": "https://t.me/BotFather",
     "Square": "https://developer.squareup.com/apps",

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from launchready_ci.checks.base import Check, config_location
 from launchready_ci.checks.smoke import assertions, faults
+from launchready_ci.checks.smoke.stats import percentile
 from launchready_ci.context import RunContext
 from launchready_ci.findings import Confidence, Finding, Location, Severity
-from launchready_ci.redaction import is_secret_name
+from launchready_ci.redaction import is_secret_name, shown_url
 from launchready_ci.rules import Rule, register
 
 if TYPE_CHECKING:  # the spec's module is imported when a spec is read, not to list rules
@@ -36,7 +37,9 @@ class NotReady(Rule):
     ---
     The journeys would have measured whatever is serving instead, so they did not run.
     A release that never becomes healthy, or never reports the expected version, is
-    either still rolling out or failing its start.
+    either still rolling out or failing its start. When nothing answered at all (the
+    connection was refused, the name does not resolve), each journey's first step is
+    still sent once, so the report shows which member paths are down.
 
     Remediation
     -----------
@@ -92,6 +95,9 @@ class OverBudget(Rule):
 #: Failure kind -> rule.
 RULES: Mapping[str, type[Rule]] = {**assertions.FAILURE_RULES, **faults.FAULT_RULES}
 EXCERPT = 300
+#: The measurements table: latency (request to last byte) apart from connection set-up.
+COLUMNS: tuple[str, ...] = ("Journey", "Step", "Result", "Status", "p50", "p95", "max")
+COLUMNS += ("Budget", "DNS", "Connect", "TLS")
 
 _SECRET_HEADER = re.compile(
     r"(?im)^((?:proxy-)?authorization|cookie|set-cookie|x-api-key)(\s*:\s*).*$"
@@ -100,9 +106,13 @@ _BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 _JSON_FIELD = re.compile(r'"([A-Za-z0-9_.-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
 
 
-def format_ms(seconds: float | None) -> str:
+def format_ms(seconds: float | None, *, precise: bool = False) -> str:
+    """``412 ms``, ``12.3 s``; ``precise`` keeps a decimal under 10 ms (a name lookup or
+    a connect on a fast network)."""
     if seconds is None:
         return "–"
+    if precise and seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
@@ -163,21 +173,25 @@ class SmokeCheck(Check):
         spec: Spec,
         *,
         base_url: str,
-        runs: int,
+        runs: int | None,
         expected_version: str | None,
         cafile: str | None,
         secrets: list[str],
         mask: Any = None,
+        fail_on: Severity | None = Severity.ERROR,
     ) -> None:
         self.spec = spec
         self.base_url = base_url
-        self.run_count = runs
+        self.asked_runs = runs
+        self.run_count = max((spec.runs_of(j, runs) for j in spec.journeys), default=1)
         self.expected_version = expected_version
         self.cafile = cafile
         #: Filled while running: every value to scrub from the outputs.
         self.secrets = secrets
         self.mask = mask
-        self.outcome = Outcome(base_url, runs)
+        #: An over-budget step fails the run (and counts for rollback) when warnings do.
+        self.budget_fails = fail_on is not None and fail_on <= OverBudget.severity
+        self.outcome = Outcome(base_url, self.run_count)
         self.measurements: tuple[tuple[str, ...], ...] = ()
 
     def _secret(self, value: str) -> None:
@@ -185,6 +199,9 @@ class SmokeCheck(Check):
             self.secrets.append(value)
             if self.mask is not None:
                 self.mask(value)
+
+    def files_read(self, ctx: RunContext) -> set[str] | None:
+        return {ctx.config.path} if ctx.config.path else set()
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         import asyncio  # here, not at import: listing the rules needs no event loop
@@ -208,30 +225,52 @@ class SmokeCheck(Check):
                 self.outcome.failed_runs = self.run_count
                 expected = f" (expected {self.expected_version!r})" if self.expected_version else ""
                 url = engine.url(readiness.path, {})
+                waited = f"{max(ready.waited, readiness.deadline):.0f} s"
+                if ready.answered:
+                    what = "the journeys did not run"
+                else:  # down, not old: which member paths answer at all?
+                    what = "nothing answered; each journey's first step was sent once"
                 yield NotReady.finding(
-                    f"the release was not live after {ready.waited:.0f} s and {ready.polls} "
-                    f"polls of {url}: {ready.last}{expected}; the journeys did not run",
-                    where.at("smoke.readiness", url),
+                    f"the release was not live after {waited} and {ready.polls} polls of "
+                    f"{shown_url(url)}: {ready.last}{expected}; {what}",
+                    where.at("smoke.readiness", shown_url(url)),
                     content=url,
                 )
-                self.scope = f"{self.base_url}: not live, journeys not run"
+                if ready.answered:
+                    self.scope = f"{self.base_url}: not live, journeys not run"
+                    return
+                first = asyncio.run(engine.first_steps())
+                yield from self._findings([first], where, count_runs=False)
+                self.scope = (
+                    f"{self.base_url}: nothing answered; the first step of "
+                    f"{len(self.spec.journeys)} journey(s) sent once"
+                )
                 return
             waited = f"live after {ready.polls} poll(s), {ready.waited:.1f} s"
             version = f"{ready.live_version} " if ready.live_version else ""
         else:
             waited, version = "no readiness wait", ""
-        runs = asyncio.run(engine.run(self.run_count))
+        runs = asyncio.run(engine.run(self.asked_runs or self.spec.runs))
         yield from self._findings(runs, where)
         requests = sum(1 for run in runs for s in run if s.exchange is not None)
         self.scope = (
-            f"{len(self.spec.journeys)} journey(s) × {self.run_count} run(s), {requests} "
+            f"{len(self.spec.journeys)} journey(s) × {self._runs_text()}, {requests} "
             f"requests to {self.base_url}; release {version}{waited}"
         )
 
-    def _findings(self, runs: list[list[Any]], where: _Where) -> Iterator[Finding]:
+    def _runs_text(self) -> str:
+        counts = sorted({self.spec.runs_of(j, self.asked_runs) for j in self.spec.journeys})
+        if len(counts) > 1:
+            return f"{counts[0]}–{counts[-1]} run(s)"
+        return f"{counts[0] if counts else 0} run(s)"
+
+    def _findings(
+        self, runs: list[list[Any]], where: _Where, *, count_runs: bool = True
+    ) -> Iterator[Finding]:
         from launchready_ci.checks.smoke.engine import StepStats
 
         stats: dict[tuple[str, str], StepStats] = {}
+        failed: set[int] = set()
         for run in runs:
             for step_run in run:
                 key = (step_run.journey.key, step_run.step.key)
@@ -239,11 +278,15 @@ class SmokeCheck(Check):
                 entry.runs.append(step_run)
                 got = step_run.exchange
                 if got is not None and got.fault is None:
-                    entry.latencies.append(got.elapsed)
-        self.outcome.failed_runs = sum(1 for run in runs if any(s.failure for s in run))
-        rows: list[tuple[str, ...]] = [
-            ("Journey", "Step", "Result", "Status", "p50", "p95", "max", "Budget")
-        ]
+                    entry.latencies.append(got.latency)
+                    budget = step_run.step.budget
+                    if self.budget_fails and budget is not None and got.latency > budget:
+                        failed.add(step_run.run)
+                if step_run.failure is not None:
+                    failed.add(step_run.run)
+        if count_runs:
+            self.outcome.failed_runs = len(failed)
+        rows: list[tuple[str, ...]] = [COLUMNS]
         for entry in stats.values():
             yield from self._step_findings(entry, where)
             rows.append(self._row(entry))
@@ -254,28 +297,34 @@ class SmokeCheck(Check):
         failures = entry.failures
         total = len(entry.runs)
         p50, p95, top = entry.p(50), entry.p(95), max(entry.latencies, default=None)
+        over = p95 is not None and step.budget is not None and p95 > step.budget
         if failures:
             result = f"failed {len(failures)}/{total}"
         elif entry.skipped:
             result = f"not reached {entry.skipped}/{total}"
+        elif over:  # a failure too when warnings fail the run: never "passed" then
+            result = "over budget" if self.budget_fails else "passed (over budget)"
         else:
-            result = "passed" + (" (over budget)" if p95 is not None and p95 > step.budget else "")
+            result = "passed"
         statuses = sorted(
             {str(s.exchange.status) for s in entry.runs if s.exchange and s.exchange.status}
         )
+        phases = _phases(entry)
         self.outcome.steps.append(
             {
                 "id": f"{entry.journey.name} › {step.name}",
                 "journey": entry.journey.name,
                 "step": step.name,
-                "failed": bool(failures),
+                "failed": bool(failures) or (over and self.budget_fails),
                 "failures": len(failures),
+                "over_budget": over,
                 "not_reached": entry.skipped,
                 "runs": total,
                 "p50_ms": _ms(p50),
                 "p95_ms": _ms(p95),
                 "max_ms": _ms(top),
                 "budget_ms": _ms(step.budget),
+                **{f"{name}_ms": _ms(value) for name, value in phases.items()},
             }
         )
         return (
@@ -283,10 +332,11 @@ class SmokeCheck(Check):
             step.name,
             result,
             ", ".join(statuses) or "–",
-            format_ms(p50),
-            format_ms(p95),
-            format_ms(top),
-            format_ms(step.budget),
+            format_ms(p50, precise=True),
+            format_ms(p95, precise=True),
+            format_ms(top, precise=True),
+            format_ms(step.budget) if step.budget is not None else "none",
+            *(format_ms(value, precise=True) for value in phases.values()),
         )
 
     def _step_findings(self, entry: Any, where: _Where) -> Iterator[Finding]:
@@ -305,7 +355,7 @@ class SmokeCheck(Check):
                 f"{request.line} → {got.status or 'no response'}"
             )
             if got.hops:
-                message += " after " + " → ".join(f"{s} {u}" for s, u in got.hops[:4])
+                message += " after " + " → ".join(f"{s} {shown_url(u)}" for s, u in got.hops[:4])
             excerpt = self._excerpt(got.body)
             if excerpt:
                 message += f"\nresponse: {excerpt}"
@@ -316,9 +366,10 @@ class SmokeCheck(Check):
                 properties={"journey": entry.journey.name, "step": step.name},
             )
         p95 = entry.p(95)
-        if p95 is not None and p95 > step.budget and not entry.failures:
+        budget = step.budget
+        if p95 is not None and budget is not None and p95 > budget and not entry.failures:
             yield OverBudget.finding(
-                f"{name}: p95 {format_ms(p95)} over the {format_ms(step.budget)} budget of a "
+                f"{name}: p95 {format_ms(p95)} over the {format_ms(budget)} budget of a "
                 f"{step.kind} (p50 {format_ms(entry.p(50))}, max "
                 f"{format_ms(max(entry.latencies))}, {len(entry.latencies)} requests)",
                 where.at(step.key, entry.runs[0].exchange.request.line.split(" ", 1)[1]),
@@ -360,6 +411,22 @@ def _secret_field(name: str) -> bool:
 
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
+
+
+def _phases(entry: Any) -> dict[str, float | None]:
+    """The median name lookup, TCP connect and TLS handshake of the step's sends that
+    opened a connection (None: every send reused one; TLS None over plain http)."""
+    opened = [
+        s.exchange.phases
+        for s in entry.runs
+        if s.exchange is not None and s.exchange.phases.connections
+    ]
+    https = any(str(s.exchange.request.url).startswith("https:") for s in entry.runs if s.exchange)
+    return {
+        "dns": percentile((p.dns for p in opened), 50),
+        "connect": percentile((p.connect for p in opened), 50),
+        "tls": percentile((p.tls for p in opened), 50) if https else None,
+    }
 
 
 class _Where:

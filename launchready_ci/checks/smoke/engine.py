@@ -2,6 +2,11 @@
 ``runs`` times (journeys concurrently, steps in order with the journey's cookies) and keep
 what each step did.
 
+Every step's exchange carries its latency (request start to the last byte of the answer)
+apart from the set-up of the connections it opened (name lookup, TCP connect, TLS
+handshake), so the first step of a journey, which opens the connection, is measured like
+the steps that reuse it.
+
 Variables a step captures (a token, a session cookie) are handed to ``on_secret`` as
 soon as they are known, so the caller can mask them; the engine itself never prints.
 """
@@ -20,8 +25,9 @@ from urllib.parse import urlencode
 import httpx
 import jsonpath
 
+from launchready_ci import net
 from launchready_ci.checks.smoke.assertions import MISSING, check, describe_status, status_ok
-from launchready_ci.checks.smoke.client import Exchange, Request, send
+from launchready_ci.checks.smoke.client import Exchange, Fault, Request, send
 from launchready_ci.checks.smoke.spec import Journey, Spec, Step, Template
 from launchready_ci.checks.smoke.stats import percentile
 
@@ -46,6 +52,7 @@ class StepRun:
     run: int
     exchange: Exchange | None  # None: skipped after an earlier step failed
     failure: Failure | None = None
+    repeat: int = 1  # which of the step's ``runs`` sends in this run
 
 
 @dataclass
@@ -74,6 +81,10 @@ class Readiness:
     waited: float
     live_version: str | None
     last: str  # what the last poll saw
+    #: Whether any poll got an HTTP answer; False: nothing answered at all (refused,
+    #: no such name, TLS failed, timed out), the fault of the last poll in ``fault``.
+    answered: bool = True
+    fault: Fault | None = None
 
 
 def versions_match(live: str, expected: str) -> bool:
@@ -108,6 +119,7 @@ class Engine:
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             verify=self.tls,
+            transport=net.Transport(verify=self.tls),
             follow_redirects=False,
             timeout=httpx.Timeout(self.spec.timeout),
             headers={"User-Agent": "launchready-ci smoke"},
@@ -120,13 +132,14 @@ class Engine:
     # -- readiness -------------------------------------------------------------------
 
     async def wait_ready(self, expected: str | None) -> Readiness:
-        """Poll until the readiness path answers its status (and the expected version),
-        backing off from ``interval`` up to 15 s, until ``deadline``."""
+        """Poll until the readiness path answers its status, its tests and the expected
+        version, backing off from ``interval`` up to 15 s; the last poll is at the
+        deadline, never before it."""
         spec = self.spec.readiness
         assert spec is not None
         url = self.url(spec.path, {})
         start = self.clock()
-        pause, polls, last, live = spec.interval, 0, "", None
+        pause, polls, answered = spec.interval, 0, False
         async with self._client() as client:
             while True:
                 polls += 1
@@ -136,18 +149,18 @@ class Engine:
                     follow=True,
                     deadline=min(self.spec.timeout, spec.deadline),
                     max_body=self.spec.max_body,
+                    connect_timeout=self.spec.connect_timeout,
                 )
-                live = _live_version(got, spec.version_header, spec.version_json)
-                ok = got.fault is None and got.status == spec.status
-                if expected is not None:
-                    ok = ok and live is not None and versions_match(live, expected)
-                last = _poll_text(got, live, spec.version_header or spec.version_json)
+                answered = answered or got.fault is None or bool(got.status)
+                live, problems = _readiness_problems(got, spec, expected)
                 waited = self.clock() - start
-                if ok:
-                    return Readiness(True, polls, waited, live, last)
-                if waited + pause > spec.deadline:
-                    return Readiness(False, polls, waited, live, last)
-                await self.sleep(pause)
+                if not problems:
+                    return Readiness(True, polls, waited, live, f"status {got.status}")
+                left = spec.deadline - waited
+                if left <= 0:
+                    last = "; ".join(problems)
+                    return Readiness(False, polls, waited, live, last, answered, got.fault)
+                await self.sleep(min(pause, left))
                 pause = min(pause * 2, MAX_INTERVAL)
 
     async def live_version(self) -> str | None:
@@ -161,36 +174,53 @@ class Engine:
                 follow=True,
                 deadline=self.spec.timeout,
                 max_body=self.spec.max_body,
+                connect_timeout=self.spec.connect_timeout,
             )
-        return _live_version(got, spec.version_header, spec.version_json)
+        live = _live_versions(got, spec.version_header, spec.version_json)
+        return live[0] if live else None
 
     # -- journeys --------------------------------------------------------------------
 
     async def run(self, runs: int) -> list[list[StepRun]]:
-        """Every journey ``runs`` times; one list of step runs per run."""
+        """Every journey as many times as it runs (its own ``runs``, else ``runs``); one
+        list of step runs per run, journeys at once within a run."""
         out = []
-        for number in range(1, runs + 1):
-            done = await asyncio.gather(*(self._journey(j, number) for j in self.spec.journeys))
+        most = max((self.spec.runs_of(j, runs) for j in self.spec.journeys), default=0)
+        for number in range(1, most + 1):
+            due = [j for j in self.spec.journeys if self.spec.runs_of(j, runs) >= number]
+            done = await asyncio.gather(*(self._journey(j, number) for j in due))
             out.append([step for journey in done for step in journey])
         return out
 
-    async def _journey(self, journey: Journey, number: int) -> list[StepRun]:
+    async def first_steps(self) -> list[StepRun]:
+        """Each journey's first step, once: which member paths answer at all."""
+        done = await asyncio.gather(
+            *(self._journey(j, 1, only_first=True) for j in self.spec.journeys)
+        )
+        return [step for journey in done for step in journey]
+
+    async def _journey(
+        self, journey: Journey, number: int, *, only_first: bool = False
+    ) -> list[StepRun]:
         variables: dict[str, str] = {}
         out: list[StepRun] = []
         async with self._client() as client:
-            for step in journey.steps:
-                if out and (out[-1].failure is not None or out[-1].exchange is None):
-                    out.append(StepRun(journey, step, number, None))
-                    continue
-                exchange = await send(
-                    client,
-                    self._request(step, variables),
-                    follow=step.follow_redirects,
-                    deadline=self.spec.timeout,
-                    max_body=self.spec.max_body,
-                )
-                failure = self._judge(step, exchange, client, variables)
-                out.append(StepRun(journey, step, number, exchange, failure))
+            for step in journey.steps[:1] if only_first else journey.steps:
+                for repeat in range(1, step.runs + 1):
+                    if out and (out[-1].failure is not None or out[-1].exchange is None):
+                        out.append(StepRun(journey, step, number, None, repeat=repeat))
+                        continue
+                    exchange = await send(
+                        client,
+                        self._request(step, variables),
+                        follow=step.follow_redirects,
+                        deadline=step.timeout,
+                        max_body=step.max_body,
+                        max_hops=step.redirects,
+                        connect_timeout=step.connect_timeout,
+                    )
+                    failure = self._judge(step, exchange, client, variables)
+                    out.append(StepRun(journey, step, number, exchange, failure, repeat))
         return out
 
     def _request(self, step: Step, variables: Mapping[str, str]) -> Request:
@@ -319,27 +349,59 @@ def _header(got: Exchange, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _live_version(got: Exchange, header: str | None, path: str | None) -> str | None:
-    if got.fault is not None:
-        return None
+def _versions(got: Exchange, header: str | None, path: str | None) -> dict[str, str | None]:
+    """The live version from each source the spec names (header, JSONPath) -> its value,
+    None when that source has none."""
+    found: dict[str, str | None] = {}
     if header:
-        return _header(got, header)
+        found[header] = None if got.fault else _header(got, header)
     if path:
         try:
-            value = _json_value(path, json.loads(got.body))
-        except ValueError:
-            return None
-        return None if value is MISSING else str(value)
-    return None
+            value = MISSING if got.fault else _json_value(path, json.loads(got.body))
+        except (ValueError, RecursionError):
+            value = MISSING
+        found[path] = None if value is MISSING or value is None else str(value)
+    return found
 
 
-def _poll_text(got: Exchange, live: str | None, source: str | None) -> str:
+def _live_versions(got: Exchange, header: str | None, path: str | None) -> list[str]:
+    return [v for v in _versions(got, header, path).values() if v is not None]
+
+
+def _readiness_problems(
+    got: Exchange, spec: Any, expected: str | None
+) -> tuple[str | None, list[str]]:
+    """The live version, and why this poll does not show the release ready (empty: it
+    does): the status, every JSON and header test, and the version in every source."""
     if got.fault is not None:
-        return got.fault.detail
-    text = f"status {got.status}"
-    if source:
-        text += f", live version {live!r}" if live is not None else f", no version in {source}"
-    return text
+        return None, [got.fault.detail]
+    problems = []
+    for name, test in spec.headers:
+        reason = check(got.headers.get(name, MISSING), test, _show)
+        if reason:
+            problems.append(f"header {name}: {reason}")
+    if spec.json:
+        try:
+            document: Any = json.loads(got.body)
+        except (ValueError, RecursionError):
+            document = MISSING
+        for path, test in spec.json:
+            reason = check(_json_value(path, document), test, _show)
+            if reason:
+                problems.append(f"{path}: {reason}")
+    versions = _versions(got, spec.version_header, spec.version_json)
+    live = [v for v in versions.values() if v is not None]
+    missing = [source for source, value in versions.items() if value is None]
+    if missing:
+        problems.append(f"no version in {' or '.join(missing)}")
+    if live:
+        shown = " / ".join(repr(v) for v in dict.fromkeys(live))
+        wrong = expected is not None and not all(versions_match(v, expected) for v in live)
+        if wrong or problems or got.status != spec.status:
+            problems.append(f"live version {shown}")
+    if problems or got.status != spec.status:
+        problems.insert(0, f"status {got.status}")
+    return (live[0] if live else None), problems
 
 
 def _show(value: Any) -> str:

@@ -245,11 +245,14 @@ FAULT_RULES: Mapping[str, type[Rule]] = {
 class Fault:
     kind: str
     detail: str
+    #: OpenSSL's X509_V_ERR code when a certificate was rejected (20: a missing
+    #: intermediate or an unknown CA, 62: another name, 10: expired ...)
+    verify_code: int | None = None
 
 
-def classify(exc: BaseException) -> Fault:
+def classify(exc: BaseException, connect_timeout: float | None = None) -> Fault:
     """The fault behind an error httpx (or ssl) raised: the first cause that names it, else
-    its text."""
+    its text. ``connect_timeout``: the limit a connect timeout was under, to name it."""
     import httpx
 
     causes: list[BaseException] = []
@@ -259,7 +262,7 @@ def classify(exc: BaseException) -> Fault:
         current = current.__cause__ or current.__context__
     for cause in causes:
         if isinstance(cause, ssl.SSLError):
-            return Fault("tls", _ssl_text(cause))
+            return _ssl_fault(cause)
         if isinstance(cause, socket.gaierror):
             return Fault("dns", f"the name does not resolve ({cause.strerror or cause})")
         if isinstance(cause, ConnectionRefusedError):
@@ -269,12 +272,15 @@ def classify(exc: BaseException) -> Fault:
         return Fault("dns", f"the name does not resolve ({text})")
     if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text:
         return Fault("tls", text)
+    if isinstance(exc, httpx.ConnectTimeout) and connect_timeout:
+        return Fault("timeout", f"no connection in {connect_timeout:g} s (connect_timeout)")
     if isinstance(exc, httpx.TimeoutException):
         return Fault("timeout", f"no answer ({type(exc).__name__})")
     return Fault("connection", f"{type(exc).__name__}: {text}")
 
 
-def _ssl_text(exc: ssl.SSLError) -> str:
+def _ssl_fault(exc: ssl.SSLError) -> Fault:
     if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
-        return f"certificate not accepted: {exc.verify_message}"
-    return f"TLS failed: {exc.reason or exc}"
+        message = f"certificate not accepted: {exc.verify_message}"
+        return Fault("tls", message, verify_code=exc.verify_code)
+    return Fault("tls", f"TLS failed: {exc.reason or exc}")

@@ -4,9 +4,14 @@ The JSON Schema has already checked the shape; this module checks what a schema 
 and reports it with file:line: JSONPaths and regular expressions that do not compile,
 and ``{{ name }}`` references to a variable no earlier step of the journey captures.
 
-Templates: ``{{ env.NAME }}`` is an environment variable (its value is treated as a
-secret: masked in the log and scrubbed from every output), ``{{ name }}`` a value an
-earlier step captured.
+Templates: ``{{ env.NAME }}`` is an environment variable (in a header or a body, and in a
+URL when its name looks secret, its value is treated as a secret: masked in the log and
+scrubbed from every output), ``{{ name }}`` a value an earlier step captured.
+
+Settings: ``timeout`` (the total deadline of one exchange), ``connect_timeout``,
+``max_body`` and ``redirects`` (followed at most) are read from the section, then a
+journey, then a step, each overriding the one before; ``runs`` on a journey is how many
+times it runs, on a GET step how many times it is sent in a row in each run.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 from launchready_ci.config.model import Config
 from launchready_ci.errors import ConfigError, ConfigProblem
+from launchready_ci.redaction import shown_url
 
 __all__ = [
     "Capture",
@@ -35,6 +41,13 @@ __all__ = [
 DEFAULT_RUNS = 3
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BODY = 1024 * 1024
+#: Redirects followed at most, as browsers stop near 20 and curl's default is 50: ten is
+#: already far more than a member should wait through.
+DEFAULT_REDIRECTS = 10
+#: The settings a step inherits from its journey, and a journey from the section.
+SETTINGS = ("timeout", "connect_timeout", "max_body", "redirects")
+#: Methods a step may repeat (``runs`` on a step): sending them twice changes nothing.
+REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS"})
 #: The launch bar: p95 of a cached read, and of a common authenticated action.
 DEFAULT_BUDGETS = {"read": 0.300, "action": 0.700}
 
@@ -107,9 +120,17 @@ class Step:
     body: Template | None = None
     follow_redirects: bool = True
     kind: str = "read"
-    budget: float = DEFAULT_BUDGETS["read"]
+    #: The p95 it must stay under; None: no budget (``budget: none``).
+    budget: float | None = DEFAULT_BUDGETS["read"]
     captures: tuple[Capture, ...] = ()
     expect: Expect = field(default_factory=Expect)
+    #: Times it is sent in a row in each run of its journey (a larger latency sample of
+    #: a read); the last answer is the one judged for captures.
+    runs: int = 1
+    timeout: float = DEFAULT_TIMEOUT  # the total deadline of one exchange
+    connect_timeout: float | None = None  # a new connection's (None: the total deadline)
+    max_body: int = DEFAULT_MAX_BODY
+    redirects: int = DEFAULT_REDIRECTS  # followed at most (0 with follow_redirects: false)
 
     def templates(self) -> Iterator[Template]:
         yield self.url
@@ -125,6 +146,8 @@ class Journey:
     name: str
     key: str
     steps: tuple[Step, ...]
+    #: How many times it runs; None: as many as the run asks (--runs, else smoke.runs).
+    runs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +159,10 @@ class Readiness:
     version_json: str | None = None
     deadline: float = 300.0
     interval: float = 1.0
+    #: Tests that must all hold on the answer, like a step's expect (JSONPath -> test,
+    #: header name -> test): a health document's ``$.status: ok`` and a header at once.
+    json: tuple[tuple[str, Any], ...] = ()
+    headers: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,18 +174,34 @@ class Spec:
     max_body: int
     readiness: Readiness | None
     journeys: tuple[Journey, ...]
+    connect_timeout: float | None = None
+
+    def runs_of(self, journey: Journey, asked: int | None = None) -> int:
+        """How many times ``journey`` runs when the run asks for ``asked`` (--runs)."""
+        return journey.runs or asked or self.runs
 
     def secret_env(self) -> tuple[str, ...]:
-        """The environment variables the journeys use: treated as secrets."""
+        """The environment variables the journeys use that are treated as secrets: every
+        one in a header or a body (credentials travel there), and those in a URL whose
+        name looks secret (``INVITE_TOKEN``). A URL built from ``PREVIEW_HOST`` is shown
+        as it is; its query values are hidden in reports anyway."""
+        from launchready_ci.redaction import is_secret_name
+
         names: dict[str, None] = {}
+        for template, in_url in self._templates():
+            names.update(dict.fromkeys(n for n in template.env if not in_url or is_secret_name(n)))
+        return tuple(names)
+
+    def _templates(self) -> Iterator[tuple[Template, bool]]:
+        """Every template of every step, and whether it is the step's URL."""
         for journey in self.journeys:
             for step in journey.steps:
                 for template in step.templates():
-                    names.update(dict.fromkeys(template.env))
-        return tuple(names)
+                    yield template, template is step.url
 
     def env(self) -> tuple[str, ...]:
-        names = dict.fromkeys(self.secret_env())
+        """Every environment variable the spec uses: each one must be set."""
+        names = dict.fromkeys(n for template, _ in self._templates() for n in template.env)
         if self.readiness is not None:
             for template in (self.readiness.path, self.readiness.version):
                 if template is not None:
@@ -221,8 +264,9 @@ def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
     budgets = {**DEFAULT_BUDGETS}
     for kind, value in (section.get("budgets") or {}).items():
         budgets[kind] = parse_duration(value)
+    settings = _settings(section, _DEFAULTS)
     journeys = tuple(
-        _journey(problems, f"smoke.journeys[{i}]", raw, budgets)
+        _journey(problems, f"smoke.journeys[{i}]", raw, budgets, settings)
         for i, raw in enumerate(section["journeys"])
     )
     names = [j.name for j in journeys]
@@ -236,10 +280,11 @@ def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
         base_url=section.get("base_url"),
         ca_bundle=section.get("ca_bundle"),
         runs=int(section.get("runs", DEFAULT_RUNS)),
-        timeout=parse_duration(section.get("timeout", DEFAULT_TIMEOUT)),
-        max_body=int(section.get("max_body", DEFAULT_MAX_BODY)),
+        timeout=settings["timeout"],
+        max_body=settings["max_body"],
         readiness=readiness,
         journeys=journeys,
+        connect_timeout=settings["connect_timeout"],
     )
 
 
@@ -247,11 +292,12 @@ def read_checks(config: Config, section: Mapping[str, Any], key: str = "uptime")
     """The ``uptime.checks`` as a spec of one-step journeys (one per check, named like
     it), or a ConfigError naming every problem with its line."""
     problems = _Problems(config)
+    settings = _settings(section, _DEFAULTS)
     journeys = []
     for i, raw in enumerate(section["checks"]):
         step_raw = {k: v for k, v in raw.items() if k not in ("name", "private")}
         step = _step(problems, f"{key}.checks[{i}]", {**step_raw, "name": raw["name"]},
-                     DEFAULT_BUDGETS)  # fmt: skip
+                     DEFAULT_BUDGETS, settings)  # fmt: skip
         for template in step.templates():
             for name in template.variables:
                 problems.add(
@@ -270,11 +316,31 @@ def read_checks(config: Config, section: Mapping[str, Any], key: str = "uptime")
         base_url=section.get("base_url"),
         ca_bundle=section.get("ca_bundle"),
         runs=1,
-        timeout=parse_duration(section.get("timeout", DEFAULT_TIMEOUT)),
+        timeout=settings["timeout"],
         max_body=DEFAULT_MAX_BODY,
         readiness=None,
         journeys=tuple(journeys),
     )
+
+
+_DEFAULTS: Mapping[str, Any] = {
+    "timeout": DEFAULT_TIMEOUT,
+    "connect_timeout": None,
+    "max_body": DEFAULT_MAX_BODY,
+    "redirects": DEFAULT_REDIRECTS,
+}
+
+
+def _settings(raw: Mapping[str, Any], inherited: Mapping[str, Any]) -> dict[str, Any]:
+    """``SETTINGS`` of a section, journey or step: its own values over ``inherited``."""
+    out = dict(inherited)
+    for name in ("timeout", "connect_timeout"):
+        if name in raw:
+            out[name] = parse_duration(raw[name])
+    for name in ("max_body", "redirects"):
+        if name in raw:
+            out[name] = int(raw[name])
+    return out
 
 
 def _readiness(problems: _Problems, raw: Mapping[str, Any]) -> Readiness:
@@ -294,16 +360,23 @@ def _readiness(problems: _Problems, raw: Mapping[str, Any]) -> Readiness:
         version_json=raw.get("version_json"),
         deadline=parse_duration(raw.get("deadline", 300)),
         interval=parse_duration(raw.get("interval", 1)),
+        json=_json_tests(problems, "smoke.readiness.json", raw.get("json")),
+        headers=_header_tests(problems, "smoke.readiness.headers", raw.get("headers")),
     )
 
 
 def _journey(
-    problems: _Problems, key: str, raw: Mapping[str, Any], budgets: Mapping[str, float]
+    problems: _Problems,
+    key: str,
+    raw: Mapping[str, Any],
+    budgets: Mapping[str, float],
+    inherited: Mapping[str, Any],
 ) -> Journey:
     known: set[str] = set()
     steps = []
+    settings = _settings(raw, inherited)
     for i, raw_step in enumerate(raw["steps"]):
-        step = _step(problems, f"{key}.steps[{i}]", raw_step, budgets)
+        step = _step(problems, f"{key}.steps[{i}]", raw_step, budgets, settings)
         for template in step.templates():
             for name in template.variables:
                 if name not in known:
@@ -316,17 +389,31 @@ def _journey(
                     )
         known.update(c.name for c in step.captures)
         steps.append(step)
-    return Journey(raw["name"], key, tuple(steps))
+    runs = int(raw["runs"]) if "runs" in raw else None
+    return Journey(raw["name"], key, tuple(steps), runs)
 
 
 def _step(
-    problems: _Problems, key: str, raw: Mapping[str, Any], budgets: Mapping[str, float]
+    problems: _Problems,
+    key: str,
+    raw: Mapping[str, Any],
+    budgets: Mapping[str, float],
+    inherited: Mapping[str, Any],
 ) -> Step:
     method = raw.get("method", "GET")
     kind = raw.get("kind") or ("read" if method in ("GET", "HEAD") else "action")
     bodies = [k for k in ("json", "form", "body") if k in raw]
     if len(bodies) > 1:
         problems.add(key, f"a step has one body: {' and '.join(bodies)} both given")
+    runs = int(raw.get("runs", 1))
+    if runs > 1 and method not in REPEATABLE:
+        problems.add(
+            f"{key}.runs",
+            f"a {method} step is sent once per run: sending it {runs} times in a row could "
+            f"act {runs} times",
+            "repeat a GET, HEAD or OPTIONS step; for more samples of this one, raise the "
+            "journey's runs",
+        )
     captures = []
     for name, source in (raw.get("capture") or {}).items():
         captures.append(_capture(problems, f"{key}.capture.{name}", name, source))
@@ -335,14 +422,8 @@ def _step(
     ekey = f"{key}.expect"
     expect = Expect(
         status=tuple(status) if isinstance(status, list) else (status,) if status else (),
-        headers=tuple(
-            (name.lower(), problems.predicate(f"{ekey}.headers", test))
-            for name, test in (expect_raw.get("headers") or {}).items()
-        ),
-        json=tuple(
-            (problems.jsonpath(f"{ekey}.json", path), problems.predicate(f"{ekey}.json", test))
-            for path, test in (expect_raw.get("json") or {}).items()
-        ),
+        headers=_header_tests(problems, f"{ekey}.headers", expect_raw.get("headers")),
+        json=_json_tests(problems, f"{ekey}.json", expect_raw.get("json")),
         body=problems.predicate(f"{ekey}.body", expect_raw.get("body")),
         url=problems.predicate(f"{ekey}.url", expect_raw.get("url")),
         redirects=expect_raw.get("redirects"),
@@ -350,8 +431,12 @@ def _step(
         has_url="url" in expect_raw,
     )
     url = str(raw["url"])
+    settings = _settings(raw, inherited)
+    budget: float | None = budgets[kind]
+    if "budget" in raw:
+        budget = None if raw["budget"] == "none" else parse_duration(raw["budget"])
     return Step(
-        name=raw.get("name") or f"{method} {url}",
+        name=raw.get("name") or f"{method} {shown_url(url)}",
         key=key,
         method=method,
         url=Template(url),
@@ -363,9 +448,27 @@ def _step(
         body=Template(raw["body"]) if "body" in raw else None,
         follow_redirects=bool(raw.get("follow_redirects", True)),
         kind=kind,
-        budget=parse_duration(raw["budget"]) if "budget" in raw else budgets[kind],
+        budget=budget,
         captures=tuple(captures),
         expect=expect,
+        runs=runs,
+        timeout=settings["timeout"],
+        connect_timeout=settings["connect_timeout"],
+        max_body=settings["max_body"],
+        redirects=settings["redirects"],
+    )
+
+
+def _header_tests(problems: _Problems, key: str, raw: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple(
+        (name.lower(), problems.predicate(key, test)) for name, test in (raw or {}).items()
+    )
+
+
+def _json_tests(problems: _Problems, key: str, raw: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple(
+        (problems.jsonpath(key, path), problems.predicate(key, test))
+        for path, test in (raw or {}).items()
     )
 
 

@@ -2,8 +2,9 @@
 on reviewed triggers only, in an environment, one at a time, followed by a smoke test, with
 a way back and a scoped token. Its rules, and the detection behind them.
 
-A job deploys when :func:`deploy_jobs` says so: it names an environment, its id, name or a
-step's name says deploy/release, or a step runs a known deploy command.
+A job deploys when :func:`deploy_jobs` says so, by what the job does: it runs a deploy
+command or action, dispatches a deploy, or targets an environment and does more than
+notify and test. Notifiers, test jobs and teardowns are not deploys.
 """
 
 from __future__ import annotations
@@ -337,21 +338,6 @@ _NOT_DEPLOY_NAME = re.compile(
     re.I,
 )
 
-_DEPLOY_COMMAND = re.compile(
-    r"""\bvercel\b[^\n;&|]*(?:\bdeploy\b|--prod\b)
-    | \b(?:fly|flyctl)\s+deploy\b
-    | \bkubectl\b[^\n;&|]*\b(?:apply|rollout\s+(?!undo|status|history)\w)
-    | \bheroku\b
-    | \bnetlify\s+deploy\b
-    | \brailway\s+up\b
-    | \brender\s+deploys?\b
-    | \baws\s+ecs\s+update-service\b
-    | \bgcloud\s+(?:run\s+|app\s+)deploy\b
-    | \b(?:serverless|sls)\s+deploy\b
-    | \bterraform\s+apply\b""",
-    re.X,
-)
-
 _ROLLBACK_COMMAND = re.compile(
     r"\blaunchready\s+rollback\b|\b(?:vercel|heroku|helm|fly|flyctl)\b[^\n;&|]*\brollback\b"
     r"|\brollout\s+undo\b"
@@ -368,25 +354,190 @@ _SMOKE_COMMAND = re.compile(r"\blaunchready\s+smoke\s+run\b")
 _SMOKE_NAME = re.compile(r"smoke|health[-_ ]?check|verif(?:y|ies|ication)", re.I)
 
 
-def deploy_jobs(data: Mapping[str, Any], file_name: str) -> list[str]:
-    """The ids of the jobs of a workflow that deploy (the heuristic, in one place).
+#: A command that puts a release on servers (one line of a `run:` script).
+_DEPLOY_COMMAND = re.compile(
+    r"""\bvercel\b[^\n;&|]*(?:\bdeploy\b|--prod\b)
+    | \b(?:fly|flyctl)\s+(?:deploy|launch)\b
+    | \bkubectl\b[^\n;&|]*\b(?:apply|set\s+image|rollout\s+restart)\b
+    | \bhelm\s+(?:upgrade|install)\b
+    | \bgit\s+push\b[^\n;&|]*(?:\bheroku\b|\bdokku\b|\bdeploy\b|\bproduction\b|\bstaging\b|\blive\b|dokku@|heroku\.com|ssh://)
+    | \bheroku\s+(?:container:release|releases:|deploy|builds:create)
+    | \bdokku\b
+    | \bnetlify\s+deploy\b
+    | \brailway\s+(?:up|deploy|redeploy)\b
+    | \brender\s+deploys?\b|api\.render\.com/deploy
+    | \bwrangler\s+(?:deploy|publish|pages\s+deploy)\b
+    | \baws\s+ecs\s+(?:update-service|deploy)\b
+    | \baws\s+s3\s+sync\b
+    | \baws\s+lambda\s+update-function-code\b
+    | \baws\s+deploy\s+create-deployment\b
+    | \bgcloud\s+(?:run\s+|app\s+|functions\s+)deploy\b
+    | \baz\s+(?:webapp|containerapp|functionapp)\s+(?:up|deploy|update)\b
+    | \beas\s+(?:update|submit|build\b[^\n;&|]*--auto-submit)
+    | \b(?:serverless|sls|cdk|sst)\s+deploy\b|\bpulumi\s+up\b|\bterraform\s+apply\b
+    | \bfirebase\s+deploy\b|\bsupabase\s+(?:db\s+push|functions\s+deploy)\b
+    | \b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?deploy\b
+    | \bmake\s+deploy\b
+    | (?:^|[\s;&|])\.?/?(?:[\w.-]+/)*deploy[\w.-]*\.sh\b
+    | \bcap\s+\w+\s+deploy\b|\bkamal\s+(?:deploy|redeploy)\b""",
+    re.X,
+)
+#: Actions that deploy (owner/name, lower case, before the @).
+_DEPLOY_ACTIONS = re.compile(
+    r"""^(?:amondnet/vercel-action|superfly/flyctl-actions(?:/setup-flyctl)?|cloudflare/wrangler-action
+    |cloudflare/pages-action|nwtgck/actions-netlify|netlify/actions/cli
+    |aws-actions/amazon-ecs-deploy-task-definition|aws-actions/aws-cloudformation-github-deploy
+    |google-github-actions/deploy-cloudrun|google-github-actions/deploy-appengine
+    |google-github-actions/deploy-cloud-functions|azure/webapps-deploy|azure/functions-action
+    |azure/k8s-deploy|azure/container-apps-deploy-action|akhileshns/heroku-deploy
+    |dokku/github-action|railwayapp/.*|johnbeynon/render-deploy-action
+    |easingthemes/ssh-deploy
+    |peaceiris/actions-gh-pages|actions/deploy-pages|jamesives/github-pages-deploy-action
+    |firebaseextended/action-hosting-deploy|w9jds/firebase-action|serverless/github-action
+    |pulumi/actions|aws-actions/aws-lambda-deploy)$""",
+    re.X,
+)
+#: Actions and commands of jobs that only notify or only test: such a job is not a
+#: deploy even with an `environment:` (which notifiers use to hold a webhook secret).
+_NOTIFY_ACTION = re.compile(
+    r"discord|slack|teams|telegram|mattermost|rocket\.?chat|twilio|sendgrid|mail|notif|"
+    r"webhook|ntfy|pushover|zulip|irc",
+    re.I,
+)
+_TEST_WORDS = re.compile(
+    r"\b(?:pytest|jest|vitest|mocha|playwright|cypress|go\s+test|cargo\s+test|rspec|phpunit|"
+    r"npm\s+(?:run\s+)?test|pnpm\s+(?:run\s+)?test|yarn\s+test|tox|nox|coverage|lint|"
+    r"codecov|test[-_ ]results?|queries)\b",
+    re.I,
+)
+_TEARDOWN_NAME = re.compile(
+    r"clean[-_ ]?up|tear[-_ ]?down|destroy|remove|delete|deactivat|stop|prune", re.I
+)
+#: Steps any kind of job has: they say nothing about what the job does.
+_NEUTRAL_ACTIONS = re.compile(
+    r"^(?:actions/(?:checkout|setup-[\w-]+|cache|upload-artifact|download-artifact|github-script)"
+    r"|aws-actions/configure-aws-credentials|docker/(?:login|setup-[\w-]+|metadata)-action"
+    r"|rlespinasse/github-slug-action|bobheadxi/deployments|chrnorm/deployment-(?:action|status))$",
+    re.I,
+)
 
-    A job deploys when it names an ``environment:``, its id or name or one of its steps'
-    names says deploy/release/publish-to-prod, or a step runs a known deploy command or a
-    deploy action. When no job does but the workflow's name does, every job counts.
+
+#: Job and workflow names that say deploy (not "release": tagging and drafting releases
+#: is not deploying).
+_DEPLOY_WORD = re.compile(r"deploy|ship[-_ ]?to|publish[-_ ]?to[-_ ]?prod", re.I)
+
+
+def deploy_jobs(data: Mapping[str, Any], file_name: str) -> list[str]:
+    """The ids of the jobs of a workflow that deploy, by what each job does.
+
+    A job deploys when one of its steps runs a deploy command (:data:`_DEPLOY_COMMAND`:
+    vercel, flyctl, railway, render, wrangler, netlify, ``aws ecs``/``s3 sync``, kubectl,
+    helm, eas, dokku, ``git push`` to a deploy remote ...), a deploy action, or a
+    dispatch of a deploy elsewhere (a repository dispatch whose event says deploy); or
+    when it targets an ``environment:`` (or is named for a deploy) and does something
+    besides notifying and testing. A job named for tearing down is never a deploy. A job
+    that calls a reusable workflow deploys when its name says so. When no job deploys but
+    the workflow's name says deploy, its jobs that do something count.
     """
     jobs = jobs_of(data)
-    found = [
-        jid
-        for jid, job in jobs.items()
-        if "environment" in job
-        or _named_deploy(jid)
-        or _named_deploy(job.get("name"))
-        or any(_named_deploy(s.get("name")) or _runs_deploy(s) for _, s in steps_of(job))
-    ]
-    if not found and _named_deploy(data.get("name") or file_name):
-        found = list(jobs)
+    found = [jid for jid, job in jobs.items() if _deploys(jid, job)]
+    if not found and _says_deploy(data.get("name") or file_name):
+        found = [jid for jid, job in jobs.items() if not _teardown(jid, job) and _does_work(job)]
     return found
+
+
+def _deploys(jid: str, job: Mapping[str, Any]) -> bool:
+    if _teardown(jid, job):
+        return False
+    if any(_runs_deploy(s) for _, s in steps_of(job)):
+        return True
+    if "uses" in job:  # a reusable workflow: its own file shows what it does
+        return _says_deploy(jid) or _says_deploy(job.get("name"))
+    named = _says_deploy(jid) or _says_deploy(job.get("name"))
+    return ("environment" in job or named) and _does_work(job)
+
+
+def _teardown(jid: str, job: Mapping[str, Any]) -> bool:
+    return _TEARDOWN_NAME.search(f"{jid} {job.get('name') or ''}") is not None
+
+
+def _does_work(job: Mapping[str, Any]) -> bool:
+    """Whether the job does something besides checking out, notifying and testing."""
+    doing = [s for _, s in steps_of(job) if not _neutral(s)]
+    return bool(doing) and not all(_notifies(s) or _tests(s) for s in doing)
+
+
+def _says_deploy(name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and _DEPLOY_WORD.search(name) is not None
+        and _NOT_DEPLOY_NAME.search(name) is None
+    )
+
+
+def _neutral(step: Mapping[str, Any]) -> bool:
+    uses = step.get("uses")
+    return isinstance(uses, str) and _NEUTRAL_ACTIONS.match(_action(uses)) is not None
+
+
+def _notifies(step: Mapping[str, Any]) -> bool:
+    uses, run = step.get("uses"), step.get("run")
+    if isinstance(uses, str):
+        return _NOTIFY_ACTION.search(_action(uses)) is not None
+    return isinstance(run, str) and bool(
+        re.search(r"curl\b[^\n]*(?:webhook|hooks\.slack|discord)", run, re.I)
+    )
+
+
+def _tests(step: Mapping[str, Any]) -> bool:
+    text = " ".join(str(step.get(k) or "") for k in ("uses", "run", "name"))
+    return _TEST_WORDS.search(text) is not None
+
+
+def _action(uses: str) -> str:
+    return uses.split("@", 1)[0].lower().rstrip("/")
+
+
+def _runs_deploy(step: Mapping[str, Any]) -> bool:
+    uses = step.get("uses")
+    if isinstance(uses, str):
+        action = _action(uses)
+        if _DEPLOY_ACTIONS.match(action):
+            return True
+        if (
+            "deploy" in action
+            and not _NEUTRAL_ACTIONS.match(action)
+            and "deployments" not in action
+        ):
+            return True
+        if _invokes_deploy(step):
+            return True
+    run = step.get("run")
+    if not isinstance(run, str):
+        return False
+    if any(
+        _DEPLOY_COMMAND.search(line) and not _ROLLBACK_COMMAND.search(line)
+        for line in run.splitlines()
+    ):
+        return True
+    return _dispatches_deploy(run)
+
+
+def _dispatches_deploy(run: str) -> bool:
+    """``gh api /repos/o/r/dispatches`` with a deploy event, ``gh workflow run deploy.yml``."""
+    if not re.search(r"/dispatches\b|gh\s+workflow\s+run|repository_dispatch", run):
+        return False
+    return re.search(r"deploy", run, re.I) is not None
+
+
+def _invokes_deploy(step: Mapping[str, Any]) -> bool:
+    """A generic action (a Lambda invocation, a repository dispatch) named for a deploy."""
+    name = str(step.get("name") or "")
+    action = _action(str(step.get("uses") or ""))
+    generic = re.search(
+        r"invoke-aws-lambda|repository-dispatch|workflow-dispatch|http-request", action
+    )
+    return bool(generic) and re.search(r"\bdeploy", name, re.I) is not None
 
 
 def _named_deploy(name: object) -> bool:
@@ -394,17 +545,6 @@ def _named_deploy(name: object) -> bool:
         isinstance(name, str)
         and _DEPLOY_NAME.search(name) is not None
         and _NOT_DEPLOY_NAME.search(name) is None
-    )
-
-
-def _runs_deploy(step: Mapping[str, Any]) -> bool:
-    uses = step.get("uses")
-    if isinstance(uses, str) and "deploy" in uses.split("@", 1)[0].lower():
-        return True
-    run = step.get("run")
-    return isinstance(run, str) and any(
-        _DEPLOY_COMMAND.search(line) and not _ROLLBACK_COMMAND.search(line)
-        for line in run.splitlines()
     )
 
 

@@ -120,7 +120,11 @@ def _secret_names(text: str) -> list[str]:
 def echoed_secrets(script: str, bound: Mapping[str, str]) -> list[Echo]:
     """The lines of a ``run:`` script that print a secret: ``echo``/``printf`` of a
     ``${{ secrets.X }}`` or of a variable in ``bound``, ``printenv``/``env`` while secrets
-    are in the environment, ``set -x`` while a secret is in the script or environment.
+    are in the environment, and ``set -x`` when a later line of the script expands a
+    secret on its command line (a ``${{ secrets.X }}`` written into it, or ``$VAR`` of a
+    variable in ``bound``) before ``set +x``: xtrace prints each command after
+    expansion, so a secret that only sits in the environment (``gh`` reading
+    ``$GH_TOKEN`` itself) is not printed.
 
     Output piped into another command (``| docker login --password-stdin``) or written
     to a file (``>> "$GITHUB_ENV"``) is not printed; ``>&2`` and ``| tee`` are.
@@ -149,7 +153,7 @@ def echoed_secrets(script: str, bound: Mapping[str, str]) -> list[Echo]:
                     continue  # `env X=1 cmd` runs a command
                 names = [f"${a}" for a in args if a in bound] if args else [f"${b}" for b in bound]
             elif head == "set" and traced and _sets_xtrace(words[1:]):
-                names = [f"${b}" for b in bound] + _secret_names(script)
+                names = _expanded_after(script.splitlines()[index + 1 :], bound)
             if names:
                 out.append(
                     Echo(index, " ".join(words[: 1 + (head == "set")]), tuple(dict.fromkeys(names)))
@@ -233,6 +237,20 @@ def _to_file(segment: str) -> bool:
 def _var_refs(segment: str) -> list[str]:
     """Variables a command expands (single quotes expand nothing in a shell)."""
     return [m.group(1) or m.group(2) for m in _VAR_REF.finditer(_mask(segment, "'"))]
+
+
+def _expanded_after(lines: Sequence[str], bound: Mapping[str, str]) -> list[str]:
+    """The secrets that the command lines of ``lines`` expand, up to a ``set +x``."""
+    names: list[str] = []
+    for line in lines:
+        words = line.split()
+        if words[:1] == ["set"] and any(
+            re.fullmatch(r"\+[a-zA-Z]*x[a-zA-Z]*", w) for w in words[1:]
+        ):
+            break
+        code = line.split(" #", 1)[0] if not line.lstrip().startswith("#") else ""
+        names += _secret_names(code) + [f"${v}" for v in _var_refs(code) if v in bound]
+    return list(dict.fromkeys(names))
 
 
 def _sets_xtrace(args: Sequence[str]) -> bool:

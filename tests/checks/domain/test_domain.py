@@ -50,10 +50,17 @@ domain:
     - {name: go}
     - {name: links}
     - {name: legacy}
+    - {name: shop}
+    - {name: edge}
   caa: [letsencrypt.org]
   redirects:
     - {from: "https://go.clubhouse.test/old-pricing", to: "https://web.clubhouse.test/pricing"}
     - {from: "https://go.clubhouse.test/loop", to: "https://go.clubhouse.test/loop2"}
+  probes:
+    - https://app.clubhouse.test/invite/welcome-2026
+    - https://app.clubhouse.test/invite/launch-week?token=lr-invite-7f3a
+    - {url: "/reset?token=lr-reset-91c2", host: app}
+    - {url: "https://go.clubhouse.test/spring?utm=mail", redirects: 3}
   routes:
     - url: https://web.clubhouse.test/feed
       class: authenticated
@@ -62,7 +69,7 @@ domain:
   deep_links: [links]
   rate_limit: {url: "https://web.clubhouse.test/login", requests: 12, seconds: 1}
   mail:
-    - {domain: "@", senders: [postmark], dkim: [pm, s1, google]}
+    - {domain: "@", senders: [postmark], dkim: [pm, s1, s2, google]}
     - {domain: news, senders: [postmark]}
     - {domain: txn, receives: false}
     - {domain: bad, receives: false}
@@ -120,6 +127,9 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
             ("domain/dns-record-missing", "www.clubhouse.test"),
             ("domain/dns-record-mismatch", "app.clubhouse.test"),
             ("domain/dangling-cname", "old.clubhouse.test"),
+            # dangling too, but its edge answers under --connect-to: TLS and HTTP checked
+            ("domain/dangling-cname", "edge.clubhouse.test"),
+            ("domain/hsts-weak", "edge.clubhouse.test"),
             ("domain/dns-record-mismatch", "api.clubhouse.test"),
             ("domain/dns-lookup-failed", "status.broken.test"),
             # the parent `test` REFUSES: no record, so no CAA anywhere
@@ -129,18 +139,24 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
             ("domain/spf-sender-missing", "clubhouse.test"),
             ("domain/spf-all-too-permissive", "clubhouse.test"),
             ("domain/dkim-weak-key", "clubhouse.test"),
-            ("domain/dkim-invalid", "clubhouse.test"),
+            ("domain/dkim-invalid", "clubhouse.test"),  # p= empty
+            ("domain/dkim-invalid", "clubhouse.test"),  # no p= at all
             ("domain/dkim-missing", "clubhouse.test"),
             ("domain/dmarc-policy-none", "clubhouse.test"),
             ("domain/dmarc-no-reports", "clubhouse.test"),
             ("domain/spf-invalid", "news.clubhouse.test"),
-            # news has no DMARC record of its own: the organizational domain's applies
-            ("domain/dmarc-policy-none", "news.clubhouse.test"),
-            ("domain/dmarc-no-reports", "news.clubhouse.test"),
+            # news and bad have no DMARC record of their own: the organizational domain's
+            # applies, reported once on it, naming them
             ("domain/spf-all-too-permissive", "txn.clubhouse.test"),
             ("domain/dmarc-invalid", "txn.clubhouse.test"),
             # TLS, over --connect-to to nginx, trusting the test CA's root only
             ("domain/tls-untrusted", "clubhouse.test"),  # no intermediate sent
+            # no intermediate either, and its HTTP checks still run: the hop to http://
+            ("domain/tls-untrusted", "shop.clubhouse.test"),
+            ("domain/hsts-weak", "shop.clubhouse.test"),
+            ("domain/redirect-chain", "shop.clubhouse.test"),
+            ("domain/redirect-chain", "shop.clubhouse.test"),
+            ("domain/redirect-drops-path", "shop.clubhouse.test"),
             ("domain/tls-expiry", "app.clubhouse.test"),
             ("domain/tls-expiry", "soon.clubhouse.test"),
             ("domain/tls-hostname-mismatch", "api.clubhouse.test"),
@@ -159,10 +175,14 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
             ("domain/deep-link-file-invalid", "links.clubhouse.test"),
             ("domain/deep-link-file-invalid", "links.clubhouse.test"),
             ("domain/no-rate-limit", "https://web.clubhouse.test/login"),
-            # a syntax error only RFC 7208 evaluation (pyspf) sees; DMARC from the apex
+            # the links of the launch email, followed hop by hop (query values hidden)
+            ("domain/link-broken", "https://app.clubhouse.test/invite/launch-week?token=…"),
+            ("domain/redirect-drops-path", "https://app.clubhouse.test/invite/launch-week?token=…"),
+            ("domain/link-wrong-host", "https://app.clubhouse.test/reset?token=…"),
+            ("domain/redirect-chain", "https://go.clubhouse.test/spring?utm=…"),
+            ("domain/redirect-drops-path", "https://go.clubhouse.test/spring?utm=…"),
+            # a syntax error only RFC 7208 evaluation (pyspf) sees
             ("domain/spf-invalid", "bad.clubhouse.test"),
-            ("domain/dmarc-policy-none", "bad.clubhouse.test"),
-            ("domain/dmarc-no-reports", "bad.clubhouse.test"),
         ]
     )
     messages = {f["rule_id"] + " " + f["location"]["target"]: f["message"] for f in findings}
@@ -184,7 +204,6 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
     )
     assert "answered SERVFAIL" in messages["domain/dns-lookup-failed status.broken.test"]
     assert "RSA-1024, under 2048 bits" in messages["domain/dkim-weak-key clubhouse.test"]
-    assert "p= is empty" in messages["domain/dkim-invalid clubhouse.test"]
     assert "ends with +all" in messages["domain/spf-all-too-permissive txn.clubhouse.test"]
     assert "p='maybe'" in messages["domain/dmarc-invalid txn.clubhouse.test"]
     assert "does not send its intermediate" in messages["domain/tls-untrusted clubhouse.test"]
@@ -202,7 +221,7 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
     assert "redirect loop" in messages["domain/redirect-chain https://go.clubhouse.test/loop"]
     assert "max-age=300 (under a year)" in messages["domain/hsts-weak links.clubhouse.test"]
     assert (
-        "public, max-age=300"
+        "public, max-age=300 (no private or no-store, public, cf-cache-status: HIT)"
         in (messages["domain/cache-authenticated-shared https://web.clubhouse.test/feed"])
     )
     assert (
@@ -210,11 +229,55 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
         in (messages["domain/no-rate-limit https://web.clubhouse.test/login"])
     )
     assert "HTTPS links.clubhouse.test: Cloudflare" in output  # its CF-Ray header
-    assert "HTTPS web.clubhouse.test: no CDN seen" in output
+    # web's / names no CDN, its /feed's cf-cache-status does: never "no CDN seen" then
+    assert "HTTPS web.clubhouse.test: Cloudflare" in output
+    assert "HTTPS web.clubhouse.test: no CDN seen" not in output
     assert (
         "is a permanent error for every receiver"
         in (messages["domain/spf-invalid bad.clubhouse.test"])
     )
+    every = [f["message"] for f in findings]
+    assert any("s1._domainkey.clubhouse.test is unusable: p= is empty" in m for m in every)
+    assert any("s2._domainkey.clubhouse.test is unusable: no key (p= missing)" in m for m in every)
+    assert all("0 key records" not in m for m in every)
+    inherit = "news.clubhouse.test and bad.clubhouse.test inherit it"
+    assert inherit in messages["domain/dmarc-policy-none clubhouse.test"]
+    assert inherit in messages["domain/dmarc-no-reports clubhouse.test"]
+    # HSTS names the URL that was requested.
+    assert messages["domain/hsts-weak links.clubhouse.test"].startswith(
+        "https://links.clubhouse.test/launchready-probe/invite?token=lr-probe sends HSTS"
+    )
+    shop = [f["message"] for f in findings if f["location"]["target"] == "shop.clubhouse.test"]
+    broken = "(the TLS chain of shop.clubhouse.test does not verify: checked as a browser"
+    assert sum(broken in m for m in shop) == 4, shop  # every HTTP finding; not the TLS one
+    assert any("redirect through plain http" in m for m in shop)
+    # The links: where each one ends, its token never shown.
+    launch = "https://app.clubhouse.test/invite/launch-week?token=…"
+    assert (
+        "ends in 404 at https://app.clubhouse.test/invites/expired after 1 redirect"
+        in messages[f"domain/link-broken {launch}"]
+    )
+    assert (
+        "without its query (token=…) and path (/invite/launch-week)"
+        in (messages[f"domain/redirect-drops-path {launch}"])
+    )
+    assert (
+        "ends on preview.clubhouse.test"
+        in (messages["domain/link-wrong-host https://app.clubhouse.test/reset?token=…"])
+    )
+    for token in ("lr-invite-7f3a", "lr-reset-91c2"):
+        assert token not in output and token not in json.dumps(findings)
+    # The scope lists every host whose TLS or HTTP checks did not run, and why.
+    assert "edge.clubhouse.test: its CNAME dangles; TLS and HTTP checked at 127.0.0.1:" in output
+    skipped = output[output.index("not checked: ") :]
+    for entry in (
+        "old.clubhouse.test (TLS and HTTP: its CNAME dangles",
+        "www.clubhouse.test (TLS and HTTP: no address record",
+        "status.broken.test (TLS and HTTP: its DNS lookup failed",
+        "api.clubhouse.test (HTTP: its certificate is for other names)",
+        "legacy.clubhouse.test (HTTP: it offers TLS 1.1 or older only)",
+    ):
+        assert entry in skipped, skipped
     # Each finding points at the launchready.yml entry that states the intent.
     www = next(f for f in findings if f["location"]["target"] == "www.clubhouse.test")
     assert www["location"]["path"] == "launchready.yml" and www["location"]["start_line"] == 5

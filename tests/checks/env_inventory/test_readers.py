@@ -198,6 +198,7 @@ def test_go_calls_struct_tags_comments_and_strings() -> None:
     assert found(golang.read, text) == [
         ("PORT", 8, 21, R),
         ("RAW", 9, 25, R),
+        ("{prefix}_URL", 10, 19, UseKind.DYNAMIC),  # a name built at run time
         ("DATABASE_URL", 14, 20, R),
         ("HTTP_PORT", 15, 38, R),
     ]
@@ -308,6 +309,7 @@ def test_compose_environment_build_args_merges_and_interpolations() -> None:
         ("PRICE", 16, 7, L),
         ("REDIS_URL", 21, 7, S),
         ("REDIS_PASSWORD", 21, 29, P),
+        ("ENV_FILE", 26, 11, P),  # compose interpolates anywhere, env_file paths too
     ]
     assert env_files == ["deploy/.env", "deploy/config/web.env", "deploy/worker.env"]
 
@@ -383,11 +385,13 @@ def test_workflow_env_blocks_and_references() -> None:
         ("IN_CONTAINER", 18, 9, P),
         ("DATABASE_URL", 20, 7, P),
         ("MAPPED", 21, 7, P),
+        ("OTHER_NAME", 21, 27, SR),  # the stored secret, under its own name
         ("EMPTY", 22, 7, S),
         ("PAT", 26, 30, SR),
         ("DEPLOY_KEY", 30, 39, SR),
         ("REGION", 30, 72, VR),
         ("BRACKETS", 32, 11, P),
+        ("BRACKETED", 32, 34, SR),
         ("BOTH", 33, 11, S),
         ("A", 33, 29, SR),
         ("B", 33, 42, SR),

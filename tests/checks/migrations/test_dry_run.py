@@ -354,6 +354,7 @@ def test_check_with_dry_run_reports_both_in_one_report(tmp_path: Path, database:
     findings = json.loads(out.read_text())["findings"]
     assert sorted(_places(findings)) == [
         ("migrations/index-not-concurrent", "db/migrations/0002_idx.sql", 1),
+        ("migrations/missing-lock-timeout", "db/migrations/0002_idx.sql", 1),
         ("migrations/observed-lock", "db/migrations/0002_idx.sql", 1),
     ]
     result = run_cli("migrations", "check", "--dry-run", "--root", str(root), env={})

@@ -318,7 +318,15 @@ def test_invalid_yaml_is_skipped_and_named_in_the_scope(tmp_path: Path) -> None:
         ),
         ("printenv", {"TOKEN": "${{ github.token }}"}, [("printenv", ("$TOKEN",))]),
         ("env | sort", {"TOKEN": "${{ secrets.T }}"}, [("env", ("$TOKEN",))]),
-        ("set -ex\n./deploy.sh", {"TOKEN": "${{ secrets.T }}"}, [("set -ex", ("$TOKEN",))]),
+        # xtrace prints command lines after expansion: only a secret expanded on one shows
+        ("set -ex\n./deploy.sh", {"TOKEN": "${{ secrets.T }}"}, []),
+        ("set -ux\ngh api /repos", {"GH_TOKEN": "${{ github.token }}"}, []),
+        (
+            'set -x\ncurl -H "Authorization: Bearer $TOKEN" x',
+            {"TOKEN": "${{ secrets.T }}"},
+            [("set -x", ("$TOKEN",))],
+        ),
+        ('set -x\nset +x\ncurl -H "$TOKEN" x', {"TOKEN": "${{ secrets.T }}"}, []),
         ("set -x\ncurl -H 'Authorization: ${{ secrets.T }}' x", {}, [("set -x", ("secrets.T",))]),
         # not printed: piped into a command, written to a file, single-quoted, not secret
         ('echo "${{ secrets.PW }}" | docker login -u me --password-stdin', {}, []),
@@ -373,8 +381,57 @@ jobs:
     ("job", "deploys"),
     [
         ({"environment": "production", "steps": [{"run": "make"}]}, True),
-        ({"name": "Publish to prod", "steps": []}, True),
-        ({"steps": [{"name": "Release", "run": "make"}]}, True),
+        ({"name": "Publish to prod", "steps": [{"run": "make"}]}, True),
+        # names alone do not deploy: a step called Release that runs make tags, builds...
+        ({"steps": [{"name": "Release", "run": "make"}]}, False),
+        ({"name": "Publish to prod", "steps": []}, False),
+        ({"steps": [{"run": "helm upgrade --install web ./chart"}]}, True),
+        ({"steps": [{"run": "npx wrangler deploy"}]}, True),
+        ({"steps": [{"run": "eas update --branch production"}]}, True),
+        ({"steps": [{"run": "aws s3 sync dist s3://site"}]}, True),
+        ({"steps": [{"run": "git push dokku@apps.example.com:web HEAD:main"}]}, True),
+        ({"steps": [{"uses": "superfly/flyctl-actions@v1", "with": {"args": "deploy"}}]}, True),
+        # saleor: a deploy triggered in another repository by a repository dispatch
+        (
+            {
+                "environment": "release-deploy",
+                "steps": [
+                    {"run": "gh api /repos/acme/infra/dispatches -f event_type=deploy-staging"}
+                ],
+            },
+            True,
+        ),
+        # saleor: notifiers and test uploads hold their webhook or token in an environment
+        (
+            {
+                "environment": "discord-notifier",
+                "steps": [
+                    {"uses": "actions/checkout@v4"},
+                    {"uses": "SethCohen/github-releases-to-discord@v1"},
+                ],
+            },
+            False,
+        ),
+        (
+            {
+                "environment": "pytest-upload-django-db-queries",
+                "steps": [
+                    {"uses": "actions/download-artifact@v4"},
+                    {"uses": "NyanKiyoshi/pytest-django-queries-ci-tools@v1"},
+                ],
+            },
+            False,
+        ),
+        (
+            {
+                "name": "Remove test environment deployment",
+                "environment": "testenvs-cleanup",
+                "steps": [
+                    {"name": "Invoke deployment lambda", "uses": "gagoar/invoke-aws-lambda@v3"}
+                ],
+            },
+            False,
+        ),
         ({"steps": [{"run": "npx vercel --prod"}]}, True),
         ({"steps": [{"run": "git push heroku main"}]}, True),
         ({"steps": [{"run": "aws ecs update-service --cluster c --service s"}]}, True),

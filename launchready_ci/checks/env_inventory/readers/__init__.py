@@ -3,53 +3,68 @@
 Each reader is a function ``read(text, path) -> Iterator[Use]``; the file's name picks
 it (:func:`reader_for`) before the file is read, and each reader first tests for a cheap
 marker (``os.Getenv``, ``ENV``, ``env`` ...) before lexing or parsing. They see names
-written literally (``os.environ["X"]``, ``process.env.X``); a name computed at run time
-(``os.environ[name]``, ``process.env[key]``) is invisible to them.
+written literally (``os.environ["X"]``, ``process.env.X``), the libraries that read for
+the application (pydantic-settings, dj-database-url, django-environ, python-decouple,
+t3-env, zod schemas parsed from ``process.env``, Vite's ``loadEnv``, viper,
+kelseyhightower/envconfig over struct fields, turbo.json's ``env`` lists), and the
+application's own helper functions (:mod:`.helpers`). A name built at run time with a
+literal part is a DYNAMIC use; a name that is only a variable is invisible.
 
 What a use means is its kind (:class:`~..model.UseKind`): code READs a variable, a
 template lists it as an EXAMPLE, a deploy file PASSes it in from outside or gives it a
 value (SET, LITERAL, CREDENTIAL), and a workflow refers to a stored secret or variable
-(SECRET_REF, VAR_REF).
+(SECRET_REF, VAR_REF). A use in a test, a test fixture or test configuration is marked
+``test_only`` (:func:`is_test_path`).
 
 | files | module | how |
 |---|---|---|
-| ``*.py`` | :mod:`.python`, :mod:`.pydantic_settings` | ``ast`` |
-| ``*.js *.jsx *.ts *.tsx *.mjs *.cjs *.mts *.cts`` | :mod:`.javascript` | lexer + regex |
+| ``*.py`` | :mod:`.python`, :mod:`.pydantic_settings`, :mod:`.python_libraries` | ``ast`` |
+| ``*.js *.jsx *.ts *.tsx *.mjs *.cjs *.mts *.cts`` | :mod:`.javascript` (+ ``_schemas``) | lexer |
 | ``*.rb *.rake *.ru *.gemspec``, Gemfile, Rakefile, ``*.erb`` | :mod:`.ruby` | lexer + regex |
-| ``*.go`` | :mod:`.golang` | lexer + regex |
+| ``*.go`` | :mod:`.golang`, :mod:`.go_envconfig` (whole repository) | lexer + regex |
 | Dockerfile, ``*.Dockerfile``, ``Dockerfile.*`` | :mod:`.dockerfile` | instruction parser |
 | ``compose*.yml``, ``docker-compose*.yml`` | :mod:`.compose` | YAML |
 | ``.github/workflows/*.yml`` | :mod:`.workflows` | YAML |
-| ``.env.example``, ``.env.sample``, ``.env.template`` | :mod:`.dotenv` | line parser |
+| ``turbo.json`` | :mod:`.turbo` | JSON |
+| ``.env.example``, ``example.env``, ``.env.sample`` ... | :mod:`.dotenv` | line parser |
+
+Speed: the files worth parsing are found first with one ``git grep -l -F`` for every
+reader's markers (C, on every core), so Python reads only those; without git, each
+file's text is tested for the markers instead. The helpers are found next, and a second
+``git grep`` for their names runs while Python parses the files. One process: on a
+shared machine a pool of workers costs more to start than it saves.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
+from launchready_ci import git
 from launchready_ci.checks.env_inventory.model import Use
 from launchready_ci.checks.env_inventory.readers import (
     compose,
     dockerfile,
     dotenv,
+    go_envconfig,
     golang,
     javascript,
+    javascript_helpers,
     python,
     ruby,
+    turbo,
     workflows,
 )
-from launchready_ci.checks.files import iter_files
+from launchready_ci.checks.env_inventory.readers.helpers import Helper
+from launchready_ci.checks.files import DEFAULT_EXCLUDES, iter_files, matches_any
 from launchready_ci.fileio import read_limited
 
-__all__ = ["Reader", "read_uses", "reader_for"]
+__all__ = ["Reader", "is_test_path", "read_uses", "reader_for"]
 
 Reader = Callable[[str, str], Iterator[Use]]
-
-#: Larger files are generated or vendored; reading them costs time and finds noise.
 
 _BY_SUFFIX: dict[str, Reader] = {
     ".py": python.read,
@@ -60,7 +75,40 @@ _BY_SUFFIX: dict[str, Reader] = {
 }
 _BY_NAME: dict[str, Reader] = {name: ruby.read for name in ruby.FILENAMES}
 
+#: What a file must contain for its reader to find anything (None: always read).
+_MARKERS: dict[Reader, tuple[str, ...] | None] = {
+    python.read: python.MARKERS,
+    golang.read: golang.MARKERS,
+    javascript.read: javascript.MARKERS,
+    ruby.read: ("ENV",),
+    ruby.read_erb: ("ENV",),
+}
 
+_TEST_SEGMENT = re.compile(
+    r"(?:^|[-_.])(?:tests?|specs?|e2e|__tests__|__mocks__|testing|testdata|fixtures|"
+    r"__fixtures__|cypress|playwright|integration)(?:$|[-_.])",
+    re.IGNORECASE,
+)
+_TEST_FILE = re.compile(
+    r"test_[^/]*\.py|[^/]*_test\.(?:py|go|rb)|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?"
+    r"|conftest\.py|(?:playwright|vitest|jest|cypress|karma)\.config\.[cm]?[jt]s",
+)
+
+
+def is_test_path(path: str) -> bool:
+    """A test, test fixture or test configuration: what only the test suite needs.
+
+    Workflows are never test files here: CI needs their secrets whatever they run.
+    """
+    if workflows.is_workflow(path):
+        return False
+    folder, _, name = path.rpartition("/")
+    if _TEST_FILE.fullmatch(name):
+        return True
+    return any(_TEST_SEGMENT.search(part) for part in folder.split("/") if part)
+
+
+@functools.lru_cache(maxsize=8192)
 def reader_for(path: str) -> Reader | None:
     """The reader for a repository-relative path, or None when no reader applies."""
     folder, _, name = path.rpartition("/")
@@ -70,6 +118,8 @@ def reader_for(path: str) -> Reader | None:
         return _yaml_reader(path, folder, name)
     if dotenv.is_template(name):
         return dotenv.read
+    if name == "turbo.json":
+        return turbo.read
     if ".min." in name:
         return None  # minified bundles: build output, full of other packages' reads
     found = _BY_SUFFIX.get(suffix) or _BY_NAME.get(name)
@@ -88,62 +138,180 @@ def _yaml_reader(path: str, folder: str, name: str) -> Reader | None:
     return None
 
 
-#: Below this many files to parse, a process pool costs more than it saves.
-PARALLEL_MIN_FILES = 400
-_CHUNK = 64
-
-
 def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
     """Every use in the repository at ``root``, file by file in path order; then the
-    keys of the env files that compose files load (``env_file:``), when those files are
-    in the repository and not git-ignored (so a developer's ignored ``.env`` is never read).
-
-    Files are parsed on every core when there are many of them; the order of the uses
-    does not depend on that.
+    helpers' calls, the struct fields envconfig reads, and the keys of the env files that
+    compose files load (``env_file:``), when those files are in the repository and not
+    git-ignored (so a developer's ignored ``.env`` is never read).
     """
-    listed: set[str] = set()
-    todo: list[str] = []
-    for rel in iter_files(root, exclude):
-        listed.add(rel)
-        if reader_for(rel) is not None:
-            todo.append(rel)
+    all_markers = sorted({m for ms in _MARKERS.values() if ms for m in ms} | {go_envconfig.MARKER})
+    grep = git.grep_files(root, all_markers)
+    listed = _listed(root, tuple(exclude))
+    todo = [rel for rel in listed if reader_for(rel) is not None]
+    listed_set = set(listed)
+    hits = grep.files()
+    texts = _texts(root, [rel for rel in todo if _worth_reading(rel, hits)])
+    # The helpers first, so that git looks for their calls while Python parses.
+    known = _helpers(texts)
+    calls = git.grep_files(root, sorted(known), words=True) if known else None
     env_files: dict[str, None] = {}
-    for uses, files in _read_all(root, todo):
+    uses: list[Use] = []
+    for rel, text in texts.items():
+        file_uses, files = _read_one(rel, text)
         env_files.update(dict.fromkeys(files))
-        yield from uses
+        uses.extend(file_uses)
+    if calls is not None:
+        uses.extend(_helper_calls(root, listed, texts, known, calls.files()))
+    if any(go_envconfig.MARKER in texts.get(rel, "") for rel in todo if rel.endswith(".go")):
+        uses.extend(go_envconfig.read_repo(_go_sources(root, listed, texts)))
     for rel in env_files:
-        if rel not in listed or dotenv.is_template(rel.rpartition("/")[2]):
+        if rel not in listed_set or dotenv.is_template(rel.rpartition("/")[2]):
             continue  # not in the repository, or already read as a template
-        text = read_limited(root / rel).text
-        if text is not None:
-            yield from dotenv.read_env_file(text, rel)
+        loaded = read_limited(root / rel).text
+        if loaded is not None:
+            uses.extend(dotenv.read_env_file(loaded, rel))
+    tests: dict[str, bool] = {}
+    for use in uses:
+        test = tests.get(use.path)
+        if test is None:
+            test = tests[use.path] = is_test_path(use.path)
+        yield dataclasses.replace(use, test_only=True) if test else use
 
 
-def _read_all(root: Path, rels: list[str]) -> Iterator[tuple[list[Use], list[str]]]:
-    workers = os.cpu_count() or 1
-    if workers < 2 or len(rels) < PARALLEL_MIN_FILES:
-        yield from _read_chunk(root, rels)
-        return
-    chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for results in pool.map(_read_chunk, [root] * len(chunks), chunks):
-                yield from results
-    except (OSError, BrokenProcessPool):  # no processes here (sandbox, limits): go on alone
-        yield from _read_chunk(root, rels)
+#: Substrings one of which every path that DEFAULT_EXCLUDES excludes contains: a path
+#: with none of them needs no glob matching (which costs more than the rest of a scan).
+_EXCLUDED_WORDS = ("node_modules", "venv", "__pycache__", "dist", "build", ".git/")
 
 
-def _read_chunk(root: Path, rels: list[str]) -> list[tuple[list[Use], list[str]]]:
-    """(uses, env files a compose file loads) for each path, in order."""
-    out: list[tuple[list[Use], list[str]]] = []
-    for rel in rels:
+def _listed(root: Path, exclude: tuple[str, ...]) -> list[str]:
+    """The repository's files, as :func:`iter_files` lists them; without extra excludes,
+    from ``git ls-files`` with the default excludes tested cheaply (the readers skip
+    symlinks and special files themselves, and read none of launchready's reports)."""
+    files = git.ls_files(root) if not exclude else None
+    if files is None:
+        return list(iter_files(root, exclude))
+    return [
+        rel
+        for rel in files
+        if not any(word in rel for word in _EXCLUDED_WORDS)
+        or not matches_any(rel, DEFAULT_EXCLUDES)
+    ]
+
+
+def _worth_reading(rel: str, hits: set[str] | None) -> bool:
+    reader = reader_for(rel)
+    markers = _MARKERS.get(reader) if reader is not None else None
+    return markers is None or hits is None or rel in hits
+
+
+#: An environment read whose name is an identifier (a parameter, maybe): only files
+#: with one can define a helper, so only they are parsed for definitions.
+_COMPUTED_READ = re.compile(
+    r"environ(?:\s*\.\s*(?:get|pop|setdefault))?\s*[\[(]\s*[A-Za-z_]"
+    r"|getenv\s*\(\s*[A-Za-z_]|in\s+(?:os\.)?environ\b"
+    r"|env\s*(?:\?\.)?\s*\[\s*[A-Za-z_$]|env\s*\.\s*get\s*\(\s*[A-Za-z_$]"
+    r"|(?:Getenv|LookupEnv)\s*\(\s*[A-Za-z_]"
+)
+#: Shorter helper names are too common to look for across a repository.
+_MIN_HELPER_NAME = 3
+
+
+def _helpers(texts: Mapping[str, str]) -> dict[str, Helper]:
+    """The helpers the files define (tests' own helpers aside), by name."""
+    known: dict[str, Helper] = {}
+    defining = {
+        rel: text
+        for rel, text in texts.items()
+        if not is_test_path(rel) and _COMPUTED_READ.search(text)
+    }
+    for _ in range(3):  # a helper calling a helper calling a helper, across files
+        before = len(known)
+        for rel, text in defining.items():
+            for helper in _helpers_of(rel, text, known):
+                if len(helper.name) >= _MIN_HELPER_NAME:
+                    known.setdefault(helper.name, helper)
+        if len(known) == before:
+            break
+        # files that call a helper can define one in turn
+        defining.update(
+            (rel, text)
+            for rel, text in texts.items()
+            if rel not in defining and not is_test_path(rel) and any(n in text for n in known)
+        )
+    return known
+
+
+def _helper_calls(
+    root: Path,
+    listed: list[str],
+    texts: Mapping[str, str],
+    known: Mapping[str, Helper],
+    hits: set[str] | None,
+) -> list[Use]:
+    """The uses the helpers' calls make, in the files git found their names in."""
+    found: list[Use] = []
+    for rel in listed:
         reader = reader_for(rel)
-        text = read_limited(root / rel).text if reader is not None else None
-        if reader is None or text is None:
+        if reader not in (python.read, javascript.read, golang.read):
             continue
-        if reader is compose.read:
-            uses, files = compose.scan(text, rel)
-            out.append((list(uses), list(files)))
-        else:
-            out.append((list(reader(text, rel)), []))
+        if hits is not None and rel not in hits:
+            continue
+        source = texts.get(rel) or read_limited(root / rel).text
+        if source is None:
+            continue
+        if reader is python.read:
+            found.extend(python.calls(source, rel, known))
+        elif reader is golang.read:
+            found.extend(golang.calls(source, rel, known))
+        elif any(name in source for name in known):
+            masked, strings = javascript.mask(source)
+            found.extend(javascript_helpers.calls(source, masked, strings, rel, known))
+    return found
+
+
+def _helpers_of(rel: str, text: str, known: Mapping[str, Helper]) -> list[Helper]:
+    reader = reader_for(rel)
+    if reader is python.read:
+        return python.helpers(text, rel, known)
+    if reader is golang.read:
+        return golang.helpers(text, rel, known)
+    if reader is javascript.read and ("env" in text or any(n in text for n in known)):
+        masked, _ = javascript.mask(text)
+        return javascript_helpers.helpers(text, masked, rel, known)
+    return []
+
+
+def _go_sources(root: Path, listed: list[str], texts: dict[str, str]) -> dict[str, str]:
+    """Every Go file that is not a test, for the struct types envconfig reads."""
+    out: dict[str, str] = {}
+    for rel in listed:
+        if rel.endswith(".go") and not rel.endswith("_test.go"):
+            text = texts.get(rel) or read_limited(root / rel).text
+            if text is not None:
+                out[rel] = text
     return out
+
+
+def _texts(root: Path, rels: list[str]) -> dict[str, str]:
+    """The text of each file whose reader's markers it holds (see :data:`_MARKERS`)."""
+    out: dict[str, str] = {}
+    for rel in rels:
+        text = read_limited(root / rel).text
+        if text is None:
+            continue
+        reader = reader_for(rel)
+        markers = _MARKERS.get(reader) if reader is not None else None
+        if markers is None or any(m in text for m in markers):
+            out[rel] = text
+    return out
+
+
+def _read_one(rel: str, text: str) -> tuple[list[Use], list[str]]:
+    """(uses, env files a compose file loads) of one file."""
+    reader = reader_for(rel)
+    if reader is None:
+        return [], []
+    if reader is compose.read:
+        uses, files = compose.scan(text, rel)
+        return list(uses), list(files)
+    return list(reader(text, rel)), []

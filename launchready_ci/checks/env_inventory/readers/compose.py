@@ -13,8 +13,11 @@ For every service under ``services:``, ``environment:`` (a mapping, or a list of
 
 ``env_file:`` (a path, a list of paths, or ``- path: ...`` items) names env files; the
 reader returns their repository paths, and :func:`..read_uses` reads those that are in
-the repository (and not git-ignored) with :func:`.dotenv.read_env_file`. Not seen:
-interpolations outside ``environment`` and ``build.args`` (image tags, ports), files
+the repository (and not git-ignored) with :func:`.dotenv.read_env_file`.
+
+Compose interpolates ``${X}``, ``${X:-default}`` and ``$X`` anywhere in the file
+(``image: app:${TAG:-latest}``, ``ports: ["${PORT:-3000}:3000"]``, ``command:``): each
+is a PASS use of ``X`` wherever it is; ``$$`` is a literal dollar sign. Not seen: files
 given with ``-f`` or ``COMPOSE_FILE`` under other names, ``extends:`` from other files,
 and the old version-1 format without ``services:``.
 """
@@ -54,6 +57,8 @@ def scan(text: str, path: str) -> tuple[list[Use], list[str]]:
         reader.variables(_yaml.get(service, "environment"))
         reader.variables(_yaml.get(_yaml.get(service, "build"), "args"))
         env_files.extend(_env_files(_yaml.get(service, "env_file"), path))
+    if "$" in text and root is not None:
+        reader.interpolations(root)
     uses = sorted(set(reader.found), key=lambda u: (u.line, u.column, u.name, u.kind))
     return uses, list(dict.fromkeys(env_files))
 
@@ -64,6 +69,7 @@ class _Reader:
         self.path = path
         self.index = LineIndex(text)
         self.found: list[Use] = []
+        self.handled: set[int] = set()  # value nodes read as environment entries
 
     def add(self, name: str, offset: int, kind: str) -> None:
         if NAME_PATTERN.fullmatch(name):
@@ -76,6 +82,7 @@ class _Reader:
                 at = key.start_mark.index + (1 if key.style in ('"', "'") else 0)
                 if not isinstance(value, yaml.ScalarNode):
                     continue
+                self.handled.add(id(value))
                 if value.tag == _yaml.NULL_TAG:
                     self.add(key.value, at, UseKind.PASS)
                 else:
@@ -84,12 +91,26 @@ class _Reader:
             for entry in node.value:
                 if not isinstance(entry, yaml.ScalarNode):
                     continue
+                self.handled.add(id(entry))
                 at = entry.start_mark.index + (1 if entry.style in ('"', "'") else 0)
                 name, eq, value = entry.value.partition("=")
                 if eq:
                     self.assignment(name, at, value, entry, item=True)
                 else:
                     self.add(name.strip(), at, UseKind.PASS)
+
+    def interpolations(self, root: yaml.Node) -> None:
+        """Every ``${X}`` / ``$X`` in any value or key of the file, as PASS."""
+        for node, _ in _yaml.scalars(root):
+            if "$" not in node.value or id(node) in self.handled:
+                continue
+            start = node.start_mark.index
+            raw = self.text[start : node.end_mark.index]
+            for m in SHELL_REF.finditer(raw):
+                if m.start() > 0 and raw[m.start() - 1] == "$":
+                    continue  # $$ is a literal dollar sign
+                group = "braced" if m.group("braced") is not None else "bare"
+                self.add(m.group(group), start + m.start(group), UseKind.PASS)
 
     def assignment(
         self, name: str, at: int, value: str, node: yaml.ScalarNode, *, item: bool

@@ -17,15 +17,30 @@ from launchready_ci.checks.env_inventory.readers._values import SHELL_REF, value
 __all__ = ["TEMPLATE_NAMES", "is_template", "read", "read_env_file"]
 
 #: Committed templates that document variables. A real ``.env`` is never read as one.
-TEMPLATE_NAMES = (".env.example", ".env.sample", ".env.template")
+TEMPLATE_NAMES = (
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "example.env",
+    "sample.env",
+    "env.example",
+    "env.sample",
+    "env.template",
+)
+_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 
 _ASSIGNMENT = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.?)")
 _INLINE_COMMENT = re.compile(r"[ \t]#.*$")
 
 
 def is_template(filename: str) -> bool:
-    """``.env.example``, ``.env.sample``, ``.env.template`` and ``<x>.env.example``."""
-    return filename in TEMPLATE_NAMES or filename.endswith(".env.example")
+    """``.env.example``, ``.env.sample``, ``.env.template``, ``.env.dist``,
+    ``example.env``, ``<x>.env.example``, ``.env.<x>.example`` (``.env.local.example``)
+    and ``<x>.example.env``."""
+    if filename in TEMPLATE_NAMES or filename.endswith((".env.example", ".example.env")):
+        return True
+    return filename.startswith(".env.") and filename.endswith(_TEMPLATE_SUFFIXES)
 
 
 def read(text: str, path: str) -> Iterator[Use]:

@@ -22,16 +22,30 @@ import re
 from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
+from launchready_ci.checks.env_inventory.readers import javascript_schemas
 
-__all__ = ["SUFFIXES", "mask", "read"]
+__all__ = ["MARKERS", "SUFFIXES", "mask", "read"]
 
 SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 
+#: Text a file that reads the environment contains (``git grep -F`` prefilter).
+MARKERS = (
+    "process.env",
+    "process?.env",
+    "meta.env",
+    "Bun.env",
+    "Deno.env",
+    *javascript_schemas.MARKERS,
+)
+
 _VITE_BUILTINS = frozenset({"MODE", "BASE_URL", "PROD", "DEV", "SSR"})
 
+# No pattern starts with \b: it stops the regex engine from skipping ahead to a literal,
+# which is many times slower on large files; the character before a match is tested
+# instead (see _boundary).
 _ENV = (
-    r"(?P<base>\b(?:process|Bun)\s*(?:\?\.|\.)\s*env"
-    r"|\bimport\s*\.\s*meta\s*(?:\?\.|\.)\s*env)"
+    r"(?P<base>(?:process|Bun)\s*(?:\?\.|\.)\s*env"
+    r"|import\s*\.\s*meta\s*(?:\?\.|\.)\s*env)"
 )
 _MEMBER = re.compile(
     _ENV
@@ -44,7 +58,7 @@ _DESTRUCTURE = re.compile(
     r"\{(?P<body>[^{}]*)\}\s*(?::\s*[\w$.<>\[\]]+\s*)?=\s*" + _ENV + r"(?!\s*(?:\?\.|\.|\[))"
 )
 _DENO = re.compile(
-    r"\bDeno\s*\.\s*env\s*\.\s*(?:get|has)\s*\(\s*(?P<q>[\"'`])(?P<quoted>[^\"'`\\\n]*)(?P=q)\s*\)"
+    r"Deno\s*\.\s*env\s*\.\s*(?:get|has)\s*\(\s*(?P<q>[\"'`])(?P<quoted>[^\"'`\\\n]*)(?P=q)\s*\)"
 )
 _PROPERTY = re.compile(
     r"\s*(?:(?P<q>[\"'])(?P<quoted>[^\"'\n]*)(?P=q)|(?P<ident>[A-Za-z_$][\w$]*))"
@@ -55,10 +69,14 @@ _PROPERTY = re.compile(
 _REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
 _SPECIAL = re.compile(r"[/'\"`{}]")
 _QUICK = re.compile(r"(?:process|meta|Bun|Deno)\s*(?:\?\.|\.)\s*env\b")
+#: ``process.env[`${prefix}_URL`]``, ``process.env[prefix + "_URL"]``: a computed name.
+_COMPUTED = re.compile(_ENV + r"\s*(?:\?\.)?\s*\[(?P<expr>[^\]\n]*)\]")
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")
 
 
 def read(text: str, path: str) -> Iterator[Use]:
-    if "env" not in text or _QUICK.search(text) is None:
+    schemas = any(marker in text for marker in javascript_schemas.MARKERS)
+    if not schemas and ("env" not in text or _QUICK.search(text) is None):
         return  # no process.env, import.meta.env, Bun.env or Deno.env: nothing to lex
     masked, strings = mask(text)
     starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
@@ -78,17 +96,25 @@ def read(text: str, path: str) -> Iterator[Use]:
 
     found: list[Use] = []
     for m in _MEMBER.finditer(masked):
-        if in_string(m.start()):
+        if in_string(m.start()) or not _boundary(masked, m.start()):
             continue
         group = "ident" if m.group("ident") is not None else "quoted"
         u = use(m.group(group), m.start(group), m.group("base"))
         if u is not None:
             found.append(u)
     for m in _DENO.finditer(masked):
-        if not in_string(m.start()):
+        if not in_string(m.start()) and _boundary(masked, m.start()):
             u = use(m.group("quoted"), m.start("quoted"), "Deno")
             if u is not None:
                 found.append(u)
+    for m in _COMPUTED.finditer(masked):
+        if in_string(m.start()) or not _boundary(masked, m.start()):
+            continue
+        pattern = dynamic_pattern(text[m.start("expr") : m.end("expr")])
+        if pattern is not None:
+            line = bisect.bisect_right(starts, m.start("expr"))
+            column = m.start("expr") - starts[line - 1] + 1
+            found.append(Use(pattern, path, line, column, UseKind.DYNAMIC))
     for m in _DESTRUCTURE.finditer(masked):
         if in_string(m.start("base")):
             continue
@@ -99,8 +125,47 @@ def read(text: str, path: str) -> Iterator[Use]:
                 u = use(p.group(group), offset + p.start(group), m.group("base"))
                 if u is not None:
                     found.append(u)
+    if schemas:
+        found.extend(javascript_schemas.uses(text, masked, path))
     found.sort(key=lambda u: (u.line, u.column))
     yield from found
+
+
+def _boundary(masked: str, offset: int) -> bool:
+    """Whether the match at ``offset`` starts a name (``process``, not ``myprocess``)."""
+    return offset == 0 or masked[offset - 1] not in _IDENT_CHARS
+
+
+_TEMPLATE_HOLE = re.compile(r"\$\{([^{}]*)\}")
+_QUOTED = re.compile(r"""\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')\s*""")
+
+
+def dynamic_pattern(expr: str) -> str | None:
+    """A computed name as written, when it has a literal part: `` `${p}_URL` `` ->
+    ``{p}_URL``, ``p + "_URL"`` -> ``{p}_URL``; else None."""
+    expr = expr.strip()
+    if len(expr) >= 2 and expr[0] == expr[-1] == "`":
+        body = expr[1:-1]
+        if "${" not in body:
+            return None  # a plain template: a literal name, read by _MEMBER
+        literal = _TEMPLATE_HOLE.sub("", body)
+        return (
+            _TEMPLATE_HOLE.sub(lambda m: "{" + m.group(1).strip() + "}", body) if literal else None
+        )
+    if "+" not in expr:
+        return None
+    parts = []
+    has_literal = False
+    for part in expr.split("+"):
+        q = _QUOTED.fullmatch(part)
+        if q is not None:
+            parts.append(q.group(1) if q.group(1) is not None else q.group(2))
+            has_literal = True
+        elif re.fullmatch(r"\s*[\w$.]+\s*", part):
+            parts.append("{" + part.strip() + "}")
+        else:
+            return None
+    return "".join(parts) if has_literal else None
 
 
 def _split_properties(body: str, offset: int) -> Iterator[tuple[int, str]]:

@@ -4,8 +4,9 @@ Files: ``.github/workflows/*.yml`` and ``*.yaml``. Parsed as YAML; positions com
 the parser, so YAML comments are never read.
 
 - ``env:`` at workflow, job, job ``container`` and step level: ``X: ${{ secrets.Y }}``
-  or ``X: ${{ vars.Y }}`` (the whole value) is PASS for ``X``, and that reference is
-  not reported again; any other value is LITERAL, CREDENTIAL (a URL with a password) or
+  or ``X: ${{ vars.Y }}`` (the whole value) is PASS for ``X``, and SECRET_REF / VAR_REF
+  for ``Y`` when it is another name (the stored secret must exist under its own name);
+  any other value is LITERAL, CREDENTIAL (a URL with a password) or
   SET (empty, or using another ``${{ }}`` expression). ``$X`` in a value is literal
   text: GitHub does not expand it.
 - ``secrets.X`` and ``vars.X`` (also ``secrets['X']``) inside any other ``${{ }}``
@@ -70,6 +71,13 @@ def read(text: str, path: str) -> Iterator[Use]:
             elif _WHOLE_REFERENCE.fullmatch(value.value.strip()):
                 covered.add(id(value))
                 add(key.value, at, UseKind.PASS)
+                start = value.start_mark.index
+                raw = text[start : value.end_mark.index]
+                ref = _REFERENCE.search(raw)
+                if ref is not None:
+                    group = "a" if ref.group("a") is not None else "b"
+                    if ref.group(group) != key.value:
+                        add(ref.group(group), start + ref.start(group), _KINDS[ref.group("store")])
             else:
                 add(key.value, at, value_kind(value.value, EXPRESSION))
     if "secrets" in text or "vars" in text:

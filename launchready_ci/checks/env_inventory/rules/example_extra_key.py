@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import Scan, UseKind
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
-from launchready_ci.checks.env_inventory.rules._names import is_github_builtin
+from launchready_ci.checks.env_inventory.rules._names import dynamic_matcher, is_github_builtin
 from launchready_ci.findings import Confidence, Finding, Severity
 from launchready_ci.rules import register
 
@@ -23,7 +23,9 @@ class ExampleExtraKey(EnvRule):
     A key of `.env.example`, `.env.sample`, `.env.template` or `<name>.env.example` is
     reported on its line when the inventory has no entry for it and no other file
     mentions it: no code reads it, and no Dockerfile, compose file or workflow sets or
-    passes it (any template counts, anywhere in the repository). Confidence is medium:
+    passes it (any template counts, anywhere in the repository), and no read that builds
+    its name at run time could produce it (`os.environ[f"{prefix}_URL"]` could be
+    `SMTP_URL`: see `env/dynamic-read`). Confidence is medium:
     a variable read by a framework, a library or a shell script is invisible to the
     readers (see `env/not-in-inventory`). A key that something uses but the inventory
     lacks is reported at the use, by `env/not-in-inventory`, not here.
@@ -64,12 +66,14 @@ class ExampleExtraKey(EnvRule):
         if inventory is None:
             return
         used = {u.name for u in scan.uses if u.kind != UseKind.EXAMPLE}
+        dynamic = dynamic_matcher(scan.uses)
         for use in scan.uses:
             if (
                 use.kind != UseKind.EXAMPLE
                 or use.name in used
                 or use.name in inventory.entries
                 or is_github_builtin(use.name)
+                or (dynamic is not None and dynamic.fullmatch(use.name))
             ):
                 continue
             yield cls.finding(

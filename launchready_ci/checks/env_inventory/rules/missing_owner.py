@@ -10,7 +10,7 @@ from launchready_ci.rules import register
 
 @register
 class MissingOwner(EnvRule):
-    """An inventory entry does not say who owns the variable or what it is for.
+    """Inventory entries do not say who owns the variable or what it is for.
 
     Why
     ---
@@ -18,14 +18,18 @@ class MissingOwner(EnvRule):
     "what is this for?" and "who can change it?". An entry without answers is a name
     on a list; the inventory earns its keep only when every variable has both.
 
-    An entry whose `owner` or `purpose` is absent, empty or only spaces is reported on
-    its line in the inventory. The rule reads the inventory only; it cannot tell
-    whether an owner still works here or a purpose is still true.
+    Every entry whose `owner` or `purpose` is absent, empty or only spaces is listed in
+    one finding, on the line of the first of them in the inventory: a fresh draft has
+    them all, and one finding to work through is what a team acts on (a finding per
+    entry is hundreds of warnings on a mature repository). Entries marked `provided:`
+    (the platform, CI or framework sets them) are not asked for an owner. The rule reads
+    the inventory only; it cannot tell whether an owner still works here or a purpose
+    is still true.
 
     Remediation
     -----------
     Fill in `owner` (a team, a person or an @handle) and `purpose` (one sentence) for
-    the entry.
+    each entry listed; mark a variable that the platform sets `provided: <platform>`.
 
     References
     ----------
@@ -49,22 +53,29 @@ class MissingOwner(EnvRule):
         ),
     }
 
+    #: How many names the message lists before "and N more".
+    SHOWN = 10
+
     @classmethod
     def check(cls, scan: Scan) -> Iterator[Finding]:
         inventory = scan.inventory
         if inventory is None:
             return
-        for entry in inventory.entries.values():
-            missing = [
-                key
-                for key, value in (("owner", entry.owner), ("purpose", entry.purpose))
-                if not (value or "").strip()
-            ]
-            if not missing:
-                continue
-            yield cls.finding(
-                f"{entry.name} has no {' or '.join(missing)} in {inventory.path}",
-                inventory.location(entry),
-                content=entry.name,
-                properties={"variable": entry.name, "missing": ",".join(missing)},
-            )
+        lacking = [
+            entry
+            for entry in inventory.entries.values()
+            if entry.provided is None
+            and not all((value or "").strip() for value in (entry.owner, entry.purpose))
+        ]
+        if not lacking:
+            return
+        names = [entry.name for entry in lacking]
+        shown = ", ".join(names[: cls.SHOWN])
+        more = f" and {len(names) - cls.SHOWN} more" if len(names) > cls.SHOWN else ""
+        noun = "entry has" if len(names) == 1 else f"{len(names)} entries have"
+        yield cls.finding(
+            f"{noun} no owner or purpose in {inventory.path}: {shown}{more}",
+            inventory.location(lacking[0]),
+            content=",".join(sorted(names)),
+            properties={"variables": ",".join(names), "count": len(names)},
+        )

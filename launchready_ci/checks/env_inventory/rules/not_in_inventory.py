@@ -4,7 +4,11 @@ from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import Scan, UseKind
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
-from launchready_ci.checks.env_inventory.rules._names import NEEDS_ENTRY, is_github_builtin
+from launchready_ci.checks.env_inventory.rules._names import (
+    NEEDS_ENTRY,
+    is_github_builtin,
+    provided_by,
+)
 from launchready_ci.findings import Confidence, Finding, Severity
 from launchready_ci.rules import register
 
@@ -13,6 +17,11 @@ _VERBS = {
     UseKind.SECRET_REF: "is a GitHub secret used here",
     UseKind.VAR_REF: "is a GitHub variable used here",
 }
+
+
+#: Uses where a platform-provided name needs no entry; a stored GitHub secret or variable
+#: of that name (``${{ vars.FLY_REGION }}``) is the team's own.
+_FROM_OUTSIDE = frozenset({UseKind.READ, UseKind.PASS})
 
 
 @register
@@ -91,8 +100,10 @@ class NotInInventory(EnvRule):
         for use in scan.uses:
             if (
                 use.kind not in NEEDS_ENTRY
+                or use.test_only
                 or use.name in inventory.entries
                 or is_github_builtin(use.name)
+                or (use.kind in _FROM_OUTSIDE and provided_by(use.name) is not None)
             ):
                 continue
             verb = _VERBS.get(use.kind, "is read here")

@@ -42,7 +42,9 @@ class SecretLiteral(EnvRule):
     without a password (`redis://redis:6379/0`, `postgres://db/app`), a variable marked
     `secret: false`, public-prefixed names (`NEXT_PUBLIC_`, `VITE_` ...) not marked
     secret, `.env.example`
-    templates (their values are examples by definition), and `env:` of a workflow's
+    templates (their values are examples by definition), files of the test suite (a
+    compose file under `tests/` or `testing/`, fixtures: their values are fake by
+    construction; the secrets scan still reads them), and `env:` of a workflow's
     service containers (throwaway CI databases). Not seen: values written in `run:`
     scripts, shell files, Kubernetes manifests or Terraform.
 
@@ -85,7 +87,7 @@ class SecretLiteral(EnvRule):
     def check(cls, scan: Scan) -> Iterator[Finding]:
         inventory = scan.inventory
         for use in scan.uses:
-            if use.kind not in (UseKind.LITERAL, UseKind.CREDENTIAL):
+            if use.kind not in (UseKind.LITERAL, UseKind.CREDENTIAL) or use.test_only:
                 continue
             entry = inventory.entries.get(use.name) if inventory is not None else None
             secret = entry.secret if entry is not None else None

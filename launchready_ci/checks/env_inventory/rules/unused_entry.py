@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import Scan
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
+from launchready_ci.checks.env_inventory.rules._names import dynamic_matcher
 from launchready_ci.findings import Confidence, Finding, Severity
 from launchready_ci.rules import register
 
@@ -24,7 +25,9 @@ class UnusedEntry(EnvRule):
     or `env_file:` key, a workflow `env:` key, and `${{ secrets.X }}` or
     `${{ vars.X }}` in a workflow (see `env/not-in-inventory` for what each reader
     sees). So `ENV PORT=8000` alone keeps `PORT` in use: the platform or framework reads
-    it. Confidence is medium because many reads are invisible to the readers: names
+    it. An entry that a read building its name at run time could produce
+    (`os.environ[f"{prefix}_URL"]`) is not reported either. Confidence is medium
+    because many reads are invisible to the readers: names
     computed at run time (`os.environ[name]`), variables read by a framework, library
     or platform on your behalf (`DATABASE_URL` for Prisma), and shell scripts.
 
@@ -64,8 +67,9 @@ class UnusedEntry(EnvRule):
         if inventory is None:
             return
         used = scan.used_names()
+        dynamic = dynamic_matcher(scan.uses)
         for entry in inventory.entries.values():
-            if entry.name in used:
+            if entry.name in used or (dynamic is not None and dynamic.fullmatch(entry.name)):
                 continue
             yield cls.finding(
                 f"{entry.name} has an inventory entry but nothing in the repository uses it",

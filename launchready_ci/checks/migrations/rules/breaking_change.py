@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
-from launchready_ci.checks.migrations.rules._base import MigrationRule
-from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.checks.migrations.rules._base import MigrationRule, Notice
+from launchready_ci.checks.migrations.sql import Stmt, names
 from launchready_ci.findings import Confidence, Severity
 from launchready_ci.rules import register
 
@@ -18,7 +18,11 @@ class BreakingChange(MigrationRule):
     During a deploy the old release serves traffic while the migration runs, and after a
     rollback it serves it again: a renamed or dropped column or table makes its queries
     fail ("column does not exist"), so sign-in or checkout breaks until the new code is
-    everywhere. A drop also loses the data for good.
+    everywhere. A drop also loses the data for good. `ALTER COLUMN ... DROP NOT NULL` is
+    reported too, as a notice (the lock is brief, and only code that relies on the column
+    being set breaks): the old release reads the column as never NULL and may fail on the
+    first row that the new release writes without it. A column that the same file added
+    is exempt: no release has read it yet.
 
     Remediation
     -----------
@@ -33,6 +37,7 @@ class BreakingChange(MigrationRule):
     """
 
     id = "migrations/breaking-change"
+    kinds = frozenset({"RenameStmt", "DropStmt", "AlterTableStmt"})
     severity = Severity.WARNING
     confidence = Confidence.MEDIUM
     examples = {
@@ -42,28 +47,42 @@ class BreakingChange(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast import ast
-        from pglast.enums import AlterTableType, ObjectType
 
         node = stmt.node
-        if isinstance(node, ast.RenameStmt) and not stmt.is_new(node.relation):
-            if node.renameType == ObjectType.OBJECT_COLUMN:
+        if node.kind == "RenameStmt" and not stmt.is_new(node.relation):
+            added = (
+                node.relation is not None
+                and node.subname is not None
+                and (stmt.column(node.relation, node.subname) in stmt.added_columns)
+            )
+            if node.renameType == "OBJECT_COLUMN" and not added:
                 yield (
                     f"column {node.subname} of {relname(node.relation)} is renamed to "
                     f"{node.newname}: the running release still queries the old name"
                 )
-            elif node.renameType == ObjectType.OBJECT_TABLE:
+            elif node.renameType == "OBJECT_TABLE":
                 yield (
                     f"table {relname(node.relation)} is renamed to {node.newname}: the running "
                     "release still queries the old name"
                 )
-        if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
-            for names in node.objects or ():
-                name = ".".join(str(n.sval) for n in names)
+        if node.kind == "DropStmt" and node.removeType == "OBJECT_TABLE":
+            for obj in node.objects or ():
+                name = ".".join(names(obj))
                 yield f"table {name} is dropped: its data is gone and old code still queries it"
+        if node.kind == "RenameStmt" and node.renameType == "OBJECT_COLUMN":
+            return  # reported above
         for relation, cmd in alter_cmds(node):
-            if cmd.subtype == AlterTableType.AT_DropColumn and not stmt.is_new(relation):
+            if stmt.is_new(relation) or cmd.name is None:
+                continue
+            if stmt.column(relation, cmd.name) in stmt.added_columns:
+                continue  # added by this file: no release has read it
+            if cmd.subtype == "AT_DropColumn":
                 yield (
                     f"column {cmd.name} of {relname(relation)} is dropped: its data is gone "
                     "and the running release may still query it"
+                )
+            elif cmd.subtype == "AT_DropNotNull":
+                yield Notice(
+                    f"column {cmd.name} of {relname(relation)} may now be NULL: the running "
+                    "release assumes it never is, and breaks on the first NULL it reads"
                 )

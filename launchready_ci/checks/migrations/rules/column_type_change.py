@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
-from launchready_ci.checks.migrations.rules._base import MigrationRule
-from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.checks.migrations.rules._base import MigrationRule, Notice
+from launchready_ci.checks.migrations.sql import Column, Stmt, column_type
 from launchready_ci.findings import Confidence, Severity
 from launchready_ci.rules import register
 
-#: Target types that never rewrite when coming from varchar (or are unlimited text).
+#: Types that a varchar or text column changes to without a rewrite.
 NO_REWRITE = frozenset({"text", "varchar", "citext"})
 
 
@@ -28,11 +28,18 @@ class ColumnTypeChange(MigrationRule):
     with no earlier definition in the repository it is reported unless it only sets
     `null=True`. Alembic's `alter_column(type_=...)` is judged against `existing_type`.
 
+    For SQL, the column's current type comes from the earlier migrations of the same
+    folder (`CREATE TABLE`, `ADD COLUMN`, earlier `ALTER COLUMN ... TYPE`): the same type
+    again is not reported, nor varchar to text or to a longer varchar. A shorter
+    varchar, or any other type, is. When no earlier migration defines the column, a change
+    to `text`, or to `varchar(n)` without a `USING` clause, is a notice (instant if the
+    column was a shorter varchar or text, a rewrite if it was anything else); with
+    `USING`, which only a real conversion needs, it is a warning.
+
     Remediation
     -----------
     Add a new column of the new type, backfill it in batches (a trigger keeps it in step),
-    switch the code over, then drop the old column in a later release. Changes to
-    `text`/`varchar` are not reported.
+    switch the code over, then drop the old column in a later release.
 
     References
     ----------
@@ -40,6 +47,7 @@ class ColumnTypeChange(MigrationRule):
     """
 
     id = "migrations/column-type-change"
+    kinds = frozenset({"AlterTableStmt"})
     severity = Severity.WARNING
     confidence = Confidence.MEDIUM
     examples = {
@@ -49,15 +57,48 @@ class ColumnTypeChange(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast.enums import AlterTableType
-
         for relation, cmd in alter_cmds(stmt.node):
-            if cmd.subtype != AlterTableType.AT_AlterColumnType or stmt.is_new(relation):
+            if cmd.subtype != "AT_AlterColumnType" or stmt.is_new(relation) or cmd.def_ is None:
                 continue
-            names = getattr(getattr(cmd.def_, "typeName", None), "names", None) or ()
-            target = str(names[-1].sval) if names else "?"
-            if target not in NO_REWRITE:
+            target, length = column_type(cmd.def_.typeName)
+            key = stmt.column(relation, cmd.name)
+            if key in stmt.added_columns:
+                continue  # added by this file: still empty
+            current = stmt.schema.columns.get(key)
+            where = f"column {cmd.name} of {relname(relation)}"
+            if current is not None:
+                if _binary_compatible(current, target, length):
+                    continue
+                was = current.type + (f"({current.length})" if current.length else "")
                 yield (
-                    f"column {cmd.name} of {relname(relation)} changes type to {target}: the "
-                    "table is rewritten under an ACCESS EXCLUSIVE lock"
+                    f"{where} changes type from {was} to {_shown(target, length)}: the table "
+                    "is rewritten (or scanned) under an ACCESS EXCLUSIVE lock"
                 )
+            elif target in NO_REWRITE and cmd.def_.raw_default is None:
+                yield Notice(
+                    f"{where} changes type to {_shown(target, length)}, and no earlier "
+                    "migration says what it was: instant from a shorter varchar or text, a "
+                    "rewrite under an ACCESS EXCLUSIVE lock from any other type"
+                )
+            else:
+                yield (
+                    f"{where} changes type to {_shown(target, length)}: the table is "
+                    "rewritten under an ACCESS EXCLUSIVE lock"
+                )
+
+
+def _binary_compatible(current: Column, target: str, length: int | None) -> bool:
+    """No rewrite: the same type, or a string type widened (varchar to text, longer)."""
+    if current.type == target and (target != "varchar" or _wider(current.length, length)):
+        return True
+    if current.type in ("varchar", "text") and target == "text":
+        return True
+    return current.type == "varchar" and target == "varchar" and _wider(current.length, length)
+
+
+def _wider(old: int | None, new: int | None) -> bool:
+    return new is None or (old is not None and new >= old)
+
+
+def _shown(target: str, length: int | None) -> str:
+    return f"{target}({length})" if length else target

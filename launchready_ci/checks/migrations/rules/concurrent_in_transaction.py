@@ -27,11 +27,20 @@ class ConcurrentInTransaction(MigrationRule):
       as one transaction when it holds more than one statement: a concurrent index
       works there only alone in its file;
     - Django runs a migration in a transaction unless `atomic = False`; Alembic runs
-      `upgrade()` in one except inside `with op.get_context().autocommit_block():`.
+      `upgrade()` in one except inside `with op.get_context().autocommit_block():`;
+    - diesel runs each `up.sql` in a transaction unless its `metadata.toml` says
+      `run_in_transaction = false`.
 
     For another tool that wraps files (sqlx, knex, node-pg-migrate), set
     `migrations.wrapped_in_transaction: true` in launchready.yml; `false` turns the
     table above off.
+
+    Deliberate differences from squawk (with `--assume-in-transaction`): a file of one
+    statement is reported too, since a tool that wraps each file fails on it all the
+    same (the one-statement exception holds for the tools that send the file as one
+    query, which this rule tells apart); and squawk's own
+    `-- squawk-disable-assume-in-transaction` comment is not read: the tools' markers
+    and launchready.yml are.
 
     Remediation
     -----------
@@ -50,6 +59,7 @@ class ConcurrentInTransaction(MigrationRule):
     """
 
     id = "migrations/concurrent-in-transaction"
+    kinds = frozenset({"IndexStmt"})
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     examples = {
@@ -59,10 +69,9 @@ class ConcurrentInTransaction(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast import ast
 
         node = stmt.node
-        if isinstance(node, ast.IndexStmt) and node.concurrent and stmt.in_transaction:
+        if node.kind == "IndexStmt" and node.concurrent and stmt.in_transaction:
             yield (
                 f"CREATE INDEX CONCURRENTLY on {relname(node.relation)} inside a transaction "
                 "(BEGIN in the file, or the migration tool's own) fails: Postgres cannot build "

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
+from launchready_ci.checks.migrations.rules._ast import alter_cmds, column_constraints, relname
 from launchready_ci.checks.migrations.rules._base import MigrationRule
-from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.checks.migrations.sql import Stmt, names
 from launchready_ci.findings import Confidence, Severity
 from launchready_ci.rules import register
 
@@ -21,7 +21,14 @@ class ConstraintWithoutNotValid(MigrationRule):
     CONSTRAINT` in the same transaction as the `NOT VALID` add is reported too: the add's
     lock is still held, so the scan blocks writes just the same. Django's
     `AddField(ForeignKey)` and `AddConstraint(CheckConstraint)` and Alembic's
-    `create_foreign_key` and `create_check_constraint` add validated constraints.
+    `create_foreign_key` and `create_check_constraint` add validated constraints. So do
+    `ADD COLUMN ... REFERENCES` (the column is new, but the foreign key still takes its
+    locks on both tables) and `ALTER DOMAIN ... ADD CONSTRAINT` (every column of the
+    domain is checked).
+
+    Deliberate difference from squawk: `VALIDATE` in the transaction that added the
+    constraint `NOT VALID` is reported by this one rule, where squawk reports it under
+    `constraint-missing-not-valid` and not under `adding-foreign-key-constraint`.
 
     Remediation
     -----------
@@ -35,6 +42,7 @@ class ConstraintWithoutNotValid(MigrationRule):
     """
 
     id = "migrations/constraint-without-not-valid"
+    kinds = frozenset({"AlterTableStmt", "AlterDomainStmt"})
     severity = Severity.WARNING
     confidence = Confidence.HIGH
     examples = {
@@ -51,11 +59,10 @@ class ConstraintWithoutNotValid(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast.enums import AlterTableType, ConstrType
 
         for relation, cmd in alter_cmds(stmt.node):
             if (
-                cmd.subtype == AlterTableType.AT_ValidateConstraint
+                cmd.subtype == "AT_ValidateConstraint"
                 and str(cmd.name or "").lower() in stmt.not_valid_in_tx
             ):
                 yield (
@@ -64,12 +71,32 @@ class ConstraintWithoutNotValid(MigrationRule):
                     "writes wait for the whole scan as if NOT VALID were not there"
                 )
                 continue
-            if cmd.subtype != AlterTableType.AT_AddConstraint or stmt.is_new(relation):
+            if stmt.is_new(relation):
                 continue
-            constraint = cmd.def_
-            kind = {ConstrType.CONSTR_FOREIGN: "FOREIGN KEY", ConstrType.CONSTR_CHECK: "CHECK"}
-            if constraint.contype in kind and not constraint.skip_validation:
+            if cmd.subtype == "AT_AddConstraint":
+                constraint = cmd.def_
+                if constraint.contype in _KINDS and not constraint.skip_validation:
+                    yield (
+                        f"{_KINDS[constraint.contype]} constraint on {relname(relation)} is "
+                        "added without NOT VALID: every row is checked while writes wait"
+                    )
+            elif cmd.subtype == "AT_AddColumn" and any(
+                c.contype == "CONSTR_FOREIGN" for c in column_constraints(cmd)
+            ):
                 yield (
-                    f"{kind[constraint.contype]} constraint on {relname(relation)} is added "
-                    "without NOT VALID: every row is checked while writes wait"
+                    f"column {cmd.def_.colname} is added to {relname(relation)} with an "
+                    "inline REFERENCES: the foreign key is validated (every row read) while "
+                    "writes to both tables wait; add the column, then the constraint NOT "
+                    "VALID, then VALIDATE it"
                 )
+        node = stmt.node
+        con = node.def_ if node.kind == "AlterDomainStmt" and node.subtype == "C" else None
+        if con is not None and con.contype in _KINDS and not con.skip_validation:
+            domain = ".".join(names(node.typeName))
+            yield (
+                f"constraint added to domain {domain} without NOT VALID: every column of "
+                "every table using the domain is checked under a lock that blocks writes"
+            )
+
+
+_KINDS = {"CONSTR_FOREIGN": "FOREIGN KEY", "CONSTR_CHECK": "CHECK"}

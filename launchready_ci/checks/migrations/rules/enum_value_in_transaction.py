@@ -32,6 +32,7 @@ class EnumValueInTransaction(MigrationRule):
     """
 
     id = "migrations/enum-value-in-transaction"
+    kinds = frozenset({"AlterEnumStmt"})
     severity = Severity.ERROR
     confidence = Confidence.MEDIUM
     examples = {
@@ -41,10 +42,9 @@ class EnumValueInTransaction(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast import ast
 
         node = stmt.node
-        if not isinstance(node, ast.AlterEnumStmt) or not node.newVal:
+        if node.kind != "AlterEnumStmt" or not node.newVal:
             return
         literal = "'" + str(node.newVal).replace("'", "''") + "'"
         if stmt.version < 12 and stmt.in_transaction:
@@ -52,7 +52,7 @@ class EnumValueInTransaction(MigrationRule):
                 f"enum value {literal} is added inside a transaction: before PostgreSQL 12 "
                 f"(postgres_version {stmt.version}) ALTER TYPE ... ADD VALUE cannot run in one"
             )
-        elif literal in stmt.rest:
+        elif stmt.used_later(literal):
             yield (
                 f"enum value {literal} is added and used later in the same migration: "
                 "Postgres refuses a new enum value before the transaction commits"

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from launchready_ci.checks.migrations.rules._ast import relname
 from launchready_ci.checks.migrations.rules._base import MigrationRule
-from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.checks.migrations.sql import Stmt, names
 from launchready_ci.findings import Confidence, Severity
 from launchready_ci.rules import register
 
@@ -36,6 +37,7 @@ class IndexNotConcurrent(MigrationRule):
     """
 
     id = "migrations/index-not-concurrent"
+    kinds = frozenset({"IndexStmt", "DropStmt"})
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     examples = {
@@ -45,28 +47,21 @@ class IndexNotConcurrent(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast import ast
 
         node = stmt.node
-        if (
-            isinstance(node, ast.IndexStmt)
-            and not node.concurrent
-            and not stmt.is_new(node.relation)
-        ):
+        if node.kind == "IndexStmt" and not node.concurrent and not stmt.is_new(node.relation):
             yield (
                 f"CREATE INDEX on existing table {relname(node.relation)} without CONCURRENTLY "
                 "blocks every write to it until the build ends"
             )
         elif _drops_index(node) and not node.concurrent:
-            names = ", ".join(".".join(str(p.sval) for p in obj) for obj in node.objects or ())
+            dropped = ", ".join(".".join(names(obj)) for obj in node.objects or ())
             yield (
-                f"DROP INDEX {names} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on "
+                f"DROP INDEX {dropped} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on "
                 "its table: every read and write waits, and queues behind any long query"
             )
 
 
-def _drops_index(node: object) -> bool:
-    from pglast import ast
-    from pglast.enums import ObjectType
+def _drops_index(node: Any) -> bool:
 
-    return isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_INDEX
+    return bool(node.kind == "DropStmt" and node.removeType == "OBJECT_INDEX")

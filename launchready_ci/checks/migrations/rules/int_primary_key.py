@@ -35,6 +35,7 @@ class IntPrimaryKey(MigrationRule):
     """
 
     id = "migrations/int-primary-key"
+    kinds = frozenset({"CreateStmt"})
     severity = Severity.NOTICE
     confidence = Confidence.HIGH
     examples = {
@@ -44,19 +45,17 @@ class IntPrimaryKey(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast import ast
-        from pglast.enums import ConstrType
 
         node = stmt.node
-        if not isinstance(node, ast.CreateStmt):
+        if node.kind != "CreateStmt":
             return
         for column in node.tableElts or ():
-            if not isinstance(column, ast.ColumnDef) or column.typeName is None:
+            if column.kind != "ColumnDef" or column.typeName is None:
                 continue
             kinds = {c.contype for c in column.constraints or ()}
             names = column.typeName.names or ()
             kind = str(names[-1].sval).lower() if names else ""
-            if ConstrType.CONSTR_PRIMARY in kinds and kind in _SMALL:
+            if "CONSTR_PRIMARY" in kinds and kind in _SMALL:
                 yield (
                     f"{relname(node.relation)}.{column.colname} is a {kind} primary key: it "
                     "overflows at 2,147,483,647 rows; use bigint or uuid"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
 from launchready_ci.checks.migrations.rules._base import MigrationRule
@@ -23,9 +24,10 @@ class SetNotNull(MigrationRule):
     -----------
     Add `CHECK (col IS NOT NULL) NOT VALID`, then `VALIDATE CONSTRAINT` (scans with
     writes allowed), then `SET NOT NULL` (instant, thanks to the check), then drop the
-    check. A check validated earlier in the same file is seen, and then nothing is
-    reported; one from an earlier migration is not, so the rule reports with medium
-    confidence: ignore it inline when the check is in place. Before Postgres 12
+    check. A check validated earlier in the same file or in an earlier migration of the
+    folder is seen, and then nothing is reported; so is a `VALIDATE CONSTRAINT` on the
+    table of a constraint that no migration in the repository defines (the add is in a
+    history we cannot see). A column already NOT NULL is not reported. Before Postgres 12
     (`migrations.postgres_version: 11`) the check does not help: keep the CHECK
     constraint itself instead of `SET NOT NULL`.
 
@@ -35,6 +37,7 @@ class SetNotNull(MigrationRule):
     """
 
     id = "migrations/set-not-null"
+    kinds = frozenset({"AlterTableStmt"})
     severity = Severity.WARNING
     confidence = Confidence.MEDIUM
     examples = {
@@ -44,10 +47,9 @@ class SetNotNull(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast.enums import AlterTableType
 
         for relation, cmd in alter_cmds(stmt.node):
-            if cmd.subtype == AlterTableType.AT_SetNotNull and not stmt.is_new(relation):
+            if cmd.subtype == "AT_SetNotNull" and not stmt.is_new(relation):
                 if stmt.version < 12:
                     yield (
                         f"SET NOT NULL on {relname(relation)}.{cmd.name} scans every row under "
@@ -55,9 +57,21 @@ class SetNotNull(MigrationRule):
                         f"{stmt.version}) no CHECK spares it: keep a validated CHECK instead"
                     )
                     continue
-                if stmt.column(relation, cmd.name) in stmt.checked_not_null:
-                    continue  # a validated CHECK earlier in the file: no scan
+                if _proven(stmt, relation, cmd.name):
+                    continue
                 yield (
                     f"SET NOT NULL on {relname(relation)}.{cmd.name} scans every row under an "
                     "ACCESS EXCLUSIVE lock unless a validated CHECK proves it"
                 )
+
+
+def _proven(stmt: Stmt, relation: Any, name: str) -> bool:
+    """No scan: the column is NOT NULL already, or a validated CHECK (col IS NOT NULL)
+    proves it (from this file or an earlier migration of the folder), or the table had a
+    constraint validated whose definition is in no migration we can see (the documented
+    add-NOT-VALID, validate, SET NOT NULL pattern spread over migrations)."""
+    table, column = stmt.column(relation, name)
+    if (table, column) in stmt.checked_not_null or table in stmt.state.validated_unknown:
+        return True
+    known = stmt.schema.columns.get((table, column))
+    return known is not None and known.not_null

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from launchready_ci.checks.migrations.rules._ast import alter_cmds, column_constraints, relname
+from launchready_ci.checks.migrations.rules._ast import (
+    alter_cmds,
+    column_constraints,
+    flag,
+    relname,
+)
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.sql import Stmt
 from launchready_ci.findings import Confidence, Severity
@@ -21,7 +26,15 @@ class TableRewrite(MigrationRule):
     rewrite the table too, and `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY` blocks
     every read of the view while it runs.
     `TRUNCATE` and `DROP DATABASE` delete data for good, and run on every environment the
-    migration reaches, production included.
+    migration reaches, production included. Options are read by value: `VACUUM (FULL
+    false)` and `REINDEX (CONCURRENTLY true)` are not reported, `REINDEX (CONCURRENTLY
+    false)` is.
+
+    Deliberate differences from squawk: every `TRUNCATE` is reported, not only `TRUNCATE
+    ... CASCADE` (both delete every row); `VACUUM FULL` and `CLUSTER` are reported on
+    every PostgreSQL version (squawk's `prefer-repack` starts at 19, where `REPACK`
+    exists; the lock is the same before); and `REINDEX SYSTEM` is reported (it cannot run
+    concurrently, and a migration has no reason to rebuild the catalogs).
 
     Remediation
     -----------
@@ -38,6 +51,17 @@ class TableRewrite(MigrationRule):
     """
 
     id = "migrations/table-rewrite"
+    kinds = frozenset(
+        {
+            "TruncateStmt",
+            "DropdbStmt",
+            "VacuumStmt",
+            "ClusterStmt",
+            "ReindexStmt",
+            "RefreshMatViewStmt",
+            "AlterTableStmt",
+        }
+    )
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     examples = {
@@ -47,23 +71,20 @@ class TableRewrite(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast import ast
 
         node = stmt.node
-        options = {str(o.defname).lower() for o in getattr(node, "options", None) or ()}
-        params = {str(o.defname).lower() for o in getattr(node, "params", None) or ()}
-        if isinstance(node, ast.TruncateStmt):
+        if node.kind == "TruncateStmt":
             yield "TRUNCATE deletes every row, in every environment this migration reaches"
-        elif isinstance(node, ast.DropdbStmt):
+        elif node.kind == "DropdbStmt":
             yield f"DROP DATABASE {node.dbname} deletes a whole database"
-        elif isinstance(node, ast.VacuumStmt) and node.is_vacuumcmd and "full" in options:
+        elif node.kind == "VacuumStmt" and node.is_vacuumcmd and flag(node.options, "full"):
             yield "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock"
-        elif isinstance(node, ast.ClusterStmt):
+        elif node.kind == "ClusterStmt":
             yield "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock"
-        elif isinstance(node, ast.ReindexStmt) and "concurrently" not in params:
+        elif node.kind == "ReindexStmt" and not flag(node.params, "concurrently"):
             yield "REINDEX without CONCURRENTLY blocks writes (and reads using the index)"
         elif (
-            isinstance(node, ast.RefreshMatViewStmt)
+            node.kind == "RefreshMatViewStmt"
             and not node.concurrent
             and not stmt.is_new(node.relation)
         ):
@@ -75,16 +96,16 @@ class TableRewrite(MigrationRule):
 
 
 def _alter_rewrites(stmt: Stmt) -> Iterator[str]:
-    from pglast.enums import AlterTableType, ConstrType
 
     for relation, cmd in alter_cmds(stmt.node):
         if stmt.is_new(relation):
             continue
-        if cmd.subtype in (AlterTableType.AT_SetLogged, AlterTableType.AT_SetUnLogged):
-            kind = "LOGGED" if cmd.subtype == AlterTableType.AT_SetLogged else "UNLOGGED"
+        if cmd.subtype in ("AT_SetLogged", "AT_SetUnLogged"):
+            kind = "LOGGED" if cmd.subtype == "AT_SetLogged" else "UNLOGGED"
             yield f"SET {kind} rewrites {relname(relation)} under an ACCESS EXCLUSIVE lock"
-        elif cmd.subtype == AlterTableType.AT_AddColumn and any(
-            c.contype == ConstrType.CONSTR_GENERATED for c in column_constraints(cmd)
+        elif cmd.subtype == "AT_AddColumn" and any(
+            c.contype == "CONSTR_GENERATED" and c.generated_kind != "v"
+            for c in column_constraints(cmd)
         ):
             yield (
                 f"stored generated column {cmd.def_.colname} is computed for every row of "

@@ -20,7 +20,8 @@ class UnbatchedBackfill(MigrationRule):
     the migration's transaction commits: every write to those rows (a member updating
     their profile, a payment webhook) waits. On a large table it also writes a burst of
     WAL and dead rows that replicas and autovacuum pay for afterwards. `WHERE col IS NULL`
-    on a column the same file has just added matches every row as well.
+    on a column the same file has just added matches every row as well, unless an
+    earlier statement of the file filled it (an `UPDATE` that sets it, or a default).
 
     Remediation
     -----------
@@ -34,6 +35,7 @@ class UnbatchedBackfill(MigrationRule):
     """
 
     id = "migrations/unbatched-backfill"
+    kinds = frozenset({"UpdateStmt", "DeleteStmt"})
     severity = Severity.WARNING
     confidence = Confidence.MEDIUM
     examples = {
@@ -43,13 +45,12 @@ class UnbatchedBackfill(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast import ast
 
         node = stmt.node
-        if isinstance(node, ast.UpdateStmt | ast.DeleteStmt) and _every_row(stmt, node):
+        if node.kind in ("UpdateStmt", "DeleteStmt") and _every_row(stmt, node):
             if stmt.is_new(node.relation):
                 return
-            verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
+            verb = "UPDATE" if node.kind == "UpdateStmt" else "DELETE"
             yield (
                 f"{verb} of every row of {relname(node.relation)} in one statement locks them "
                 "all until the migration commits; backfill in batches outside it"
@@ -59,21 +60,19 @@ class UnbatchedBackfill(MigrationRule):
 def _every_row(stmt: Stmt, node: Any) -> bool:
     """No WHERE, or only ``col IS NULL`` on a column the same file just added (every row
     is NULL there)."""
-    from pglast import ast
-    from pglast.enums import NullTestType
 
     where = node.whereClause
     if where is None:
         return True
     if not (
-        isinstance(where, ast.NullTest)
-        and where.nulltesttype == NullTestType.IS_NULL
-        and isinstance(where.arg, ast.ColumnRef)
+        where.kind == "NullTest"
+        and where.nulltesttype == "IS_NULL"
+        and where.arg.kind == "ColumnRef"
         and where.arg.fields
     ):
         return False
     last = where.arg.fields[-1]
-    return (
-        isinstance(last, ast.String)
-        and stmt.column(node.relation, str(last.sval)) in stmt.added_columns
-    )
+    if last.kind != "String":
+        return False
+    key = stmt.column(node.relation, str(last.sval))
+    return key in stmt.added_columns and key not in stmt.state.filled_columns

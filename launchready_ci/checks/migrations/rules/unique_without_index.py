@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from launchready_ci.checks.migrations.rules._ast import alter_cmds, relname
+from launchready_ci.checks.migrations.rules._ast import alter_cmds, column_constraints, relname
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.sql import Stmt
 from launchready_ci.findings import Confidence, Severity
@@ -16,7 +16,10 @@ class UniqueWithoutIndex(MigrationRule):
     Why
     ---
     The constraint builds its unique index inside the `ALTER TABLE`, holding an ACCESS
-    EXCLUSIVE lock for the whole build: the table answers nothing until it ends.
+    EXCLUSIVE lock for the whole build: the table answers nothing until it ends. A column
+    added with an inline `UNIQUE` or `PRIMARY KEY` (`ADD COLUMN id bigserial PRIMARY
+    KEY`) does the same, after filling the column for every row (a `serial` default is
+    volatile, see `migrations/volatile-default`).
 
     Remediation
     -----------
@@ -30,6 +33,7 @@ class UniqueWithoutIndex(MigrationRule):
     """
 
     id = "migrations/unique-without-index"
+    kinds = frozenset({"AlterTableStmt"})
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     examples = {
@@ -41,15 +45,25 @@ class UniqueWithoutIndex(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
-        from pglast.enums import AlterTableType, ConstrType
 
-        kinds = {ConstrType.CONSTR_UNIQUE: "UNIQUE", ConstrType.CONSTR_PRIMARY: "PRIMARY KEY"}
+        kinds = {"CONSTR_UNIQUE": "UNIQUE", "CONSTR_PRIMARY": "PRIMARY KEY"}
         for relation, cmd in alter_cmds(stmt.node):
-            if cmd.subtype != AlterTableType.AT_AddConstraint or stmt.is_new(relation):
+            if stmt.is_new(relation):
                 continue
-            constraint = cmd.def_
-            if constraint.contype in kinds and not constraint.indexname:
-                yield (
-                    f"{kinds[constraint.contype]} on {relname(relation)} builds its index under "
-                    "an ACCESS EXCLUSIVE lock; build it CONCURRENTLY first and add USING INDEX"
-                )
+            if cmd.subtype == "AT_AddConstraint":
+                constraint = cmd.def_
+                if constraint.contype in kinds and not constraint.indexname:
+                    yield (
+                        f"{kinds[constraint.contype]} on {relname(relation)} builds its index "
+                        "under an ACCESS EXCLUSIVE lock; build it CONCURRENTLY first and add "
+                        "USING INDEX"
+                    )
+            elif cmd.subtype == "AT_AddColumn" and cmd.def_ is not None:
+                inline = {c.contype for c in column_constraints(cmd)} & set(kinds)
+                for contype in sorted(inline):
+                    yield (
+                        f"column {cmd.def_.colname} is added to {relname(relation)} as "
+                        f"{kinds[contype]}: its unique index is built under an ACCESS EXCLUSIVE "
+                        "lock (every row read while nothing else runs); add the column, build "
+                        "the index CONCURRENTLY, then add the constraint USING INDEX"
+                    )

@@ -522,6 +522,41 @@ class RenderKey(OurDetector):
     reason = "Render API key format (rnd_…)"
 
 
+class AlgoliaAdminKey(ContextDetector):
+    """Admin and write API keys are 32 hex characters, no prefix: the name decides (a
+    search-only key is public by design and is not named admin or write)."""
+
+    secret_type = "Algolia admin API key"
+    provider = "Algolia"
+    keywords = ("algolia", "Algolia", "ALGOLIA")
+    denylist = (re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])"),)
+    context = _near("algolia", "admin|write|secret|api_?key|apikey")
+    context_reason = "32-hex API key next to an Algolia admin or write key name"
+
+    def plausible(self, value: str) -> bool:
+        return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if re.search(r"(?i)search[_-]?(?:only)?[_-]?(?:api[_-]?)?key", line):
+            return _public("Algolia search-only key: public by design")
+        return super().judge(value, line)
+
+
+class MapboxToken(OurDetector):
+    """``sk.eyJ…`` secret tokens (scoped, for the Mapbox APIs); ``pk.eyJ…`` public tokens
+    ship in web and mobile apps by design."""
+
+    secret_type = "Mapbox token"
+    provider = "Mapbox"
+    keywords = ("sk.eyJ", "pk.eyJ")
+    denylist = (re.compile(r"\b[sp]k\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{20,}"),)
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if value.startswith("pk."):
+            return _public("Mapbox public token: meant to ship in the app")
+        return Judgement(Severity.ERROR, Confidence.HIGH, "Mapbox secret token format (sk.eyJ…)")
+
+
 _FIXTURE = re.compile(r"(?i)test|dummy|fake|sample|example|placeholder")
 
 
@@ -596,5 +631,7 @@ PLUGINS: tuple[type[OurDetector], ...] = (
     EntraClientSecret,
     AzureConnectionString,
     RenderKey,
+    AlgoliaAdminKey,
+    MapboxToken,
     JwtSigningSecret,
 )

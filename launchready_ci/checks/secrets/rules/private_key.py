@@ -8,6 +8,10 @@ from launchready_ci.rules import Rule, register
 class PrivateKey(Rule):
     """A private key (PEM or OpenSSH) is committed to the repository.
 
+    The header alone is not enough: the key body must hold key material (a header over
+    `...` or `<your key>` is documentation). A key in a test, fixture or docs file is a
+    notice: test suites carry throwaway keys on purpose.
+
     Why
     ---
     A private key in a repository lets anyone who can read it impersonate the server,
@@ -27,6 +31,11 @@ class PrivateKey(Rule):
     severity = Severity.ERROR
     confidence = Confidence.HIGH
     examples = {
-        "bad": ("-----BEGIN " + "RSA PRIVATE KEY-----",),
-        "good": ("-----BEGIN PUBLIC KEY-----",),
+        "bad": (
+            "-----BEGIN " + "RSA PRIVATE KEY-----\n"
+            "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+            "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
+            "-----END RSA PRIVATE KEY-----",
+        ),
+        "good": ("-----BEGIN PUBLIC KEY-----", "-----BEGIN " + "PRIVATE KEY-----\n...\n"),
     }

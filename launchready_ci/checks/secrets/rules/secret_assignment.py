@@ -12,7 +12,15 @@ class SecretAssignment(Rule):
     ---
     A password or token written into code or config ends up in every clone, backup and
     CI log of the repository. Unlike provider keys there is no format to confirm it, so
-    this rule reports with medium confidence: it may be a placeholder.
+    the literal is judged in context: the name must hold secret vocabulary and not just
+    describe a secret (`PASSWORD_FIELD`, `token_type`, `password_reset_*`); the value must
+    not be a placeholder, a stopword, dictionary words, a sequence, a run-time value
+    (`${…}`, f-strings) or the name spelled again; assignments, key/value pairs, call
+    arguments, CLI flags (`--requirepass`), literal fallbacks of environment reads
+    (`os.environ.get("X", "…")`), SQL `INSERT`s and `Bearer` headers count. In tests,
+    fixtures, docs, examples, i18n files, templates, CI workflows and compose files for
+    local development the finding is a notice: those hold test values on purpose. The
+    finding's confidence and reason say how sure it is and why.
 
     Remediation
     -----------

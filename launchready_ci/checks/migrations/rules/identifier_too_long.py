@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from launchready_ci.checks.migrations.rules._base import MigrationRule
+from launchready_ci.checks.migrations.sql import Stmt
+from launchready_ci.findings import Confidence, Severity
+from launchready_ci.rules import register
+
+#: NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes.
+MAX_BYTES = 63
+#: Words of the statement's text (identifiers, keywords, words in comments and strings):
+#: only a statement with one over MAX_BYTES is scanned for its identifier tokens.
+_WORD = re.compile(r'"(?:[^"]|"")+"|[^\s"\'(),;.:=<>+\-*/\[\]|!~@#%^&{}\\]+')
+
+
+@register
+class IdentifierTooLong(MigrationRule):
+    """A name in the migration is longer than 63 bytes, which PostgreSQL truncates.
+
+    Why
+    ---
+    PostgreSQL keeps 63 bytes of an identifier and cuts the rest with only a NOTICE: the
+    table, column, index or constraint is created under a shorter name than the one the
+    migration and the application use. A later migration that drops or alters it by the
+    full name works (it is truncated the same way), but two long names that share their
+    first 63 bytes become the same object ("already exists"), and an ORM or a tool that
+    compares names with the catalog sees a difference on every run. Bytes count, not
+    characters: 16 emoji are already too long.
+
+    Remediation
+    -----------
+    Shorten the name to 63 bytes or fewer (a table's constraint and index names are the
+    usual culprits when generated from long table and column names).
+
+    References
+    ----------
+    - https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+    """
+
+    id = "migrations/identifier-too-long"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": (f"CREATE TABLE {'member_' * 10}events (id bigint);",),
+        "good": ("CREATE TABLE member_events (id bigint);",),
+    }
+
+    @classmethod
+    def problems(cls, stmt: Stmt) -> Iterator[str]:
+        if not any(
+            len(m.group()) > 15 and len(m.group().encode("utf-8", "surrogatepass")) > MAX_BYTES
+            for m in _WORD.finditer(stmt.sql)
+        ):
+            return
+        from pglast import parser
+
+        try:
+            tokens = parser.scan(stmt.sql)
+        except parser.ParseError:
+            return
+        seen: set[str] = set()
+        for token in tokens:
+            if token.name != "IDENT":
+                continue
+            name = _unquote(stmt.sql[token.start : token.end + 1])
+            size = len(name.encode("utf-8", "surrogatepass"))
+            if size > MAX_BYTES and name not in seen:
+                seen.add(name)
+                shown = name if len(name) <= 80 else name[:77] + "..."
+                yield (
+                    f"identifier {shown} is {size} bytes: PostgreSQL silently truncates it to "
+                    f"{MAX_BYTES}, so the object gets another name than the one written here"
+                )
+
+
+def _unquote(raw: str) -> str:
+    """The identifier a token names, as written (libpg_query's tree holds it truncated)."""
+    if raw.startswith('"') and raw.endswith('"') and len(raw) > 1:
+        return raw[1:-1].replace('""', '"')
+    if raw[:3].upper() == 'U&"':
+        return raw[3:-1].replace('""', '"')
+    return raw.lower()

@@ -1,0 +1,417 @@
+"""Generic secrets: candidates (name, value, syntax) read from one line, judged in context.
+
+:func:`candidates` finds the places where a line gives a literal to a secret-looking name:
+assignments and key/value pairs in every common syntax (``x = "…"``, ``"x": "…"``,
+``x: …`` in YAML, ``X=…`` in dotenv and INI, ``:x => '…'``, ``<x>…</x>``), single call
+arguments (``setPassword("…")``), CLI flags (``--requirepass …``, ``mysql -p…``), literal
+fallbacks of environment reads (``os.environ.get("X", "…")``, ``process.env.X || "…"``,
+``ENV.fetch("X", "…")``), passwords in URLs (``postgres://u:pw@host``), ``Bearer`` and
+``Basic`` credentials, SQL ``INSERT`` rows into a password column and ``bytes.fromhex``
+key literals. :func:`detect` judges each with :func:`.context.judge`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from launchready_ci.checks.secrets.context import (
+    FileKind,
+    NameKind,
+    Syntax,
+    Verdict,
+    file_kind,
+    judge,
+    name_kind,
+    shannon,
+    value_problem,
+    word_coverage,
+)
+from launchready_ci.findings import Confidence, Severity
+
+__all__ = ["ANCHORS", "Candidate", "Found", "candidates", "detect"]
+
+#: Lowercase literals one of which every candidate line contains.
+ANCHORS: tuple[str, ...] = (
+    "pass",
+    "pwd",
+    "pw=",
+    "pw:",
+    "secret",
+    "token",
+    "key",
+    "auth",
+    "cred",
+    "bearer",
+    "://",
+    "senha",
+    "contrase",
+    "kennwort",
+)
+
+_Q = r"""(?P<q>["'`])"""
+#: A secret word somewhere in a name; the name is the identifier around it.
+_KEYWORD = re.compile(
+    r"(?i)pass|pwd|pw(?![a-z])|secret|token|key|auth|cred|bearer|senha|contrase|kennwort"
+)
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$@-")
+#: What follows a name in an assignment or key/value pair: ``= "…"``, ``": '…'``, ``=> "…"``.
+_AFTER_NAME = re.compile(
+    r"""["'`]?\]?\s*(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
+    r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
+    r"""(?P<pre>(?:\b[rRbBuUfF]{1,2})?)"""
+    + _Q
+    + r"""(?P<val>(?:\\.|(?!(?P=q))[^\\]){1,300}?)(?P=q)"""
+)
+#: What follows a name in a call with one literal argument: ``("…")``.
+_AFTER_CALL = re.compile(
+    r"""\s*\(\s*""" + _Q + r"""(?P<val>(?:(?!(?P=q))[^\\]){4,300}?)(?P=q)\s*\)"""
+)
+#: An unquoted literal right after ``=`` (``-e MYSQL_ROOT_PASSWORD=…``, ``?token=…``).
+_AFTER_NAME_BARE = re.compile(r"""=(?P<val>[^\s'"`&;,)(\]\[{}<>$\\]{3,200})(?=$|[\s&;,)\]'"])""")
+_CURL = re.compile(r"""(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']{1,100}:(?P<val>[^\s"']{3,200})""")
+_SCHEME = re.compile(r"(?i)^(basic|bearer|token|digest)\s+(\S+)$")
+_BARE = re.compile(
+    r"""^\s*(?:(?:#|//|;)\s*)?(?:export\s+|-\s+|set\s+)?["']?(?P<name>[A-Za-z_][\w.\-]{0,100})["']?\s*"""
+    r"""(?P<op>[:=])\s*(?P<val>[^\s'"`#;,{}\[\]()][^\s'"`;,]*)\s*(?:[#;].*)?$"""
+)
+_XML = re.compile(
+    r"<(?P<name>[\w:.-]{1,80})(?:\s[^<>]*)?>(?P<val>[^<>\s][^<>]{0,300}?)</(?P=name)>"
+)
+_FLAG = re.compile(
+    r"""(?:^|[\s"'\[,])--?(?P<name>password|passwd|pass|pwd|token|secret|api[-_]?key|auth[-_]?token"""
+    r"""|access[-_]?token|client[-_]?secret|requirepass|masterauth|secret[-_]?key)"""
+    r"""(?:=|\s+)(?P<q>["']?)(?P<val>[^\s"'`]{3,200})(?P=q)""",
+    re.IGNORECASE,
+)
+_MYSQL = re.compile(
+    r"""\b(?:mysql\w*|mariadb\w*)\b[^|;&\n]*?\s-p(?P<val>[^\s"'`-][^\s"'`]{2,100})"""
+)
+_REDIS_CLI = re.compile(
+    r"""\b(?:redis-cli|sshpass)\b[^|;&\n]*?\s-[ap]\s+(?P<q>["']?)(?P<val>[^\s"'`-][^\s"'`]{2,100})(?P=q)"""
+)
+_ENV_READ = re.compile(
+    r"""(?:os\.environ\.get|os\.getenv|getenv|environ\.get|env|ENV\.fetch|Env\.get|config)"""
+    r"""\(\s*["'](?P<name>[\w.\-]{1,100})["']\s*,\s*(?:default\s*=\s*)?"""
+    + _Q
+    + r"""(?P<val>(?:(?!(?P=q)).){1,300}?)(?P=q)"""
+)
+_ENV_BLOCK = re.compile(
+    r"""ENV\.fetch\(\s*["'](?P<name>[\w.\-]{1,100})["']\s*\)\s*\{\s*"""
+    + _Q
+    + r"""(?P<val>(?:(?!(?P=q)).){1,300}?)(?P=q)"""
+)
+_ENV_GET_OR = re.compile(
+    r"""(?:os\.environ\.get|os\.getenv|getenv|ENV\.fetch|System\.getenv)\(\s*["'](?P<name>[\w.\-]{1,100})["']\s*\)"""
+    r"""\s*(?:\|\||\?\?|\bor\b|\?:)\s*""" + _Q + r"""(?P<val>(?:(?!(?P=q)).){1,300}?)(?P=q)"""
+)
+_ENV_OR = re.compile(
+    r"""(?:process\.env|import\.meta\.env|ENV|os\.environ)(?:\.(?P<name>\w{1,100})|\[\s*["'](?P<name2>[\w.\-]{1,100})["']\s*\])"""
+    r"""\s*(?:\|\||\?\?|\bor\b)\s*""" + _Q + r"""(?P<val>(?:(?!(?P=q)).){1,300}?)(?P=q)"""
+)
+_URL = re.compile(
+    r"""//(?P<user>[^\s:/@'"`<>(){}\[\]]{0,100}):(?P<val>[^\s@/'"`<>]{1,200})@(?P<host>\[[^\]\s]{1,60}\]|[\w.\-%]{1,200})"""
+)
+_BEARER = re.compile(
+    r"""(?i)\b(?P<name>bearer|token)\s+(?P<val>[A-Za-z0-9._~+/\-]{16,500}=*)(?![\w.~+/\-])"""
+)
+_BASIC = re.compile(r"""(?i)\bbasic\s+(?P<val>[A-Za-z0-9+/]{8,500}={0,2})(?![\w+/=])""")
+_INSERT = re.compile(
+    r"""(?i)\binsert\s+into\s+[\w."`\[\]]+\s*\((?P<cols>[^)]{1,500})\)\s*values\s*\((?P<vals>[^)]{1,1000})\)"""
+)
+_SQL_VALUE = re.compile(r"""'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)|(\w+)""")
+_FROMHEX = re.compile(
+    r"""(?:bytes\.fromhex|binascii\.unhexlify|bytearray\.fromhex|unhexlify|Buffer\.from"""
+    r"""|hex\.DecodeString|\[\]byte)\(\s*""" + _Q + r"""(?P<val>[0-9A-Za-z+/=]{16,300})(?P=q)"""
+)
+_NAME_BEFORE = re.compile(r"""(?P<name>[\w.]{1,100})\s*:?=\s*$""")
+
+#: File types whose unquoted right-hand sides are literals (config), not expressions (code).
+_CONFIG_EXT = re.compile(
+    r"(?i)(?:\.(?:ya?ml|ini|cfg|conf|config|properties|env|toml|sh|bash|zsh|txt|md|mdx|rst"
+    r"|example|sample|template|dist|tpl|tf|tfvars|hcl|service|j2|cnf|prefs)|/[^./]+|"
+    r"(?:^|/)\.env[^/]*|dockerfile)$"
+)
+_LOCAL_HOSTS = frozenset(
+    {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"}  # noqa: S104
+)
+#: Hosts reserved for documentation and tests (RFC 2606, RFC 6761) and placeholders.
+EXAMPLE_HOST = re.compile(
+    r"(?i)(?:^|\.)(?:example|test|invalid|localdomain)$"
+    r"|(?:^|\.)example\.(?:com|org|net)$|^(?:host|hostname|server|domain|myhost|yourhost"
+    r"|your-host|db-host)$"
+)
+_HASHED = re.compile(
+    r"^(?:\$2[abxy]?\$|\$argon2|\$pbkdf2|pbkdf2_|\$6\$|\$5\$|\$1\$|sha1\$|md5\$|\{SSHA\}|\{SHA\})"
+)
+_COMMENT_ONLY = re.compile(r"^\s*(?://|#|\*|/\*|<!--|--|;)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    value: str
+    syntax: Syntax
+    start: int  # offset of the value in the line
+    host: str = ""  # for a URL password: the URL's host, lowercase
+
+
+@dataclass(frozen=True)
+class Found:
+    value: str
+    start: int
+    verdict: Verdict
+    url: bool  # a password inside a URL
+
+
+def candidates(line: str, path: str) -> Iterator[Candidate]:
+    """Every (name, value, syntax) the line offers, before any judgement. Each pattern
+    runs only when the line holds its literal part, so most lines cost a few ``in`` tests."""
+    if len(line) > 20000:
+        return
+    low = line.lower()
+    at = line.find("://")
+    while at >= 0:
+        m = _URL.match(line, at + 1)
+        at = line.find("://", at + 3)
+        if m is None:
+            continue
+        yield Candidate(
+            m.group("user") or "password",
+            m.group("val"),
+            Syntax.URL_PASSWORD,
+            m.start("val"),
+            host=m.group("host").lower().strip("[]"),
+        )
+    if "env" in low or "config(" in low:
+        for rx in (_ENV_READ, _ENV_BLOCK, _ENV_GET_OR):
+            for m in rx.finditer(line):
+                yield Candidate(
+                    m.group("name"), _unescape(m.group("val")), Syntax.ENV_FALLBACK, m.start("val")
+                )
+        for m in _ENV_OR.finditer(line):
+            name = m.group("name") or m.group("name2")
+            yield Candidate(name, _unescape(m.group("val")), Syntax.ENV_FALLBACK, m.start("val"))
+    if any(k in low for k in ("fromhex", "unhexlify", "buffer.from", "decodestring", "[]byte(")):
+        for m in _FROMHEX.finditer(line):
+            before = _NAME_BEFORE.search(line, max(0, m.start() - 120), m.start())
+            if before is not None:
+                yield Candidate(
+                    before.group("name"), m.group("val"), Syntax.BYTES_LITERAL, m.start("val")
+                )
+    config = bool(_CONFIG_EXT.search(path))
+    yield from _named(line, unquoted_ok=config or " -e " in line or "export " in line)
+    if config:
+        m = _BARE.match(line)
+        if m:
+            yield Candidate(m.group("name"), m.group("val"), Syntax.KEY_VALUE, m.start("val"))
+    if "</" in line:
+        for m in _XML.finditer(line):
+            yield Candidate(
+                m.group("name"), m.group("val").strip(), Syntax.KEY_VALUE, m.start("val")
+            )
+    if "-" in line:
+        for m in _FLAG.finditer(line):
+            yield Candidate(m.group("name"), m.group("val"), Syntax.CLI_FLAG, m.start("val"))
+        for gate, rx in (
+            (("mysql", "mariadb"), _MYSQL),
+            (("redis-cli", "sshpass"), _REDIS_CLI),
+            (("-u ", "--user "), _CURL),
+        ):
+            if any(k in low for k in gate):
+                for m in rx.finditer(line):
+                    yield Candidate("password", m.group("val"), Syntax.CLI_FLAG, m.start("val"))
+    if "bearer" in low or "token " in low:
+        for m in _BEARER.finditer(line):
+            yield Candidate("bearer_token", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
+    if "basic " in low:
+        for m in _BASIC.finditer(line):
+            decoded = _basic(m.group("val"))
+            if decoded is not None:
+                yield Candidate("password", decoded, Syntax.AUTH_HEADER, m.start("val"))
+            elif len(m.group("val")) >= 16:  # not user:password once decoded, still a token
+                yield Candidate("basic_token", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
+    if "insert" in low:
+        for m in _INSERT.finditer(line):
+            yield from _insert(m, path)
+
+
+def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
+    """Assignments, key/value pairs and one-argument calls whose name holds a secret word:
+    the secret words are found first (at C speed), then only the text after each name is
+    matched, so a long line costs what its secret words cost."""
+    ends: set[int] = set()
+    size = len(line)
+    for m in _KEYWORD.finditer(line):
+        start, end = m.start(), m.end()
+        if end in ends:
+            continue
+        while start > 0 and line[start - 1] in _IDENT_CHARS and m.start() - start < 100:
+            start -= 1
+        while end < size and line[end] in _IDENT_CHARS and end - m.end() < 60:
+            end += 1
+        if end in ends:
+            continue
+        ends.add(end)
+        name = line[start:end].strip(".-")
+        a = _AFTER_NAME.match(line, end)
+        if a is not None:
+            value = _unescape(a.group("val"))
+            scheme = _SCHEME.match(value)
+            if scheme is not None:  # "Authorization": "Basic dXNlcjpwdw==", "Bearer …"
+                if scheme.group(1).lower() == "basic":
+                    value = _basic(scheme.group(2)) or scheme.group(2)
+                else:
+                    value = scheme.group(2)
+            pre = (a.group("pre") or "").lower()
+            if "f" in pre or (a.group("q") == "`" and "${" in value):
+                continue
+            op = a.group("op")
+            syntax = (
+                Syntax.KEY_VALUE
+                if op in (":", "=>")
+                else Syntax.COMPARISON
+                if op in ("==", "===")
+                else Syntax.ASSIGNMENT
+            )
+            yield Candidate(name, value, syntax, a.start("val"))
+            continue
+        if unquoted_ok or (start > 0 and line[start - 1] in "?&;\"'"):
+            b = _AFTER_NAME_BARE.match(line, end)
+            if b is not None:
+                yield Candidate(name, b.group("val"), Syntax.KEY_VALUE, b.start("val"))
+                continue
+        c = _AFTER_CALL.match(line, end)
+        if c is not None:
+            called = re.sub(r"^(?:.*\.)?(?:set|with|use)(?=[A-Z_])", "", name)
+            yield Candidate(called, _unescape(c.group("val")), Syntax.CALL_ARGUMENT, c.start("val"))
+
+
+def _unescape(value: str) -> str:
+    return value.replace('\\"', '"').replace("\\'", "'") if "\\" in value else value
+
+
+def _basic(token: str) -> str | None:
+    """The password of a ``Basic`` credential (base64 of ``user:password``)."""
+    try:
+        text = base64.b64decode(token + "=" * (-len(token) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if ":" not in text or not text.isprintable():
+        return None
+    return text.split(":", 1)[1] or None
+
+
+def _insert(m: re.Match[str], path: str) -> Iterator[Candidate]:
+    cols = [c.strip(' `"[]').lower() for c in m.group("cols").split(",")]
+    vals = list(_SQL_VALUE.finditer(m.group("vals")))
+    if len(cols) != len(vals):
+        return
+    for col, v in zip(cols, vals, strict=True):
+        if v.group(1) is None:
+            continue
+        kind = name_kind(col)
+        if kind is None:
+            continue
+        yield Candidate(
+            col, v.group(1).replace("''", "'"), Syntax.SQL_INSERT, m.start("vals") + v.start(1)
+        )
+
+
+def detect(line: str, path: str) -> list[Found]:
+    """The generic secrets on one line, one per value, judged in context."""
+    out: dict[str, Found] = {}
+    kind_of_file = file_kind(path)
+    comment = bool(_COMMENT_ONLY.match(line))
+    for c in candidates(line, path):
+        if c.value in out:
+            continue
+        found = _judge(c, path, kind_of_file, comment)
+        if found is not None:
+            out[c.value] = found
+    # A value found inside another (a URL's password and the URL's assignment) is one.
+    values = sorted(out, key=len, reverse=True)
+    kept: list[Found] = []
+    for v in values:
+        if any(v in k.value for k in kept):
+            continue
+        kept.append(out[v])
+    return sorted(kept, key=lambda f: f.start)
+
+
+def _judge(c: Candidate, path: str, where: FileKind, comment: bool) -> Found | None:
+    value = c.value.strip()
+    if not value or _HASHED.match(value):
+        return None
+    if c.syntax is Syntax.URL_PASSWORD:
+        return _judge_url(c, path, where)
+    if c.syntax is Syntax.AUTH_HEADER and c.name in ("bearer_token", "basic_token"):
+        if (
+            shannon(value) < 3.0
+            or word_coverage(value) > 0.5
+            or value_problem(value, NameKind.TOKEN)
+        ):
+            return None
+        if not any(ch.isdigit() for ch in value):
+            return None
+        verdict = judge("bearer_token", value, c.syntax, path, kind=NameKind.TOKEN)
+    elif c.syntax is Syntax.CLI_FLAG:
+        verdict = judge(c.name, value, c.syntax, path, kind=name_kind(c.name) or NameKind.PASSWORD)
+    else:
+        verdict = judge(c.name, value, c.syntax, path)
+    if verdict is None:
+        return None
+    if comment and verdict.severity is not Severity.NOTICE:
+        verdict = Verdict(
+            Severity.NOTICE, verdict.confidence, verdict.reason + " in a comment", verdict.kind
+        )
+    return Found(value, c.start, verdict, url=False)
+
+
+def _judge_url(c: Candidate, path: str, where: FileKind) -> Found | None:
+    """A URL's password: none on ``localhost``, ``*.example``, or a compose or CI service
+    name with a development default; a notice outside production code."""
+    from urllib.parse import unquote
+
+    password = unquote(c.value)
+    problem = value_problem(password, NameKind.PASSWORD)
+    if problem is not None and problem != "too short":
+        return None
+    if len(password) < 4 or password.lower() == c.name.lower():
+        return None
+    host = c.host
+    local = host in _LOCAL_HOSTS or host.startswith("127.")
+    example = bool(EXAMPLE_HOST.search(host))
+    service = "." not in host and not local
+    if example:
+        return None
+    worded = problem is not None or word_coverage(password) >= 0.5
+    weak = worded or len(password) < 8 or shannon(password) < 2.5
+    if (local or service) and worded:
+        return None  # postgres://app:app@db/app, redis://:dev@localhost
+    strong = len(password) >= 12 and shannon(password) >= 3.3
+    confidence = Confidence.HIGH if strong else Confidence.MEDIUM
+    reason = "password in a URL"
+    if local or service:
+        verdict = Verdict(
+            Severity.NOTICE, confidence, f"{reason} to a local or service host", "password"
+        )
+    elif where.relaxed:
+        verdict = Verdict(
+            Severity.NOTICE, confidence, f"{reason} in a {where.value} file", "password"
+        )
+    elif weak:
+        verdict = Verdict(
+            Severity.WARNING, Confidence.LOW, f"{reason}, weak or word-like", "password"
+        )
+    else:
+        verdict = Verdict(
+            Severity.ERROR if strong else Severity.WARNING,
+            confidence,
+            f"{reason} to a remote host",
+            "password",
+        )
+    return Found(c.value, c.start, verdict, url=True)
