@@ -57,7 +57,9 @@ def test_one_findings_table_first_then_details_by_rule(report: Report) -> None:
     assert f"[`secrets/private-key`]({DOCS_BASE}/secrets/private-key.md)" in out
     assert f"[Rule documentation]({DOCS_BASE}/secrets/private-key.md)" in out
     assert re.search(
-        r"^\| 🔵&nbsp;notice \| \[`[^`]+`\]\([^)]+\) \| hostname staging\.example\.com \|", out, re.M
+        r"^\| 🔵&nbsp;notice \| \[`[^`]+`\]\([^)]+\) \| hostname staging\.example\.com \|",
+        out,
+        re.M,
     )
 
 
@@ -121,7 +123,9 @@ def test_truncates_under_max_bytes_with_a_note() -> None:
     for limit in (20_000, 50_000, 100_000):
         out = summary.render(report, max_bytes=limit, max_per_rule=3000)
         assert len(out.encode("utf-8")) <= limit
-        shown = [line for line in out.splitlines() if re.match(r"^(\| |- )(🔴|🟠|🔵)(&nbsp;| )", line)]
+        shown = [
+            line for line in out.splitlines() if re.match(r"^(\| |- )(🔴|🟠|🔵)(&nbsp;| )", line)
+        ]
         left_out = 3000 - len(shown)
         assert left_out > 0
         assert out.endswith(
