@@ -441,10 +441,14 @@ def fault_server(kind: str) -> Iterator[Fault]:
 class _FixedHandler(_Handler):
     """Holds every request ``server.delay`` seconds, then answers 200 with a small body:
     in one write (TCP_NODELAY) unless ``server.split`` asks for headers and body in two
-    writes with Nagle's algorithm on, the way many servers answer."""
+    writes with Nagle's algorithm on, the way many servers answer. ``handshake_delay``
+    holds a new connection before its TLS handshake; ``body_delay`` sends the headers at
+    once and the body that much later."""
 
     def setup(self) -> None:
         self.disable_nagle_algorithm = not self.server.split
+        if self.server.handshake_delay > 0:  # the handshake runs on the first read
+            self.server.stopping.wait(self.server.handshake_delay)
         super().setup()
 
     def answer(self) -> None:
@@ -455,9 +459,10 @@ class _FixedHandler(_Handler):
             f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode()
-        if self.server.split:
+        if self.server.split or self.server.body_delay > 0:
             self.wfile.write(head)
             self.wfile.flush()
+            self.server.stopping.wait(self.server.body_delay)
             self.wfile.write(body)
         else:
             self.wfile.write(head + body)
@@ -466,18 +471,28 @@ class _FixedHandler(_Handler):
 class _FixedServer(_Server):
     delay = 0.0
     split = False
+    handshake_delay = 0.0
+    body_delay = 0.0
 
 
 @contextmanager
 def fixed_latency_server(
-    delay: float, *, tls: bool = False, split: bool = False
+    delay: float,
+    *,
+    tls: bool = False,
+    split: bool = False,
+    handshake_delay: float = 0.0,
+    body_delay: float = 0.0,
 ) -> Iterator[Fault]:
     """A server that answers every request ``delay`` seconds after reading it (over
     HTTPS from a fresh local CA with ``tls=True``): a latency every client should
     measure the same, for benchmarks. ``split`` sends headers and body in two writes
-    with Nagle's algorithm on."""
+    with Nagle's algorithm on; ``handshake_delay`` holds each new connection before its
+    TLS handshake, ``body_delay`` the body after the headers (for the tests of what a
+    step's latency counts)."""
     server = _FixedServer(_FixedHandler)
     server.delay, server.split = delay, split
+    server.handshake_delay, server.body_delay = handshake_delay, body_delay
     if not tls:
         with _serving(server, None) as port:
             yield Fault(f"http://127.0.0.1:{port}", None)
