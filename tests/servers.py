@@ -270,12 +270,15 @@ def _sites(web: tuple[int, int], certs: dict[str, tuple[str, str]]) -> str:
     location /invite/ {{ {HSTS} return 302 /invites/expired; }}
     location = /invites/expired {{ {HSTS} return 404 'expired'; }}
     location = /reset {{ {HSTS} return 302 https://preview.clubhouse.test/reset$is_args$args; }}
+    location = /store {{ {HSTS} return 302 https://shop.clubhouse.test/store$is_args$args; }}
 {CLEAN_HTTPS}""", certs["app"]),
             _server(https, "preview.clubhouse.test", CLEAN_HTTPS, certs["web"]),
             # shop: no intermediate sent, and behind it every path -> http://shop/start
-            # (the HTTP checks must still see it), no HSTS
+            # (the HTTP checks must still see it), no HSTS; an account page a shared
+            # cache may keep; app's /store links here
             _server(https, "shop.clubhouse.test", """
     location = /start { return 200 'start'; }
+    location = /account { add_header Cache-Control "public, max-age=600" always; return 200 'account'; }
     location / { return 302 http://shop.clubhouse.test/start; }""", certs["shop"]),
             # edge: a dangling CNAME in DNS, a working edge behind --connect-to; HSTS short
             _server(https, "edge.clubhouse.test", """

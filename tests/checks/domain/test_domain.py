@@ -265,6 +265,11 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
         "ends on preview.clubhouse.test"
         in (messages["domain/link-wrong-host https://app.clubhouse.test/reset?token=…"])
     )
+    spring = "https://go.clubhouse.test/spring?utm=…"
+    assert (
+        "passes through plain http (http://go.clubhouse.test/start)"
+        in (messages[f"domain/redirect-chain {spring}"])
+    )
     for token in ("lr-invite-7f3a", "lr-reset-91c2"):
         assert token not in output and token not in json.dumps(findings)
     # The scope lists every host whose TLS or HTTP checks did not run, and why.
@@ -281,6 +286,90 @@ def test_each_planted_problem_is_a_finding(tmp_path: Path, nameserver: str, web:
     # Each finding points at the launchready.yml entry that states the intent.
     www = next(f for f in findings if f["location"]["target"] == "www.clubhouse.test")
     assert www["location"]["path"] == "launchready.yml" and www["location"]["start_line"] == 5
+
+
+BROKEN_CHAIN = """\
+domain:
+  apex: clubhouse.test
+  hosts: [{name: shop}, {name: app}]
+  routes:
+    - url: https://shop.clubhouse.test/account
+      class: authenticated
+      headers: {Cookie: "session=$LR_TEST_SESSION"}
+  redirects:
+    - {from: "https://app.clubhouse.test/store", to: "https://shop.clubhouse.test/store", status: 302}
+  probes: ["https://app.clubhouse.test/store?ref=launch-mail"]
+"""
+
+
+def test_past_a_broken_chain_its_routes_and_the_chains_through_it_are_checked(
+    tmp_path: Path, nameserver: str, web: Web
+) -> None:
+    """shop sends no intermediate: its TLS finding, then what a browser that completes
+    the chain meets there: a route a shared cache may keep, and a declared redirect and
+    an email link from app that pass through shop on to plain http."""
+    code, output, findings = _check(
+        tmp_path, BROKEN_CHAIN, "--nameserver", nameserver, *_web_args(web)
+    )
+    assert code == 1, output
+    shop = "shop.clubhouse.test"
+    route, redirect = f"https://{shop}/account", "https://app.clubhouse.test/store"
+    link = "https://app.clubhouse.test/store?ref=…"
+    mine = [f for f in findings if f["location"]["target"] in (shop, route, redirect, link)]
+    assert _pairs(mine) == sorted(
+        [
+            ("domain/tls-untrusted", shop),
+            ("domain/hsts-weak", shop),
+            ("domain/redirect-chain", shop),
+            ("domain/redirect-chain", shop),
+            ("domain/redirect-drops-path", shop),
+            ("domain/cache-authenticated-shared", route),
+            ("domain/redirect-chain", redirect),  # through plain http
+            ("domain/redirect-chain", redirect),  # 3 redirects
+            ("domain/redirect-chain", link),  # through plain http
+            ("domain/redirect-chain", link),  # more redirects than 1
+            ("domain/redirect-drops-path", link),
+        ]
+    ), output
+    broken = f"(the TLS chain of {shop} does not verify: checked as a browser"
+    for f in mine:
+        if f["rule_id"] == "domain/tls-untrusted":
+            assert broken not in f["message"] and "intermediate" in f["message"]
+        else:
+            assert broken in f["message"], f
+    messages = [f["message"] for f in mine if f["location"]["target"] == link]
+    assert any(
+        "passes through plain http (http://shop.clubhouse.test/start)" in m for m in messages
+    )
+    assert any("takes 3 redirects (at most 1)" in m for m in messages), messages
+    assert any("without its query (ref=…) and path (/store)" in m for m in messages), messages
+    assert "launch-mail" not in output
+    cache = next(f for f in mine if f["location"]["target"] == route)
+    assert "Cache-Control: public, max-age=600 (no private or no-store, public)" in cache["message"]
+
+
+def test_a_subdomain_checked_without_its_apex_says_it_inherits_the_policy_once(
+    tmp_path: Path, nameserver: str
+) -> None:
+    """news has no DMARC record of its own; the apex's p=none (no rua) applies to it. With
+    the apex's mail not listed, news reports it, once per rule, saying it inherits."""
+    config = (
+        "domain:\n  apex: clubhouse.test\n"
+        "  hosts: [{name: '@', https: false}, {name: www, https: false}]\n"
+        "  mail: [{domain: news, senders: [postmark], receives: false}]\n"
+    )
+    code, output, findings = _check(tmp_path, config, "--nameserver", nameserver)
+    assert code == 1, output
+    dmarc = [f for f in findings if f["rule_id"].startswith("domain/dmarc-")]
+    assert _pairs(dmarc) == [
+        ("domain/dmarc-no-reports", "news.clubhouse.test"),
+        ("domain/dmarc-policy-none", "news.clubhouse.test"),
+    ], output
+    inherits = (
+        "news.clubhouse.test has no DMARC record of its own and inherits _dmarc.clubhouse.test"
+    )
+    assert all(f["message"].startswith(inherits) for f in dmarc), dmarc
+    assert "DMARC news.clubhouse.test: inherits _dmarc.clubhouse.test" in output
 
 
 def test_a_server_that_never_answers_is_reported_not_raised(tmp_path: Path) -> None:
