@@ -61,6 +61,16 @@ smoke:
     - name: sampled
       steps:
         - {url: /login, runs: 4, budget: none}
+    - name: slow-step
+      steps:
+        - {url: /slow, timeout: 300ms}
+    - name: small-journey
+      max_body: 10
+      steps:
+        - url: /
+    - name: step-redirects
+      steps:
+        - {url: /invite/welcome-2026, redirects: 0}
 """
 
 
@@ -75,6 +85,11 @@ def test_settings_on_a_journey_or_a_step_override_the_section(tmp_path: Path) ->
     assert "smoke/body-too-large" in found["small"] and "passed 10 bytes" in found["small"]
     assert "smoke/redirect-loop" in found["no-redirects"]
     assert "a redirect where the step allows none (redirects: 0)" in found["no-redirects"]
+    # The same three settings the other way round: on the step, on the journey.
+    assert "smoke/timeout" in found["slow-step"] and "not complete in 0.3 s" in found["slow-step"]
+    assert "smoke/body-too-large" in found["small-journey"]
+    assert "passed 10 bytes" in found["small-journey"]
+    assert "redirects: 0" in found["step-redirects"]
     # A journey's own runs beat --runs / smoke.runs; a GET step repeats within each run.
     assert requests.count(("GET", "/version")) == 5
     assert requests.count(("GET", "/login")) == 4 * 2
