@@ -18,8 +18,8 @@ curl's for the same requests, against a server that answers in a fixed, known ti
   - cold: a one-step journey in a `smoke run --runs N`: every sample is a journey's
     first step, on a new connection, like one `curl` invocation per sample. Our step's
     p50 (request start to last byte) against curl's `time_total - time_pretransfer`;
-    our Connect and TLS columns against curl's `time_connect - time_namelookup` and
-    `time_appconnect - time_connect`.
+    our DNS, Connect and TLS columns against curl's `time_namelookup`,
+    `time_connect - time_namelookup` and `time_appconnect - time_connect`.
   - warm: one step with `runs: N` (sent N times on one connection, the first included)
     against one curl invocation with the URL N times (curl reuses the connection):
     curl's `time_total` of each transfer.
@@ -171,11 +171,13 @@ def agreement(
     for _ in range(repeats):
         ours = smoke(work, cold_cfg, server.base_url, server.ca_bundle, runs)["steps"][0]
         add("cold_ours", ours["p50_ms"])
+        add("cold_ours_dns", ours.get("dns_ms"))
         add("cold_ours_connect", ours.get("connect_ms"))
         add("cold_ours_tls", ours.get("tls_ms"))
         cold = [curl(curl_bin, [url], server.ca_bundle)[0] for _ in range(runs)]
         add("cold_curl", _median([c["request"] for c in cold]))
         add("cold_curl_total", _median([c["total"] for c in cold]))
+        add("cold_curl_dns", _median([c["dns"] for c in cold]))
         add("cold_curl_connect", _median([c["connect"] for c in cold]))
         add("cold_curl_tls", _median([c["tls"] for c in cold]))
         if before:
@@ -275,14 +277,16 @@ def main() -> int:
     if cases:
         print(
             f"\n| server (N={args.runs}, ms) | cold: ours p50 | curl | ours − curl "
-            "| warm: ours p50 | curl | ours − curl | connect ours / curl | TLS ours / curl |"
+            "| warm: ours p50 | curl | ours − curl | DNS ours / curl | connect ours / curl "
+            "| TLS ours / curl |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in cases:
             print(
                 f"| {r['case']} | {r['cold_ours']:.1f} | {r['cold_curl']:.1f} "
                 f"| {_diff(r, 'cold')} | {r['warm_ours']:.1f} | {r['warm_curl']:.1f} "
                 f"| {_diff(r, 'warm')} "
+                f"| {r.get('cold_ours_dns') or 0:.2f} / {r['cold_curl_dns']:.2f} "
                 f"| {r.get('cold_ours_connect', float('nan')):.2f} / {r['cold_curl_connect']:.2f} "
                 f"| {r.get('cold_ours_tls') or 0:.2f} / {r['cold_curl_tls']:.2f} |"
             )
