@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from launchready_ci import __version__
-from launchready_ci.checks import Check, load_all
+from launchready_ci.checks import Check, check_class, load_all
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped, ConfigError, LaunchreadyError, UsageError
 from launchready_ci.findings import CheckResult, CheckStatus, Finding, Location, Report, Severity
-from launchready_ci.rules import all_rules
 from launchready_ci.suppressions import Baseline, StaleBaseline, Suppressor, find_inline_ignores
 
 __all__ = ["RunOptions", "parse_fail_on", "run"]
@@ -73,7 +72,6 @@ def run(
     if unused:
         results = _attach_unused(results, unused, selected)
     fail_on_text = options.fail_on or ctx.config.fail_on or "error"
-    all_rules()  # make sure every rule is registered for the docs table
     return Report(
         tool_version=__version__,
         results=tuple(results),
@@ -84,12 +82,15 @@ def run(
 
 
 def _whole_domains(ran_rules: set[str]) -> set[str]:
-    """Domains all of whose repository-check rules ran (see Suppressor.unused)."""
-    by_domain: dict[str, set[str]] = {}
-    for check_cls in load_all():
-        for rule in check_cls.rules:
-            by_domain.setdefault(rule.id.split("/")[0], set()).add(rule.id)
-    return {d for d, ids in by_domain.items() if ids <= ran_rules}
+    """Domains all of whose repository-check rules ran (see Suppressor.unused). The rules
+    of a check of ``CHECKS`` are all of the domain named like the check, so only the
+    checks of domains whose rules ran are looked at (and imported)."""
+    out = set()
+    for domain in {rule.split("/")[0] for rule in ran_rules}:
+        check_cls = check_class(domain)
+        if check_cls is not None and {rule.id for rule in check_cls.rules} <= ran_rules:
+            out.add(domain)
+    return out
 
 
 def _run_one(

@@ -238,7 +238,6 @@ def execute(
     passes them here); ``extra_outputs`` adds subcommand-specific ``$GITHUB_OUTPUT``
     values.
     """
-    from launchready_ci.checks import CHECKS
     from launchready_ci.github.outputs import format_output
     from launchready_ci.redaction import Scrubber
     from launchready_ci.reporters import json as json_r
@@ -264,9 +263,7 @@ def execute(
         progress=progress.check,
     )
     try:
-        report = _rebase(
-            run(session.context(), options, CHECKS if checks is None else checks), root, github
-        )
+        report = _rebase(run(session.context(), options, checks), root, github)
     finally:
         progress.stop()
     scrub = Scrubber(environ, tuple(secret_values))

@@ -142,22 +142,23 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def _rule_id_problems(ignores: Iterable[Ignore], path: str) -> list[ConfigProblem]:
-    from launchready_ci.rules import all_rules
+    """Ignores naming no rule. Only the domains the ignores name are imported; every rule
+    only when one is unknown (for its "did you mean")."""
+    from launchready_ci.rules import DOMAIN_MODULES, all_rules, lookup
 
-    registry = all_rules()
-    domains = {rid.split("/")[0] for rid in registry}
     problems = []
     for ignore in ignores:
         if not _RULE_PATTERN.match(ignore.rule):
             continue  # the schema already reports the format
         known = (
-            ignore.rule.split("/")[0] in domains
+            ignore.rule.split("/")[0] in DOMAIN_MODULES
             if ignore.rule.endswith("/*")
-            else registry.get(ignore.rule) is not None
+            else lookup(ignore.rule) is not None
         )
         if known:
             continue
-        choices = [*registry, *(f"{d}/*" for d in domains)]
+        registry = all_rules()
+        choices = [*registry, *(f"{d}/*" for d in DOMAIN_MODULES)]
         pos = ignore.position
         problems.append(
             ConfigProblem(
