@@ -50,9 +50,14 @@ class StepRun:
     journey: Journey
     step: Step
     run: int
-    exchange: Exchange | None  # None: skipped after an earlier step failed
+    exchange: Exchange | None  # None: skipped after an earlier step failed (or an email step)
     failure: Failure | None = None
     repeat: int = 1  # which of the step's ``runs`` sends in this run
+    email: Any = None  # an email step's EmailRun (launchready_ci.checks.email.check)
+
+    @property
+    def reached(self) -> bool:
+        return self.exchange is not None or self.email is not None
 
 
 @dataclass
@@ -68,7 +73,7 @@ class StepStats:
 
     @property
     def skipped(self) -> int:
-        return sum(1 for r in self.runs if r.exchange is None)
+        return sum(1 for r in self.runs if not r.reached)
 
     def p(self, q: float) -> float | None:
         return percentile(self.latencies, q)
@@ -107,6 +112,7 @@ class Engine:
         on_secret: Callable[[str], None] = lambda value: None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        email: Any = None,
     ) -> None:
         self.spec = spec
         self.base_url = base_url.rstrip("/") + "/"
@@ -115,6 +121,8 @@ class Engine:
         self.on_secret = on_secret
         self.clock = clock
         self.sleep = sleep
+        #: Runs the ``email:`` steps (launchready_ci.checks.email.check.EmailSteps).
+        self.email = email
 
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -204,12 +212,20 @@ class Engine:
     ) -> list[StepRun]:
         variables: dict[str, str] = {}
         out: list[StepRun] = []
+        sent = time.time()  # when the step that makes the app send mail started
         async with self._client() as client:
             for step in journey.steps[:1] if only_first else journey.steps:
+                if step.email is not None:  # wait for a message (the email hook)
+                    if self.email is None or only_first or (out and not _went_on(out[-1])):
+                        out.append(StepRun(journey, step, number, None))
+                    else:
+                        out.append(await self.email.step(journey, step, number, variables, sent))
+                    continue
                 for repeat in range(1, step.runs + 1):
-                    if out and (out[-1].failure is not None or out[-1].exchange is None):
+                    if out and not _went_on(out[-1]):
                         out.append(StepRun(journey, step, number, None, repeat=repeat))
                         continue
+                    sent = time.time()
                     exchange = await send(
                         client,
                         self._request(step, variables),
@@ -298,6 +314,11 @@ class Engine:
             variables[capture.name] = value
             self.on_secret(value)
         return None
+
+
+def _went_on(last: StepRun) -> bool:
+    """Whether the journey goes on after ``last``: it passed and was not skipped."""
+    return last.failure is None and last.reached
 
 
 def _render_json(value: Any, environ: Mapping[str, str], variables: Mapping[str, str]) -> Any:

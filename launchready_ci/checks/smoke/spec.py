@@ -131,8 +131,12 @@ class Step:
     connect_timeout: float | None = None  # a new connection's (None: the total deadline)
     max_body: int = DEFAULT_MAX_BODY
     redirects: int = DEFAULT_REDIRECTS  # followed at most (0 with follow_redirects: false)
+    email: Any = None  # an EmailStep (launchready_ci.checks.email.spec): wait for a message
 
     def templates(self) -> Iterator[Template]:
+        if self.email is not None:
+            yield from self.email.templates()
+            return
         yield self.url
         yield from (t for _, t in self.headers)
         yield from (t for _, t in self.form or ())
@@ -175,6 +179,7 @@ class Spec:
     readiness: Readiness | None
     journeys: tuple[Journey, ...]
     connect_timeout: float | None = None
+    email: Any = None  # EmailSettings (launchready_ci.checks.email.spec): the inboxes
 
     def runs_of(self, journey: Journey, asked: int | None = None) -> int:
         """How many times ``journey`` runs when the run asks for ``asked`` (--runs)."""
@@ -193,7 +198,13 @@ class Spec:
         return tuple(names)
 
     def _templates(self) -> Iterator[tuple[Template, bool]]:
-        """Every template of every step, and whether it is the step's URL."""
+        """Every template of every step (and of the inboxes its email steps wait in), and
+        whether it is the step's URL."""
+        if self.email is not None:
+            used = {s.email.inbox for j in self.journeys for s in j.steps if s.email is not None}
+            for inbox in self.email.inboxes:
+                if inbox.name in used:
+                    yield from ((t, False) for t in inbox.templates())
         for journey in self.journeys:
             for step in journey.steps:
                 for template in step.templates():
@@ -224,6 +235,7 @@ class _Problems:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.found: list[ConfigProblem] = []
+        self.email: Any = None  # the smoke.email settings, for email steps
 
     def add(self, key: str, message: str, hint: str | None = None) -> None:
         pos = self.config.position(key)
@@ -260,10 +272,13 @@ class _Problems:
 def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
     """The spec in ``section`` (already schema-valid), or a ConfigError naming every
     problem with its line."""
+    from launchready_ci.checks.email.spec import read_settings
+
     problems = _Problems(config)
     budgets = {**DEFAULT_BUDGETS}
     for kind, value in (section.get("budgets") or {}).items():
         budgets[kind] = parse_duration(value)
+    problems.email = read_settings(problems, section.get("email"), "smoke.email", Template)
     settings = _settings(section, _DEFAULTS)
     journeys = tuple(
         _journey(problems, f"smoke.journeys[{i}]", raw, budgets, settings)
@@ -285,6 +300,7 @@ def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
         readiness=readiness,
         journeys=journeys,
         connect_timeout=settings["connect_timeout"],
+        email=problems.email if section.get("email") else None,
     )
 
 
@@ -400,6 +416,8 @@ def _step(
     budgets: Mapping[str, float],
     inherited: Mapping[str, Any],
 ) -> Step:
+    if "email" in raw:
+        return _email_step(problems, key, raw)
     method = raw.get("method", "GET")
     kind = raw.get("kind") or ("read" if method in ("GET", "HEAD") else "action")
     bodies = [k for k in ("json", "form", "body") if k in raw]
@@ -469,6 +487,25 @@ def _json_tests(problems: _Problems, key: str, raw: Any) -> tuple[tuple[str, Any
     return tuple(
         (problems.jsonpath(key, path), problems.predicate(key, test))
         for path, test in (raw or {}).items()
+    )
+
+
+def _email_step(problems: _Problems, key: str, raw: Mapping[str, Any]) -> Step:
+    """A step that waits for a message (see launchready_ci.checks.email.spec)."""
+    from launchready_ci.checks.email.spec import EmailSettings, read_step
+
+    settings = problems.email if problems.email is not None else EmailSettings("smoke.email")
+    email = read_step(problems, key, raw["email"], settings, Template, parse_duration)
+    name = raw.get("name") or email.type or f"email to {email.to.text if email.to else 'inbox'}"
+    return Step(
+        name=name,
+        key=key,
+        method="EMAIL",
+        url=Template(""),
+        kind="email",
+        budget=email.budget,
+        captures=tuple(Capture(c.name, "email") for c in email.captures),
+        email=email,
     )
 
 
