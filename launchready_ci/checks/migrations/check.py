@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from launchready_ci.checks.base import Check
@@ -66,10 +68,18 @@ from launchready_ci.checks.migrations.sql import (
     statements,
 )
 from launchready_ci.context import RunContext
-from launchready_ci.errors import CheckSkipped
+from launchready_ci.errors import CheckSkipped, UsageError
 from launchready_ci.findings import Finding, Location
+from launchready_ci.git import files_at
 
-__all__ = ["DEFAULT_PATHS", "MigrationsCheck", "MigrationsDryRunCheck", "find_migrations"]
+__all__ = [
+    "DEFAULT_PATHS",
+    "MigrationsCheck",
+    "MigrationsDryRunCheck",
+    "Since",
+    "added_since",
+    "find_migrations",
+]
 
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
 #: supabase/migrations, prisma/migrations/<name>/migration.sql, knex and node-pg-migrate
@@ -112,11 +122,15 @@ class MigrationsCheck(Check):
     enable_snippet = "migrations: {}\n"
     rules = (*LINT_RULES, ParseError)
 
-    def __init__(self, changed: frozenset[str] | None = None, label: str = "") -> None:
+    def __init__(
+        self, changed: frozenset[str] | None = None, label: str = "", since: Since | None = None
+    ) -> None:
         #: Pull-request mode: only these paths are linted, and a table that any of them
         #: creates is new (it exists nowhere yet). ``None``: every migration file.
         self.changed = changed
         self.range = label
+        #: ``--since``: overrides ``migrations.since`` (not used in pull-request mode)
+        self.since = since
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         every = find_migrations(ctx, section)
@@ -125,6 +139,9 @@ class MigrationsCheck(Check):
             files = [rel for rel in every if rel in self.changed]
             if not files:
                 raise CheckSkipped(f"{self.range}: no migration added or changed")
+        history_note = ""
+        if self.changed is None:
+            files, history_note = added_since(ctx, section, every, self.since)
         new_tables: set[str] = set()  # shared by a pull request's migrations
         fields: FieldState = {}  # Django's model state, from every migration read so far
         schemas: dict[str, Schema] = {}  # each SQL history's tables, from its files so far
@@ -175,8 +192,56 @@ class MigrationsCheck(Check):
         sql_files = sum(1 for rel in files if rel.endswith(".sql"))
         self.scope = (
             f"{where}{sql_files:,} SQL migrations ({count:,} statements), "
-            f"{python_files:,} Django/Alembic migrations"
+            f"{python_files:,} Django/Alembic migrations{history_note}"
         )
+
+
+@dataclass(frozen=True)
+class Since:
+    """``--since`` or ``migrations.since`` resolved: the files that existed then."""
+
+    text: str
+    existed: frozenset[str]
+    sha: str  # "" for a date older than the repository
+
+    @classmethod
+    def resolve(cls, root: Path, text: str, what: str) -> Since:
+        """Raises UsageError when git cannot name it (see :func:`files_at`)."""
+        existed, sha = files_at(root, text.strip(), what)
+        return cls(text.strip(), existed, sha)
+
+    @property
+    def named(self) -> str:
+        sha = self.sha[:12]
+        return f"{self.text} ({sha})" if sha and not sha.startswith(self.text) else self.text
+
+
+def added_since(
+    ctx: RunContext, section: Mapping[str, Any], every: list[str], option: Since | None
+) -> tuple[list[str], str]:
+    """The migrations to lint when only those added after ``--since`` (else
+    ``migrations.since``) count, and the scope's note on the others: they shipped, so they
+    are history, read for what they define but not linted. Every migration and no note
+    without either."""
+    since = option
+    if since is None and section.get("since"):
+        try:
+            since = Since.resolve(ctx.root, str(section["since"]), "migrations.since")
+        except UsageError as exc:
+            raise ctx.config.error(
+                "migrations.since",
+                str(exc),
+                "expected a commit, tag or branch this clone has, or a date (2024-05-01)",
+            ) from None
+    if since is None:
+        return every, ""
+    files = [rel for rel in every if rel not in since.existed]
+    old = len(every) - len(files)
+    if not files:
+        raise CheckSkipped(
+            f"no migration added since {since.named}: {old:,} earlier ones are history"
+        )
+    return files, f"; {old:,} older than {since.named} read as history, not linted"
 
 
 def lint(stmt: Stmt, *, lock_timeout: bool = True) -> Iterator[Finding]:
@@ -347,18 +412,27 @@ class MigrationsDryRunCheck(Check):
         changed: frozenset[str] | None = None,
         label: str = "",
         options: DryRunOptions | None = None,
+        since: Since | None = None,
     ) -> None:
         self.url = url
         self.changed = changed
         self.range = label
         self.options = options or DryRunOptions()
+        self.since = since
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
+        changed = self.changed
+        note = ""
+        if changed is None:  # earlier migrations are replayed, the later ones tested
+            if not sql:
+                raise CheckSkipped("no SQL migrations")
+            recent, note = added_since(ctx, section, sql, self.since)
+            changed = frozenset(recent) if note else None
         files = [
             MigrationFile(
                 load_migration(ctx, section, rel),
-                self.changed is None or rel in self.changed or down_path(rel) in self.changed,
+                changed is None or rel in changed or down_path(rel) in changed,
             )
             for rel in sql
         ]
@@ -368,6 +442,7 @@ class MigrationsDryRunCheck(Check):
         run = DryRun(self.url, self.options)
         yield from run.findings(files)
         where = f"{self.range}: " if self.changed is not None else ""
-        self.scope = "; ".join(
-            [f"{where}{tested:,} SQL migrations run on the dry-run database", *run.notes]
+        self.scope = (
+            "; ".join([f"{where}{tested:,} SQL migrations run on the dry-run database", *run.notes])
+            + note
         )
