@@ -173,6 +173,7 @@ def register(rule: R) -> R:
 #: :func:`all_rules`.
 DOMAIN_MODULES: Mapping[str, tuple[str, ...]] = {
     "domain": ("launchready_ci.checks.domain.check",),
+    "email": ("launchready_ci.checks.email.check",),
     "env": (
         "launchready_ci.checks.env_inventory.check",
         "launchready_ci.checks.env_inventory.verify",
