@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.migrations.check import MigrationsCheck, MigrationsDryRunCheck, Since
-from launchready_ci.checks.migrations.dryrun import DryRunOptions
 from launchready_ci.cli._common import (
     execute,
     guard,
@@ -24,6 +23,9 @@ from launchready_ci.cli._common import (
 )
 from launchready_ci.errors import UsageError
 from launchready_ci.github.events import event_range, pr_range
+
+if TYPE_CHECKING:
+    from launchready_ci.checks.migrations.dryrun import DryRunOptions
 
 __all__ = ["check", "dry_run"]
 
@@ -172,14 +174,14 @@ def dry_run(*, pr: str | None, event: bool, since_text: str | None, **opts: Any)
 
 def _dry_run_check(opts: dict[str, Any], *, required: bool) -> tuple[str, DryRunOptions] | None:
     """Pops the dry run's options from ``opts``: (database URL, options), or None."""
-    from launchready_ci.checks.migrations.dryrun import read_dump
-
     url = opts.pop("database_url")
     lock_timeout = opts.pop("lock_timeout").strip()
     schema_dump = opts.pop("schema_dump")
     seed_rows, rollback = opts.pop("seed_rows"), opts.pop("rollback")
     if not required:
         return None
+    from launchready_ci.checks.migrations.dryrun import DryRunOptions, read_dump
+
     if not url:
         raise UsageError("--dry-run needs --database-url URL or LAUNCHREADY_DATABASE_URL")
     if not _DURATION.match(lock_timeout):

@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -42,7 +41,7 @@ _RUN_KEYS = {"version", "fail_on", "baseline", "ignore"}
 @cache
 def schema(name: str = "launchready") -> Mapping[str, Any]:
     """A JSON Schema shipped inside the package (``config/schema/<name>.schema.json``)."""
-    text = resources.files("launchready_ci.config").joinpath(f"schema/{name}.schema.json")
+    text = Path(__file__).with_name("schema") / f"{name}.schema.json"
     data: Mapping[str, Any] = json.loads(text.read_text(encoding="utf-8"))
     return data
 

@@ -12,22 +12,15 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files, matches_any
-from launchready_ci.checks.migrations.dryrun import DryRun, DryRunOptions, MigrationFile
 from launchready_ci.checks.migrations.frameworks import (
     Migration,
     down_path,
     is_down_file,
     read_migration,
-)
-from launchready_ci.checks.migrations.python import (
-    FieldState,
-    Op,
-    is_python_migration,
-    operations,
 )
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.rules.breaking_change import BreakingChange
@@ -71,6 +64,10 @@ from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped, UsageError
 from launchready_ci.findings import Finding, Location
 from launchready_ci.git import files_at
+
+if TYPE_CHECKING:  # imported where used: a SQL history needs neither
+    from launchready_ci.checks.migrations.dryrun import DryRunOptions
+    from launchready_ci.checks.migrations.python import FieldState, Op
 
 __all__ = [
     "DEFAULT_PATHS",
@@ -150,6 +147,11 @@ class MigrationsCheck(Check):
         linted = set(files)
         for rel in every:
             if rel.endswith(".py"):
+                from launchready_ci.checks.migrations.python import (
+                    is_python_migration,
+                    operations,
+                )
+
                 text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
                 if not is_python_migration(rel, text):
                     continue
@@ -310,6 +312,8 @@ _NO_TX = re.compile(r"^\s*run_in_transaction\s*=\s*false\b", re.M)
 
 def _python_findings(rel: str, text: str, version: int, fields: FieldState) -> Iterator[Finding]:
     """Findings for a Django or Alembic migration's operations, on the call's line."""
+    from launchready_ci.checks.migrations.python import operations
+
     for op in operations(text, fields):
         where = Location(path=rel, start_line=op.line, end_line=op.line)
         message = _python_message(op)
@@ -417,10 +421,14 @@ class MigrationsDryRunCheck(Check):
         self.url = url
         self.changed = changed
         self.range = label
+        from launchready_ci.checks.migrations.dryrun import DryRunOptions
+
         self.options = options or DryRunOptions()
         self.since = since
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        from launchready_ci.checks.migrations.dryrun import DryRun, MigrationFile
+
         sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
         changed = self.changed
         note = ""
