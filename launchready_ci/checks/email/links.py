@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from launchready_ci.checks.domain import http
 from launchready_ci.checks.email.message import Link
 from launchready_ci.findings import Confidence, Severity
+from launchready_ci.patterns import Pattern
 from launchready_ci.rules import Rule, register
 
 __all__ = [
@@ -207,7 +208,7 @@ def check_links(
     follow: bool,
     fetch: Callable[[str], list[http.Hop]] | None,
     limit: int,
-    skip: Sequence[re.Pattern[str]] = (),
+    skip: Sequence[Pattern] = (),
 ) -> list[LinkVerdict]:
     """One verdict per link (at most ``limit`` followed), in the message's order."""
     out: list[LinkVerdict] = []

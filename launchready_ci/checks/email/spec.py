@@ -10,10 +10,11 @@ are secrets, masked and scrubbed like every environment variable the spec uses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from launchready_ci.patterns import Pattern
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -43,7 +44,7 @@ class Problems(Protocol):
     """What the smoke spec's problem list offers (see launchready_ci.checks.smoke.spec)."""
 
     def add(self, key: str, message: str, hint: str | None = None) -> None: ...
-    def regex(self, key: str, pattern: str) -> re.Pattern[str] | None: ...
+    def regex(self, key: str, pattern: str) -> Pattern | None: ...
     def predicate(self, key: str, value: Any) -> Any: ...
 
 
@@ -71,7 +72,7 @@ class LinkFilter:
     text: str | None = None  # the link's text contains this (case-insensitive)
     host: str | None = None
     path: str | None = None  # the path starts with this
-    regex: re.Pattern[str] | None = None  # searched in the URL
+    regex: Pattern | None = None  # searched in the URL
 
     def describe(self) -> str:
         parts = [
@@ -89,7 +90,7 @@ class EmailCapture:
     name: str
     source: str  # link | regex | header
     link: LinkFilter | None = None
-    regex: re.Pattern[str] | None = None
+    regex: Pattern | None = None
     header: str = ""
 
     def describe(self) -> str:
@@ -129,7 +130,7 @@ class EmailSettings:
     canonical: tuple[str, ...] = ()  # the hosts links may point at (default: base_url's)
     follow_links: bool = True
     max_links: int = DEFAULT_MAX_LINKS
-    skip_links: tuple[re.Pattern[str], ...] = ()
+    skip_links: tuple[Pattern, ...] = ()
     spam: bool = True
     spam_threshold: float = DEFAULT_SPAM_THRESHOLD
     spam_command: tuple[str, ...] = ("spamassassin", "-t", "-L")

@@ -23,6 +23,7 @@ from typing import Any
 
 from launchready_ci.config.model import Config
 from launchready_ci.errors import ConfigError, ConfigProblem
+from launchready_ci.patterns import Pattern, PatternError, compile_pattern
 from launchready_ci.redaction import shown_url
 
 __all__ = [
@@ -52,6 +53,7 @@ REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_BUDGETS = {"read": 0.300, "action": 0.700}
 
 _TEMPLATE = re.compile(r"\{\{\s*(env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field names
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -93,7 +95,7 @@ class Capture:
     name: str
     source: str  # json, header, cookie, regex, url, location, status
     argument: str = ""
-    regex: re.Pattern[str] | None = None  # taken from the source's text when set
+    regex: Pattern | None = None  # taken from the source's text when set (RE2)
 
 
 @dataclass(frozen=True)
@@ -256,12 +258,29 @@ class _Problems:
             self.add(key, f"{path!r} is not a JSONPath: {first}", "write it like $.user.email")
         return path
 
-    def regex(self, key: str, pattern: str) -> re.Pattern[str] | None:
+    def regex(self, key: str, pattern: str) -> Pattern | None:
         try:
-            return re.compile(pattern)
-        except re.error as exc:
+            return compile_pattern(pattern)
+        except PatternError as exc:
             self.add(key, f"{pattern!r} is not a regular expression: {exc}")
             return None
+
+    def url(self, key: str, text: str) -> str:
+        """A step's URL: what it holds outside ``{{ ... }}`` must parse (a bracket left
+        open in an IPv6 host, a bad port), or every request would fail far from here."""
+        import httpx
+
+        literal = _TEMPLATE.sub("x", text)
+        try:
+            httpx.URL("http://placeholder.invalid/").join(literal)
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            self.add(key, f"{text!r} is not a URL: {exc}")
+        return text
+
+    def header_name(self, key: str, name: str) -> str:
+        if not _TOKEN.fullmatch(name):
+            self.add(key, f"{name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+        return name
 
     def predicate(self, key: str, value: Any) -> Any:
         if isinstance(value, Mapping) and "matches" in value:
@@ -448,7 +467,7 @@ def _step(
         has_body="body" in expect_raw,
         has_url="url" in expect_raw,
     )
-    url = str(raw["url"])
+    url = problems.url(f"{key}.url", str(raw["url"]))
     settings = _settings(raw, inherited)
     budget: float | None = budgets[kind]
     if "budget" in raw:
@@ -458,7 +477,10 @@ def _step(
         key=key,
         method=method,
         url=Template(url),
-        headers=tuple((str(k), Template(str(v))) for k, v in (raw.get("headers") or {}).items()),
+        headers=tuple(
+            (problems.header_name(f"{key}.headers", str(k)), Template(str(v)))
+            for k, v in (raw.get("headers") or {}).items()
+        ),
         json=raw.get("json"),
         form=tuple((str(k), Template(_text(v))) for k, v in raw["form"].items())
         if "form" in raw
