@@ -186,12 +186,13 @@ def validate_document(doc: LoadedYaml, data: Any, schema_: Mapping[str, Any], pa
     """
     from launchready_ci.config.quickcheck import surely_valid
 
-    if surely_valid(schema_, data):
+    # strings that are not text are valid JSON Schema strings: looked for first, always
+    problems: list[ConfigProblem] = list(_not_text(data, (), doc, path))
+    if not problems and surely_valid(schema_, data):
         return
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema_)
-    problems: list[ConfigProblem] = list(_not_text(data, (), doc, path))
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         problems.extend(_problems(error, doc, path))
     if problems:
