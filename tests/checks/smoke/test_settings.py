@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,9 @@ def test_when_nothing_answers_each_journeys_first_step_still_runs(tmp_path: Path
     ready = next(f for f in report["findings"] if f["rule_id"] == "smoke/not-ready")
     assert "connection refused" in ready["message"]
     assert "nothing answered; each journey's first step was sent once" in ready["message"]
+    # The wait it reports is never shorter than the configured deadline (1 s).
+    waited = re.search(r"not live after (\d+) s and \d+ polls", ready["message"])
+    assert waited is not None and int(waited.group(1)) >= 1, ready["message"]
     rows = {(r["Journey"], r["Step"]): r["Result"] for r in report["checks"][0]["measurements"]}
     assert rows == {("home", "GET /"): "failed 1/1", ("api", "GET /api/me"): "failed 1/1"}
     results = json.loads((tmp_path / "results.json").read_text())
