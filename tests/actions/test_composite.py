@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,9 +253,17 @@ def test_install_rejects_an_unknown_installer(tmp_path: Path) -> None:
     assert "LAUNCHREADY_INSTALLER must be auto, uv or pip" in proc.stdout
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
+def _uv_dir() -> str | None:
+    """The directory of this run's uv: on PATH, or beside the test interpreter (the venv's
+    bin/ when pytest runs as .venv/bin/pytest without the venv on PATH)."""
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    return str(Path(uv).parent) if uv else None
+
+
+@pytest.mark.skipif(_uv_dir() is None, reason="uv is neither on PATH nor beside the python")
 def test_install_with_uv(tmp_path: Path) -> None:
-    proc, out, _ = _install(tmp_path, LAUNCHREADY_INSTALLER="uv")
+    path = os.pathsep.join([str(_uv_dir()), os.environ.get("PATH", "")])
+    proc, out, _ = _install(tmp_path, LAUNCHREADY_INSTALLER="uv", PATH=path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "with uv" in proc.stdout and out["warm"] == "false"
     assert subprocess.run([out["launchready"], "--version"], check=False).returncode == 0
