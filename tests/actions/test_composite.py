@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
@@ -88,6 +89,71 @@ def test_action_passes_inputs_through_env_only(action_dir: Path) -> None:
             assert "${{" not in step["run"], step
             assert step["shell"] == "bash"
             assert any(x in step["run"] for x in ("$GITHUB_ACTION_PATH/", '"$LAUNCHREADY"', "exit"))
+
+
+#: The launchready command each action runs.
+COMMANDS = {
+    ".": [("run",)],
+    "actions/secret-scan": [("secrets", "scan")],
+    "actions/env-inventory": [("env", "check"), ("env", "verify"), ("env", "docs")],
+    "actions/migration-safety": [("migrations", "check")],
+    "actions/smoke-test": [("smoke", "run")],
+    "actions/domain-check": [("domain", "check")],
+    "actions/rollback": [("rollback",)],
+    "actions/uptime": [("monitor", "run")],
+}
+#: Inputs with no option of the same name, and why.
+ACTION_ONLY = {
+    "working-directory": "GitHub's name for --root (run: steps have working-directory)",
+    "upload-sarif": "a step of the action (github/codeql-action/upload-sarif)",
+    "python": "the interpreter of the action's venv",
+    "cache": "the Actions cache of the action's venv",
+    "github-token": "the token the job gives the action (the CLI reads GITHUB_TOKEN)",
+    "scan": "secret-scan's mode: tree, or --pr, --push, --history, --event (auto)",
+    "mode": "env-inventory's subcommand: check, verify or docs",
+    "only-changed": "migration-safety's --event (GitHub's word for it is on the input)",
+}
+
+
+def _cli_options(path: tuple[str, ...]) -> dict[str, click.Option]:
+    from launchready_ci.cli import cli
+
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        found = command.get_command(click.Context(cli), name)
+        assert found is not None, path
+        command = found
+    return {
+        opt.removeprefix("--"): param
+        for param in command.params
+        if isinstance(param, click.Option)
+        for opt in (*param.opts, *param.secondary_opts)
+        if opt.startswith("--")
+    }
+
+
+@pytest.mark.parametrize("action_dir", ACTIONS, ids=_id)
+def test_action_inputs_take_the_cli_names_and_forms(action_dir: Path) -> None:
+    """An input is named as the option it passes (the former names only as deprecated
+    aliases); a repeatable option is an input of one value per line (or per word, for
+    check ids); a flag is 'true' or 'false'."""
+    options: dict[str, click.Option] = {}
+    for path in COMMANDS[_id(action_dir)]:
+        options |= _cli_options(path)
+    for name, spec in _meta(action_dir)["inputs"].items():
+        if spec.get("deprecationMessage"):
+            successor = re.search(r"is now ([\w-]+)", spec["deprecationMessage"])
+            assert successor and successor[1] in _meta(action_dir)["inputs"], name
+            continue
+        if name in ACTION_ONLY:
+            continue
+        assert name in options, f"input {name}: launchready has no --{name} for this action"
+        option, text = options[name], " ".join(spec["description"].split())
+        if option.multiple:
+            assert "one per line" in text or "separated by" in text, (name, text)
+        if option.is_flag and name in option.opts[0]:
+            assert spec.get("default", "") in ("true", "false", ""), (name, spec.get("default"))
 
 
 # --- install-action.sh -------------------------------------------------------------------
