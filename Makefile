@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dry-run]'
+	$(BIN)/python -m pip install -q -e '.[dry-run,audit]'
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml tests/pages/package-lock.json | $(BIN)/python

@@ -169,7 +169,8 @@ def render_config(found: Survey, *, inventory: str | None, baseline: str = BASEL
         out += [
             "",
             f"# Database migrations: {_describe(linted)}.",
-            "# Found by the default paths; set `paths:` to narrow them.",
+            "# Found by the default paths; set `paths:` to narrow them. `since: <commit,",
+            "# tag or date>` lints only the migrations added after it (older ones: history).",
         ]
         if unread:
             out.append(

@@ -5,7 +5,8 @@ repository anything.
   :func:`tracked`, :func:`grep`.
 - **Ranges**: the commits a pull request, a push, the whole history or the index hold, as a
   :class:`Plan` (:func:`plan_pr`, :func:`plan_push`, :func:`plan_history`,
-  :func:`plan_staged`), and the paths a range changes (:func:`changed_paths`). They raise
+  :func:`plan_staged`), the paths a range changes (:func:`changed_paths`) and the files a
+  commit or date had (:func:`files_at`). They raise
   :class:`UsageError` when the range cannot be read (a missing base in a shallow clone,
   say) -- never an empty range that looks clean.
 - **History walking**: the lines those commits added, from ``git log -p --unified=0``
@@ -34,6 +35,7 @@ __all__ = [
     "AddedFile",
     "Plan",
     "changed_paths",
+    "files_at",
     "grep",
     "grep_files",
     "iter_added",
@@ -351,6 +353,34 @@ def changed_lines(root: Path, base: str, head: str) -> dict[str, frozenset[int]]
     for added in parse_patch(out.stdout.splitlines(keepends=True), None):
         lines.setdefault(added.path, set()).update(n for n, _ in added.lines)
     return {path: frozenset(numbers) for path, numbers in lines.items()}
+
+
+#: ``migrations.since`` as a date: ``2024-05-01``, with an optional time and zone.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def files_at(root: Path, since: str, what: str = "since") -> tuple[frozenset[str], str]:
+    """The files (relative to ``root``) that existed at ``since``, and the commit it names.
+
+    ``since`` is a commit or ref (fetched like a pull request's base when a clone lacks
+    it), or a date: then the last commit of HEAD's first-parent line made before it; a
+    date older than the repository names no commit, and no file existed (the commit is
+    ""). In a shallow clone a date older than its oldest commit is an error, not
+    "nothing existed"."""
+    _require_repo(root)
+    if _DATE.fullmatch(since.strip()):
+        out = _git(root, "rev-list", "-1", "--first-parent", f"--before={since}", "HEAD")
+        sha = out.stdout.strip()
+        if not sha:
+            if _is_shallow(root):
+                raise UsageError(
+                    f"{what} {since}: this shallow clone has no commit that old; {_FIX}"
+                )
+            return frozenset(), ""
+    else:
+        sha = _ensure_commit(root, since, what)
+    listed = _git(root, "ls-tree", "-r", "-z", "--name-only", sha).stdout
+    return frozenset(p for p in listed.split("\0") if p), sha
 
 
 def plan_push(root: Path, before: str, after: str) -> Plan:

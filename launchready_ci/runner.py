@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from launchready_ci import __version__
-from launchready_ci.checks import Check, load_all
+from launchready_ci.checks import Check, check_class, load_all
 from launchready_ci.context import RunContext
 from launchready_ci.errors import CheckSkipped, ConfigError, LaunchreadyError, UsageError
 from launchready_ci.findings import CheckResult, CheckStatus, Finding, Location, Report, Severity
-from launchready_ci.rules import all_rules
 from launchready_ci.suppressions import Baseline, StaleBaseline, Suppressor, find_inline_ignores
 
 __all__ = ["RunOptions", "parse_fail_on", "run"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,13 @@ def run(
     if unknown:
         raise UsageError(f"unknown check {unknown[0]!r}; checks are: {', '.join(sorted(known))}")
     selected = [c for c in checks if not options.only or c.id in options.only]
-    suppressor = Suppressor(ctx.config.ignores, find_inline_ignores(ctx.root), options.baseline)
+    # git grep for inline ignores runs while the first check works (it is needed only
+    # once that check has findings): its wait overlaps the check's own git and parsing
+    inline = _Background(find_inline_ignores, ctx.root)
+
+    @functools.cache
+    def suppressor() -> Suppressor:
+        return Suppressor(ctx.config.ignores, inline.result(), options.baseline)
 
     results: list[CheckResult] = []
     ran_rules: set[str] = set()
@@ -67,13 +76,12 @@ def run(
             read = None if files is None or read is None else read | files
         results.append(result)
 
-    unused = suppressor.unused(ran_rules, _whole_domains(ran_rules), read)
+    unused = suppressor().unused(ran_rules, _whole_domains(ran_rules), read)
     if options.baseline is not None:
         unused += _stale_baseline(options.baseline, ran_rules)
     if unused:
         results = _attach_unused(results, unused, selected)
     fail_on_text = options.fail_on or ctx.config.fail_on or "error"
-    all_rules()  # make sure every rule is registered for the docs table
     return Report(
         tool_version=__version__,
         results=tuple(results),
@@ -83,17 +91,47 @@ def run(
     )
 
 
+class _Background(Generic[T]):
+    """``function(*args)`` in a thread; :meth:`result` waits for it (and raises what it
+    raised). For work that waits on a child process, so the GIL is free meanwhile."""
+
+    def __init__(self, function: Callable[..., T], *args: Any) -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self._value = function(*args)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, daemon=True)
+        self._thread.start()
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
+
+
 def _whole_domains(ran_rules: set[str]) -> set[str]:
-    """Domains all of whose repository-check rules ran (see Suppressor.unused)."""
-    by_domain: dict[str, set[str]] = {}
-    for check_cls in load_all():
-        for rule in check_cls.rules:
-            by_domain.setdefault(rule.id.split("/")[0], set()).add(rule.id)
-    return {d for d, ids in by_domain.items() if ids <= ran_rules}
+    """Domains all of whose repository-check rules ran (see Suppressor.unused). The rules
+    of a check of ``CHECKS`` are all of the domain named like the check, so only the
+    checks of domains whose rules ran are looked at (and imported)."""
+    out = set()
+    for domain in {rule.split("/")[0] for rule in ran_rules}:
+        check_cls = check_class(domain)
+        if check_cls is not None and {rule.id for rule in check_cls.rules} <= ran_rules:
+            out.add(domain)
+    return out
 
 
 def _run_one(
-    check: type[Check] | Check, ctx: RunContext, suppressor: Suppressor, options: RunOptions
+    check: type[Check] | Check,
+    ctx: RunContext,
+    suppressor: Callable[[], Suppressor],
+    options: RunOptions,
 ) -> CheckResult:
     check_cls = check if isinstance(check, type) else type(check)
     section = ctx.config.section(check_cls.config_key)
@@ -145,7 +183,7 @@ def _run_one(
     kept: list[Finding] = []
     baselined = 0
     for finding in findings:
-        why = suppressor.classify(finding)
+        why = suppressor().classify(finding)
         if why is None:
             kept.append(finding)
         elif why == "baseline":

@@ -20,7 +20,7 @@ from launchready_ci.config.model import Ignore
 from launchready_ci.errors import UsageError
 from launchready_ci.fileio import MAX_BYTES, atomic_write, read_limited
 from launchready_ci.findings import Confidence, Finding, Location, Severity
-from launchready_ci.rules import REGISTRY, Rule, matches, register
+from launchready_ci.rules import Rule, canonical, matches, register
 
 __all__ = [
     "INLINE_MARKER",
@@ -310,10 +310,14 @@ class Suppressor:
         domain check, which reads launchready.yml alone.
         """
 
+        ran_domains = {rule.partition("/")[0] for rule in ran_rules}
+
         def considered(rule: str) -> bool:
             if rule.endswith("/*"):
                 return rule[:-2] in whole_domains
-            canon = REGISTRY.canonical(rule)
+            if rule.partition("/")[0] not in ran_domains:
+                return False  # none of its domain's rules ran (an alias keeps its domain)
+            canon = canonical(rule)
             return canon is not None and canon in ran_rules
 
         out: list[Finding] = []
@@ -336,7 +340,7 @@ class Suppressor:
         for i, item in enumerate(self.inline):
             if i in self.used_inline or (read is not None and item.path not in read):
                 continue
-            known = item.rule.endswith("/*") or REGISTRY.canonical(item.rule) is not None
+            known = item.rule.endswith("/*") or canonical(item.rule) is not None
             if known and not considered(item.rule):
                 continue
             kind = "File-wide ignore" if item.whole_file else "Inline ignore"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -125,3 +126,61 @@ def test_docs_are_current() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_every_domain_has_the_modules_that_register_its_rules() -> None:
+    """``rules.lookup`` imports only a rule's domain (DOMAIN_MODULES): importing those
+    modules in a fresh interpreter registers every rule of the domain, and no domain is
+    missing from the table."""
+    from launchready_ci.rules import DOMAIN_MODULES
+
+    by_domain: dict[str, list[str]] = {}
+    for rule_id in RULES:
+        by_domain.setdefault(rule_id.split("/")[0], []).append(rule_id)
+    assert set(DOMAIN_MODULES) == set(by_domain)
+    script = (
+        "import importlib, json, sys\n"
+        "from launchready_ci.rules import DOMAIN_MODULES, REGISTRY\n"
+        "domain = sys.argv[1]\n"
+        "for module in DOMAIN_MODULES[domain]:\n"
+        "    importlib.import_module(module)\n"
+        "print(json.dumps(sorted(r for r in REGISTRY if r.startswith(domain + '/'))))\n"
+    )
+    for domain, ids in sorted(by_domain.items()):
+        proc = subprocess.run(
+            [sys.executable, "-c", script, domain],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        )
+        assert json.loads(proc.stdout) == sorted(ids), domain
+
+
+def test_aliases_keep_their_domain() -> None:
+    for rule_id, rule in RULES.items():
+        for alias in rule.aliases:
+            assert alias.split("/")[0] == rule_id.split("/")[0], (rule_id, alias)
+
+
+def test_each_check_of_run_reports_rules_of_its_own_domain_only() -> None:
+    """The runner's whole-domain test and SARIF's rule list look a check up by domain
+    (``checks.check_class``) instead of importing every check."""
+    from launchready_ci.checks import check_class, load_all
+
+    for check in load_all():
+        assert {rule.id.split("/")[0] for rule in check.rules} == {check.id}
+        assert check_class(check.id) is check
+    assert check_class("domain") is None
+
+
+def test_lookup_imports_only_the_domain_of_the_rule() -> None:
+    script = (
+        "import sys\n"
+        "from launchready_ci.rules import lookup\n"
+        "assert lookup('migrations/parse-error') is not None\n"
+        "assert lookup('migrations/no-such-rule') is None\n"
+        "assert 'launchready_ci.checks.secrets.check' not in sys.modules\n"
+        "assert 'launchready_ci.checks.env_inventory.check' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=REPO)

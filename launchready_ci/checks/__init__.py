@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from launchready_ci.checks.base import Check
 
-__all__ = ["CHECKS", "Check", "load_all"]
+__all__ = ["CHECKS", "Check", "check_class", "load_all"]
 
 if TYPE_CHECKING:
     #: In the order they run and are reported.
@@ -45,6 +45,26 @@ def load_all() -> tuple[type[Check], ...]:
     )
 
     return (SecretsCheck, EnvInventoryCheck, MigrationsCheck)
+
+
+#: id, module and class of each check of ``CHECKS``, in order.
+_RUN_CHECKS = (
+    ("secrets", "launchready_ci.checks.secrets.check", "SecretsCheck"),
+    ("env", "launchready_ci.checks.env_inventory.check", "EnvInventoryCheck"),
+    ("migrations", "launchready_ci.checks.migrations.check", "MigrationsCheck"),
+)
+
+
+def check_class(check_id: str) -> type[Check] | None:
+    """The check of ``CHECKS`` whose id is ``check_id`` (None for another id), importing
+    that check alone."""
+    import importlib
+
+    for cid, module, name in _RUN_CHECKS:
+        if cid == check_id:
+            found: type[Check] = getattr(importlib.import_module(module), name)
+            return found
+    return None
 
 
 def __getattr__(name: str) -> Any:

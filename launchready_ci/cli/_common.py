@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from launchready_ci.errors import ConfigError, ConfigProblem, UsageError
+from launchready_ci.errors import ConfigError, UsageError
 from launchready_ci.github.console import echo
 
 if TYPE_CHECKING:  # the rest is imported by the commands that run checks, not by every one
@@ -60,7 +60,7 @@ def guard(fn: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        from launchready_ci.errors import ConfigError, LaunchreadyError
+        from launchready_ci.errors import LaunchreadyError
 
         try:
             code = fn(*args, **kwargs)
@@ -271,7 +271,6 @@ def execute(
     passes them here); ``extra_outputs`` adds subcommand-specific ``$GITHUB_OUTPUT``
     values.
     """
-    from launchready_ci.checks import CHECKS
     from launchready_ci.github.outputs import format_output
     from launchready_ci.redaction import Scrubber
     from launchready_ci.reporters import json as json_r
@@ -297,9 +296,7 @@ def execute(
         progress=progress.check,
     )
     try:
-        report = _rebase(
-            run(session.context(), options, CHECKS if checks is None else checks), root, github
-        )
+        report = _rebase(run(session.context(), options, checks), root, github)
     finally:
         progress.stop()
     scrub = Scrubber(environ, tuple(secret_values))
@@ -470,19 +467,10 @@ def baseline_file(session: Session, given: str | None) -> tuple[Path, str] | Non
         return (default, DEFAULT_BASELINE) if default.is_file() else None
     full = (root / configured).resolve()
     if not full.is_relative_to(root.resolve()):
-        where = session.config.position("baseline")
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    where.path if where else session.config.path or "launchready.yml",
-                    where.line if where else None,
-                    where.column if where else None,
-                    "baseline",
-                    "the baseline file must be inside the repository",
-                    "expected a path relative to the repository root, such as "
-                    ".launchready-baseline.json",
-                )
-            ]
+        raise session.config.error(
+            "baseline",
+            "the baseline file must be inside the repository",
+            "expected a path relative to the repository root, such as .launchready-baseline.json",
         )
     return full, full.relative_to(root.resolve()).as_posix()
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from launchready_ci.checks.base import Check
-from launchready_ci.checks.migrations.check import MigrationsCheck, MigrationsDryRunCheck
-from launchready_ci.checks.migrations.dryrun import DryRunOptions
+from launchready_ci.checks.migrations.check import MigrationsCheck, MigrationsDryRunCheck, Since
 from launchready_ci.cli._common import (
     execute,
     guard,
@@ -24,6 +23,9 @@ from launchready_ci.cli._common import (
 )
 from launchready_ci.errors import UsageError
 from launchready_ci.github.events import event_range, pr_range
+
+if TYPE_CHECKING:
+    from launchready_ci.checks.migrations.dryrun import DryRunOptions
 
 __all__ = ["check", "dry_run"]
 
@@ -36,7 +38,15 @@ def migrations() -> None:
 
 def _migration_range(f: Callable[..., None]) -> Callable[..., None]:
     """``--pr`` and ``--event``: only the migrations a pull request or push adds or changes
-    (earlier ones give context); without either, every migration."""
+    (earlier ones give context); without either, every migration, or those added after
+    ``--since`` (else ``migrations.since``)."""
+    f = click.option(
+        "--since",
+        "since_text",
+        metavar="REF|DATE",
+        help="Only migrations added after this commit, tag or date (2024-05-01); older ones "
+        "are history. Overrides migrations.since; --pr and --event take precedence.",
+    )(f)
     f = click.option(
         "--event",
         is_flag=True,
@@ -141,32 +151,37 @@ class RequestedMigrationsCheck(MigrationsCheck):
     needs_config = False
 
 
-def check(*, with_dry_run: bool, pr: str | None, event: bool, **opts: Any) -> int:
+def check(
+    *, with_dry_run: bool, pr: str | None, event: bool, since_text: str | None, **opts: Any
+) -> int:
     dry = _dry_run_check(opts, required=with_dry_run)
     changed, label = _scope(pr, event, opts)
-    checks: list[Check] = [RequestedMigrationsCheck(changed, label)]
+    since = _since(since_text, changed, opts)
+    checks: list[Check] = [RequestedMigrationsCheck(changed, label, since)]
     if with_dry_run and dry is not None:
-        checks.append(MigrationsDryRunCheck(dry[0], changed, label, dry[1]))
+        checks.append(MigrationsDryRunCheck(dry[0], changed, label, dry[1], since))
     return execute(checks=tuple(checks), **opts)
 
 
-def dry_run(*, pr: str | None, event: bool, **opts: Any) -> int:
+def dry_run(*, pr: str | None, event: bool, since_text: str | None, **opts: Any) -> int:
     dry = _dry_run_check(opts, required=True)
     assert dry is not None
     changed, label = _scope(pr, event, opts)
-    return execute(checks=(MigrationsDryRunCheck(dry[0], changed, label, dry[1]),), **opts)
+    since = _since(since_text, changed, opts)
+    check = MigrationsDryRunCheck(dry[0], changed, label, dry[1], since)
+    return execute(checks=(check,), **opts)
 
 
 def _dry_run_check(opts: dict[str, Any], *, required: bool) -> tuple[str, DryRunOptions] | None:
     """Pops the dry run's options from ``opts``: (database URL, options), or None."""
-    from launchready_ci.checks.migrations.dryrun import read_dump
-
     url = opts.pop("database_url")
     lock_timeout = opts.pop("lock_timeout").strip()
     schema_dump = opts.pop("schema_dump")
     seed_rows, rollback = opts.pop("seed_rows"), opts.pop("rollback")
     if not required:
         return None
+    from launchready_ci.checks.migrations.dryrun import DryRunOptions, read_dump
+
     if not url:
         raise UsageError("--dry-run needs --database-url URL or LAUNCHREADY_DATABASE_URL")
     if not _DURATION.match(lock_timeout):
@@ -189,6 +204,14 @@ def _scope(pr: str | None, event: bool, opts: dict[str, Any]) -> tuple[frozenset
     base, head = span
     root = open_session(opts["root"], opts["config_path"]).root
     return changed_paths(root, base, head), f"{base[:12]}..{head[:12]}"
+
+
+def _since(text: str | None, changed: frozenset[str] | None, opts: dict[str, Any]) -> Since | None:
+    """``--since`` resolved now, so that a commit git cannot name is a usage error (exit 2)
+    before anything runs; None without it, and in pull-request mode (the range decides)."""
+    if not text or changed is not None:
+        return None
+    return Since.resolve(open_session(opts["root"], opts["config_path"]).root, text, "--since")
 
 
 def _range(pr: str | None, event: bool) -> tuple[str, str] | None:

@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -42,7 +41,7 @@ _RUN_KEYS = {"version", "fail_on", "baseline", "ignore"}
 @cache
 def schema(name: str = "launchready") -> Mapping[str, Any]:
     """A JSON Schema shipped inside the package (``config/schema/<name>.schema.json``)."""
-    text = resources.files("launchready_ci.config").joinpath(f"schema/{name}.schema.json")
+    text = Path(__file__).with_name("schema") / f"{name}.schema.json"
     data: Mapping[str, Any] = json.loads(text.read_text(encoding="utf-8"))
     return data
 
@@ -142,22 +141,23 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def _rule_id_problems(ignores: Iterable[Ignore], path: str) -> list[ConfigProblem]:
-    from launchready_ci.rules import all_rules
+    """Ignores naming no rule. Only the domains the ignores name are imported; every rule
+    only when one is unknown (for its "did you mean")."""
+    from launchready_ci.rules import DOMAIN_MODULES, all_rules, lookup
 
-    registry = all_rules()
-    domains = {rid.split("/")[0] for rid in registry}
     problems = []
     for ignore in ignores:
         if not _RULE_PATTERN.match(ignore.rule):
             continue  # the schema already reports the format
         known = (
-            ignore.rule.split("/")[0] in domains
+            ignore.rule.split("/")[0] in DOMAIN_MODULES
             if ignore.rule.endswith("/*")
-            else registry.get(ignore.rule) is not None
+            else lookup(ignore.rule) is not None
         )
         if known:
             continue
-        choices = [*registry, *(f"{d}/*" for d in domains)]
+        registry = all_rules()
+        choices = [*registry, *(f"{d}/*" for d in DOMAIN_MODULES)]
         pos = ignore.position
         problems.append(
             ConfigProblem(
@@ -181,11 +181,18 @@ def validate_document(doc: LoadedYaml, data: Any, schema_: Mapping[str, Any], pa
     """Validate ``data`` against ``schema_``; raise one ConfigError listing every problem.
 
     Messages never repeat the offending value: a config file may hold a pasted secret.
+    A document :func:`.quickcheck.surely_valid` accepts is valid: jsonschema (imported
+    here, 0.1 s) runs only on the others, and says what is wrong.
     """
+    from launchready_ci.config.quickcheck import surely_valid
+
+    # strings that are not text are valid JSON Schema strings: looked for first, always
+    problems: list[ConfigProblem] = list(_not_text(data, (), doc, path))
+    if not problems and surely_valid(schema_, data):
+        return
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema_)
-    problems: list[ConfigProblem] = list(_not_text(data, (), doc, path))
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         problems.extend(_problems(error, doc, path))
     if problems:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from launchready_ci.errors import ConfigError
 
 __all__ = ["Config", "Ignore", "Position"]
 
@@ -51,3 +54,19 @@ class Config:
 
     def position(self, key_path: str) -> Position | None:
         return self.positions.get(key_path)
+
+    def error(self, key_path: str, message: str, hint: str | None = None) -> ConfigError:
+        """A config error at ``key_path``'s place in the file (a check that finds a value
+        it cannot use after validation: a path outside the repository, a ref git lacks)."""
+        from launchready_ci.errors import ConfigError, ConfigProblem
+
+        where = self.position(key_path)
+        problem = ConfigProblem(
+            where.path if where else self.path or "launchready.yml",
+            where.line if where else None,
+            where.column if where else None,
+            key_path,
+            message,
+            hint,
+        )
+        return ConfigError([problem])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from launchready_ci.findings import CheckResult, CheckStatus, Finding, Report, Severity
-from launchready_ci.rules import Rule, all_rules
+from launchready_ci.rules import Rule, lookup
 
 __all__ = [
     "INFORMATION_URI",
@@ -120,7 +120,7 @@ def first_sentence(text: str, limit: int = 160) -> str:
 
 
 def rule_class(rule_id: str) -> type[Rule] | None:
-    return all_rules().get(rule_id)
+    return lookup(rule_id)
 
 
 def rule_summary(rule_id: str, report: Report) -> str:

@@ -125,14 +125,15 @@ def render(report: Report) -> str:
 
 
 def _rule_ids(report: Report) -> list[str]:
-    from launchready_ci.checks import CHECKS
+    from launchready_ci.checks import check_class
 
     ran = {
         r.check_id for r in report.results if r.status in (CheckStatus.PASSED, CheckStatus.FAILED)
     }
     ids = {f.rule_id for f in report.findings}
-    for check in CHECKS:
-        if check.id in ran:
+    for check_id in ran:
+        check = check_class(check_id)
+        if check is not None:
             ids.update(rule.id for rule in check.rules)
     return sorted(ids)
 

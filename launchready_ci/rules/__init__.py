@@ -17,7 +17,18 @@ from typing import Any, ClassVar, TypeVar
 from launchready_ci import __version__
 from launchready_ci.findings import Confidence, Finding, Location, Severity, fingerprint
 
-__all__ = ["DOCS_BASE", "REGISTRY", "Rule", "RuleDoc", "all_rules", "matches", "register"]
+__all__ = [
+    "DOCS_BASE",
+    "DOMAIN_MODULES",
+    "REGISTRY",
+    "Rule",
+    "RuleDoc",
+    "all_rules",
+    "canonical",
+    "lookup",
+    "matches",
+    "register",
+]
 
 #: Where the rule docs are published (docs/rules/<domain>/<name>.md in this repository), at
 #: the release tag of the version that runs: the page matches the rule that reported.
@@ -157,7 +168,27 @@ def register(rule: R) -> R:
     return rule
 
 
+#: Each rule domain (the part of an id before ``/``) and the modules whose import
+#: registers every rule of it, so that a command looks a rule up by id without importing
+#: every check (detect-secrets, httpx, dnspython ...: half a second). A rule keeps its
+#: domain in its aliases; tests/test_rules_registry.py checks this table against
+#: :func:`all_rules`.
+DOMAIN_MODULES: Mapping[str, tuple[str, ...]] = {
+    "domain": ("launchready_ci.checks.domain.check",),
+    "email": ("launchready_ci.checks.email.check",),
+    "env": (
+        "launchready_ci.checks.env_inventory.check",
+        "launchready_ci.checks.env_inventory.verify",
+    ),
+    "launchready": ("launchready_ci.suppressions",),
+    "migrations": ("launchready_ci.checks.migrations.check",),
+    "secrets": ("launchready_ci.checks.secrets.check",),
+    "smoke": ("launchready_ci.checks.smoke.check",),
+    "workflows": ("launchready_ci.checks.workflows.check",),
+}
+
 _loaded = False
+_loaded_domains: set[str] = set()
 
 
 def _load_all() -> None:
@@ -170,13 +201,40 @@ def _load_all() -> None:
         _loaded = True
 
 
+def _load_domain(domain: str) -> None:
+    if domain in _loaded_domains or _loaded:
+        return
+    import importlib
+
+    for module in DOMAIN_MODULES.get(domain, ()):
+        importlib.import_module(module)
+    _loaded_domains.add(domain)
+
+
 def all_rules() -> Mapping[str, type[Rule]]:
     _load_all()
     return REGISTRY
+
+
+def lookup(rule_id: str) -> type[Rule] | None:
+    """The rule of ``rule_id`` (or of an alias), importing only its domain's modules."""
+    _load_domain(rule_id.partition("/")[0])
+    return REGISTRY.get(rule_id)
+
+
+def canonical(rule_id: str) -> str | None:
+    """The id ``rule_id`` stands for (itself, or the rule an alias names); None when no
+    rule has it. Imports only its domain's modules."""
+    _load_domain(rule_id.partition("/")[0])
+    return REGISTRY.canonical(rule_id)
 
 
 def matches(pattern: str, rule_id: str) -> bool:
     """``secrets/*`` style patterns for ignores; exact ids otherwise."""
     if pattern.endswith("/*"):
         return rule_id.startswith(pattern[:-1])
-    return pattern == rule_id or REGISTRY.canonical(pattern) == rule_id
+    if pattern == rule_id:
+        return True
+    # an alias keeps its rule's domain: another domain's pattern cannot name this rule
+    same_domain = pattern.partition("/")[0] == rule_id.partition("/")[0]
+    return same_domain and canonical(pattern) == rule_id

@@ -28,7 +28,7 @@ from launchready_ci.checks.env_inventory.rules.public_prefix_secret import Publi
 from launchready_ci.checks.env_inventory.rules.secret_literal import SecretLiteral
 from launchready_ci.checks.env_inventory.rules.unused_entry import UnusedEntry
 from launchready_ci.context import RunContext
-from launchready_ci.errors import CheckError, ConfigError, ConfigProblem
+from launchready_ci.errors import CheckError
 from launchready_ci.findings import Finding, Location
 
 __all__ = ["DEFAULT_INVENTORY", "EnvInventoryCheck"]
@@ -99,18 +99,10 @@ def _inventory_path(ctx: RunContext, configured: str) -> Path:
     path = (root / configured).resolve()
     if path.is_relative_to(root):
         return path
-    position = ctx.config.position("env.inventory")
-    raise ConfigError(
-        [
-            ConfigProblem(
-                position.path if position else ctx.config.path or "launchready.yml",
-                position.line if position else None,
-                position.column if position else None,
-                "env.inventory",
-                "the inventory file must be inside the repository",
-                "expected a path relative to the repository root, such as env-inventory.yml",
-            )
-        ]
+    raise ctx.config.error(
+        "env.inventory",
+        "the inventory file must be inside the repository",
+        "expected a path relative to the repository root, such as env-inventory.yml",
     )
 
 

@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.files import iter_files, matches_any
-from launchready_ci.checks.migrations.dryrun import DryRun, DryRunOptions, MigrationFile
 from launchready_ci.checks.migrations.frameworks import (
     Migration,
     down_path,
     is_down_file,
     read_migration,
-)
-from launchready_ci.checks.migrations.python import (
-    FieldState,
-    Op,
-    is_python_migration,
-    operations,
 )
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.rules.breaking_change import BreakingChange
@@ -66,10 +61,22 @@ from launchready_ci.checks.migrations.sql import (
     statements,
 )
 from launchready_ci.context import RunContext
-from launchready_ci.errors import CheckSkipped
+from launchready_ci.errors import CheckSkipped, UsageError
 from launchready_ci.findings import Finding, Location
+from launchready_ci.git import files_at
 
-__all__ = ["DEFAULT_PATHS", "MigrationsCheck", "MigrationsDryRunCheck", "find_migrations"]
+if TYPE_CHECKING:  # imported where used: a SQL history needs neither
+    from launchready_ci.checks.migrations.dryrun import DryRunOptions
+    from launchready_ci.checks.migrations.python import FieldState, Op
+
+__all__ = [
+    "DEFAULT_PATHS",
+    "MigrationsCheck",
+    "MigrationsDryRunCheck",
+    "Since",
+    "added_since",
+    "find_migrations",
+]
 
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
 #: supabase/migrations, prisma/migrations/<name>/migration.sql, knex and node-pg-migrate
@@ -112,11 +119,15 @@ class MigrationsCheck(Check):
     enable_snippet = "migrations: {}\n"
     rules = (*LINT_RULES, ParseError)
 
-    def __init__(self, changed: frozenset[str] | None = None, label: str = "") -> None:
+    def __init__(
+        self, changed: frozenset[str] | None = None, label: str = "", since: Since | None = None
+    ) -> None:
         #: Pull-request mode: only these paths are linted, and a table that any of them
         #: creates is new (it exists nowhere yet). ``None``: every migration file.
         self.changed = changed
         self.range = label
+        #: ``--since``: overrides ``migrations.since`` (not used in pull-request mode)
+        self.since = since
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         every = find_migrations(ctx, section)
@@ -125,6 +136,9 @@ class MigrationsCheck(Check):
             files = [rel for rel in every if rel in self.changed]
             if not files:
                 raise CheckSkipped(f"{self.range}: no migration added or changed")
+        history_note = ""
+        if self.changed is None:
+            files, history_note = added_since(ctx, section, every, self.since)
         new_tables: set[str] = set()  # shared by a pull request's migrations
         fields: FieldState = {}  # Django's model state, from every migration read so far
         schemas: dict[str, Schema] = {}  # each SQL history's tables, from its files so far
@@ -133,6 +147,11 @@ class MigrationsCheck(Check):
         linted = set(files)
         for rel in every:
             if rel.endswith(".py"):
+                from launchready_ci.checks.migrations.python import (
+                    is_python_migration,
+                    operations,
+                )
+
                 text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
                 if not is_python_migration(rel, text):
                     continue
@@ -175,8 +194,56 @@ class MigrationsCheck(Check):
         sql_files = sum(1 for rel in files if rel.endswith(".sql"))
         self.scope = (
             f"{where}{sql_files:,} SQL migrations ({count:,} statements), "
-            f"{python_files:,} Django/Alembic migrations"
+            f"{python_files:,} Django/Alembic migrations{history_note}"
         )
+
+
+@dataclass(frozen=True)
+class Since:
+    """``--since`` or ``migrations.since`` resolved: the files that existed then."""
+
+    text: str
+    existed: frozenset[str]
+    sha: str  # "" for a date older than the repository
+
+    @classmethod
+    def resolve(cls, root: Path, text: str, what: str) -> Since:
+        """Raises UsageError when git cannot name it (see :func:`files_at`)."""
+        existed, sha = files_at(root, text.strip(), what)
+        return cls(text.strip(), existed, sha)
+
+    @property
+    def named(self) -> str:
+        sha = self.sha[:12]
+        return f"{self.text} ({sha})" if sha and not sha.startswith(self.text) else self.text
+
+
+def added_since(
+    ctx: RunContext, section: Mapping[str, Any], every: list[str], option: Since | None
+) -> tuple[list[str], str]:
+    """The migrations to lint when only those added after ``--since`` (else
+    ``migrations.since``) count, and the scope's note on the others: they shipped, so they
+    are history, read for what they define but not linted. Every migration and no note
+    without either."""
+    since = option
+    if since is None and section.get("since"):
+        try:
+            since = Since.resolve(ctx.root, str(section["since"]), "migrations.since")
+        except UsageError as exc:
+            raise ctx.config.error(
+                "migrations.since",
+                str(exc),
+                "expected a commit, tag or branch this clone has, or a date (2024-05-01)",
+            ) from None
+    if since is None:
+        return every, ""
+    files = [rel for rel in every if rel not in since.existed]
+    old = len(every) - len(files)
+    if not files:
+        raise CheckSkipped(
+            f"no migration added since {since.named}: {old:,} earlier ones are history"
+        )
+    return files, f"; {old:,} older than {since.named} read as history, not linted"
 
 
 def lint(stmt: Stmt, *, lock_timeout: bool = True) -> Iterator[Finding]:
@@ -245,6 +312,8 @@ _NO_TX = re.compile(r"^\s*run_in_transaction\s*=\s*false\b", re.M)
 
 def _python_findings(rel: str, text: str, version: int, fields: FieldState) -> Iterator[Finding]:
     """Findings for a Django or Alembic migration's operations, on the call's line."""
+    from launchready_ci.checks.migrations.python import operations
+
     for op in operations(text, fields):
         where = Location(path=rel, start_line=op.line, end_line=op.line)
         message = _python_message(op)
@@ -347,18 +416,31 @@ class MigrationsDryRunCheck(Check):
         changed: frozenset[str] | None = None,
         label: str = "",
         options: DryRunOptions | None = None,
+        since: Since | None = None,
     ) -> None:
         self.url = url
         self.changed = changed
         self.range = label
+        from launchready_ci.checks.migrations.dryrun import DryRunOptions
+
         self.options = options or DryRunOptions()
+        self.since = since
 
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
+        from launchready_ci.checks.migrations.dryrun import DryRun, MigrationFile
+
         sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
+        changed = self.changed
+        note = ""
+        if changed is None:  # earlier migrations are replayed, the later ones tested
+            if not sql:
+                raise CheckSkipped("no SQL migrations")
+            recent, note = added_since(ctx, section, sql, self.since)
+            changed = frozenset(recent) if note else None
         files = [
             MigrationFile(
                 load_migration(ctx, section, rel),
-                self.changed is None or rel in self.changed or down_path(rel) in self.changed,
+                changed is None or rel in changed or down_path(rel) in changed,
             )
             for rel in sql
         ]
@@ -368,6 +450,7 @@ class MigrationsDryRunCheck(Check):
         run = DryRun(self.url, self.options)
         yield from run.findings(files)
         where = f"{self.range}: " if self.changed is not None else ""
-        self.scope = "; ".join(
-            [f"{where}{tested:,} SQL migrations run on the dry-run database", *run.notes]
+        self.scope = (
+            "; ".join([f"{where}{tested:,} SQL migrations run on the dry-run database", *run.notes])
+            + note
         )

@@ -52,27 +52,26 @@ class Node:
     JSON leaves out false, zero and empty fields). A trailing ``_`` is dropped: ``def_``
     reads the field ``def``, ``kind_`` the field ``kind`` (of TransactionStmt, A_Expr...)."""
 
-    __slots__ = ("_cache", "_fields", "kind")
+    # A field read once is stored in the instance's __dict__, so that reading it again
+    # is an ordinary attribute lookup: __getattr__ runs only for a field's first read.
+    __slots__ = ("__dict__", "_fields", "kind")
 
     def __init__(self, kind: str, fields: dict[str, Any]) -> None:
         self.kind = kind
         self._fields = fields
-        self._cache: dict[str, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
-        try:
-            return self._cache[name]
-        except KeyError:
-            value = self._cache[name] = wrap(self._fields.get(name.removesuffix("_")))
-            return value
+        value = self.__dict__[name] = wrap(self._fields.get(name.removesuffix("_")))
+        return value
 
     def memo(self, key: str, compute: Callable[[Node], Any]) -> Any:
         """``compute(self)``, once per node (the rules ask the same things many times)."""
         key = "\0" + key
+        cache = self.__dict__
         try:
-            return self._cache[key]
+            return cache[key]
         except KeyError:
-            value = self._cache[key] = compute(self)
+            value = cache[key] = compute(self)
             return value
 
     def raw(self) -> dict[str, Any]:

@@ -31,8 +31,10 @@ class MigrationRule(Rule):
 
     @classmethod
     def check(cls, stmt: Stmt) -> Iterator[Finding]:
-        where = Location(path=stmt.path, start_line=stmt.line, end_line=stmt.line)
+        where = None  # built for the first problem: most statements have none
         for message in cls.problems(stmt):
+            if where is None:
+                where = Location(path=stmt.path, start_line=stmt.line, end_line=stmt.line)
             yield cls.report(message, where)
 
     @classmethod

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from launchready_ci.checks.migrations.rules._ast import alter_cmds, column_constraints, relname
@@ -32,7 +32,7 @@ SERIAL = frozenset({"serial", "serial4", "serial8", "bigserial", "smallserial", 
 @functools.cache
 def stable_functions() -> frozenset[str]:
     """PostgreSQL's built-in functions that are IMMUTABLE or STABLE in every overload."""
-    text = resources.files(__package__.rpartition(".")[0]).joinpath("stable_functions.txt")
+    text = Path(__file__).parent.parent / "stable_functions.txt"
     lines = text.read_text(encoding="utf-8").splitlines()
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
