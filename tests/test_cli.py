@@ -138,6 +138,8 @@ def test_report_files_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
 # --- one behaviour everywhere: a command without its section is skipped ------------------
 
 SKIPPED = [
+    (("env", "check"), "env"),
+    (("env", "verify", "--environment", "production"), "env"),
     (("smoke", "run"), "smoke"),
     (("domain", "check"), "domain"),
     (("monitor", "run"), "uptime"),
@@ -145,7 +147,7 @@ SKIPPED = [
 ]
 
 
-@pytest.mark.parametrize(("command", "key"), SKIPPED, ids=[c[0][0] for c in SKIPPED])
+@pytest.mark.parametrize(("command", "key"), SKIPPED, ids=["-".join(c[0][:2]) for c in SKIPPED])
 def test_a_command_without_its_section_is_skipped_with_its_snippet(
     tmp_path: Path, command: tuple[str, ...], key: str
 ) -> None:

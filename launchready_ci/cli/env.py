@@ -124,16 +124,10 @@ def env_docs(**opts: Any) -> int:
     return docs(**opts)
 
 
-class RequestedEnvCheck(EnvInventoryCheck):
-    """``env check`` names the check: it runs with the defaults when launchready.yml has
-    no ``env:`` section (``launchready run`` skips it then), and ``enabled: false`` still
-    turns it off."""
-
-    needs_config = False
-
-
 def check(**opts: Any) -> int:
-    return execute(checks=(RequestedEnvCheck,), **opts)
+    """The env check as `launchready run --check env` runs it: without an ``env:``
+    section and a root env-inventory.yml it is skipped with the snippet that enables it."""
+    return execute(checks=(EnvInventoryCheck,), **opts)
 
 
 # --- init ------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
@@ -87,6 +89,71 @@ def test_action_passes_inputs_through_env_only(action_dir: Path) -> None:
             assert "${{" not in step["run"], step
             assert step["shell"] == "bash"
             assert any(x in step["run"] for x in ("$GITHUB_ACTION_PATH/", '"$LAUNCHREADY"', "exit"))
+
+
+#: The launchready command each action runs.
+COMMANDS = {
+    ".": [("run",)],
+    "actions/secret-scan": [("secrets", "scan")],
+    "actions/env-inventory": [("env", "check"), ("env", "verify"), ("env", "docs")],
+    "actions/migration-safety": [("migrations", "check")],
+    "actions/smoke-test": [("smoke", "run")],
+    "actions/domain-check": [("domain", "check")],
+    "actions/rollback": [("rollback",)],
+    "actions/uptime": [("monitor", "run")],
+}
+#: Inputs with no option of the same name, and why.
+ACTION_ONLY = {
+    "working-directory": "GitHub's name for --root (run: steps have working-directory)",
+    "upload-sarif": "a step of the action (github/codeql-action/upload-sarif)",
+    "python": "the interpreter of the action's venv",
+    "cache": "the Actions cache of the action's venv",
+    "github-token": "the token the job gives the action (the CLI reads GITHUB_TOKEN)",
+    "scan": "secret-scan's mode: tree, or --pr, --push, --history, --event (auto)",
+    "mode": "env-inventory's subcommand: check, verify or docs",
+    "only-changed": "migration-safety's --event (GitHub's word for it is on the input)",
+}
+
+
+def _cli_options(path: tuple[str, ...]) -> dict[str, click.Option]:
+    from launchready_ci.cli import cli
+
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        found = command.get_command(click.Context(cli), name)
+        assert found is not None, path
+        command = found
+    return {
+        opt.removeprefix("--"): param
+        for param in command.params
+        if isinstance(param, click.Option)
+        for opt in (*param.opts, *param.secondary_opts)
+        if opt.startswith("--")
+    }
+
+
+@pytest.mark.parametrize("action_dir", ACTIONS, ids=_id)
+def test_action_inputs_take_the_cli_names_and_forms(action_dir: Path) -> None:
+    """An input is named as the option it passes (the former names only as deprecated
+    aliases); a repeatable option is an input of one value per line (or per word, for
+    check ids); a flag is 'true' or 'false'."""
+    options: dict[str, click.Option] = {}
+    for path in COMMANDS[_id(action_dir)]:
+        options |= _cli_options(path)
+    for name, spec in _meta(action_dir)["inputs"].items():
+        if spec.get("deprecationMessage"):
+            successor = re.search(r"is now ([\w-]+)", spec["deprecationMessage"])
+            assert successor and successor[1] in _meta(action_dir)["inputs"], name
+            continue
+        if name in ACTION_ONLY:
+            continue
+        assert name in options, f"input {name}: launchready has no --{name} for this action"
+        option, text = options[name], " ".join(spec["description"].split())
+        if option.multiple:
+            assert "one per line" in text or "separated by" in text, (name, text)
+        if option.is_flag and name in option.opts[0]:
+            assert spec.get("default", "") in ("true", "false", ""), (name, spec.get("default"))
 
 
 # --- install-action.sh -------------------------------------------------------------------
@@ -252,9 +319,17 @@ def test_install_rejects_an_unknown_installer(tmp_path: Path) -> None:
     assert "LAUNCHREADY_INSTALLER must be auto, uv or pip" in proc.stdout
 
 
-@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not on PATH")
+def _uv_dir() -> str | None:
+    """The directory of this run's uv: on PATH, or beside the test interpreter (the venv's
+    bin/ when pytest runs as .venv/bin/pytest without the venv on PATH)."""
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    return str(Path(uv).parent) if uv else None
+
+
+@pytest.mark.skipif(_uv_dir() is None, reason="uv is neither on PATH nor beside the python")
 def test_install_with_uv(tmp_path: Path) -> None:
-    proc, out, _ = _install(tmp_path, LAUNCHREADY_INSTALLER="uv")
+    path = os.pathsep.join([str(_uv_dir()), os.environ.get("PATH", "")])
+    proc, out, _ = _install(tmp_path, LAUNCHREADY_INSTALLER="uv", PATH=path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "with uv" in proc.stdout and out["warm"] == "false"
     assert subprocess.run([out["launchready"], "--version"], check=False).returncode == 0

@@ -1,6 +1,6 @@
 """actions/domain-check run with bash under real GITHUB_* files (tests/actions/
 actions_harness.py) on the example, against the session's NSD and nginx: its inputs
-reach `launchready domain check`, the links of `probes` among them."""
+reach `launchready domain check`, the links of `probe` among them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.actions.actions_harness import EXAMPLE, ROOT, Uploads, run_action
 from tests.servers import Web
 
 
-def test_the_probes_input_adds_links_to_follow(
+def test_the_probe_input_adds_links_to_follow(
     cold_install, workspace: Path, runner_temp: Path, uploads: Uploads, nameserver: str, web: Web
 ) -> None:
     run = run_action(
@@ -21,7 +21,7 @@ def test_the_probes_input_adds_links_to_follow(
             "nameserver": nameserver,
             "connect-to": "\n".join(web.connect_to()) + "\n",
             "ca-bundle": web.ca_bundle,
-            "probes": "  https://go.clubhouse.test/spring?utm=mail\n\n/invite/launch-week\n",
+            "probe": "  https://go.clubhouse.test/spring?utm=mail\n\n/invite/launch-week\n",
             "fail-on": "never",
         },
         workspace=workspace,

@@ -29,7 +29,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Final
 
 from launchready_ci.checks.base import Check
-from launchready_ci.checks.env_inventory.check import DEFAULT_INVENTORY, _inventory_path
+from launchready_ci.checks.env_inventory.check import (
+    DEFAULT_INVENTORY,
+    EnvInventoryCheck,
+    _inventory_path,
+)
 from launchready_ci.checks.env_inventory.inventory import load_inventory
 from launchready_ci.checks.env_inventory.model import Inventory
 from launchready_ci.checks.env_inventory.rules._verify import Verification, VerifyRule
@@ -62,7 +66,12 @@ class EnvVerifyCheck(Check):
     id = "env-verify"
     title = "Environment verify"
     config_key = "env"
-    needs_config = False  # without an env: section the default inventory path is used
+    # As `launchready run` treats the env check: without an env: section and without a
+    # root env-inventory.yml it is skipped with the snippet that enables it (exit 0); an
+    # inventory that the section names and that is missing is an error.
+    needs_config = True
+    enabled_by = DEFAULT_INVENTORY
+    enable_snippet = EnvInventoryCheck.enable_snippet
     rules: ClassVar[tuple[type[VerifyRule], ...]] = (
         MissingInEnvironment,
         InvalidFormat,

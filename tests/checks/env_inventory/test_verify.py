@@ -421,12 +421,19 @@ def test_non_utf8_environment_values_are_compared(repo: Repo) -> None:
 # -- the inventory ---------------------------------------------------------------------------
 
 
-def test_a_missing_inventory_fails_clearly(repo: Repo) -> None:
+def test_without_an_env_section_nor_an_inventory_verify_is_skipped(repo: Repo) -> None:
+    """As `launchready run` skips the env check: the snippet says how to enable it."""
     result = verify(repo, "production", GOOD_PRODUCTION, files={"README.md": "x\n"})
+    assert result.status is CheckStatus.SKIPPED
+    assert result.reason == "not configured: launchready.yml has no `env:` section"
+    assert result.enable_snippet and result.enable_snippet.startswith("env:\n")
+
+
+def test_a_missing_inventory_fails_clearly(repo: Repo) -> None:
+    files = {"launchready.yml": "env:\n  inventory: config/env.yml\n"}
+    result = verify(repo, "production", GOOD_PRODUCTION, files=files)
     assert result.status is CheckStatus.ERRORED
-    assert result.reason is not None and result.reason.startswith(
-        "no inventory at env-inventory.yml"
-    )
+    assert result.reason is not None and result.reason.startswith("no inventory at config/env.yml")
 
 
 def test_the_inventory_path_comes_from_launchready_yml(repo: Repo) -> None:
