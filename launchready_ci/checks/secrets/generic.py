@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,39 +31,61 @@ from launchready_ci.checks.secrets.context import (
     value_problem,
     word_coverage,
 )
+from launchready_ci.checks.secrets.prefilter import Trigger
 from launchready_ci.findings import Confidence, Severity
 
-__all__ = ["ANCHORS", "Candidate", "Found", "candidates", "detect"]
+__all__ = ["TRIGGERS", "Candidate", "Found", "candidates", "detect", "reads_unquoted"]
 
-#: Lowercase literals one of which every candidate line contains.
-ANCHORS: tuple[str, ...] = (
-    "pass",
-    "pwd",
-    "pw=",
-    "pw:",
-    "secret",
-    "token",
-    "key",
-    "auth",
-    "cred",
-    "bearer",
-    "://",
-    "senha",
-    "contrase",
-    "kennwort",
+_WORD = (
+    r"(?:pass|pwd|pw|secret|token|key|auth|cred|bearer|senha|contrase|kennwort|salt|nonce|pepper)"
+)
+#: What every line :func:`candidates` can take a candidate from holds (one of these, for
+#: the prefilter): a secret word right before an assignment, a key/value separator, a
+#: call or an XML tag's end; a URL with a password; a literal fallback of an environment
+#: read; a CLI flag; an Authorization scheme; an SQL INSERT; key bytes.
+_IDENT = r"[A-Za-z0-9_.$@-]*"
+TRIGGERS: tuple[Trigger, ...] = (
+    *(
+        Trigger("generic", p, caseless=True)
+        for p in (
+            # name = "…", "name": '…', name => `…`, name: new String("…"), @"…"
+            _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|\?\?=|\|\|=|\+=)=?[=>]?\s*"
+            r"(?:(?:new\s+)?\w+\(\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
+            _WORD + _IDENT + r"\s*\(\s*[\"'`]",  # setPassword("…")
+            r"[?&;\"']" + _IDENT + _WORD + _IDENT + r"=[^\s'\"`&;,)(\][{}<>$\\]",  # ?token=…
+            _WORD + r"[A-Za-z0-9_:.-]*(?:\s[^<>\n]*)?>[^<>\s]",  # <password>…</password>
+            r"//[^\n/@:]*:[^\n@/]+@",
+            r"(?:env|config|fetch|get)\(\s*[\"'][^\"'\n]+[\"']\s*[,)]",
+            r"(?:process\.env|import\.meta\.env|ENV|environ)(?:\.\w+|\[[^\]\n]+\])\s*"
+            r"(?:\|\||\?\?|or\b)",
+            r"(?:fromhex|unhexlify|buffer\.from|decodestring|\[\]byte)\(",
+            r"--?(?:pass|pwd|token|secret|api[-_]?key|auth[-_]?token|access[-_]?token"
+            r"|client[-_]?secret|requirepass|masterauth)[\w-]*(?:=|\s)",
+            r"(?:mysql|mariadb)[^\n|;&]*\s-p[^\s\"'`-]",
+            r"(?:redis-cli|sshpass)[^\n|;&]*\s-[ap]\s",
+            r"(?:-u|--user)\s+[\"']?[^\s:\"']+:",
+            r"(?:bearer|token)\s+[A-Za-z0-9._~+/-]{16}",
+            r"basic\s+[A-Za-z0-9+/]{8}",
+            r"insert\s+into\s",
+        )
+    ),
+    # Unquoted values (password: hunter2), read only where they are literals (config
+    # files, ``docker run -e``, ``export``): :func:`reads_unquoted`.
+    Trigger("generic-bare", _WORD + _IDENT + r"[\"']?\s*[:=]\s*[^\s'\"`#;,{}\[\]()]", True),
 )
 
-_Q = r"""(?P<q>["'`])"""
+_Q = r"""(?P<q>\\?["'`])"""  # a quote, or an escaped one: JSON inside a string
 #: A secret word somewhere in a name; the name is the identifier around it.
 _KEYWORD = re.compile(
-    r"(?i)pass|pwd|pw(?![a-z])|secret|token|key|auth|cred|bearer|senha|contrase|kennwort"
+    r"(?i)pass|pwd|pw(?![a-z])|secret|token|key|auth|cred|bearer|senha|contrase|kennwort|salt"
+    r"|nonce|pepper"
 )
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$@-")
 #: What follows a name in an assignment or key/value pair: ``= "…"``, ``": '…'``, ``=> "…"``.
 _AFTER_NAME = re.compile(
-    r"""["'`]?\]?\s*(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
+    r"""\\?["'`]?\]?\s*(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
     r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
-    r"""(?P<pre>(?:\b[rRbBuUfF]{1,2})?)"""
+    r"""(?P<pre>(?:\b[rRbBuUfF]{1,2}|@)?)"""
     + _Q
     + r"""(?P<val>(?:\\.|(?!(?P=q))[^\\]){1,300}?)(?P=q)"""
 )
@@ -150,6 +173,17 @@ _HASHED = re.compile(
 _COMMENT_ONLY = re.compile(r"^\s*(?://|#|\*|/\*|<!--|--|;)")
 
 
+def reads_unquoted(path: str, line: str) -> bool:
+    """Whether an unquoted right-hand side on ``line`` is a literal: in a config file,
+    after ``docker run -e`` or ``export`` (elsewhere it is an expression)."""
+    return _config_file(path) or " -e " in line or "export " in line
+
+
+@functools.lru_cache(maxsize=1024)
+def _config_file(path: str) -> bool:
+    return bool(_CONFIG_EXT.search(path))
+
+
 @dataclass(frozen=True)
 class Candidate:
     name: str
@@ -202,8 +236,8 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
                 yield Candidate(
                     before.group("name"), m.group("val"), Syntax.BYTES_LITERAL, m.start("val")
                 )
-    config = bool(_CONFIG_EXT.search(path))
-    yield from _named(line, unquoted_ok=config or " -e " in line or "export " in line)
+    config = _config_file(path)
+    yield from _named(line, unquoted_ok=reads_unquoted(path, line))
     if config:
         m = _BARE.match(line)
         if m:
@@ -257,6 +291,9 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
             continue
         ends.add(end)
         name = line[start:end].strip(".-")
+        before = line[start - 1] if start > 0 else ""
+        if before == "`" or (before == ":" and line[max(0, start - 2) : start] == "x:"):
+            continue  # a Go struct tag (`key:"name,omitempty"`), a XAML x:Key
         a = _AFTER_NAME.match(line, end)
         if a is not None:
             value = _unescape(a.group("val"))
@@ -269,6 +306,8 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
             pre = (a.group("pre") or "").lower()
             if "f" in pre or (a.group("q") == "`" and "${" in value):
                 continue
+            if value.startswith("{") and value.endswith("}"):
+                value = _inner_json(value) or value  # "Apitoken": "{\"sig\": \"…\"}"
             op = a.group("op")
             syntax = (
                 Syntax.KEY_VALUE
@@ -288,6 +327,21 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
         if c is not None:
             called = re.sub(r"^(?:.*\.)?(?:set|with|use)(?=[A-Z_])", "", name)
             yield Candidate(called, _unescape(c.group("val")), Syntax.CALL_ARGUMENT, c.start("val"))
+
+
+def _inner_json(value: str) -> str | None:
+    """The most random string of a JSON object given as a secret's value (a token that
+    is a small JSON document), or ``None``."""
+    import json
+
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    values = [v for v in data.values() if isinstance(v, str) and len(v) >= 8]
+    return max(values, key=lambda v: shannon(v) * len(v), default=None)
 
 
 def _unescape(value: str) -> str:
