@@ -19,9 +19,14 @@ when a detect-secrets upgrade adds one without a trigger.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import platform
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = ["THEIR_TRIGGERS", "Prefilter", "Trigger"]
@@ -121,15 +126,8 @@ class Prefilter:
                 re.compile(t.pattern, re.IGNORECASE if t.caseless else 0) for t in self.triggers
             ]
             return
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        db.compile(
-            expressions=[t.pattern.encode() for t in self.triggers],
-            ids=list(range(len(self.triggers))),
-            elements=len(self.triggers),
-            flags=[hyperscan.HS_FLAG_CASELESS if t.caseless else 0 for t in self.triggers],
-        )
-        self._db = db
-        self._scratch = hyperscan.Scratch(db)
+        self._db = _database(hyperscan, self.triggers)
+        self._scratch = hyperscan.Scratch(self._db)
 
     @property
     def vectorised(self) -> bool:
@@ -179,6 +177,37 @@ class Prefilter:
             ends.append(end - start)
         out.append(Hit(current, frozenset(tags), tuple(ends), in_bytes))
         return out
+
+
+def _database(hyperscan: Any, triggers: tuple[Trigger, ...]) -> Any:
+    """The triggers' Hyperscan database, from the user's cache when an earlier run left it
+    there (compiling takes about 0.1 s, loading a few microseconds). The cache is keyed by
+    the triggers and the library's version; what cannot be read or written is compiled
+    again, never an error."""
+    key = hashlib.sha256(
+        repr((hyperscan.__version__, platform.machine(), triggers)).encode()
+    ).hexdigest()[:32]
+    path = _cache_dir() / f"prefilter-{key}.hsdb"
+    with contextlib.suppress(OSError, hyperscan.error):
+        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(
+        expressions=[t.pattern.encode() for t in triggers],
+        ids=list(range(len(triggers))),
+        elements=len(triggers),
+        flags=[hyperscan.HS_FLAG_CASELESS if t.caseless else 0 for t in triggers],
+    )
+    with contextlib.suppress(OSError, hyperscan.error):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(hyperscan.dumpb(db))
+        tmp.replace(path)  # atomic: a concurrent run reads the old file or the new one
+    return db
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(base) / "launchready-ci"
 
 
 def _windows(line: str, ends: Sequence[int]) -> list[str]:

@@ -123,3 +123,19 @@ def test_a_secret_is_found_on_its_line_whatever_surrounds_it(
     text = "\n".join([*before, prefix + secret, *after])
     lines = {d.line for d in engine._scan_plain("app/settings.py", text, None)}
     assert len(before) + 1 in lines
+
+
+def test_the_compiled_database_is_cached_and_a_bad_cache_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("hyperscan")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    triggers = [Trigger("generic", r"password\s*=")]
+    line = 'password = "x"\n'
+    assert [h.index for h in Prefilter(triggers).scan(line)] == [0]
+    (cached,) = (tmp_path / "launchready-ci").glob("prefilter-*.hsdb")
+    assert [h.index for h in Prefilter(triggers).scan(line)] == [0]  # loaded from the cache
+    cached.write_bytes(cached.read_bytes()[:100])  # truncated: not a database any more
+    assert [h.index for h in Prefilter(triggers).scan(line)] == [0]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cached))  # a file, not a folder: not saved
+    assert [h.index for h in Prefilter(triggers).scan(line)] == [0]
