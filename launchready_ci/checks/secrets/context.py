@@ -627,6 +627,7 @@ class Syntax(enum.Enum):
     URL_PASSWORD = "password in a URL"  # noqa: S105
     AUTH_HEADER = "authorization header"
     SQL_INSERT = "password column of an SQL INSERT"
+    SQL_PASSWORD = "password clause of an SQL user statement"  # noqa: S105
     BYTES_LITERAL = "key bytes"
 
 
@@ -654,7 +655,13 @@ def judge(
     strong = len(value) >= 16 and entropy >= 3.5 and _classes(value) >= 2
     if _weak_key_name(name) and (not strong or _IDENT_WORDS.match(value)):
         return None  # {"key": "lgpl-3.0"}, BUFFER_KEY = "observability_buffer": a map's key
-    if syntax in (Syntax.ENV_FALLBACK, Syntax.URL_PASSWORD, Syntax.CLI_FLAG, Syntax.SQL_INSERT):
+    if syntax in (
+        Syntax.ENV_FALLBACK,
+        Syntax.URL_PASSWORD,
+        Syntax.CLI_FLAG,
+        Syntax.SQL_INSERT,
+        Syntax.SQL_PASSWORD,
+    ):
         confidence = Confidence.HIGH if strong or kind is NameKind.PASSWORD else Confidence.MEDIUM
     elif strong:
         confidence = Confidence.HIGH

@@ -52,6 +52,8 @@ TRIGGERS: tuple[Trigger, ...] = (
             _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|\?\?=|\|\|=|\+=)=?[=>]?\s*"
             r"(?:(?:new\s+)?\w+\(\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
             _WORD + _IDENT + r"\s*\(\s*[\"'`]",  # setPassword("…")
+            # password: str = "…", val apiKey: String = "…"
+            _WORD + _IDENT + r"\s*:\s*[A-Za-z_][\w.\[\]<>, ]{0,60}\??\s*=\s*[\"'`]",
             r"[?&;\"']" + _IDENT + _WORD + _IDENT + r"=[^\s'\"`&;,)(\][{}<>$\\]",  # ?token=…
             _WORD + r"[A-Za-z0-9_:.-]*(?:\s[^<>\n]*)?>[^<>\s]",  # <password>…</password>
             r"//[^\n/@:]*:[^\n@/]+@",
@@ -59,7 +61,7 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"(?:process\.env|import\.meta\.env|ENV|environ)(?:\.\w+|\[[^\]\n]+\])\s*"
             r"(?:\|\||\?\?|or\b)",
             r"(?:fromhex|unhexlify|buffer\.from|decodestring|\[\]byte)\(",
-            r"--?(?:pass|pwd|token|secret|api[-_]?key|auth[-_]?token|access[-_]?token"
+            r"--?(?:[a-z0-9]+[-_]){0,2}(?:pass|pwd|token|secret|api[-_]?key|auth[-_]?token|access[-_]?token"
             r"|client[-_]?secret|requirepass|masterauth)[\w-]*(?:=|\s)",
             r"(?:mysql|mariadb)[^\n|;&]*\s-p[^\s\"'`-]",
             r"(?:redis-cli|sshpass)[^\n|;&]*\s-[ap]\s",
@@ -67,6 +69,7 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"(?:bearer|token)\s+[A-Za-z0-9._~+/-]{16}",
             r"basic\s+[A-Za-z0-9+/]{8}",
             r"insert\s+into\s",
+            r"identified\s+(?:with\s+\w+\s+)?by\s+'|password\s+'",
         )
     ),
     # Unquoted values (password: hunter2), read only where they are literals (config
@@ -83,7 +86,10 @@ _KEYWORD = re.compile(
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$@-")
 #: What follows a name in an assignment or key/value pair: ``= "…"``, ``": '…'``, ``=> "…"``.
 _AFTER_NAME = re.compile(
-    r"""\\?["'`]?\]?\s*(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
+    r"""\\?["'`]?\]?\s*"""
+    # a type annotation before the "=" (password: str = "…", val key: String = "…")
+    r"""(?::\s*[A-Za-z_][\w.]{0,40}(?:\[[^\]=\n]{0,60}\]|<[^>=\n]{0,60}>)?\??\s*(?==(?![=>~])))?"""
+    r"""(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
     r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
     r"""(?P<pre>(?:\b[rRbBuUfF]{1,2}|@)?)"""
     + _Q
@@ -105,9 +111,9 @@ _XML = re.compile(
     r"<(?P<name>[\w:.-]{1,80})(?:\s[^<>]*)?>(?P<val>[^<>\s][^<>]{0,300}?)</(?P=name)>"
 )
 _FLAG = re.compile(
-    r"""(?:^|[\s"'\[,])--?(?P<name>password|passwd|pass|pwd|token|secret|api[-_]?key|auth[-_]?token"""
-    r"""|access[-_]?token|client[-_]?secret|requirepass|masterauth|secret[-_]?key)"""
-    r"""(?:=|\s+)(?P<q>["']?)(?P<val>[^\s"'`]{3,200})(?P=q)""",
+    r"""(?:^|[\s"'\[,])--?(?P<name>(?:[a-z0-9]+[-_]){0,2}(?:password|passwd|pass|pwd|token|secret|api[-_]?key|auth[-_]?token"""
+    r"""|access[-_]?token|client[-_]?secret|requirepass|masterauth|secret[-_]?key))"""
+    r"""(?:=|\s+)(?P<q>["']?)(?P<val>(?!-)[^\s"'`]{3,200})(?P=q)""",
     re.IGNORECASE,
 )
 _MYSQL = re.compile(
@@ -145,6 +151,11 @@ _BASIC = re.compile(r"""(?i)\bbasic\s+(?P<val>[A-Za-z0-9+/]{8,500}={0,2})(?![\w+
 _INSERT = re.compile(
     r"""(?i)\binsert\s+into\s+[\w."`\[\]]+\s*\((?P<cols>[^)]{1,500})\)\s*values\s*\((?P<vals>[^)]{1,1000})\)"""
 )
+#: A password clause of SQL's user statements: ``CREATE USER … IDENTIFIED BY '…'``,
+#: ``CREATE ROLE … PASSWORD '…'``, ``ALTER USER … WITH PASSWORD '…'``.
+_SQL_PASSWORD = re.compile(
+    r"""(?i)\b(?:identified\s+(?:with\s+\w+\s+)?by|password)\s+'(?P<val>(?:[^'\n]|''){1,200})'"""
+)
 _SQL_VALUE = re.compile(r"""'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)|(\w+)""")
 _FROMHEX = re.compile(
     r"""(?:bytes\.fromhex|binascii\.unhexlify|bytearray\.fromhex|unhexlify|Buffer\.from"""
@@ -176,7 +187,22 @@ _COMMENT_ONLY = re.compile(r"^\s*(?://|#|\*|/\*|<!--|--|;)")
 def reads_unquoted(path: str, line: str) -> bool:
     """Whether an unquoted right-hand side on ``line`` is a literal: in a config file,
     after ``docker run -e`` or ``export`` (elsewhere it is an expression)."""
-    return _config_file(path) or " -e " in line or "export " in line
+    return _config_file(path) or " -e " in line or "export " in line or _dotenv_line(path, line)
+
+
+#: ``NAME=value`` alone on its line, the name in environment-variable case.
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+=[^\s'\"`=]")
+#: Source code, where ``NAME=value`` assigns an expression (another name), not a literal.
+_CODE_EXT = re.compile(
+    r"(?i)\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|go|rb|java|kt|kts|scala|cs|php|rs|c|cc|cpp|cxx"
+    r"|h|hpp|swift|m|mm|ex|exs|dart|lua|pl|r|groovy|clj|vue|svelte|ps1)$"
+)
+
+
+def _dotenv_line(path: str, line: str) -> bool:
+    """A dotenv-shaped line (``API_SECRET=…``) in a file that is not source code: a
+    fixture, a sample, a shell snippet, whatever its extension."""
+    return bool(_DOTENV_LINE.match(line)) and not _CODE_EXT.search(path)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -236,7 +262,7 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
                 yield Candidate(
                     before.group("name"), m.group("val"), Syntax.BYTES_LITERAL, m.start("val")
                 )
-    config = _config_file(path)
+    config = _config_file(path) or _dotenv_line(path, line)
     yield from _named(line, unquoted_ok=reads_unquoted(path, line))
     if config:
         m = _BARE.match(line)
@@ -271,6 +297,10 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
     if "insert" in low:
         for m in _INSERT.finditer(line):
             yield from _insert(m, path)
+    if "identified" in low or "password '" in low:
+        for m in _SQL_PASSWORD.finditer(line):
+            value = m.group("val").replace("''", "'")
+            yield Candidate("password", value, Syntax.SQL_PASSWORD, m.start("val"))
 
 
 def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
