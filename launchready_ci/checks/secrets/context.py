@@ -170,6 +170,7 @@ _KEY_QUALIFIERS = frozenset(
         "recaptcha", "captcha", "site", "push", "secure", "security", "ssh", "gpg", "pgp",
         "deploy", "integration", "key", "base", "rails", "cookie", "mac", "otp", "totp",
         "certificate", "cert", "tls", "ssl", "gateway", "payment", "stripe", "bot",
+        "oauth", "oauth1", "oauth2", "remember", "encryptor", "decrypt", "decryption",
     }
 )
 # fmt: on

@@ -52,6 +52,10 @@ TRIGGERS: tuple[Trigger, ...] = (
             _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|\?\?=|\|\|=|\+=)=?[=>]?\s*"
             r"(?:(?:new\s+)?\w+\(\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
             _WORD + _IDENT + r"\s*\(\s*[\"'`]",  # setPassword("…")
+            # setCipherKey(Base64.decode("…"))
+            _WORD
+            + _IDENT
+            + r"\s*\(\s*[\w.]{0,60}(?:decode|from|hex|getbytes|encode)\w*\(\s*[\"'`]",
             # password: str = "…", val apiKey: String = "…"
             _WORD + _IDENT + r"\s*:\s*[A-Za-z_][\w.\[\]<>, ]{0,60}\??\s*=\s*[\"'`]",
             r"[?&;\"']" + _IDENT + _WORD + _IDENT + r"=[^\s'\"`&;,)(\][{}<>$\\]",  # ?token=…
@@ -97,7 +101,11 @@ _AFTER_NAME = re.compile(
 )
 #: What follows a name in a call with one literal argument: ``("…")``.
 _AFTER_CALL = re.compile(
-    r"""\s*\(\s*""" + _Q + r"""(?P<val>(?:(?!(?P=q))[^\\]){4,300}?)(?P=q)\s*\)"""
+    # a literal, or a literal decoded on the way in: setCipherKey(Base64.decode("…"))
+    r"""\s*\(\s*(?:(?:[A-Za-z_]\w*\.){0,3}(?:decode|b64decode|fromhex|unhexlify|from|"""
+    r"""decodeBase64|parseHexBinary|getBytes|encode)\(\s*)?"""
+    + _Q
+    + r"""(?P<val>(?:(?!(?P=q))[^\\]){4,300}?)(?P=q)\s*\)"""
 )
 #: An unquoted literal right after ``=`` (``-e MYSQL_ROOT_PASSWORD=…``, ``?token=…``).
 _AFTER_NAME_BARE = re.compile(r"""=(?P<val>[^\s'"`&;,)(\]\[{}<>$\\]{3,200})(?=$|[\s&;,)\]'"])""")
@@ -355,7 +363,7 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
                 continue
         c = _AFTER_CALL.match(line, end)
         if c is not None:
-            called = re.sub(r"^(?:.*\.)?(?:set|with|use)(?=[A-Z_])", "", name)
+            called = re.sub(r"^(?:.*\.)?(?:[Ss]et|[Ww]ith|[Uu]se)(?=[A-Z_])", "", name)
             yield Candidate(called, _unescape(c.group("val")), Syntax.CALL_ARGUMENT, c.start("val"))
 
 

@@ -105,7 +105,7 @@ class Hit:
             return [line]
         ends: Sequence[int] = self.ends
         if self.in_bytes and not line.isascii():
-            raw = line.encode()
+            raw = line.encode("utf-8", "surrogatepass")
             ends = [len(raw[:e].decode("utf-8", "ignore")) for e in ends]
         return _windows(line, ends)
 
@@ -139,7 +139,7 @@ class Prefilter:
         found: list[tuple[int, int]] = []
         data: str | bytes
         if self._db is not None:
-            data = text.encode()
+            data = text.encode("utf-8", "surrogatepass")  # lone surrogates: 3 bytes each
 
             def on_match(tid: int, _start: int, end: int, _flags: int, _ctx: Any) -> None:
                 found.append((end, tid))
