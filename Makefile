@@ -61,6 +61,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/pip install -q checkdmarc==6.0.4 trustme
 	python benchmarks/domain_scale.py
 	python benchmarks/smoke_latency.py
+	python benchmarks/email_verdicts.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

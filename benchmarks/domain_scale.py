@@ -15,7 +15,9 @@ and nginx serving all 50 with HTTPS, HSTS and a redirect from HTTP.
 
 Median of --runs runs each. Writes benchmarks/results/domain_scale.json.
 
-    python benchmarks/domain_scale.py [--runs 3] [--hosts 50]
+    python benchmarks/domain_scale.py [--runs 3] [--hosts 50] [--before OTHER/launchready]
+
+With --before, another install (main's, a release) is timed too, interleaved with ours.
 
 Needs nsd and nginx (apt-get install nsd nginx-light), trustme, and for the peer
 checkdmarc (pip install checkdmarc==6.0.4) and curl; a missing peer is reported, not fatal.
@@ -66,6 +68,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--before", help="another launchready to time in the same run")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from tests.servers import ServerMissing, _dkim_key, nginx_server, nsd_server
@@ -98,13 +101,24 @@ def main() -> int:
                 *routes, "--ca-bundle", web.ca_bundle, "--json", str(work / "out.json"), "-q",
             ]  # fmt: skip
             timed(ours)  # warm-up
-            our_times = [timed(ours) for _ in range(args.runs)]
-            report = json.loads((work / "out.json").read_text())
+            our_times, before_times = [], []
+            findings = 0
+            for _ in range(args.runs):  # interleaved with --before, so load hits both alike
+                our_times.append(timed(ours))
+                findings = len(json.loads((work / "out.json").read_text())["findings"])
+                if args.before:
+                    before_times.append(timed([args.before, *ours[1:]]))
             results["launchready"] = {
                 "median_s": statistics.median(our_times),
                 "runs_s": our_times,
-                "findings": len(report["findings"]),
+                "findings": findings,
             }
+            if args.before:
+                results["before"] = {
+                    "program": args.before,
+                    "median_s": statistics.median(before_times),
+                    "runs_s": before_times,
+                }
             peers: list[str] = []
             if curl:
                 peers.append("curl")
@@ -148,6 +162,8 @@ def main() -> int:
     print(f"| tool | {args.hosts} hosts, median of {args.runs} |")
     print("|---|---:|")
     print(f"| launchready domain check (every check, concurrent) | {ours_s:.2f} s |")
+    if args.before:
+        print(f"| --before {args.before} | {results['before']['median_s']:.2f} s |")  # type: ignore[index]
     print(f"| {' + '.join(results['peers']) or 'no peer'} per host, sequential | {peers_s:.2f} s |")  # type: ignore[arg-type]
     print(f"findings on the clean zone: {results['launchready']['findings']}")  # type: ignore[index]
     return 0

@@ -28,7 +28,8 @@ curl's for the same requests, against a server that answers in a fixed, known ti
   before (connection set-up included).
 
 Every case repeats --repeats times, ours, curl and --before interleaved so that load hits
-them alike; the figures are medians of the repeats' medians. The load average is
+them alike; the figures are medians of the repeats' medians, and each difference is the
+median of the differences within a repeat (its range in brackets). The load average is
 recorded before and after. Writes benchmarks/results/smoke_latency.json.
 
     python benchmarks/smoke_latency.py [--runs 20] [--repeats 3] [--delays 20,100]
@@ -184,7 +185,21 @@ def agreement(
         add("warm_ours", ours["p50_ms"])
         warm = curl(curl_bin, [url] * runs, server.ca_bundle)
         add("warm_curl", _median([c["total"] for c in warm]))
-    return {key: _median(values) for key, values in got.items()} | {"repeats": got}
+    out = {key: _median(values) for key, values in got.items()}
+    # ours - curl paired within each repeat (the same load on both), then the median
+    for mode, theirs in (("cold", "cold_curl"), ("warm", "warm_curl")):
+        pairs = [a - b for a, b in zip(got[f"{mode}_ours"], got[theirs], strict=True)]
+        out[f"{mode}_diff"], out[f"{mode}_diff_range"] = _median(pairs), [min(pairs), max(pairs)]
+    if before:
+        pairs = [a - b for a, b in zip(got["cold_before"], got["cold_curl_total"], strict=True)]
+        out["before_diff"], out["before_diff_range"] = _median(pairs), [min(pairs), max(pairs)]
+    return out | {"repeats": got}
+
+
+def _diff(row: dict[str, Any], mode: str) -> str:
+    """The paired median difference and its range over the repeats."""
+    low, high = row[f"{mode}_diff_range"]
+    return f"{row[f'{mode}_diff']:+.1f} ({low:+.1f}…{high:+.1f})"
 
 
 def main() -> int:
@@ -259,25 +274,27 @@ def main() -> int:
         print(f"steps more than 100 ms over their delay: {c['late_steps'] or 'none'}")
     if cases:
         print(
-            f"\n| server (N={args.runs}) | cold: ours p50 | curl | ours − curl "
+            f"\n| server (N={args.runs}, ms) | cold: ours p50 | curl | ours − curl "
             "| warm: ours p50 | curl | ours − curl | connect ours / curl | TLS ours / curl |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in cases:
             print(
                 f"| {r['case']} | {r['cold_ours']:.1f} | {r['cold_curl']:.1f} "
-                f"| {r['cold_ours'] - r['cold_curl']:+.1f} | {r['warm_ours']:.1f} "
-                f"| {r['warm_curl']:.1f} | {r['warm_ours'] - r['warm_curl']:+.1f} "
+                f"| {_diff(r, 'cold')} | {r['warm_ours']:.1f} | {r['warm_curl']:.1f} "
+                f"| {_diff(r, 'warm')} "
                 f"| {r.get('cold_ours_connect', float('nan')):.2f} / {r['cold_curl_connect']:.2f} "
                 f"| {r.get('cold_ours_tls') or 0:.2f} / {r['cold_curl_tls']:.2f} |"
             )
         if args.before:
-            print("\n| server | before: p50 (set-up included) | curl time_total | before − curl |")
+            print(
+                "\n| server (ms) | before: p50 (set-up incl.) | curl time_total | before − curl |"
+            )
             print("|---|---:|---:|---:|")
             for r in cases:
                 print(
                     f"| {r['case']} | {r['cold_before']:.1f} | {r['cold_curl_total']:.1f} "
-                    f"| {r['cold_before'] - r['cold_curl_total']:+.1f} |"
+                    f"| {_diff(r, 'before')} |"
                 )
     return 0
 

@@ -33,6 +33,8 @@ _MIGRATION_TOOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Rails", re.compile(r"(?:^|/)db/migrate/\d+_[^/]+\.rb$")),
     ("SQL files", re.compile(r"(?:^|/)migrations?/[^/]+\.sql$")),
 )
+#: Migration tools whose files the migrations check does not read (Ruby, not SQL or Python).
+_NOT_LINTED = frozenset({"Rails"})
 _FRAMEWORK_FILES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Django", re.compile(r"(?:^|/)manage\.py$")),
     ("Rails", re.compile(r"(?:^|/)config/application\.rb$")),
@@ -65,6 +67,11 @@ class Survey:
     compose_files: tuple[str, ...] = ()
     mobile: str | None = None
     env_templates: tuple[str, ...] = ()
+
+    @property
+    def linted_migrations(self) -> tuple[tuple[str, str, int], ...]:
+        """The migrations of the tools the migrations check reads."""
+        return tuple(m for m in self.migrations if m[0] not in _NOT_LINTED)
 
     @property
     def migration_files(self) -> int:
@@ -156,16 +163,24 @@ def render_config(found: Survey, *, inventory: str | None, baseline: str = BASEL
             "env:",
             f"  inventory: {inventory}",
         ]
-    if found.migrations:
-        tools = ", ".join(
-            f"{tool} in {folder or '.'} ({n} file{'s' if n != 1 else ''})"
-            for tool, folder, n in found.migrations[:4]
-        )
+    linted = list(found.linted_migrations)
+    unread = [m for m in found.migrations if m[0] in _NOT_LINTED]
+    if linted:
         out += [
             "",
-            f"# Database migrations: {tools}.",
+            f"# Database migrations: {_describe(linted)}.",
             "# Found by the default paths; set `paths:` to narrow them.",
-            "migrations: {}",
+        ]
+        if unread:
+            out.append(
+                f"# Not linted: {_describe(unread)} (launchready reads SQL, Django, Alembic)."
+            )
+        out.append("migrations: {}")
+    elif unread:
+        out += [
+            "",
+            f"# Database migrations: {_describe(unread)}. launchready does not lint them (it",
+            "# reads SQL, Django and Alembic migrations), so there is no `migrations:` section.",
         ]
     if found.deploy_workflows:
         out += [
@@ -210,3 +225,10 @@ def next_steps(found: Survey, *, inventory: str | None, config: str) -> list[str
     else:
         steps.append("run `launchready audit` for what else a launch needs")
     return steps[:3]
+
+
+def _describe(migrations: list[tuple[str, str, int]]) -> str:
+    return ", ".join(
+        f"{tool} in {folder or '.'} ({n} file{'s' if n != 1 else ''})"
+        for tool, folder, n in migrations[:4]
+    )

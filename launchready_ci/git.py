@@ -94,15 +94,26 @@ def tracked(root: Path, rels: list[str]) -> set[str] | None:
     return {p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def grep(root: Path, pattern: str, *, fixed: bool = False) -> list[tuple[str, int, str]] | None:
+def grep(
+    root: Path,
+    pattern: str,
+    *,
+    fixed: bool = False,
+    exclude: Iterable[str] = (),
+    exclude_globs: Iterable[str] = (),
+) -> list[tuple[str, int, str]] | None:
     """``(path, line, text)`` for each line of a text file (tracked or untracked, not
     ignored) that matches the extended regex ``pattern`` (with ``fixed``: that contains
     the string ``pattern``, which git finds several times faster than a regex: 0.07 s
-    against 0.3-0.45 s on saleor's 4,673 files); ``None`` outside a work tree."""
+    against 0.3-0.45 s on saleor's 4,673 files), except the files ``exclude`` names and
+    those ``exclude_globs`` match; ``None`` outside a work tree."""
     mode = "-F" if fixed else "-E"
+    specs = [f":(exclude,literal){path}" for path in exclude]
+    specs += [f":(exclude,glob){glob}" for glob in exclude_globs]
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--untracked", mode, pattern],
+            ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--untracked", mode, pattern]
+            + (["--", *specs] if specs else []),
             capture_output=True,
             check=False,
             timeout=120,

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from launchready_ci import git
-from launchready_ci.checks.files import is_own_report
+from launchready_ci.checks.files import DEFAULT_EXCLUDES, is_own_report
 from launchready_ci.config.model import Ignore
 from launchready_ci.errors import UsageError
-from launchready_ci.fileio import atomic_write
+from launchready_ci.fileio import MAX_BYTES, atomic_write, read_limited
 from launchready_ci.findings import Confidence, Finding, Location, Severity
 from launchready_ci.rules import REGISTRY, Rule, matches, register
 
@@ -109,17 +111,20 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
     """Every ``launchready: ignore[...]`` comment: via ``git grep`` in a work tree, else by
     reading ``paths``."""
     found: list[InlineIgnore] = []
-    hits = git.grep(root, "launchready:", fixed=True)  # INLINE_MARKER below does the rest
+    hits = git.grep(
+        root,
+        "launchready:",  # INLINE_MARKER below does the rest
+        fixed=True,
+        exclude=_not_scanned(root),
+        exclude_globs=DEFAULT_EXCLUDES,
+    )
     if hits is None:
         hits = []
         for rel in paths or ():
-            try:
-                with open(root / rel, encoding="utf-8", errors="replace") as fh:
-                    for n, text in enumerate(fh, 1):
-                        if "launchready:" in text:
-                            hits.append((rel, n, text))
-            except OSError:
-                continue
+            text = read_limited(root / rel).text  # the scanners' size limit and skip list
+            for n, line in enumerate((text or "").splitlines(), 1):
+                if "launchready:" in line:
+                    hits.append((rel, n, line))
     own_reports: dict[str, bool] = {}
     for rel, n, text in hits:
         if rel not in own_reports:
@@ -133,6 +138,21 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
                 if rule:
                     found.append(InlineIgnore(rel, n, rule, whole))
     return found
+
+
+def _not_scanned(root: Path) -> list[str]:
+    """The files of the work tree that no scanner reads (over the size limit, or not
+    regular files), so that the ignore comments are looked for where findings can be:
+    one 1 GB untracked file cost git grep 1 GB of memory."""
+    out = []
+    for rel in git.ls_files(root) or ():
+        try:
+            info = os.lstat(root / rel)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            out.append(rel)
+    return out
 
 
 @dataclass

@@ -3,7 +3,8 @@
 
 The audit runs every check the example configures. The domain check queries the local
 stand-ins for clubhouse.test (tests/servers.py: NSD and nginx), and the smoke test runs
-against a local copy of the app (tests/apps.py). Without NSD or nginx the audit runs
+against a local copy of the app (tests/apps.py; its web journeys: demo-smoke.py runs the
+email journeys against a copy that sends mail). Without NSD or nginx the audit runs
 offline and says what it could not assess. Never fails the demo.
 
     demo-audit.py EXAMPLE_DIR OUT_DIR
@@ -33,7 +34,7 @@ def stand_ins() -> Iterator[list[str]]:
                 routes = [arg for rule in web.connect_to() for arg in ("--connect-to", rule)]
                 yield [
                     "--nameserver", nameserver, *routes, "--ca-bundle", web.ca_bundle,
-                    "--base-url", app.base_url,
+                    "--base-url", app.base_url, "--journeys", "web",
                 ]  # fmt: skip
                 return
         except (ServerMissing, ServerFailed, ImportError) as exc:

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """The smoke-test part of `make demo`: the example's `smoke:` journeys run against a local
 copy of the membership app whose invite link (the one in the launch email) redirects to
-a 404, then what `launchready rollback` would do about it, as a dry run.
+a 404, then what `launchready rollback` would do about it, as a dry run; then its email
+journeys against a copy that sends mail (tests/mailservers.py) to launchready's own SMTP
+sink, DKIM-signed with a key published by a local NSD: the invite passes, the password
+reset's link points at http://localhost:3000 (the release never set its base URL).
 
 The app and a stand-in for GitHub's REST API (holding the last good deployment) come
 from tests/apps.py and tests/github_api.py and listen on loopback only. Never fails the
@@ -47,7 +50,8 @@ def main(example: str, out: str) -> int:
         }
         results = f"{out}/smoke-results.json"
         smoke = [
-            "launchready", "smoke", "run", "--root", example, "--base-url", app.base_url,
+            "launchready", "smoke", "run", "--root", example, "--journeys", "web",
+            "--base-url", app.base_url,
             "--expect-version", VERSION, "--results", results, "--fail-on", "never",
             "--no-summary", "--markdown", f"{out}/smoke.md", "--json", f"{out}/smoke.json",
         ]  # fmt: skip
@@ -58,7 +62,37 @@ def main(example: str, out: str) -> int:
             "--deployed", deployed, "--dry-run",
         ]  # fmt: skip
         subprocess.run(rollback, env=env, check=False, timeout=300)
+    emails(example, out)
     return 0
+
+
+def emails(example: str, out: str) -> None:
+    from tests.mailservers import mail_app, mail_dns
+    from tests.servers import ServerFailed, ServerMissing
+
+    print("\n=== Email journeys: the reset and invite mails of a local copy of the app\n")
+    try:
+        dns_server = mail_dns("clubhouse.test")
+        dns = dns_server.__enter__()
+    except (ServerMissing, ServerFailed) as exc:
+        print(f"(skipped: {exc})")
+        return
+    try:
+        with mail_app(dns.key, ("127.0.0.1", 2525), domain="clubhouse.test",
+                      app_host="app.clubhouse.test") as app:  # fmt: skip
+            app.outbox.faults["reset"] = "localhost-link"  # APP_URL unset for the mailer
+            env = {**os.environ, "TEST_MEMBER_EMAIL": "member@clubhouse.test",
+                   "TEST_FRIEND_EMAIL": "friend@clubhouse.test"}  # fmt: skip
+            command = [
+                "launchready", "smoke", "run", "--root", example, "--journeys", "email",
+                "--base-url", app.base_url, "--ca-bundle", app.ca_bundle, "--runs", "1",
+                "--nameserver", dns.nameserver, "--connect-to", app.connect_to(),
+                "--fail-on", "never", "--no-summary", "--markdown", f"{out}/email.md",
+                "--json", f"{out}/email.json",
+            ]  # fmt: skip
+            subprocess.run(command, env=env, check=False, timeout=300)
+    finally:
+        dns_server.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 
 The checks of one module per rule (secrets, env, migrations) get
 ``checks/<package>/rules/<name>.py`` and ``tests/checks/<package>/cases/<name>.yml``; the
-checks whose rules are grouped by area (domain: dns, email, tls, web; smoke: faults,
-assertions, check; workflows: deploy, shell, zizmor) get the class appended to the area
+checks whose rules are grouped by area (domain: dns, email, tls, web; email: inbox, auth,
+content, links, spam; smoke: faults, assertions, check; workflows: deploy, shell, zizmor)
+get the class appended to the area
 module named by ``--area``, next to the detection it needs. Then add the class to the
 check's (or the area's) ``RULES``, fill in the docstring and the examples, and run
 `make docs`.
@@ -56,6 +57,7 @@ class {cls}(Rule):
 #: Checks whose rules live in area modules: package -> the area modules.
 AREAS = {
     "domain": ("dns", "email", "tls", "web"),
+    "email": ("inbox", "auth", "content", "links", "spam"),
     "smoke": ("faults", "assertions", "check"),
     "workflows": ("deploy", "shell", "zizmor"),
 }

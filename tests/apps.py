@@ -3,7 +3,7 @@ this module, so it must not import pytest).
 
 - :func:`membership_app`: a small membership site (login, invites, a feed, a JSON API) on
   a free port, over HTTP or HTTPS from a local CA, with knobs a test turns at runtime: the
-  version it reports (a deploy going live), paths that fail with a debug page echoing the
+  version it reports (a deploy going live, now or after N polls), paths that fail with a debug page echoing the
   request's secrets, per-path delays, a /health that is not ready yet. One launch bug is
   planted: an invite link that is not ``welcome-2026`` redirects to a 404.
 - :func:`fault_server`: one misbehaving server per kind (refused, hang, trickle,
@@ -59,6 +59,9 @@ class AppState:
     """What a test reads and turns while the app runs; handlers take ``lock`` to change it."""
 
     version: str = "v1"
+    # The versions /version reports first, one per request, before ``version``: a release
+    # that goes live after N polls, whatever the load on the machine (no timer).
+    rollout: list[str] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)  # paths that answer a 500 debug page
     delays: dict[str, float] = field(default_factory=dict)  # path -> seconds before answering
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path sans query)
@@ -248,7 +251,8 @@ class _AppHandler(_Handler):
             else:
                 self.send(200, "ok")
         elif (method, path) == ("GET", "/version"):
-            version = state.version
+            with state.lock:
+                version = state.rollout.pop(0) if state.rollout else state.version
             self.send_json(200, {"version": version, "commit": version}, {"X-Release": version})
         elif (method, path) == ("GET", "/"):
             page = "<h1>Clubhouse</h1><p>A members' club.</p><a href='/login'>Sign in</a>"

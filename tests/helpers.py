@@ -51,6 +51,37 @@ def run_cli(
     )
 
 
+def run_cli_peak(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """:func:`run_cli`, and the peak memory of that process in MiB: its own rusage, read
+    with ``wait4``, so no other process counts."""
+    import threading
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    full_env.update(env or {})
+    argv = [sys.executable, "-m", "launchready_ci", *args]
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    streams: dict[str, bytes] = {}
+    readers = [
+        threading.Thread(target=lambda n=n, s=s: streams.__setitem__(n, s.read()))
+        for n, s in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for reader in readers:
+        reader.start()
+    timer = threading.Timer(300, proc.kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    for reader in readers:
+        reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, err = (streams[n].decode("utf-8", "replace") for n in ("out", "err"))
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err), usage.ru_maxrss / 1024
+
+
 # --- the job log as the Actions runner reads it -------------------------------------------
 
 #: The commands the runner knows (its command extensions, plus stop-commands).

@@ -576,7 +576,7 @@ def bomb(size: int, encodings: tuple[str, ...] = ("gzip",)) -> bytes:
 
     if not encodings:
         return bytes(size)
-    first, *rest = reversed(encodings)  # the last encoding listed was applied last
+    first, *rest = encodings  # listed in the order they were applied
     if first == "gzip":
         body = gzip_zeros(size)
     elif first == "deflate":  # the zlib wrapper; Adler-32 of n zeros is (n << 16) + 1
@@ -762,8 +762,11 @@ def _reflections(seen: Seen) -> bytes:
     error echo might show them."""
     from urllib.parse import quote, quote_plus, unquote_plus
 
-    values = [v for _, v in seen.headers] + [seen.body.decode("utf-8", "replace")]
-    values += [unquote_plus(part.partition("=")[2]) for part in values[-1].split("&")]
+    body = seen.body.decode("utf-8", "replace")
+    # The form's values first: a report quotes the start of an answer.
+    values = [unquote_plus(part.partition("=")[2]) for part in body.split("&") if "=" in part]
+    values += [v for k, v in seen.headers if k.lower().startswith(("x-", "authorization"))]
+    values.append(body)
     forms = []
     for value in values:
         raw = value.encode()

@@ -135,3 +135,17 @@ def test_survey_tells_tools_and_folders_apart() -> None:
     ]
     assert "Next.js" in found.frameworks and found.mobile == "Expo"
     assert found.compose_files == ("docker-compose.yml",)
+
+
+def test_rails_migrations_are_named_but_get_no_section_the_check_would_skip() -> None:
+    """The migrations check reads SQL, Django and Alembic: a Rails app's db/migrate is
+    mentioned, and no `migrations:` section promises a lint that would be skipped."""
+    from launchready_ci.adoption import render_config
+
+    rails = survey(["db/migrate/20240101_create_users.rb", "config/application.rb"], {}.get)
+    text = render_config(rails, inventory=None)
+    assert "\nmigrations:" not in text
+    assert "Rails in db/migrate (1 file)" in text and "does not lint them" in text
+    both = survey(["db/migrate/20240101_a.rb", "db/migrations/0001_a.sql"], {}.get)
+    text = render_config(both, inventory=None)
+    assert "\nmigrations: {}" in text and "Not linted: Rails in db/migrate" in text

@@ -36,6 +36,7 @@ def test_rule_is_documented(rule_id: str) -> None:
 #: that may hold their rules, each module with the detection behind its rules.
 AREA_MODULES = {
     "domain": {"dns", "email", "tls", "web"},
+    "email": {"inbox", "auth", "content", "links", "spam"},
     "smoke": {"faults", "assertions", "check"},
     "workflows": {"deploy", "shell", "zizmor"},
 }
@@ -44,6 +45,7 @@ AREA_MODULES = {
 def _checks_by_rule() -> dict[str, list[type]]:
     from launchready_ci.checks import CHECKS
     from launchready_ci.checks.domain.check import DomainCheck
+    from launchready_ci.checks.email.check import EmailCheck
     from launchready_ci.checks.env_inventory.verify import EnvVerifyCheck
     from launchready_ci.checks.migrations.check import MigrationsDryRunCheck
     from launchready_ci.checks.smoke.check import SmokeCheck
@@ -53,6 +55,7 @@ def _checks_by_rule() -> dict[str, list[type]]:
     every = (
         *CHECKS,
         DomainCheck,
+        EmailCheck,
         EnvVerifyCheck,
         MigrationsDryRunCheck,
         SmokeCheck,

@@ -25,6 +25,9 @@ def load_all() -> tuple[type[Check], ...]:
     from launchready_ci.checks.domain.check import (  # noqa: F401  (registers its rules; not in
         DomainCheck,  # CHECKS: it queries the network, see `launchready domain check`)
     )
+    from launchready_ci.checks.email.check import (  # noqa: F401  (registers its rules; not in
+        EmailCheck,  # CHECKS: it reports the smoke test's email steps)
+    )
     from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
     from launchready_ci.checks.env_inventory.verify import (  # noqa: F401  (registers its rules;
         EnvVerifyCheck,  # not in CHECKS: it needs an environment, see `launchready env verify`)

@@ -32,6 +32,13 @@ __all__ = ["audit"]
 @click.option("--base-url", envvar="LAUNCHREADY_BASE_URL", metavar="URL",
               help="Also run the smoke test against this URL.")  # fmt: skip
 @click.option(
+    "--journeys",
+    type=click.Choice(["all", "web", "email"]),
+    default="all",
+    show_default=True,
+    help="With --base-url: which smoke journeys to run (see `smoke run`).",
+)
+@click.option(
     "--nameserver", metavar="HOST[:PORT]", help="For the domain check (see `domain check`)."
 )
 @click.option("--connect-to", "connect_to", multiple=True, metavar="HOST:PORT:ADDR:PORT",
@@ -67,6 +74,7 @@ def audit(
     json_path: str | None,
     fail_on: str | None,
     quiet: bool,
+    journeys: str = "all",
 ) -> int:
     from launchready_ci.reports import audit as audit_mod
     from launchready_ci.runner import RunOptions, run
@@ -79,12 +87,17 @@ def audit(
         checks.append(_domain(nameserver, connect_to, ca_bundle))
     if base_url and config.section("smoke") and not offline:
         from launchready_ci.checks.smoke.spec import read_spec
-        from launchready_ci.cli.smoke import build_check
+        from launchready_ci.cli.smoke import build_check, select_journeys
 
         smoke = config.section("smoke") or {}
-        check = build_check(read_spec(config, smoke), session, base_url=base_url, fail_on=fail_on)
+        spec = select_journeys(read_spec(config, smoke), journeys)
+        check = build_check(
+            spec, session, base_url=base_url, fail_on=fail_on, nameserver=nameserver
+        )
         secrets = check.secrets
         checks.append(check)
+        if check.email_check is not None:  # the email journeys' results
+            checks.append(check.email_check)
     report = run(session.context(), RunOptions(fail_on=fail_on or "never"), checks)
     result = audit_mod.audit(report, config, handover_fresh=handover_is_fresh(session))
     scrub = Scrubber(session.environ, tuple(secrets))

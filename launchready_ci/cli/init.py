@@ -123,7 +123,7 @@ def _sections(found: Any, inventory: str | None) -> str:
     names = ["secrets"]
     if inventory:
         names.append("env")
-    if found.migrations:
+    if found.linted_migrations:
         names.append("migrations")
     return ", ".join(names)
 

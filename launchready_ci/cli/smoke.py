@@ -28,7 +28,7 @@ from launchready_ci.findings import Report
 from launchready_ci.github.commands import add_mask
 from launchready_ci.github.console import echo
 
-__all__ = ["build_check", "run", "spec_for"]
+__all__ = ["build_check", "run", "select_journeys", "spec_for"]
 
 
 @click.group()
@@ -57,6 +57,29 @@ def smoke() -> None:
     help="Wait until the release reports this version (default: smoke.readiness.version).",
 )
 @CA_BUNDLE
+@click.option(
+    "--journeys",
+    "journeys",
+    type=click.Choice(["all", "web", "email"]),
+    default="all",
+    show_default=True,
+    help="Which journeys to run: those with an email step (email), the others (web), or all; "
+    "a deploy workflow runs the web journeys first and the email journeys after them.",
+)
+@click.option(
+    "--nameserver",
+    metavar="HOST[:PORT]",
+    help="Email steps: look up DKIM keys, SPF and DMARC (and the links' hosts) at this DNS "
+    "server, as `domain check` does (default: smoke.email.nameserver, else the system's).",
+)
+@click.option(
+    "--connect-to",
+    "connect_to",
+    multiple=True,
+    metavar="HOST:PORT:ADDR:PORT",
+    help="Email steps: follow the links in messages through this address, as `domain check` "
+    "does (repeatable).",
+)
 @click.option(
     "--results",
     metavar="FILE",
@@ -95,21 +118,37 @@ def run(
     expect_version: str | None,
     ca_bundle: str | None,
     results: str | None,
+    nameserver: str | None = None,
+    connect_to: tuple[str, ...] = (),
+    journeys: str = "all",
     **opts: Any,
 ) -> int:
     spec, session = spec_for(opts["root"], opts["config_path"])
+    spec = select_journeys(spec, journeys)
+    if not spec.journeys:
+        kind = "with an email step" if journeys == "email" else "without an email step"
+        echo(f"launchready: {session.config.path} has no journey {kind}: nothing to run",
+                   err=True)  # fmt: skip
+        return 0
     check = build_check(
         spec, session, base_url=base_url, runs=runs, expect_version=expect_version,
-        ca_bundle=ca_bundle, fail_on=opts["fail_on"],
+        ca_bundle=ca_bundle, fail_on=opts["fail_on"], nameserver=nameserver,
+        connect_to=connect_to,
     )  # fmt: skip
 
     def outputs(report: Report) -> dict[str, str]:
         out = _outputs(check.outcome)
+        if check.email_check is not None:  # one verdict per email step, for later steps
+            rows = check.email_check.measurements
+            out["emails"] = json.dumps(
+                [dict(zip(rows[0], row, strict=True)) for row in rows[1:]], ensure_ascii=False
+            )
         if results:
             out["results-file"] = results
         return out
 
-    code = execute(checks=(check,), secret_values=check.secrets, extra_outputs=outputs, **opts)
+    checks: list[Any] = [check] if check.email is None else [check, check.email_check]
+    code = execute(checks=checks, secret_values=check.secrets, extra_outputs=outputs, **opts)
     if results:
         write_text(results, dumps(check.outcome))
     return code
@@ -124,6 +163,8 @@ def build_check(
     expect_version: str | None = None,
     ca_bundle: str | None = None,
     fail_on: str | None = None,
+    nameserver: str | None = None,
+    connect_to: tuple[str, ...] = (),
 ) -> SmokeCheck:
     """The smoke check for ``spec``, after everything that can be wrong before a request:
     the URL, unset variables, the CA file. Masks the secrets under GitHub Actions."""
@@ -153,7 +194,7 @@ def build_check(
             mask(value)
     from launchready_ci.runner import parse_fail_on
 
-    return SmokeCheck(
+    check = SmokeCheck(
         spec,
         base_url=url,
         runs=runs,
@@ -163,6 +204,41 @@ def build_check(
         mask=mask,
         fail_on=parse_fail_on((fail_on or session.config.fail_on or "error").lower()),
     )
+    _email(check, environ, nameserver, connect_to)
+    return check
+
+
+def _email(
+    check: SmokeCheck, environ: Any, nameserver: str | None, connect_to: tuple[str, ...]
+) -> None:
+    """Give the smoke check its email steps' hook, and the check that reports them."""
+    from launchready_ci.checks.email.check import build
+
+    built = build(
+        check.spec,
+        environ=environ,
+        base_url=check.base_url,
+        cafile=check.cafile,
+        nameserver=nameserver,
+        connect_to=connect_to,
+        secrets=check.secrets,
+        on_secret=check._secret,
+    )
+    if built is not None:
+        check.email, check.email_check = built
+
+
+def select_journeys(spec: Spec, which: str) -> Spec:
+    """The journeys ``--journeys`` asks for: with an email step, without one, or all."""
+    import dataclasses
+
+    if which == "all":
+        return spec
+    chosen = tuple(
+        j for j in spec.journeys
+        if any(s.email is not None for s in j.steps) == (which == "email")
+    )  # fmt: skip
+    return dataclasses.replace(spec, journeys=chosen)
 
 
 def _outputs(outcome: Outcome) -> dict[str, str]:

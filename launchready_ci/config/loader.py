@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -185,11 +185,38 @@ def validate_document(doc: LoadedYaml, data: Any, schema_: Mapping[str, Any], pa
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(schema_)
-    problems: list[ConfigProblem] = []
+    problems: list[ConfigProblem] = list(_not_text(data, (), doc, path))
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         problems.extend(_problems(error, doc, path))
     if problems:
         raise ConfigError(problems)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _not_text(
+    value: Any, parts: tuple[Any, ...], doc: LoadedYaml, path: str
+) -> Iterator[ConfigProblem]:
+    """Strings that are not text: a lone surrogate (YAML's ``"\\uD800"``) cannot be
+    encoded, so a host name or a file name holding one would fail far from its line."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _not_text(key, parts, doc, path)
+            yield from _not_text(item, (*parts, key), doc, path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _not_text(item, (*parts, index), doc, path)
+    elif isinstance(value, str) and _SURROGATE.search(value):
+        key_path = format_key_path(parts)
+        line, col = doc.positions.get(key_path, doc.positions.get("", (1, 1)))
+        yield ConfigProblem(
+            path,
+            line,
+            col,
+            key_path or "(top level)",
+            "holds a lone surrogate (\\uD800-\\uDFFF), which is not text",
+        )
 
 
 def _problems(error: Any, doc: LoadedYaml, path: str) -> list[ConfigProblem]:

@@ -99,9 +99,16 @@ def annotation(
 
 
 def add_mask(value: str) -> str:
-    """``::add-mask::`` lines for ``value``, one per line of it (the runner masks line by
-    line; a multi-line secret sent whole would be masked by none of its lines)."""
-    lines = [line for line in value.splitlines() if line.strip()]
+    """``::add-mask::`` lines for ``value`` and for each form a server may echo it in
+    (URL-encoded, base64, hex, upper and lower case: ``redaction.secret_forms``), one per
+    line of each (the runner masks line by line; a multi-line secret sent whole would be
+    masked by none of its lines)."""
+    from launchready_ci.redaction import secret_forms
+
+    if not value.strip():
+        return ""
+    forms = secret_forms(value) or [value]
+    lines = dict.fromkeys(line for form in forms for line in form.splitlines() if line.strip())
     return "".join(command("add-mask", {}, line) + "\n" for line in lines)
 
 

@@ -71,6 +71,10 @@ RULES: Sequence[tuple[str, str, str]] = (
     ("domain/dkim-*", "email", "email"),
     ("domain/dmarc-*", "email", "email"),
     ("domain/mx-missing", "email", "email"),
+    ("email/slow-arrival", "speed", "email"),
+    ("email/link-*", "sign-up", "email"),
+    ("email/capture-failed", "sign-up", "email"),
+    ("email/*", "email", "email"),
     ("secrets/test-or-public-key", "hygiene", "secrets"),
     ("secrets/*", "breach", "secrets"),
     ("env/missing-owner", "handover", "handover"),
@@ -90,7 +94,7 @@ _SOURCES: Mapping[str, tuple[str, ...]] = {
     "deploy": ("migrations", "env", "workflows", "smoke"),
     "dns": ("domain",),
     "edge": ("domain",),
-    "email": ("domain",),
+    "email": ("domain", "email"),
     "secrets": ("secrets",),
 }
 _HOW: Mapping[str, str] = {
@@ -99,6 +103,7 @@ _HOW: Mapping[str, str] = {
     "workflows": "add the deploy workflow (workflows-templates/launchready-deploy.yml)",
     "smoke": "add a smoke: section and give --base-url",
     "domain": "a domain: section, and network access (the audit without --offline)",
+    "email": "email journeys (an email: step in a smoke journey) and --base-url",
     "secrets": "the secrets check always runs; it was skipped or failed",
 }
 _PAYMENT = re.compile(r"stripe|paddle|braintree|lemon ?squeezy|paypal|payment|checkout", re.I)
@@ -338,6 +343,7 @@ def render(result: Audit, *, title: str, limit: int = 40) -> str:
             name, how = item.split(": ", 1)
             grouped.setdefault(how, []).append(name)
         out += [f"- {', '.join(names)}: {escape(how)}" for how, names in grouped.items()]
+    out += _critical_emails(result.report)
     out += ["", "## Dependency map", "", "```mermaid", result.dependency_map.rstrip(), "```", ""]
     out += ["## Checks", ""]
     for check in result.report.results:
@@ -351,6 +357,32 @@ def render(result: Audit, *, title: str, limit: int = 40) -> str:
             line += f" ({escape(detail.splitlines()[0])})"
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+#: The launch bar's critical email types.
+CRITICAL_EMAILS = ("welcome", "password reset", "invite", "receipt", "reminder")
+
+
+def _critical_emails(report: Report) -> list[str]:
+    """The test results for each critical email type: the email check's table, and the
+    types no journey tests."""
+    from launchready_ci.reporters.summary import escape
+
+    result = next((r for r in report.results if r.check_id == "email"), None)
+    out = ["", "## Critical emails", ""]
+    if result is None or len(result.measurements) < 2:
+        return [*out, "No email journey ran in this audit: it needs an `email:` step in a "
+                "smoke journey, --base-url, and --journeys all or email."]  # fmt: skip
+    head, *rows = result.measurements
+    out.append("| " + " | ".join(escape(c) for c in head) + " |")
+    out.append("|" + "---|" * len(head))
+    out += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
+    index = head.index("Email") if "Email" in head else 1
+    tested = " ".join(row[index].lower() for row in rows)
+    untested = [t for t in CRITICAL_EMAILS if t not in tested]
+    if untested:
+        out += ["", f"Not tested by any journey: {', '.join(untested)}."]
+    return out
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -179,11 +179,10 @@ def _deploy(config: Config, root: Path, inventory: Any) -> list[str]:
         out.append(f"After each deploy the smoke test runs against {target}:")
         out.append("")
         for journey in smoke["journeys"]:
-            steps = ", ".join(
-                s.get("name") or f"{s.get('method', 'GET')} {s['url']}" for s in journey["steps"]
-            )
+            steps = ", ".join(_step_name(s) for s in journey["steps"])
             out.append(f"- **{journey['name']}**: {steps}")
         out.append("")
+        out += _email_journeys(smoke)
     else:
         out += ["No post-deploy smoke test (a `smoke:` section).", ""]
     rollback = config.section("rollback")
@@ -211,6 +210,39 @@ def _deploy(config: Config, root: Path, inventory: Any) -> list[str]:
         version = migrations.get("postgres_version", 14)
         out += [f"Migrations are linted for PostgreSQL {version} on every pull request.", ""]
     return out
+
+
+def _step_name(step: Mapping[str, Any]) -> str:
+    if "email" in step:
+        email = step["email"] or {}
+        return str(step.get("name") or f"the {email.get('type') or 'email'} email arrives")
+    return str(step.get("name") or f"{step.get('method', 'GET')} {step.get('url', '')}")
+
+
+def _email_journeys(smoke: Mapping[str, Any]) -> list[str]:
+    """Which emails each deploy proves arrive, and from which test inbox."""
+    settings = smoke.get("email") or {}
+    rows = []
+    for journey in smoke["journeys"]:
+        for step in journey["steps"]:
+            if "email" not in step:
+                continue
+            email = step["email"] or {}
+            inboxes = settings.get("inboxes") or {}
+            name = email.get("inbox") or (next(iter(inboxes)) if len(inboxes) == 1 else "")
+            inbox = inboxes.get(name) or {}
+            rows.append((journey["name"], str(email.get("type") or _step_name(step)),
+                         str(email.get("stream", "transactional")),
+                         f"{name} ({inbox.get('type', '?')})" if name else "–"))  # fmt: skip
+    if not rows:
+        return ["No email journey proves that invites, resets or receipts arrive (an `email:` "
+                "step in a smoke journey).", ""]  # fmt: skip
+    return [
+        "After each deploy these emails are waited for in a test inbox and checked (DKIM, "
+        "SPF, DMARC, unsubscribe, links, spam score):",
+        "",
+        *_table(("Journey", "Email", "Stream", "Test inbox"), rows),
+    ]
 
 
 def _monitoring(config: Config, root: Path, inventory: Any) -> list[str]:

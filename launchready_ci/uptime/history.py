@@ -120,9 +120,21 @@ class History:
 
     @classmethod
     def loads(cls, text: str) -> History:
-        data = json.loads(text) if text.strip() else {}
+        """A history file; ValueError (which names what is wrong) for anything else."""
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except RecursionError:
+            raise ValueError("nested too deeply to be an uptime history") from None
         if not isinstance(data, dict) or data.get("format", FORMAT) != FORMAT:
             raise ValueError("not a launchready uptime history (format 1)")
+        try:
+            return cls._from(data)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # A hand-edited or truncated file: "samples": [] where a mapping belongs...
+            raise ValueError(f"not a launchready uptime history (format 1): {exc}") from None
+
+    @classmethod
+    def _from(cls, data: dict[str, Any]) -> History:
         return cls(
             runs=[float(x) for x in data.get("runs", [])],
             samples={

@@ -6,8 +6,9 @@ run on it (:meth:`History.add` is idempotent), and commits the new file (and the
 page, when given) on top of that commit with git plumbing: a temporary index, `write-tree`,
 `commit-tree`, then a plain (non-forced) push. A push that loses the race to another run
 is rejected by the remote; the next attempt starts from the winner's commit, so no sample
-of either run is lost. Only when every attempt fails does :func:`record` raise, and the
-caller still has the run to report.
+of either run is lost. Two runs in one clone race for its refs too: a fetch that finds
+a ref locked is retried the same way. Only when every attempt fails does :func:`record`
+raise, and the caller still has the run to report.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ class Recorded:
 
 
 class _Rejected(Exception):
-    pass
+    """A race lost to another run (a rejected push, a ref locked by a fetch in the same
+    clone): the next attempt starts again from the remote."""
+
+
+#: What git says when another process holds a ref or a lock file in the same clone.
+_LOCKED = ("cannot lock ref", "unable to update local ref", ".lock': File exists")
 
 
 def record(
@@ -59,19 +65,21 @@ def record(
     git = _Git(root, environ)
     last = ""
     for attempt in range(1, attempts + 1):
-        parent = git.fetch(remote, branch)
-        history = History()
-        if parent:
-            text = git.show(parent, path)
-            if text is not None:
-                try:
-                    history = History.loads(text)
-                except ValueError as exc:
-                    raise CheckError(f"{branch}:{path} is not an uptime history: {exc}") from None
-        history.add(run)
-        files = {**update(history), path: history.dumps()}
-        commit = git.commit(parent, files, f"uptime: run at {_iso(run.at)}")
         try:
+            parent = git.fetch(remote, branch)
+            history = History()
+            if parent:
+                text = git.show(parent, path)
+                if text is not None:
+                    try:
+                        history = History.loads(text)
+                    except ValueError as exc:
+                        raise CheckError(
+                            f"{branch}:{path} is not an uptime history: {exc}"
+                        ) from None
+            history.add(run)
+            files = {**update(history), path: history.dumps()}
+            commit = git.commit(parent, files, f"uptime: run at {_iso(run.at)}")
             git.push(remote, commit, branch)
         except _Rejected as exc:
             last = str(exc)
@@ -122,6 +130,8 @@ class _Git:
         if done.returncode != 0:
             if "couldn't find remote ref" in done.stderr or "not found" in done.stderr.lower():
                 return None
+            if any(s in done.stderr for s in _LOCKED):  # another run in this clone: retry
+                raise _Rejected(_last(done.stderr))
             raise CheckError(f"git fetch {remote} {branch} failed: {_last(done.stderr)}")
         return self.run("rev-parse", ref).stdout.strip() or None
 

@@ -134,3 +134,22 @@ def test_cli_missing_explicit_config_exits_2(tmp_path: Path) -> None:
     proc = run_cli("run", "--root", str(tmp_path), "--config", "missing.yml")
     assert proc.returncode == 2
     assert "config file 'missing.yml' not found" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            'domain:\n  apex: example.com\n  hosts:\n    - {name: "ww\\uD800w.example.com"}\n',
+            "4:14",
+        ),
+        ('rollback:\n  strategy: workflow\n  workflow: "dep\\uDFFFloy.yml"\n', "3:13"),
+        ('"k\\uD800ey": 1\n', "1:1"),
+    ],
+    ids=["domain-host", "rollback-workflow", "a-key"],
+)
+def test_a_lone_surrogate_is_a_problem_at_its_line(tmp_path: Path, text: str, where: str) -> None:
+    # YAML's "\uD800" escape gives a string that cannot be encoded: an internal error
+    # far from the line (a host name to resolve, a workflow file to dispatch) before.
+    found = problems(tmp_path, text)
+    assert any(f"launchready.yml:{where}" in p and "lone surrogate" in p for p in found), found

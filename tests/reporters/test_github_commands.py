@@ -91,5 +91,15 @@ def test_annotation_level_is_checked() -> None:
 def test_add_mask_masks_each_line_and_escapes_it() -> None:
     from launchready_ci.github.commands import add_mask
 
-    assert add_mask("p%ss\nsecond line\n\n") == "::add-mask::p%25ss\n::add-mask::second line\n"
+    lines = add_mask("p%ss\nsecond line\n\n").splitlines()
+    assert lines[:2] == ["::add-mask::p%25ss", "::add-mask::second line"]
     assert add_mask("   ") == ""
+
+
+def test_add_mask_masks_the_forms_a_server_echoes_too() -> None:
+    from launchready_ci.github.commands import add_mask
+
+    masked = {line.removeprefix("::add-mask::") for line in add_mask("hunter2 pass").splitlines()}
+    assert {"hunter2 pass", "hunter2%2520pass", "hunter2+pass", "HUNTER2 PASS"} <= masked
+    assert "aHVudGVyMiBwYXNz" in masked  # base64
+    assert "68756e7465723220706173730a"[:-2] in masked  # hex

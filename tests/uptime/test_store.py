@@ -88,3 +88,30 @@ def test_a_run_replayed_after_a_conflict_is_not_counted_twice(tmp_path: Path) ->
     assert history.add(_run(5.0))
     assert not history.add(_run(5.0))
     assert history.runs == [5.0] and len(history.samples["home"]) == 1
+
+
+def test_a_fetch_that_finds_the_ref_locked_is_retried(tmp_path: Path) -> None:
+    # Two monitor runs in one clone: the other run's fetch holds the ref's lock file, so
+    # this fetch fails on "cannot lock ref"; it must be retried like a rejected push.
+    origin = _origin(tmp_path)
+    clone = _clone(origin, tmp_path / "a")
+    record(clone, _run(1_000_000.0), branch="launchready-uptime", path="history.json")
+    lock = clone / ".git" / "refs" / "launchready" / "uptime" / "launchready-uptime.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("held by another run\n")
+    pauses: list[float] = []
+
+    def other_run_finishes(seconds: float) -> None:
+        pauses.append(seconds)
+        lock.unlink(missing_ok=True)
+
+    done = record(
+        clone,
+        _run(1_000_300.0),
+        branch="launchready-uptime",
+        path="history.json",
+        sleep=other_run_finishes,
+    )
+    assert done.attempts == 2 and len(pauses) == 1
+    stored = History.loads(git(origin, "show", "launchready-uptime:history.json"))
+    assert stored.runs == [1_000_000.0, 1_000_300.0]

@@ -31,13 +31,14 @@ abbreviates it, so its text can go into a finding, a log line or an exception.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import SplitResult, urlsplit
+
+from launchready_ci.patterns import PatternError, compile_pattern
 
 __all__ = ["FORMAT_NAMES", "Format", "FormatError", "check_format", "parse_format"]
 
@@ -108,19 +109,11 @@ def parse_format(raw: object) -> Format:
         if not isinstance(value, str) or not value:
             raise FormatError("expected a regular expression", REGEX)
         try:
-            _compile(value)
-        except re.error as exc:
-            where = f" at position {exc.pos}" if exc.pos is not None else ""
-            raise FormatError(f"the regex does not compile: {exc.msg}{where}", REGEX) from None
-        except (RecursionError, OverflowError):
-            raise FormatError("the regex does not compile: too complex", REGEX) from None
+            compile_pattern(value)
+        except PatternError as exc:
+            raise FormatError(f"the regex does not compile: {exc}", REGEX) from None
         return Format(REGEX, pattern=value)
     raise FormatError(f"unknown key {key!r}; expected enum or regex")
-
-
-@functools.lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 def check_format(fmt: Format, value: str) -> str | None:
@@ -319,8 +312,8 @@ def _regex(fmt: Format, value: str) -> str | None:
     if fmt.pattern is None:
         return None
     try:
-        pattern = _compile(fmt.pattern)
-    except re.error:
+        pattern = compile_pattern(fmt.pattern)  # linear time (RE2): values are untrusted
+    except PatternError:
         return "cannot be checked: the format's regex does not compile"
     if pattern.fullmatch(value):
         return None

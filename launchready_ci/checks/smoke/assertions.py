@@ -7,11 +7,11 @@ the value only through ``show`` (the caller redacts what it shows).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from launchready_ci.findings import Confidence, Severity
+from launchready_ci.patterns import compile_pattern
 from launchready_ci.rules import Rule, register
 
 __all__ = [
@@ -205,8 +205,8 @@ def _one(op: str, value: Any, want: Any, show: Callable[[Any], str]) -> str | No
     if op == "ends_with":
         ok = _as_text(value).endswith(want)
         return None if ok else f"{show(value)} does not end with {show(want)}"
-    if op == "matches":
-        ok = re.search(want, _as_text(value)) is not None
+    if op == "matches":  # linear time (RE2): the spec compiled it already
+        ok = compile_pattern(want).search(_as_text(value)) is not None
         return None if ok else f"{show(value)} does not match /{want}/"
     if op == "one_of":
         ok = any(_equal(value, item) for item in want)

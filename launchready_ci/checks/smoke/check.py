@@ -9,6 +9,7 @@ values of secret-looking JSON fields and headers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -179,6 +180,7 @@ class SmokeCheck(Check):
         secrets: list[str],
         mask: Any = None,
         fail_on: Severity | None = Severity.ERROR,
+        email: Any = None,
     ) -> None:
         self.spec = spec
         self.base_url = base_url
@@ -191,6 +193,9 @@ class SmokeCheck(Check):
         self.mask = mask
         #: An over-budget step fails the run (and counts for rollback) when warnings do.
         self.budget_fails = fail_on is not None and fail_on <= OverBudget.severity
+        #: The email steps' hook (launchready_ci.checks.email.check.EmailSteps), if any.
+        self.email = email
+        self.email_check: Check | None = None  # the check that reports the email steps
         self.outcome = Outcome(base_url, self.run_count)
         self.measurements: tuple[tuple[str, ...], ...] = ()
 
@@ -214,6 +219,7 @@ class SmokeCheck(Check):
             environ=ctx.environ,
             cafile=self.cafile,
             on_secret=self._secret,
+            email=self.email,
         )
         where = _Where(ctx)
         readiness = self.spec.readiness
@@ -250,12 +256,16 @@ class SmokeCheck(Check):
             version = f"{ready.live_version} " if ready.live_version else ""
         else:
             waited, version = "no readiness wait", ""
-        runs = asyncio.run(engine.run(self.asked_runs or self.spec.runs))
+        with self.email if self.email is not None else contextlib.nullcontext():
+            runs = asyncio.run(engine.run(self.asked_runs or self.spec.runs))
         yield from self._findings(runs, where)
         requests = sum(1 for run in runs for s in run if s.exchange is not None)
+        emails = sum(1 for run in runs for s in run if s.email is not None)
         self.scope = (
             f"{len(self.spec.journeys)} journey(s) × {self._runs_text()}, {requests} "
-            f"requests to {self.base_url}; release {version}{waited}"
+            f"requests to {self.base_url}"
+            + (f", {emails} email step(s)" if emails else "")
+            + f"; release {version}{waited}"
         )
 
     def _runs_text(self) -> str:
@@ -288,6 +298,8 @@ class SmokeCheck(Check):
             self.outcome.failed_runs = len(failed)
         rows: list[tuple[str, ...]] = [COLUMNS]
         for entry in stats.values():
+            if entry.step.email is not None:
+                continue  # the email check reports it
             yield from self._step_findings(entry, where)
             rows.append(self._row(entry))
         self.measurements = tuple(rows)

@@ -14,10 +14,12 @@ soon as they are known, so the caller can mask them; the engine itself never pri
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -27,7 +29,7 @@ import jsonpath
 
 from launchready_ci import net
 from launchready_ci.checks.smoke.assertions import MISSING, check, describe_status, status_ok
-from launchready_ci.checks.smoke.client import Exchange, Fault, Request, send
+from launchready_ci.checks.smoke.client import ENCODINGS, Exchange, Fault, Request, send
 from launchready_ci.checks.smoke.spec import Journey, Spec, Step, Template
 from launchready_ci.checks.smoke.stats import percentile
 
@@ -50,9 +52,14 @@ class StepRun:
     journey: Journey
     step: Step
     run: int
-    exchange: Exchange | None  # None: skipped after an earlier step failed
+    exchange: Exchange | None  # None: skipped after an earlier step failed (or an email step)
     failure: Failure | None = None
     repeat: int = 1  # which of the step's ``runs`` sends in this run
+    email: Any = None  # an email step's EmailRun (launchready_ci.checks.email.check)
+
+    @property
+    def reached(self) -> bool:
+        return self.exchange is not None or self.email is not None
 
 
 @dataclass
@@ -68,7 +75,7 @@ class StepStats:
 
     @property
     def skipped(self) -> int:
-        return sum(1 for r in self.runs if r.exchange is None)
+        return sum(1 for r in self.runs if not r.reached)
 
     def p(self, q: float) -> float | None:
         return percentile(self.latencies, q)
@@ -107,6 +114,7 @@ class Engine:
         on_secret: Callable[[str], None] = lambda value: None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        email: Any = None,
     ) -> None:
         self.spec = spec
         self.base_url = base_url.rstrip("/") + "/"
@@ -115,6 +123,8 @@ class Engine:
         self.on_secret = on_secret
         self.clock = clock
         self.sleep = sleep
+        #: Runs the ``email:`` steps (launchready_ci.checks.email.check.EmailSteps).
+        self.email = email
 
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -122,7 +132,7 @@ class Engine:
             transport=net.Transport(verify=self.tls),
             follow_redirects=False,
             timeout=httpx.Timeout(self.spec.timeout),
-            headers={"User-Agent": "launchready-ci smoke"},
+            headers={"User-Agent": "launchready-ci smoke", "Accept-Encoding": ", ".join(ENCODINGS)},
             trust_env=True,
         )
 
@@ -188,15 +198,17 @@ class Engine:
         most = max((self.spec.runs_of(j, runs) for j in self.spec.journeys), default=0)
         for number in range(1, most + 1):
             due = [j for j in self.spec.journeys if self.spec.runs_of(j, runs) >= number]
-            done = await asyncio.gather(*(self._journey(j, number) for j in due))
+            with _collected_between():
+                done = await asyncio.gather(*(self._journey(j, number) for j in due))
             out.append([step for journey in done for step in journey])
         return out
 
     async def first_steps(self) -> list[StepRun]:
         """Each journey's first step, once: which member paths answer at all."""
-        done = await asyncio.gather(
-            *(self._journey(j, 1, only_first=True) for j in self.spec.journeys)
-        )
+        with _collected_between():
+            done = await asyncio.gather(
+                *(self._journey(j, 1, only_first=True) for j in self.spec.journeys)
+            )
         return [step for journey in done for step in journey]
 
     async def _journey(
@@ -204,12 +216,20 @@ class Engine:
     ) -> list[StepRun]:
         variables: dict[str, str] = {}
         out: list[StepRun] = []
+        sent = time.time()  # when the step that makes the app send mail started
         async with self._client() as client:
             for step in journey.steps[:1] if only_first else journey.steps:
+                if step.email is not None:  # wait for a message (the email hook)
+                    if self.email is None or only_first or (out and not _went_on(out[-1])):
+                        out.append(StepRun(journey, step, number, None))
+                    else:
+                        out.append(await self.email.step(journey, step, number, variables, sent))
+                    continue
                 for repeat in range(1, step.runs + 1):
-                    if out and (out[-1].failure is not None or out[-1].exchange is None):
+                    if out and not _went_on(out[-1]):
                         out.append(StepRun(journey, step, number, None, repeat=repeat))
                         continue
+                    sent = time.time()
                     exchange = await send(
                         client,
                         self._request(step, variables),
@@ -219,7 +239,7 @@ class Engine:
                         max_hops=step.redirects,
                         connect_timeout=step.connect_timeout,
                     )
-                    failure = self._judge(step, exchange, client, variables)
+                    failure = with_notes(self._judge(step, exchange, client, variables), exchange)
                     out.append(StepRun(journey, step, number, exchange, failure, repeat))
         return out
 
@@ -235,7 +255,14 @@ class Engine:
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         elif step.body is not None:
             content = step.body.render(env, variables).encode()
-        return Request(step.method, self.url(step.url, variables), tuple(headers), content)
+        return Request(
+            step.method,
+            self.url(step.url, variables),
+            tuple(headers),
+            content,
+            secret_headers=frozenset(k.lower() for k, t in step.headers if _secret(t)),
+            secret_body=any(_secret(t) for t in step.templates() if t is not step.url),
+        )
 
     def _judge(
         self,
@@ -270,7 +297,7 @@ class Engine:
         document: Any = MISSING
         if expect.json or any(c.source == "json" for c in step.captures):
             try:
-                document = json.loads(text)
+                document = load_json(text)
             except ValueError as exc:
                 kind = got.headers.get("content-type", "no content type")
                 return Failure("invalid-json", f"the body is not JSON ({kind}): {exc}")
@@ -300,6 +327,42 @@ class Engine:
         return None
 
 
+def _went_on(last: StepRun) -> bool:
+    """Whether the journey goes on after ``last``: it passed and was not skipped."""
+    return last.failure is None and last.reached
+
+
+def _secret(template: Template) -> bool:
+    """Whether a value comes from a secret: the environment, or a capture (a token)."""
+    return bool(template.env or template.variables)
+
+
+def with_notes(failure: Failure | None, got: Exchange) -> Failure | None:
+    """A failure, with what the redirects did not forward (the likely reason for it)."""
+    if failure is None or not got.notes:
+        return failure
+    return Failure(failure.kind, f"{failure.message} ({'; '.join(got.notes)})")
+
+
+@contextlib.contextmanager
+def _collected_between() -> Iterator[None]:
+    """No garbage collection while a run's steps are timed, a full one after it, as
+    :mod:`timeit` does: a collection of the whole heap takes 10 to 100 ms on a loaded
+    machine and would land in some step's latency as if the server had been slow. The
+    objects alive before the first run (the imported modules) are frozen out of every
+    collection, so the one after each run looks at that run's objects alone."""
+    if gc.isenabled():
+        gc.freeze()
+        gc.disable()
+        try:
+            yield
+        finally:
+            gc.enable()
+            gc.collect()
+    else:  # the caller manages collection
+        yield
+
+
 def _render_json(value: Any, environ: Mapping[str, str], variables: Mapping[str, str]) -> Any:
     if isinstance(value, str):
         return Template(value).render(environ, variables)
@@ -308,6 +371,30 @@ def _render_json(value: Any, environ: Mapping[str, str], variables: Mapping[str,
     if isinstance(value, dict):
         return {k: _render_json(v, environ, variables) for k, v in value.items()}
     return value
+
+
+#: How deep a response's JSON may nest: JSONPath (and json itself, at about 1,000) recurse.
+MAX_JSON_DEPTH = 200
+
+
+def load_json(text: str | bytes) -> Any:
+    """A response body as JSON; ValueError when it is not JSON or nests deeper than
+    :data:`MAX_JSON_DEPTH` (``[[[[...`` would otherwise raise RecursionError, an
+    internal error, in the reader or in JSONPath)."""
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels") from None
+    level: list[tuple[Any, int]] = [(document, 1)]
+    while level:
+        value, depth = level.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(value, dict):
+            level.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            level.extend((v, depth + 1) for v in value)
+    return document
 
 
 def _json_value(path: str, document: Any) -> Any:
@@ -357,8 +444,8 @@ def _versions(got: Exchange, header: str | None, path: str | None) -> dict[str, 
         found[header] = None if got.fault else _header(got, header)
     if path:
         try:
-            value = MISSING if got.fault else _json_value(path, json.loads(got.body))
-        except (ValueError, RecursionError):
+            value = MISSING if got.fault else _json_value(path, load_json(got.body))
+        except ValueError:
             value = MISSING
         found[path] = None if value is MISSING or value is None else str(value)
     return found

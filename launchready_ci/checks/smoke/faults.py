@@ -1,7 +1,8 @@
 """How a journey step's request can fail on the wire: the fault kinds the report names
 (``refused``, ``dns``, ``tls``, ``timeout``, ``redirect-loop``, ``too-large``,
-``connection``), the rule of each, and :func:`classify`, which tells them apart from what
-httpx raised. :mod:`.client` sends the requests and returns a :class:`Fault`, never raises.
+``connection``, ``insecure-redirect``), the rule of each, and :func:`classify`, which
+tells them apart from what httpx raised. :mod:`.client` sends the requests and returns
+a :class:`Fault`, never raises.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "ConnectionRefused",
     "DnsFailed",
     "Fault",
+    "InsecureRedirect",
     "RedirectLoop",
     "StepTimeout",
     "TlsFailed",
@@ -205,6 +207,38 @@ class RedirectLoop(Rule):
 
 
 @register
+class InsecureRedirect(Rule):
+    """A journey step that carries credentials was redirected from HTTPS to plain HTTP.
+
+    Why
+    ---
+    Following it would send the member's session cookie or password in clear text, to
+    anyone on the network path. It usually means the app builds its redirects from the
+    scheme it sees behind the load balancer (HTTP) instead of the one members use: every
+    sign-in then drops to HTTP, or fails where cookies are `Secure`. The redirect was not
+    followed.
+
+    Remediation
+    -----------
+    Make the app trust the proxy's `X-Forwarded-Proto` (or configure its public URL) so
+    that redirects stay on HTTPS; send HSTS so that browsers never try HTTP.
+
+    References
+    ----------
+    - https://www.rfc-editor.org/rfc/rfc9110#section-15.4
+    - https://www.rfc-editor.org/rfc/rfc6797
+    """
+
+    id = "smoke/insecure-redirect"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    examples = {
+        "bad": ("POST https://app.example.com/login -> 307 http://app.example.com/login",),
+        "good": ("POST https://app.example.com/login -> 303 https://app.example.com/feed",),
+    }
+
+
+@register
 class BodyTooLarge(Rule):
     """A journey step's response body passed the size cap (smoke.max_body).
 
@@ -238,6 +272,7 @@ FAULT_RULES: Mapping[str, type[Rule]] = {
     "connection": ConnectionFailed,
     "redirect-loop": RedirectLoop,
     "too-large": BodyTooLarge,
+    "insecure-redirect": InsecureRedirect,
 }
 
 

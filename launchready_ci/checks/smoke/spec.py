@@ -23,6 +23,7 @@ from typing import Any
 
 from launchready_ci.config.model import Config
 from launchready_ci.errors import ConfigError, ConfigProblem
+from launchready_ci.patterns import Pattern, PatternError, compile_pattern
 from launchready_ci.redaction import shown_url
 
 __all__ = [
@@ -52,6 +53,7 @@ REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_BUDGETS = {"read": 0.300, "action": 0.700}
 
 _TEMPLATE = re.compile(r"\{\{\s*(env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field names
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -93,7 +95,7 @@ class Capture:
     name: str
     source: str  # json, header, cookie, regex, url, location, status
     argument: str = ""
-    regex: re.Pattern[str] | None = None  # taken from the source's text when set
+    regex: Pattern | None = None  # taken from the source's text when set (RE2)
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,12 @@ class Step:
     connect_timeout: float | None = None  # a new connection's (None: the total deadline)
     max_body: int = DEFAULT_MAX_BODY
     redirects: int = DEFAULT_REDIRECTS  # followed at most (0 with follow_redirects: false)
+    email: Any = None  # an EmailStep (launchready_ci.checks.email.spec): wait for a message
 
     def templates(self) -> Iterator[Template]:
+        if self.email is not None:
+            yield from self.email.templates()
+            return
         yield self.url
         yield from (t for _, t in self.headers)
         yield from (t for _, t in self.form or ())
@@ -175,6 +181,7 @@ class Spec:
     readiness: Readiness | None
     journeys: tuple[Journey, ...]
     connect_timeout: float | None = None
+    email: Any = None  # EmailSettings (launchready_ci.checks.email.spec): the inboxes
 
     def runs_of(self, journey: Journey, asked: int | None = None) -> int:
         """How many times ``journey`` runs when the run asks for ``asked`` (--runs)."""
@@ -193,7 +200,13 @@ class Spec:
         return tuple(names)
 
     def _templates(self) -> Iterator[tuple[Template, bool]]:
-        """Every template of every step, and whether it is the step's URL."""
+        """Every template of every step (and of the inboxes its email steps wait in), and
+        whether it is the step's URL."""
+        if self.email is not None:
+            used = {s.email.inbox for j in self.journeys for s in j.steps if s.email is not None}
+            for inbox in self.email.inboxes:
+                if inbox.name in used:
+                    yield from ((t, False) for t in inbox.templates())
         for journey in self.journeys:
             for step in journey.steps:
                 for template in step.templates():
@@ -224,6 +237,7 @@ class _Problems:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.found: list[ConfigProblem] = []
+        self.email: Any = None  # the smoke.email settings, for email steps
 
     def add(self, key: str, message: str, hint: str | None = None) -> None:
         pos = self.config.position(key)
@@ -244,12 +258,29 @@ class _Problems:
             self.add(key, f"{path!r} is not a JSONPath: {first}", "write it like $.user.email")
         return path
 
-    def regex(self, key: str, pattern: str) -> re.Pattern[str] | None:
+    def regex(self, key: str, pattern: str) -> Pattern | None:
         try:
-            return re.compile(pattern)
-        except re.error as exc:
+            return compile_pattern(pattern)
+        except PatternError as exc:
             self.add(key, f"{pattern!r} is not a regular expression: {exc}")
             return None
+
+    def url(self, key: str, text: str) -> str:
+        """A step's URL: what it holds outside ``{{ ... }}`` must parse (a bracket left
+        open in an IPv6 host, a bad port), or every request would fail far from here."""
+        import httpx
+
+        literal = _TEMPLATE.sub("x", text)
+        try:
+            httpx.URL("http://placeholder.invalid/").join(literal)
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            self.add(key, f"{text!r} is not a URL: {exc}")
+        return text
+
+    def header_name(self, key: str, name: str) -> str:
+        if not _TOKEN.fullmatch(name):
+            self.add(key, f"{name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
+        return name
 
     def predicate(self, key: str, value: Any) -> Any:
         if isinstance(value, Mapping) and "matches" in value:
@@ -260,10 +291,13 @@ class _Problems:
 def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
     """The spec in ``section`` (already schema-valid), or a ConfigError naming every
     problem with its line."""
+    from launchready_ci.checks.email.spec import read_settings
+
     problems = _Problems(config)
     budgets = {**DEFAULT_BUDGETS}
     for kind, value in (section.get("budgets") or {}).items():
         budgets[kind] = parse_duration(value)
+    problems.email = read_settings(problems, section.get("email"), "smoke.email", Template)
     settings = _settings(section, _DEFAULTS)
     journeys = tuple(
         _journey(problems, f"smoke.journeys[{i}]", raw, budgets, settings)
@@ -285,6 +319,7 @@ def read_spec(config: Config, section: Mapping[str, Any]) -> Spec:
         readiness=readiness,
         journeys=journeys,
         connect_timeout=settings["connect_timeout"],
+        email=problems.email if section.get("email") else None,
     )
 
 
@@ -400,6 +435,8 @@ def _step(
     budgets: Mapping[str, float],
     inherited: Mapping[str, Any],
 ) -> Step:
+    if "email" in raw:
+        return _email_step(problems, key, raw)
     method = raw.get("method", "GET")
     kind = raw.get("kind") or ("read" if method in ("GET", "HEAD") else "action")
     bodies = [k for k in ("json", "form", "body") if k in raw]
@@ -430,7 +467,7 @@ def _step(
         has_body="body" in expect_raw,
         has_url="url" in expect_raw,
     )
-    url = str(raw["url"])
+    url = problems.url(f"{key}.url", str(raw["url"]))
     settings = _settings(raw, inherited)
     budget: float | None = budgets[kind]
     if "budget" in raw:
@@ -440,7 +477,10 @@ def _step(
         key=key,
         method=method,
         url=Template(url),
-        headers=tuple((str(k), Template(str(v))) for k, v in (raw.get("headers") or {}).items()),
+        headers=tuple(
+            (problems.header_name(f"{key}.headers", str(k)), Template(str(v)))
+            for k, v in (raw.get("headers") or {}).items()
+        ),
         json=raw.get("json"),
         form=tuple((str(k), Template(_text(v))) for k, v in raw["form"].items())
         if "form" in raw
@@ -469,6 +509,25 @@ def _json_tests(problems: _Problems, key: str, raw: Any) -> tuple[tuple[str, Any
     return tuple(
         (problems.jsonpath(key, path), problems.predicate(key, test))
         for path, test in (raw or {}).items()
+    )
+
+
+def _email_step(problems: _Problems, key: str, raw: Mapping[str, Any]) -> Step:
+    """A step that waits for a message (see launchready_ci.checks.email.spec)."""
+    from launchready_ci.checks.email.spec import EmailSettings, read_step
+
+    settings = problems.email if problems.email is not None else EmailSettings("smoke.email")
+    email = read_step(problems, key, raw["email"], settings, Template, parse_duration)
+    name = raw.get("name") or email.type or f"email to {email.to.text if email.to else 'inbox'}"
+    return Step(
+        name=name,
+        key=key,
+        method="EMAIL",
+        url=Template(""),
+        kind="email",
+        budget=email.budget,
+        captures=tuple(Capture(c.name, "email") for c in email.captures),
+        email=email,
     )
 
 

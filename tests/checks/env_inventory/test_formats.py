@@ -148,10 +148,17 @@ def test_regex_matches_the_whole_value() -> None:
     assert check_format(fmt, "xeur-12") is not None
 
 
+def test_a_catastrophic_regex_checks_a_value_in_linear_time() -> None:
+    # Python's re backtracks for minutes on this; RE2 answers at once.
+    fmt = parse_format({"regex": "(a+)+$"})
+    assert check_format(fmt, "a" * 40 + "!") == "does not match the regex (a+)+$"
+
+
 @pytest.mark.parametrize(
     ("raw", "message", "key"),
     [
         ("integer", "unknown format 'integer'", ""),
+        ({"regex": "(?<=x)y"}, "lookahead, lookbehind and backreferences", "regex"),
         ({"regex": "(unclosed"}, "the regex does not compile: missing )", "regex"),
         ({"regex": ""}, "expected a regular expression", "regex"),
         ({"enum": []}, "expected a non-empty list of strings", "enum"),

@@ -37,8 +37,8 @@ def test_formats_are_parsed() -> None:
         ),
         (
             "version: 1\nvariables:\n  A:\n    format:\n      regex: '(unclosed'\n",
-            "env-inventory.yml:5:14: the regex does not compile: missing ), unterminated "
-            "subpattern at position 0\n  ==> at key: variables.A.format.regex",
+            "env-inventory.yml:5:14: the regex does not compile: missing ): (unclosed\n"
+            "  ==> at key: variables.A.format.regex",
         ),
         (
             "version: 1\nvariables:\n  A:\n    format: {enum: [on, off]}\n",

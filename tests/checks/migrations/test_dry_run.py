@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,13 +79,21 @@ def test_the_locks_each_statement_takes_are_reported(tmp_path: Path, database: s
         f["location"]["path"]: (dict(f["properties"])["mode"], f["severity"])  # type: ignore[call-overload,index]
         for f in findings
     }
-    # 0002 set lock_timeout and its ACCESS EXCLUSIVE lock was brief: a notice.
+    # 0002 set lock_timeout: its ACCESS EXCLUSIVE lock is a notice when it was brief
+    # (under 100 ms). How long it was depends on the machine's load, so the severity is
+    # checked against the time the finding reports, not assumed.
+    plan = next(f for f in findings if f["location"]["path"] == "db/migrations/0002_plan.sql")  # type: ignore[index]
+    held_ms = float(re.search(r"(?:for|held it) ([0-9.]+) ms", str(plan["message"])).group(1))  # type: ignore[union-attr]
+    brief = held_ms < 100
     assert seen == {
-        "db/migrations/0002_plan.sql": ("AccessExclusiveLock", "notice"),
+        "db/migrations/0002_plan.sql": ("AccessExclusiveLock", "notice" if brief else "warning"),
         "db/migrations/0003_email.sql": ("ShareLock", "warning"),
     }
-    assert "took AccessExclusiveLock on users for" in output
-    assert "after the file set lock_timeout: a brief lock" in output
+    if brief:
+        assert "took AccessExclusiveLock on users for" in output
+        assert "after the file set lock_timeout: a brief lock" in output
+    else:
+        assert "took AccessExclusiveLock on users and held it" in output
     assert "took ShareLock on users and held it" in output
     assert "until COMMIT: every write of users waits" in output
 

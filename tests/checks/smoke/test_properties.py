@@ -20,6 +20,7 @@ KEYS = [
     "journeys", "name", "steps", "url", "method", "json", "form", "body", "headers",
     "capture", "expect", "status", "regex", "cookie", "header", "matches", "contains",
     "budget", "kind", "readiness", "version", "version_json", "runs", "timeout",
+    "connect_timeout", "max_body", "redirects", "version_header",
 ]  # fmt: skip
 TEMPLATES = ["{{ token }}", "{{ env.PASSWORD }}", "{{", "$.a[", "$.user.id", "(", "2xx", "GET"]
 
@@ -51,7 +52,12 @@ step = st.fixed_dictionaries(
         "headers": st.dictionaries(st.text(max_size=5), st.sampled_from(TEMPLATES)),
         "json": values,
         "form": values,
-        "budget": st.sampled_from(["300ms", "1s", "fast", 2]),
+        "budget": st.sampled_from(["300ms", "1s", "fast", 2, "none", None]),
+        "runs": scalars,
+        "timeout": st.sampled_from(["300ms", "0s", "soon", -1, 2.5]),
+        "connect_timeout": scalars,
+        "max_body": scalars,
+        "redirects": scalars,
     },
 )
 sections = st.one_of(
@@ -60,7 +66,8 @@ sections = st.one_of(
         {
             "journeys": st.lists(
                 st.fixed_dictionaries(
-                    {"name": st.text(max_size=5), "steps": st.lists(step, max_size=3)}
+                    {"name": st.text(max_size=5), "steps": st.lists(step, max_size=3)},
+                    optional={"runs": scalars, "timeout": scalars, "redirects": scalars},
                 ),
                 max_size=3,
             )
