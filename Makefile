@@ -12,11 +12,14 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[dry-run,audit]'
 	@touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: pyproject.toml tests/pages/package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@# GitHub's Markdown stylesheet for tests/pages, pinned by the lock's integrity hash
+	@if command -v npm >/dev/null; then npm ci --prefix tests/pages --ignore-scripts --no-audit --no-fund --silent; \
+	  else echo "npm not found: the page tests (tests/pages) will be skipped"; fi
 	@touch $@ $(VENV)/.demo-installed
 
 ## demo: install into .venv, scan examples/membership-app, write reports to out/, then

@@ -1,14 +1,17 @@
 """Seconds from a fresh runner state to the first ``launchready`` result: pip against uv.
 
 Each *cold* run starts in a new temporary directory: create a venv, install launchready-ci
-from a snapshot of this repository (its dependencies come from the package index), then run
+from a snapshot of this repository (its dependencies come from the package index; the
+action's script installs the hash-pinned lock in requirements/), then run
 ``launchready run --root <example> --fail-on never -q``. Each *warm* run reuses that venv
 and only runs the command. Both installers are timed with an empty package cache
 (``pip --no-cache-dir``, ``uv --no-cache``) and with a warm one (a cache directory owned by
 the benchmark, filled by one untimed install first). When ``scripts/install-action.sh``
-exists, the action's own install path is timed the same way (there, warm = the script's
-reuse check + the run). Two variants show what the pip path could save: a venv
-``--without-pip`` filled by the base pip, and uv with ``--compile-bytecode``.
+exists, the action's own install path is timed the same way: its plan step, then its
+install step (there, warm = the plan and the install finding the venv, as after a cache
+hit, + the run; "warm reuse" is that check alone). Two variants show what the pip path
+could save: a venv ``--without-pip`` filled by the base pip, and uv with
+``--compile-bytecode``.
 
     python benchmarks/install.py                 # 3 repetitions
     python benchmarks/install.py --reps 5 --only uv-cold-cache,uv-warm-cache
@@ -258,12 +261,13 @@ class Bench:
         }
         env = clean_env(self.pip_config, extra)
         script = str(self.source / INSTALL_SCRIPT.relative_to(REPO))
-        steps = [timed("install", ["bash", script], env, self.timeout, tmp)]
-        exe = tmp / "launchready-not-published"
-        if output.exists():
-            for line in output.read_text(encoding="utf-8").splitlines():
-                if line.startswith("launchready="):
-                    exe = Path(line.partition("=")[2])  # the last one wins
+        # The action's two steps: the plan (which venv, which cache key), then the install,
+        # which finds the plan's venv warm (LR_VENV) or installs the lock into it.
+        output.write_text("", encoding="utf-8")
+        steps = [timed("plan", ["bash", script, "--plan"], env, self.timeout, tmp)]
+        env["LR_VENV"] = outputs(output).get("venv", "")
+        steps.append(timed("install", ["bash", script], env, self.timeout, tmp))
+        exe = Path(outputs(output).get("launchready") or tmp / "launchready-not-published")
         return steps, exe
 
     def cold(self, scenario: Scenario, rep: int, warm: int) -> Run:
@@ -288,6 +292,25 @@ class Bench:
         return run
 
 
+def outputs(path: Path) -> dict[str, str]:
+    """A GITHUB_OUTPUT file (name=value and name<<DELIMITER blocks); the last value wins."""
+    values: dict[str, str] = {}
+    lines = iter(path.read_text(encoding="utf-8").splitlines() if path.exists() else [])
+    for line in lines:
+        name, sep, delimiter = line.partition("<<")
+        if sep and "=" not in name:
+            body = []
+            for inner in lines:
+                if inner == delimiter:
+                    break
+                body.append(inner)
+            values[name] = "\n".join(body)
+        elif "=" in line:
+            key, _, value = line.partition("=")
+            values[key] = value
+    return values
+
+
 def tree_bytes(root: Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
 
@@ -306,6 +329,8 @@ def snapshot(root: Path) -> Path:
     shutil.copytree(REPO / "launchready_ci", dest / "launchready_ci", ignore=ignore)
     if INSTALL_SCRIPT.exists():
         shutil.copytree(INSTALL_SCRIPT.parent, dest / INSTALL_SCRIPT.parent.name, ignore=ignore)
+    if (REPO / "requirements").is_dir():  # the locks the script installs
+        shutil.copytree(REPO / "requirements", dest / "requirements")
     for name in ("pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE"):
         if (REPO / name).exists():
             shutil.copy2(REPO / name, dest / name)
@@ -446,6 +471,13 @@ def bench(args: argparse.Namespace, wanted: list[str], work: Path) -> int:
                 for step in step_names
             },
             "warm_total_s": summarize([t for r in done for t in r.warm_totals_s]),
+            "warm_reuse_s": summarize(
+                [
+                    sum(s.seconds for s in ws if s.name == "reuse-check")
+                    for r in done
+                    for ws in r.warm
+                ]
+            ),
             "launchready_exit_codes": sorted({r.first_run_exit for r in done} - {None}),
             "ok_runs": sum(r.ok for r in mine),
             "runs": len(mine),
@@ -467,6 +499,7 @@ def bench(args: argparse.Namespace, wanted: list[str], work: Path) -> int:
         "labels": {
             "cold_total_s": "fresh temp dir: create venv + install from the repo dir + first run",
             "warm_total_s": "venv already there: the run (script: its reuse check + the run)",
+            "warm_reuse_s": "script only: plan + install finding the venv warm (a cache hit)",
             "cold-cache": "pip --no-cache-dir, uv --no-cache, script with empty cache dirs",
             "warm-cache": "a cache dir of the benchmark's own, filled by one untimed install",
         },
@@ -483,13 +516,15 @@ def bench(args: argparse.Namespace, wanted: list[str], work: Path) -> int:
         return f"{d['median']:.2f} ({d['min']:.2f})" if isinstance(d, dict) else "-"
 
     print(f"\nseconds, median (min); {args.reps} cold runs, {args.warm_runs} warm runs after each")
-    print(f"{'scenario':<24}{'cold total':>15}{'install':>15}{'first run':>15}{'warm':>15}  ok")
+    head = f"{'scenario':<24}{'cold total':>15}{'install':>15}{'first run':>15}{'warm':>15}"
+    print(f"{head}{'warm reuse':>15}  ok")
     for name, s in summary.items():
         steps = s["steps_s"]
         assert isinstance(steps, dict)
+        reuse = cell(s["warm_reuse_s"]) if name.startswith("script-") else "-"
         print(
             f"{name:<24}{cell(s['cold_total_s']):>15}{cell(steps.get('install')):>15}"
-            f"{cell(steps.get('first-run')):>15}{cell(s['warm_total_s']):>15}"
+            f"{cell(steps.get('first-run')):>15}{cell(s['warm_total_s']):>15}{reuse:>15}"
             f"  {s['ok_runs']}/{s['runs']}"
         )
     for name, why in skipped.items():

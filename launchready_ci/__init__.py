@@ -6,6 +6,6 @@ The public API is small on purpose: run checks programmatically with :func:`run`
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 __all__ = ["__version__"]

@@ -329,6 +329,30 @@ def changed_paths(root: Path, base: str, head: str) -> frozenset[str]:
     return frozenset(p for p in out.split("\0") if p)
 
 
+def changed_lines(root: Path, base: str, head: str) -> dict[str, frozenset[int]] | None:
+    """The lines ``head`` adds or changes since its merge base with ``base``, by path
+    (relative to ``root``); None when the commits are not here. Fetches nothing: it only
+    orders annotations, which must not cost a fetch."""
+    if _git(root, "rev-parse", "--git-dir", check=False).returncode != 0:
+        return None
+    head_sha, base_sha = _resolve(root, head), _resolve(root, base)
+    if head_sha is None or base_sha is None:
+        return None
+    fork = _merge_base(root, base_sha, head_sha) or base_sha
+    cmd = ["git", "-c", "core.quotePath=false", "-C", str(root), "diff", "--no-color"]
+    cmd += ["--no-ext-diff", "--no-textconv", "--unified=0", "-M", "--relative", fork, head_sha]
+    try:
+        out = subprocess.run(cmd, capture_output=True, check=False, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    lines: dict[str, set[int]] = {}
+    for added in parse_patch(out.stdout.splitlines(keepends=True), None):
+        lines.setdefault(added.path, set()).update(n for n, _ in added.lines)
+    return {path: frozenset(numbers) for path, numbers in lines.items()}
+
+
 def plan_push(root: Path, before: str, after: str) -> Plan:
     """The commits of a push. An all-zero ``before`` (a new branch) means every commit
     reachable from ``after`` and from no other branch, local or remote; refs that

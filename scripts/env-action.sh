@@ -16,6 +16,12 @@
 set -euo pipefail
 
 here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+# shellcheck source=scripts/action-lib.sh
+source "$here/action-lib.sh"
+if ! lr_check_inputs; then
+  lr_output status 2
+  exit 0
+fi
 mode="${LR_MODE:-check}"
 
 case "$mode" in
@@ -34,7 +40,7 @@ case "$mode" in
     LR_FAIL_ON="" LR_SARIF="" LR_JSON="" exec "$here/run-action.sh" env docs --summary
     ;;
   *)
-    printf '::error title=launchready-ci::mode must be check, verify or docs, not %s\n' "$mode"
-    printf 'status=2\n' >>"${GITHUB_OUTPUT:-/dev/null}"
+    lr_error launchready-ci "mode must be check, verify or docs, not $mode"
+    lr_output status 2
     ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lint the composite actions, the starter workflows and this repository's workflows.
 #
-#   - zizmor --offline: security audits; zero findings allowed (a false positive is
+#   - zizmor --offline --persona auditor: every security audit, pedantic ones included; zero
+#     findings allowed (a false positive is
 #     suppressed inline with `# zizmor: ignore[audit]` and a reason)
 #   - check-jsonschema: GitHub's action and workflow schemas, bundled with the tool
 #   - ShellCheck: every bash/sh `run:` block (via extract_run_scripts.py, which also
@@ -24,7 +25,7 @@ export PATH
 shopt -s nullglob
 actions=(action.yml actions/*/action.yml)
 stubs=(tests/actions/stubs/*/action.yml tests/actions/stubs/*/*/action.yml)
-templates=(workflows-templates/*.yml workflows-templates/*.yaml)
+templates=(workflow-templates/*.yml workflow-templates/*.yaml)
 workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
 shell_scripts=(scripts/*.sh)
 [[ -f .ci/run ]] && shell_scripts+=(.ci/run)
@@ -42,7 +43,7 @@ run() { # name, command...
 
 # zizmor does not collect workflows outside .github/workflows from a directory, so every
 # file is named explicitly.
-run zizmor zizmor --offline --no-progress --color=never \
+run "zizmor (auditor persona)" zizmor --offline --no-progress --color=never --persona auditor \
   "${actions[@]}" "${stubs[@]}" "${templates[@]}" "${workflows[@]}"
 
 run "check-jsonschema (actions)" \
@@ -54,6 +55,10 @@ if ((${#workflow_files[@]})); then
   run "check-jsonschema (timeout-minutes on every job)" \
     check-jsonschema --builtin-schema custom.github-workflows-require-timeout "${workflow_files[@]}"
 fi
+
+[[ -f .github/dependabot.yml ]] &&
+  run "check-jsonschema (dependabot)" \
+    check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 extracted="$(mktemp -d)"
 trap 'rm -rf -- "$extracted"' EXIT

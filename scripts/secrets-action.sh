@@ -17,13 +17,20 @@
 set -euo pipefail
 
 here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
-scan="${LR_SCAN:-auto}"
+# shellcheck source=scripts/action-lib.sh
+source "$here/action-lib.sh"
 
 fail() {
-  printf '::error title=launchready-ci::%s\n' "$1"
-  printf 'status=2\n' >>"${GITHUB_OUTPUT:-/dev/null}"
+  lr_error launchready-ci "$1"
+  lr_output status 2
   exit 0
 }
+
+if ! lr_check_inputs; then
+  lr_output status 2
+  exit 0
+fi
+scan="${LR_SCAN:-auto}"
 
 case "$scan" in
   auto | push)

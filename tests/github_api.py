@@ -1,7 +1,7 @@
-"""A fake of GitHub's REST API for the rollback and uptime tests: a local HTTP server on
-127.0.0.1 that answers the deployment, deployment-status, workflow-dispatch, workflow-run,
-issue and issue-comment endpoints in their documented shapes (API version 2022-11-28), and
-records every request it receives.
+"""A fake of GitHub's REST API for the rollback, uptime and release tests: a local HTTP
+server on 127.0.0.1 that answers the deployment, deployment-status, workflow-dispatch,
+workflow-run, issue, issue-comment, release, release-asset and git-ref endpoints in their
+documented shapes (API version 2022-11-28), and records every request it receives.
 
 - Every request needs ``Authorization: Bearer <token>`` (or ``token <token>``), else 401
   ``Bad credentials``; another owner/repository, or any other path or method: 404.
@@ -20,6 +20,12 @@ records every request it receives.
   ``since``). Numbers start at 1; the author is the ``github-actions[bot]``.
 - Timestamps come from a shared fake clock, one minute per new object, unless
   ``clock_override`` (a datetime, or a callable returning one) says what time it is.
+- Releases: create (``tag_name`` required, one release per tag: 422 ``already_exists``),
+  get by tag, list assets; assets are uploaded to the release's ``upload_url`` (here the
+  same server) as raw bytes with ``?name=`` and a ``Content-Type`` (a name taken: 422).
+- Git refs: get ``git/ref/tags/<name>``, create ``git/refs`` (``ref``, ``sha``; taken:
+  422 ``Reference already exists``), update ``git/refs/tags/<name>`` (``sha``; ``force``
+  must be true to move a tag; missing: 422 ``Reference does not exist``).
 """
 
 from __future__ import annotations
@@ -64,6 +70,13 @@ _ROUTES = [
     ("PATCH", r"issues/(\d+)", "_update_issue"),
     ("GET", r"issues/(\d+)/comments", "_list_comments"),
     ("POST", r"issues/(\d+)/comments", "_create_comment"),
+    ("POST", r"releases", "_create_release"),
+    ("GET", r"releases/tags/([^/]+)", "_get_release_by_tag"),
+    ("GET", r"releases/(\d+)/assets", "_list_assets"),
+    ("POST", r"releases/(\d+)/assets", "_upload_asset"),
+    ("GET", r"git/ref/(tags/.+)", "_get_ref"),
+    ("POST", r"git/refs", "_create_ref"),
+    ("PATCH", r"git/refs/(tags/.+)", "_update_ref"),
 ]
 
 Reply = tuple[int, Any, dict[str, str]]  # status, JSON body (None: no body), extra headers
@@ -124,6 +137,9 @@ class FakeGitHub:
         self.issues: list[dict[str, Any]] = []  # oldest first
         self.comments: dict[int, list[dict[str, Any]]] = {}  # issue number -> oldest first
         self.labels: dict[str, dict[str, Any]] = {}  # lowercased name -> the repo's label
+        self.releases: list[dict[str, Any]] = []  # oldest first
+        self.assets: dict[int, list[tuple[dict[str, Any], bytes]]] = {}  # release id -> assets
+        self.refs: dict[str, str] = {}  # "tags/v1" -> sha
         # What time it is for new objects (and closing); None: the shared fake clock.
         self.clock_override: dt.datetime | Callable[[], dt.datetime] | None = None
         self._failures: list[Reply] = []
@@ -131,7 +147,9 @@ class FakeGitHub:
         self._ticks = 0
         self._ids = {"deployment": 1000, "status": 50000, "run": 7000000}
         self._ids |= {"issue": 2000000000, "comment": 1500000000, "label": 6000000000}
+        self._ids |= {"release": 180000000, "asset": 250000000}
         self._run_numbers: dict[str, int] = {}
+        self._upload = b""
 
     @property
     def repo_url(self) -> str:
@@ -229,10 +247,14 @@ class FakeGitHub:
         """One request: recorded, then answered (status, JSON body or None, extra headers)."""
         parts = urlsplit(target)
         path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
+        upload = method == "POST" and re.search(r"/releases/\d+/assets$", path) is not None
         try:
-            body, parsed = (json.loads(raw) if raw.strip() else None), True
+            body, parsed = (json.loads(raw) if raw.strip() and not upload else None), True
         except ValueError:
             body, parsed = None, False
+        if upload:  # an asset is raw bytes: the handler gets them with the query
+            query = {**query, "_content_type": headers.get("content-type", "")}
+            self._upload = raw
         with self._lock:
             self.requests.append(Recorded(method, path, query, headers, body))
             if self._failures:
@@ -605,6 +627,110 @@ class FakeGitHub:
         issue["comments"] += 1
         issue["updated_at"] = now
         return 201, comment, {}
+
+    # -- releases and refs ------------------------------------------------------------
+
+    def _release(self, number: str) -> dict[str, Any]:
+        for release in self.releases:
+            if release["id"] == int(number):
+                return release
+        raise ApiError(404, "Not Found")
+
+    def _create_release(self, path: str, query: dict[str, str], body: Any) -> Reply:
+        tag = body.get("tag_name")
+        if not isinstance(tag, str) or not tag:
+            raise _invalid("Release", "tag_name", "missing_field")
+        if any(r["tag_name"] == tag for r in self.releases):
+            raise _invalid("Release", "tag_name", "already_exists")
+        number, now = self._next_id("release"), self._now()
+        url = f"{self.repo_url}/releases/{number}"
+        html = f"https://github.com/{self.owner}/{self.repo}/releases/tag/{tag}"
+        # fmt: off
+        release = {
+            "url": url, "id": number, "node_id": f"RE_kwDOFake{number}", "tag_name": tag,
+            "target_commitish": body.get("target_commitish") or "main",
+            "name": body.get("name") or tag, "body": body.get("body") or "",
+            "draft": bool(body.get("draft", False)),
+            "prerelease": bool(body.get("prerelease", False)),
+            "make_latest": body.get("make_latest", "true"), "author": dict(BOT),
+            "created_at": now, "published_at": now, "html_url": html,
+            "assets_url": f"{url}/assets", "upload_url": f"{url}/assets{{?name,label}}",
+            "assets": [],
+        }
+        # fmt: on
+        self.releases.append(release)
+        self.assets[number] = []
+        return 201, release, {}
+
+    def _get_release_by_tag(self, path: str, query: dict[str, str], body: Any, tag: str) -> Reply:
+        for release in self.releases:
+            if release["tag_name"] == tag:
+                return 200, release, {}
+        raise ApiError(404, "Not Found")
+
+    def _list_assets(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        release = self._release(number)
+        items, links = self._page(path, query, [a for a, _ in self.assets[release["id"]]])
+        return 200, items, links
+
+    def _upload_asset(self, path: str, query: dict[str, str], body: Any, number: str) -> Reply:
+        release, name = self._release(number), query.get("name", "")
+        if not name:
+            raise _invalid("ReleaseAsset", "name", "missing_field")
+        if not query.get("_content_type"):
+            raise ApiError(422, "Content-Type header required")
+        if any(a["name"] == name for a, _ in self.assets[release["id"]]):
+            raise _invalid("ReleaseAsset", "name", "already_exists")
+        data, number_id = self._upload, self._next_id("asset")
+        # fmt: off
+        asset = {
+            "url": f"{self.repo_url}/releases/assets/{number_id}", "id": number_id,
+            "name": name, "label": query.get("label") or "", "state": "uploaded",
+            "content_type": query["_content_type"], "size": len(data),
+            "browser_download_url": f"{release['html_url']}/{name}".replace("/tag/", "/download/"),
+            "uploader": dict(BOT), "created_at": self._now(),
+        }
+        # fmt: on
+        self.assets[release["id"]].append((asset, data))
+        release["assets"].append(asset)
+        return 201, asset, {}
+
+    def _ref(self, name: str) -> dict[str, Any]:
+        sha = self.refs[name]
+        return {
+            "ref": f"refs/{name}",
+            "node_id": f"REF_kwDOFake{name}",
+            "url": f"{self.repo_url}/git/refs/{name}",
+            "object": {"sha": sha, "type": "commit", "url": f"{self.repo_url}/git/commits/{sha}"},
+        }
+
+    def _get_ref(self, path: str, query: dict[str, str], body: Any, name: str) -> Reply:
+        if name not in self.refs:
+            raise ApiError(404, "Not Found")
+        return 200, self._ref(name), {}
+
+    def _create_ref(self, path: str, query: dict[str, str], body: Any) -> Reply:
+        ref, sha = body.get("ref"), body.get("sha")
+        if not isinstance(ref, str) or not ref.startswith("refs/") or ref.count("/") < 2:
+            raise ApiError(422, "ref must be fully qualified, like refs/tags/v1")
+        if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{40}", sha):
+            raise _invalid("Reference", "sha", "invalid")
+        name = ref.removeprefix("refs/")
+        if name in self.refs:
+            raise ApiError(422, "Reference already exists")
+        self.refs[name] = sha
+        return 201, self._ref(name), {}
+
+    def _update_ref(self, path: str, query: dict[str, str], body: Any, name: str) -> Reply:
+        sha = body.get("sha")
+        if name not in self.refs:
+            raise ApiError(422, "Reference does not exist")
+        if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{40}", sha):
+            raise _invalid("Reference", "sha", "invalid")
+        if sha != self.refs[name] and name.startswith("tags/") and body.get("force") is not True:
+            raise ApiError(422, "Update is not a fast forward")
+        self.refs[name] = sha
+        return 200, self._ref(name), {}
 
 
 def _labelled(issue: dict[str, Any], names: Sequence[str]) -> bool:

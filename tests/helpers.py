@@ -82,6 +82,34 @@ def run_cli_peak(
     return subprocess.CompletedProcess(argv, proc.returncode, out, err), usage.ru_maxrss / 1024
 
 
+def parse_output_file(path: Path) -> dict[str, str]:
+    """Parse a GITHUB_OUTPUT / GITHUB_ENV file: ``name=value`` and ``name<<EOF`` blocks."""
+    values: dict[str, str] = {}
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            body: list[str] = []
+            while i < len(lines) and lines[i] != delimiter:
+                body.append(lines[i])
+                i += 1
+            if i >= len(lines):
+                raise ValueError(f"{path}: no closing {delimiter!r} for {name!r}")
+            i += 1
+            values[name] = "\n".join(body)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+        else:
+            raise ValueError(f"{path}: malformed line {line!r}")
+    return values
+
+
 # --- the job log as the Actions runner reads it -------------------------------------------
 
 #: The commands the runner knows (its command extensions, plus stop-commands).

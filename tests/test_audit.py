@@ -100,6 +100,30 @@ def test_the_dependency_map_names_the_services() -> None:
     assert "not in launchready.yml" not in text
 
 
+def test_the_dependency_map_marks_the_hosts_with_findings() -> None:
+    config = Config(
+        sections={
+            "domain": {"apex": "club.example", "hosts": [{"name": "app"}, {"name": "api"}]},
+            "smoke": {"base_url": "https://app.club.example", "journeys": []},
+        }
+    )
+    host = Location(target="api.club.example", target_kind="hostname")
+    findings = [
+        REGISTRY["domain/tls-expiry"].finding("expires in 3 days", host),
+        REGISTRY["domain/hsts-weak"].finding("max-age too short", host),
+        REGISTRY["smoke/assertion-failed"].finding("log in: 500", Location(target="/api/login")),
+    ]
+    text = dependency_map(config, findings)
+    lines = text.splitlines()
+    api = next(x for x in lines if '"api.club.example' in x)
+    assert api.endswith('["api.club.example ⚠ 2 findings"]')
+    node = api.split("[", 1)[0].strip()
+    assert f"  style {node} stroke:#cf222e,stroke-width:3px" in lines
+    assert '"App: app.club.example ⚠ 1 finding"' in text, "the smoke test's finding is the app's"
+    assert not any('"club.example ⚠' in x for x in lines), "the apex has none"
+    assert dependency_map(config).count("stroke:#cf222e") == 0
+
+
 HANDOVER_CONFIG = """\
 domain:
   apex: club.example
@@ -126,7 +150,7 @@ def test_handover_is_written_and_its_check_catches_a_stale_copy(tmp_path: Path) 
     done = run_cli("handover", "--root", str(repo))
     assert done.returncode == 0, done.stderr
     text = (repo / "HANDOVER.md").read_text()
-    assert "| `DATABASE_URL` | the database | yes | Fly secrets | @club/backend |" in text
+    assert "| 🔒 `DATABASE_URL` | the database | Fly secrets | @club/backend |" in text
     assert "**Nobody owns:** `SENTRY_DSN`." in text
     assert "- Alerts go to: @club/oncall" in text
     assert run_cli("handover", "--root", str(repo), "--check").returncode == 0
@@ -140,7 +164,7 @@ def test_handover_is_written_and_its_check_catches_a_stale_copy(tmp_path: Path) 
     stale = run_cli("handover", "--root", str(repo), "--check")
     assert stale.returncode == 1
     assert "HANDOVER.md is stale" in stale.stderr
-    assert "+| `STRIPE_SECRET_KEY` | payments | yes |" in stale.stderr
+    assert "+| 🔒 `STRIPE_SECRET_KEY` | payments |" in stale.stderr
 
 
 def test_the_audit_counts_a_stale_handover_against_the_handover_area(tmp_path: Path) -> None:

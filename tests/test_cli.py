@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from launchready_ci import __version__
-from tests.helpers import EXAMPLE, run_cli
+from tests.helpers import EXAMPLE, git, make_repo, parse_output_file, run_cli
 
 
 def test_version() -> None:
@@ -132,6 +133,106 @@ def test_report_files_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     json.loads(target.read_text())
     assert [p.name for p in target.parent.iterdir()] == ["r.sarif"]  # no temp files left
+
+
+# --- one behaviour everywhere: a command without its section is skipped ------------------
+
+SKIPPED = [
+    (("smoke", "run"), "smoke"),
+    (("domain", "check"), "domain"),
+    (("monitor", "run"), "uptime"),
+    (("rollback", "--smoke-results", "results.json"), "rollback"),
+]
+
+
+@pytest.mark.parametrize(("command", "key"), SKIPPED, ids=[c[0][0] for c in SKIPPED])
+def test_a_command_without_its_section_is_skipped_with_its_snippet(
+    tmp_path: Path, command: tuple[str, ...], key: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": "fail_on: warning\n"}, commit=False)
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
+    done = run_cli(
+        *command, "--root", str(repo),
+        env={"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)},
+        cwd=repo,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"has no `{key}:` section" in done.stdout
+    assert "to enable it, add to launchready.yml:" in done.stdout
+    assert f"\n          {key}:\n" in done.stdout, "the snippet, indented under the reason"
+    text = summary.read_text(encoding="utf-8")
+    assert "<details><summary>How to enable" in text and f"```yaml\n{key}:\n" in text
+    assert parse_output_file(outputs).get("result") in ("skipped", "passed")
+
+
+@pytest.mark.parametrize(
+    ("command", "section"),
+    [
+        (("smoke", "run"), "smoke:\n  journeys: 3\n"),
+        (("monitor", "run"), "uptime:\n  checks: nope\n"),
+        (("rollback", "--smoke-results", "results.json"), "rollback:\n  strategy: teleport\n"),
+    ],
+    ids=["smoke", "monitor", "rollback"],
+)
+def test_a_section_that_is_wrong_is_still_exit_2(
+    tmp_path: Path, command: tuple[str, ...], section: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {"launchready.yml": section}, commit=False)
+    done = run_cli(*command, "--root", str(repo), cwd=repo)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "launchready.yml:2" in done.stderr
+
+
+# --- under GitHub Actions: the log and the annotations -------------------------------------
+
+
+def _secret(i: int) -> str:
+    return f'smtp_password_{i} = "Pm-smtp-{i:02d}Hq2xK9vRt4Lw8Nc"\n'
+
+
+def test_on_a_pull_request_the_report_is_folded_and_its_lines_come_first(tmp_path: Path) -> None:
+    """The terminal report sits in a ::group:: (the annotations after it stand out), and
+    of the eleven warnings the one on a line the pull request changed is annotated even
+    though GitHub shows ten: it comes first."""
+    repo = make_repo(
+        tmp_path / "repo", {f"old{i:02d}.py": _secret(i) for i in range(11)}, commit=True
+    )
+    base = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "zz_new.py").write_text("x = 1\n" + _secret(99), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a new file")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}}))
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_WORKSPACE": str(repo),
+    }
+    done = run_cli("run", "--check", "secrets", "--fail-on", "never", cwd=repo, env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "::group::launchready report: passed-with-findings, 12 findings"
+    end = lines.index("::endgroup::")
+    warnings = [x for x in lines[end:] if x.startswith("::warning ")]
+    assert len(warnings) == 10
+    assert warnings[0].startswith("::warning file=zz_new.py,line=2"), warnings[0]
+
+
+def test_changed_lines_are_read_without_fetching(tmp_path: Path) -> None:
+    from launchready_ci.git import changed_lines
+
+    repo = make_repo(tmp_path / "repo", {"a.py": "1\n2\n3\n"}, commit=True)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "a.py").write_text("1\ntwo\n3\nfour\n", encoding="utf-8")
+    (repo / "b.py").write_text("new\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "change")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert changed_lines(repo, base, head) == {"a.py": frozenset({2, 4}), "b.py": frozenset({1})}
+    assert changed_lines(repo, "0" * 40, head) is None, "a commit that is not here: no order"
+    assert changed_lines(tmp_path, base, head) is None, "not a repository"
 
 
 def test_json_dash_writes_the_report_to_stdout_and_the_rest_to_stderr(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.helpers import EXAMPLE, run_cli
+from tests.helpers import parse_output_file as _outputs
 
 Repo = Callable[..., Path]
 
@@ -179,7 +180,7 @@ def test_env_check_writes_outputs_like_run(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "::warning file=env-inventory.yml" in proc.stdout
-    assert "result=passed-with-findings\n" in outputs.read_text()
+    assert _outputs(outputs)["result"] == "passed-with-findings"
 
 
 # --- docs -----------------------------------------------------------------------------
@@ -257,10 +258,6 @@ GOOD_PROD = (
 
 def _verify_repo(repo: Repo, **files: str) -> Path:
     return repo({"env-inventory.yml": INVENTORY, **APP, **files})
-
-
-def _outputs(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
 def test_verify_exit_codes_and_outputs(repo: Repo, tmp_path: Path) -> None:

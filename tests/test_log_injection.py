@@ -32,13 +32,14 @@ ONE_LINE = "y ##[add-mask]FORGED-5 ##[error]pwned-6 \x1b]0;title\x07"
 
 def _forged(command: LogCommand) -> bool:
     """A command launchready did not mean: anything indented or in the legacy form, any
-    other command than an annotation or a mask, or one whose title or data is planted."""
+    other command than an annotation, a mask or the terminal report's group, or one whose
+    title or data is planted."""
     if command.line != command.line.lstrip() or not command.line.startswith("::"):
         return True
-    if command.name not in ("error", "warning", "notice", "add-mask"):
+    if command.name not in ("error", "warning", "notice", "add-mask", "group", "endgroup"):
         return True
-    if command.name == "add-mask":
-        return "FORGED" in command.data
+    if command.name in ("add-mask", "group", "endgroup"):  # the terminal report's fold
+        return "FORGED" in command.data or "pwned" in command.data
     return "FORGED" in command.properties.get("title", "") or command.data.startswith("pwned")
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from tests.apps import membership_app
 from tests.github_api import FakeGitHub, github_api
 from tests.helpers import git, make_repo, run_cli
+from tests.helpers import parse_output_file as _outputs
 
 TOKEN = "ghs_test_token_0123456789"
 GOOD = "a" * 40
@@ -37,10 +38,6 @@ def _rollback(
     if api is not None:
         full.update({"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": api.url})
     return run_cli("rollback", "--root", str(repo), "--deployed", BAD, *args, env=full)
-
-
-def _outputs(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
 def test_deployment_strategy_marks_the_failure_and_deploys_the_last_good_ref(

@@ -35,11 +35,13 @@ __all__ = [
     "ExtraOutputs",
     "Session",
     "append_text",
+    "blob_url",
     "die",
     "execute",
     "guard",
     "open_session",
     "report_options",
+    "skip_unconfigured",
     "write_text",
 ]
 
@@ -210,6 +212,37 @@ def open_session(root: Path | None, config_path: str | None) -> Session:
     return Session(resolved, environ, github, config_mod.load(resolved, config_path))
 
 
+def skip_unconfigured(
+    session: Session, command: str, key: str, snippet: str, outputs: Mapping[str, str]
+) -> int:
+    """A command whose section is missing is skipped as a check is: the reason and the
+    snippet that enables it on the terminal and in the job summary, ``outputs`` for
+    later steps, exit 0 (exit 2 stays for a section that is there and wrong)."""
+    from launchready_ci.github.outputs import format_output
+    from launchready_ci.reporters.summary import enable_block, escape
+
+    where = session.config.path or "launchready.yml"
+    reason = f"not configured: {where} has no `{key}:` section"
+    # As the terminal report shows a skipped check.
+    body = "".join(f"          {line}\n" for line in snippet.rstrip("\n").split("\n"))
+    echo(
+        f"launchready {command}: skipped\n      reason: {reason}\n"
+        f"      to enable it, add to {where}:\n{body}",
+        nl=False,
+    )
+    github = session.github
+    if github.step_summary:
+        text = (
+            f"<!-- launchready {command} -->\n## ⏭️ launchready {command}: skipped\n\n"
+            f"{escape(reason)}.\n\n" + enable_block(command, where, snippet)
+        )
+        append_text(Path(github.step_summary), text)
+    if github.output:
+        values = {"result": "skipped", **outputs}
+        append_text(Path(github.output), "".join(format_output(k, v) for k, v in values.items()))
+    return 0
+
+
 def execute(
     *,
     root: Path | None,
@@ -281,8 +314,9 @@ def execute(
             write_text(path, scrub(render(report)))
             written["sarif" if render is sarif_r.render else "json"] = path
     markdown_text: str | None = None
+    pull, blob = _pull_request(github, environ)
     if markdown:
-        markdown_text = scrub(summary_r.render(report))
+        markdown_text = scrub(summary_r.render(report, blob_url=blob))
         write_text(markdown, markdown_text)
         written["markdown"] = markdown
     if write_baseline:
@@ -292,7 +326,8 @@ def execute(
     _print_reports(
         report,
         scrub,
-        github,
+        session,
+        pull,
         json_to_stdout=to_stdout,
         quiet=quiet,
         verbose=verbose,
@@ -300,7 +335,11 @@ def execute(
         annotations=annotations if annotations is not None else github.actions,
     )
     if (summary if summary is not None else bool(github.step_summary)) and github.step_summary:
-        text = markdown_text if markdown_text is not None else scrub(summary_r.render(report))
+        text = (
+            markdown_text
+            if markdown_text is not None
+            else scrub(summary_r.render(report, blob_url=blob))
+        )
         append_text(Path(github.step_summary), text)
     if github.output:
         lines = outputs_r.render(report, files=written)
@@ -340,7 +379,8 @@ def record_baseline(root: Path, path: Path, config_path: str | None = None) -> N
 def _print_reports(
     report: Report,
     scrub: Scrubber,
-    github: GitHubEnv,
+    session: Session,
+    pull: tuple[str, str] | None,
     *,
     json_to_stdout: bool,
     quiet: bool,
@@ -349,11 +389,16 @@ def _print_reports(
     annotations: bool,
 ) -> None:
     """The terminal report and the annotations; with ``--json -`` the JSON alone goes to
-    stdout and everything for people to stderr."""
+    stdout and everything for people to stderr. Under Actions the terminal report is
+    folded in a ``::group::`` (the annotations after it stand out); on a pull request
+    the annotations take its changed lines first."""
+    from launchready_ci.git import changed_lines
+    from launchready_ci.github.commands import command
     from launchready_ci.reporters import annotations as annotations_r
     from launchready_ci.reporters import json as json_r
     from launchready_ci.reporters import text as text_r
 
+    github = session.github
     if json_to_stdout:
         echo(scrub(json_r.render(report)), nl=False)
     if not quiet:
@@ -361,15 +406,49 @@ def _print_reports(
         use_color = color if color is not None else tty
         more_at = "all in the job summary" if github.step_summary else "--verbose lists them"
         text = text_r.render(report, color=use_color, verbose=verbose, more_at=more_at)
+        if github.actions:
+            title = command("group", {}, _group_title(report))
+            echo(title, err=json_to_stdout, commands=("group",))
         echo(scrub(text), nl=False, err=json_to_stdout, color=use_color)
+        if github.actions:
+            echo(command("endgroup", {}, ""), err=json_to_stdout, commands=("endgroup",))
     if annotations:
         where = "the job summary" if github.step_summary else "the terminal report"
+        changed = None
+        if pull is not None:
+            changed = changed_lines(Path(github.workspace or session.root), pull[0], pull[1])
         echo(
-            scrub(annotations_r.render(report, more_at=where)),
+            scrub(annotations_r.render(report, more_at=where, changed=changed)),
             nl=False,
             err=json_to_stdout,
             commands=annotations_r.COMMANDS,
         )
+
+
+def _pull_request(
+    github: GitHubEnv, environ: Mapping[str, str]
+) -> tuple[tuple[str, str] | None, str | None]:
+    """The pull request's (base, head) under Actions, and where locations link."""
+    from launchready_ci.github.events import pull_request_shas
+
+    pull = pull_request_shas(environ) if github.actions else None
+    return pull, blob_url(github, pull)
+
+
+def _group_title(report: Report) -> str:
+    counts = report.counts()
+    total = sum(counts.values())
+    found = f"{total} finding" + ("" if total == 1 else "s")
+    return f"launchready report: {report.result}, {found}"
+
+
+def blob_url(github: GitHubEnv, pull: tuple[str, str] | None) -> str | None:
+    """Where the summary's locations link: the files at the pull request's head (its
+    merge commit is not what the author wrote), else at the commit under test."""
+    sha = pull[1] if pull else github.sha
+    if not (github.actions and github.repository and sha):
+        return None
+    return f"{github.server_url.rstrip('/')}/{github.repository}/blob/{sha}/"
 
 
 def baseline_file(session: Session, given: str | None) -> tuple[Path, str] | None:

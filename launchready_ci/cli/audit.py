@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from launchready_ci.cli._common import (
     FAIL_ON,
     ROOT,
     append_text,
+    blob_url,
     guard,
     open_session,
     write_text,
@@ -101,15 +103,28 @@ def audit(
     report = run(session.context(), RunOptions(fail_on=fail_on or "never"), checks)
     result = audit_mod.audit(report, config, handover_fresh=handover_is_fresh(session))
     scrub = Scrubber(session.environ, tuple(secrets))
-    markdown = scrub(audit_mod.render(result, title=session.title))
+
+    def markdown(base: str | None) -> str:
+        """The report; locations link to ``base`` + path (a blob URL, or relative)."""
+        from launchready_ci.reporters.summary import finding_url
+
+        link = (lambda f: finding_url(f, base)) if base else None
+        return scrub(audit_mod.render(result, title=session.title, link=link))
+
     if output:
-        write_text(output, markdown)
+        # In the repository: links relative to where the file is, which work on GitHub
+        # and in a checkout alike. Elsewhere: none.
+        where = Path(output).resolve().parent
+        inside = where == session.root or session.root in where.parents
+        relative = Path(os.path.relpath(session.root, where)).as_posix() + "/"
+        write_text(output, markdown(relative if inside else None))
     if json_path:
         write_text(json_path, scrub(json.dumps(audit_mod.as_json(result), indent=2) + "\n"))
-    if session.github.step_summary:
-        append_text(Path(session.github.step_summary), markdown)
+    github = session.github
+    if github.step_summary:
+        append_text(Path(github.step_summary), markdown(blob_url(github, None)))
     if not quiet:
-        echo(markdown, nl=False)
+        echo(markdown(None), nl=False)
     return report.exit_code
 
 

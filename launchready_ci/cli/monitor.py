@@ -24,6 +24,7 @@ from launchready_ci.cli._common import (
     append_text,
     guard,
     open_session,
+    skip_unconfigured,
 )
 from launchready_ci.errors import CheckError, UsageError
 from launchready_ci.github.commands import add_mask
@@ -108,6 +109,10 @@ class _Outcome:
 
 def run(*, incidents: bool, at: float | None, **opts: Any) -> int:
     session = open_session(opts.pop("root"), opts.pop("config_path"))
+    if session.config.section("uptime") is None:
+        return skip_unconfigured(
+            session, "monitor run", "uptime", ENABLE, {"up": "", "recorded": "false"}
+        )
     monitor = _Monitor(session, incidents=incidents, **opts)
     outcome = monitor.run(time.time() if at is None else at)
     scrub = Scrubber(

@@ -16,6 +16,7 @@ from launchready_ci.cli._common import (
     append_text,
     guard,
     open_session,
+    skip_unconfigured,
 )
 from launchready_ci.deploy.rollback import DEFAULT_MIN_FAILED, Plan, Rollback, RollbackResult
 from launchready_ci.errors import UsageError
@@ -77,6 +78,9 @@ def rollback_command(**opts: Any) -> int:
     return run(**opts)
 
 
+#: What enables the rollback, for the message of a launchready.yml without it.
+ENABLE = "rollback:\n  strategy: command\n  command: vercel rollback --yes\n"
+
 _ICON = {"ok": "✅", "skip": "⏭️", "refuse": "⛔", "act": "↩️", "fail": "❌", "info": "ℹ️"}
 _TITLE = {
     "rolled-back": "↩️ launchready rollback: rolled back",
@@ -104,10 +108,9 @@ def run(
     session = open_session(root, config_path)
     section = session.config.section("rollback")
     if section is None:
-        raise UsageError(
-            f"{session.config.path or 'launchready.yml'} has no rollback: section; add one, "
-            "such as:\nrollback:\n  strategy: command\n  command: vercel rollback --yes\n"
-        )
+        outputs = {"outcome": "skipped", "rolled-back": "false", "target": ""}
+        outputs["reason"] = "not configured"
+        return skip_unconfigured(session, "rollback", "rollback", ENABLE, outputs)
     environ = session.environ
     smoke = _read_results(smoke_results)
     event = _event(environ.get("GITHUB_EVENT_PATH"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from launchready_ci.errors import UsageError
 
-__all__ = ["event_range", "pr_range"]
+__all__ = ["event_range", "pr_range", "pull_request_shas"]
 
 
 def pr_range(pr: str | None, base: str | None, head: str | None) -> tuple[str, str, int | None]:
@@ -48,6 +49,19 @@ def event_range() -> tuple[str | None, tuple[str, str] | None]:
         return None, (str(event["before"]), str(event["after"]))
     except (KeyError, TypeError):
         raise UsageError(f"the {name} event in GITHUB_EVENT_PATH lacks its commits") from None
+
+
+def pull_request_shas(environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """(base, head) of the pull request this run is about; None for other events or an
+    event file that cannot be read (what only orders or links output never fails it)."""
+    if not environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"):
+        return None
+    try:
+        event = json.loads(Path(environ["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
+        pull = event["pull_request"]
+        return str(pull["base"]["sha"]), str(pull["head"]["sha"])
+    except (KeyError, OSError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _read_event() -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Lines for ``$GITHUB_OUTPUT`` (and ``$GITHUB_ENV``, same format).
 
-A value with a line break uses the heredoc form with a random delimiter, as
-``@actions/core`` does (``ghadelimiter_<uuid>``); a delimiter that occurs in the value
-would end it early and let the rest of the value set other outputs, so it is checked.
+Every value uses the heredoc form with a random delimiter, as ``@actions/core`` does
+(``ghadelimiter_<uuid>``), even a value without a line break: a ``name=value`` line is
+only safe while nobody adds a line break to the value, and values come from inputs and
+paths. A delimiter that occurs in the value would end it early and let the rest of the
+value set other outputs, so it is checked. scripts/action-lib.sh writes the same form.
 """
 
 from __future__ import annotations
@@ -24,15 +26,13 @@ def _random_delimiter() -> str:
 def format_output(
     name: str, value: str, *, delimiter: Callable[[], str] = _random_delimiter
 ) -> str:
-    """``name=value\\n``, or ``name<<DELIM\\nvalue\\nDELIM\\n`` when the value has a line break.
+    """``name<<DELIM\\nvalue\\nDELIM\\n``.
 
     ``delimiter`` is injectable for tests; the default is random on purpose (a fixed one
     could be planted in a value).
     """
     if not _NAME.match(name):
         raise ValueError(f"not a valid output name: {name!r}")
-    if "\n" not in value and "\r" not in value:
-        return f"{name}={value}\n"
     for _ in range(_ATTEMPTS):
         delim = delimiter()
         if delim and delim not in value and delim not in name:

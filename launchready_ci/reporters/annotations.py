@@ -2,7 +2,8 @@
 
 GitHub keeps at most 10 error, 10 warning and 10 notice annotations per step (and 50
 per job) and drops the rest without a word. So the most severe are written first
-(``report.findings`` is sorted), at most ``per_level_limit`` of each level, and then one
+(``report.findings`` is sorted; on a pull request, the findings on the lines it changed
+first), at most ``per_level_limit`` of each level, and then one
 ``::notice`` says how many were left out and where to read them. That notice counts
 against the notice limit itself, so when it is needed one notice slot is kept for it.
 
@@ -15,6 +16,8 @@ the run fails, and it is easy to miss in a log.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from launchready_ci.findings import CheckStatus, Finding, Report, Severity
 from launchready_ci.github.commands import annotation
@@ -33,13 +36,25 @@ _ORDER = ("error", "warning", "notice")
 COMMANDS = frozenset(_ORDER)
 
 
-def render(report: Report, *, per_level_limit: int = 10, more_at: str = "the job summary") -> str:
-    """Annotation lines, most severe first, capped per level; ``""`` when there are none."""
+def render(
+    report: Report,
+    *,
+    per_level_limit: int = 10,
+    more_at: str = "the job summary",
+    changed: Mapping[str, frozenset[int]] | None = None,
+) -> str:
+    """Annotation lines, most severe first, capped per level; ``""`` when there are none.
+
+    ``changed`` (a pull request's changed lines by path) puts, within each level, the
+    findings on a changed line first, then those in a changed file: what the pull
+    request did is what its author can fix, and the cap keeps only the first ten.
+    """
     if per_level_limit < 1:
         raise ValueError("per_level_limit must be at least 1")
-    items = _errored_checks(report) + [
-        (LEVELS[f.severity], _finding(f, report)) for f in report.findings
-    ]
+    findings = list(report.findings)
+    if changed:
+        findings.sort(key=lambda f: (-f.severity, _distance(f, changed)))
+    items = _errored_checks(report) + [(LEVELS[f.severity], _finding(f, report)) for f in findings]
     totals = {level: 0 for level in _ORDER}
     for level, _line in items:
         totals[level] += 1
@@ -59,6 +74,17 @@ def render(report: Report, *, per_level_limit: int = 10, more_at: str = "the job
     if any(left_out.values()):
         lines.append(_more(left_out, per_level_limit, more_at))
     return "".join(line + "\n" for line in lines)
+
+
+def _distance(finding: Finding, changed: Mapping[str, frozenset[int]]) -> int:
+    """0: on a line the pull request changed, 1: in a file it changed, 2: elsewhere."""
+    loc = finding.location
+    if loc.path is None or loc.path not in changed:
+        return 2
+    if loc.start_line is None:
+        return 1
+    span = range(loc.start_line, (loc.end_line or loc.start_line) + 1)
+    return 0 if any(n in changed[loc.path] for n in span) else 1
 
 
 def _errored_checks(report: Report) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -100,7 +100,7 @@ _SOURCES: Mapping[str, tuple[str, ...]] = {
 _HOW: Mapping[str, str] = {
     "migrations": "add a migrations: section (SQL, Django or Alembic migrations)",
     "env": "write env-inventory.yml (`launchready env init` drafts it)",
-    "workflows": "add the deploy workflow (workflows-templates/launchready-deploy.yml)",
+    "workflows": "add the deploy workflow (workflow-templates/launchready-deploy.yml)",
     "smoke": "add a smoke: section and give --base-url",
     "domain": "a domain: section, and network access (the audit without --offline)",
     "email": "email journeys (an email: step in a smoke journey) and --base-url",
@@ -110,6 +110,7 @@ _PAYMENT = re.compile(r"stripe|paddle|braintree|lemon ?squeezy|paypal|payment|ch
 _SEVERITY = {Severity.ERROR: 1.0, Severity.WARNING: 0.45, Severity.NOTICE: 0.1}
 _CONFIDENCE = {Confidence.HIGH: 1.0, Confidence.MEDIUM: 0.85, Confidence.LOW: 0.7}
 _PENALTY = {Severity.ERROR: 20, Severity.WARNING: 6, Severity.NOTICE: 1}
+_ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.NOTICE: "🔵"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ def audit(report: Report, config: Config, *, handover_fresh: bool | None = None)
         if gaps:
             basis += "; missing: " + "; ".join(gaps)
         areas.append(AreaScore(area, max(0, 100 - penalty), len(found), basis))
-    return Audit(tuple(risks), tuple(areas), tuple(missing), dependency_map(config), report)
+    dep_map = dependency_map(config, report.findings)
+    return Audit(tuple(risks), tuple(areas), tuple(missing), dep_map, report)
 
 
 def _config_gaps(area: str, config: Config, handover_fresh: bool | None) -> list[str]:
@@ -228,10 +230,14 @@ def _label(text: str) -> str:
     return '"' + text.replace('"', "'").replace("\n", " ") + '"'
 
 
-def _domain_nodes(domain: Mapping[str, Any], lines: list[str], missing: list[str]) -> str:
-    """The domain, its DNS, hosts and platforms, and the mail senders; returns the apex."""
+def _domain_nodes(
+    domain: Mapping[str, Any], lines: list[str], missing: list[str], nodes: dict[str, str]
+) -> str:
+    """The domain, its DNS, hosts and platforms, and the mail senders; returns the apex.
+    ``nodes`` gets hostname -> node id, for marking the hosts with findings."""
     apex = str(domain.get("apex", "")).rstrip(".")
     if apex:
+        nodes[apex] = "apex"
         lines.append(f"  apex[{_label(apex)}]")
         lines.append("  members --> apex")
         server = domain.get("nameserver")
@@ -242,6 +248,7 @@ def _domain_nodes(domain: Mapping[str, Any], lines: list[str], missing: list[str
             if name in ("@", "", "www"):
                 continue
             fq = name.rstrip(".") if name.endswith(".") else f"{name}.{apex}"
+            nodes[fq] = f"h{i}"
             lines.append(f"  h{i}[{_label(fq)}]")
             lines.append(f"  apex --> h{i}")
             if host.get("cname"):
@@ -258,19 +265,24 @@ def _domain_nodes(domain: Mapping[str, Any], lines: list[str], missing: list[str
     return apex
 
 
-def dependency_map(config: Config) -> str:
+def dependency_map(config: Config, findings: Sequence[Finding] = ()) -> str:
     """A Mermaid flowchart: members -> domain -> hosts -> platforms; mail senders;
-    monitoring and who it pages. What launchready.yml does not say is drawn dashed."""
+    monitoring and who it pages. What launchready.yml does not say is drawn dashed; a
+    host with findings (the domain check's, by hostname; the smoke test's, on the app)
+    is drawn red with their count."""
     domain = config.section("domain") or {}
     smoke = config.section("smoke") or {}
     uptime = config.section("uptime") or {}
     rollback = config.section("rollback") or {}
     lines = ["flowchart LR", '  members(["Members"])']
     missing: list[str] = []
-    apex = _domain_nodes(domain, lines, missing)
+    nodes: dict[str, str] = {}
+    apex = _domain_nodes(domain, lines, missing, nodes)
     app = smoke.get("base_url") or uptime.get("base_url")
     if app:
-        lines.append(f"  app[{_label('App: ' + (urlsplit(str(app)).hostname or str(app)))}]")
+        host = urlsplit(str(app)).hostname or str(app)
+        nodes.setdefault(host, "app")
+        lines.append(f"  app[{_label('App: ' + host)}]")
         lines.append("  members --> app" if not apex else "  apex -.-> app")
     else:
         missing.append("app host")
@@ -291,14 +303,47 @@ def dependency_map(config: Config) -> str:
     for k, what in enumerate(missing):
         lines.append(f"  x{k}[{_label(what + ': not in launchready.yml')}]")
         lines.append(f"  style x{k} stroke-dasharray: 5 5")
+    lines += _marks(lines, nodes, findings, app_node="app" if app else None)
     return "\n".join(lines) + "\n"
+
+
+def _marks(
+    lines: list[str], nodes: Mapping[str, str], findings: Sequence[Finding], app_node: str | None
+) -> list[str]:
+    """Red nodes for the hosts with findings; their labels get the count."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        target = (finding.location.target or "").rstrip(".").lower()
+        node = nodes.get(target)
+        if node is None and finding.rule_id.startswith("smoke/") and app_node:
+            node = app_node
+        if node is not None:
+            counts[node] = counts.get(node, 0) + 1
+    out = []
+    for node, n in counts.items():
+        for i, line in enumerate(lines):
+            m = re.fullmatch(rf'  {node}\["(.*)"\]', line)
+            if m:
+                noun = "finding" if n == 1 else "findings"
+                lines[i] = f"  {node}[{_label(f'{m.group(1)} ⚠ {n} {noun}')}]"
+        out.append(f"  style {node} stroke:#cf222e,stroke-width:3px")
+    return out
 
 
 # -- the report -------------------------------------------------------------------------
 
 
-def render(result: Audit, *, title: str, limit: int = 40) -> str:
-    from launchready_ci.reporters.summary import escape
+def render(
+    result: Audit,
+    *,
+    title: str,
+    limit: int = 40,
+    link: Callable[[Finding], str | None] | None = None,
+) -> str:
+    """AUDIT.md. Four columns (#, risk, where, fix) that fit GitHub's 1012 px column:
+    the risk names what it stops, its severity, its rule (a link to the docs) and the
+    short message; fixes keep their code spans. ``link`` makes locations links."""
+    from launchready_ci.reporters.summary import breakable, escape, prose
 
     risks = result.risks
     counts = {s.label: sum(1 for r in risks if r.finding.severity is s) for s in Severity}
@@ -312,15 +357,17 @@ def render(result: Audit, *, title: str, limit: int = 40) -> str:
         "",
     ]
     if risks:
-        out += ["| # | Impact | Severity | Risk | Where | Fix |", "|---:|---|---|---|---|---|"]
+        out += ["| # | Risk | Where | Fix |", "|---:|---|---|---|"]
         for n, risk in enumerate(risks[:limit], 1):
             f = risk.finding
-            fix = escape(_shorten(f.remediation, 180))
-            message = escape(f.message.split("\n")[0])
-            out.append(
-                f"| {n} | {IMPACTS[risk.impact][1]} | {f.severity.label} | "
-                f"`{f.rule_id}`: {message} | {escape(f.location.describe())} | {fix} |"
-            )
+            rule = f"[`{f.rule_id}`]({f.help_uri})" if f.help_uri else f"`{f.rule_id}`"
+            message = prose(_shorten(f.message.split("\n")[0], 220))
+            what = f"{_ICON[f.severity]} **{IMPACTS[risk.impact][1]}**: {message} ({rule})"
+            where = breakable(escape(f.location.describe()))
+            url = link(f) if link else None
+            if url:
+                where = f"[{where}]({url})"
+            out.append(f"| {n} | {what} | {where} | {prose(_shorten(f.remediation, 200))} |")
         if len(risks) > limit:
             out += ["", f"{len(risks) - limit} more in the JSON report (`--json`)."]
     else:
@@ -335,16 +382,20 @@ def render(result: Audit, *, title: str, limit: int = 40) -> str:
     for scored in result.areas:
         score = "–" if scored.score is None else f"{scored.score}/100"
         title_ = AREAS[scored.area]
-        out.append(f"| {title_} | {score} | {scored.findings} | {escape(scored.basis)} |")
+        out.append(f"| {title_} | {score} | {scored.findings} | {prose(scored.basis)} |")
     if result.missing:
         out += ["", "### Not assessed, and what it needs", ""]
         grouped: dict[str, list[str]] = {}
         for item in result.missing:
             name, how = item.split(": ", 1)
             grouped.setdefault(how, []).append(name)
-        out += [f"- {', '.join(names)}: {escape(how)}" for how, names in grouped.items()]
+        out += [f"- {', '.join(names)}: {prose(how)}" for how, names in grouped.items()]
     out += _critical_emails(result.report)
-    out += ["", "## Dependency map", "", "```mermaid", result.dependency_map.rstrip(), "```", ""]
+    out += ["", "## Dependency map", ""]
+    marked = "style" in result.dependency_map and "stroke:#cf222e" in result.dependency_map
+    if marked:
+        out += ["Hosts with findings are drawn in red, with their count.", ""]
+    out += ["```mermaid", result.dependency_map.rstrip(), "```", ""]
     out += ["## Checks", ""]
     for check in result.report.results:
         line = f"- **{escape(check.title)}**: {check.status.value}"

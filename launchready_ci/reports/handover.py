@@ -29,8 +29,12 @@ _HEAD = (
 
 
 def _cell(value: Any) -> str:
+    """A table cell: what the config says, as Markdown that cannot break the table or
+    inject HTML (code spans stay code spans), with break points in long words."""
+    from launchready_ci.reporters.summary import prose
+
     text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ") or "–"
+    return prose(text) or "–"
 
 
 def _table(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
@@ -137,18 +141,30 @@ def _secrets(config: Config, root: Path, inventory: Any) -> list[str]:
         "secret. Values live in the store named for each; never in git.",
         "",
     ]
+    # Five columns, to fit GitHub's page: the secret mark goes with the name, the
+    # rotation note with the purpose.
     out += _table(
-        ("Variable", "Purpose", "Secret", "Stored in", "Owner", "Needed in", "Rotation"),
+        ("Variable", "Purpose", "Stored in", "Owner", "Needed in"),
         [
-            (f"`{e.name}`", e.purpose, "yes" if e.secret else "no" if e.secret is False else "?",
-             e.stored_in, e.owner, ", ".join(e.required_in), e.rotation)
+            (_variable(e), _purpose(e), e.stored_in, e.owner, ", ".join(e.required_in))
             for e in entries
         ],
-    )  # fmt: skip
+    )
+    out += ["🔒 secret, ❔ not said whether it is secret.", ""]
     orphans = [e.name for e in entries if not e.owner]
     if orphans:
         out += [f"**Nobody owns:** {', '.join(f'`{n}`' for n in orphans)}.", ""]
     return out
+
+
+def _variable(entry: Any) -> str:
+    mark = "🔒 " if entry.secret else "❔ " if entry.secret is None else ""
+    return f"{mark}`{entry.name}`"
+
+
+def _purpose(entry: Any) -> str:
+    purpose = str(entry.purpose or "–")
+    return f"{purpose}\n\nRotation: {entry.rotation}" if entry.rotation else purpose
 
 
 def _environment(job: Mapping[str, Any]) -> str:

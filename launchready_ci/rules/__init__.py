@@ -14,12 +14,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+from launchready_ci import __version__
 from launchready_ci.findings import Confidence, Finding, Location, Severity, fingerprint
 
 __all__ = ["DOCS_BASE", "REGISTRY", "Rule", "RuleDoc", "all_rules", "matches", "register"]
 
-#: Where the rule docs are published (docs/rules/<domain>/<name>.md in this repository).
-DOCS_BASE = "https://github.com/launchready/launchready-ci/blob/v1/docs/rules"
+#: Where the rule docs are published (docs/rules/<domain>/<name>.md in this repository), at
+#: the release tag of the version that runs: the page matches the rule that reported.
+DOCS_BASE = f"https://github.com/launchready/launchready-ci/blob/v{__version__}/docs/rules"
 
 _RULE_ID = re.compile(r"^[a-z][a-z0-9-]*/[a-z][a-z0-9-]*$")
 

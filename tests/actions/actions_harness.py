@@ -18,7 +18,9 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tests.helpers import parse_output_file
 
 __all__ = [
     "EXAMPLE",
@@ -247,34 +251,6 @@ def condition(text: Any, context: Mapping[str, Any], failed: bool) -> bool:
 # --- file commands -----------------------------------------------------------------------
 
 
-def parse_output_file(path: Path) -> dict[str, str]:
-    """Parse a GITHUB_OUTPUT / GITHUB_ENV file: ``name=value`` and ``name<<EOF`` blocks."""
-    values: dict[str, str] = {}
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if not line:
-            continue
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            body: list[str] = []
-            while i < len(lines) and lines[i] != delimiter:
-                body.append(lines[i])
-                i += 1
-            if i >= len(lines):
-                raise ValueError(f"{path}: no closing {delimiter!r} for {name!r}")
-            i += 1
-            values[name] = "\n".join(body)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-        else:
-            raise ValueError(f"{path}: malformed line {line!r}")
-    return values
-
-
 # --- running -----------------------------------------------------------------------------
 
 
@@ -439,6 +415,8 @@ def run_action(
             record.with_ = {k: substitute(v, context) for k, v in (step.get("with") or {}).items()}
             try:
                 record.outputs = dict(handlers[uses](record.with_, {**base_env, **exported}))
+                # A handler adds to PATH as an action does, by what it "appends" to GITHUB_PATH.
+                added_path += [p for p in record.outputs.pop("GITHUB_PATH", "").split("\n") if p]
                 ok = True
             except Exception as exc:  # a handler's failure is the step's failure
                 record.stderr = f"{type(exc).__name__}: {exc}"
@@ -486,6 +464,8 @@ class Uploads:
     def __init__(self) -> None:
         self.sarif: list[dict[str, str]] = []
         self.cache: list[dict[str, str]] = []
+        self.saved: list[dict[str, str]] = []
+        self.uv: list[dict[str, str]] = []
 
     def upload_sarif(self, with_: dict[str, str], env: Mapping[str, str]) -> dict[str, str]:
         sarif = Path(with_["sarif_file"])
@@ -499,9 +479,25 @@ class Uploads:
         self.cache.append(with_)
         return {"cache-hit": "false"}
 
+    def save_cache(self, with_: dict[str, str], env: Mapping[str, str]) -> dict[str, str]:
+        assert with_["key"], with_
+        assert all(Path(p).exists() for p in with_["path"].splitlines()), with_
+        self.saved.append(with_)
+        return {}
+
+    def setup_uv(self, with_: dict[str, str], env: Mapping[str, str]) -> dict[str, str]:
+        """The uv next to this Python stands in for the one setup-uv would download."""
+        assert with_["enable-cache"] == "false", with_
+        uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+        assert uv, "uv is not installed next to the test interpreter"
+        self.uv.append(with_)
+        return {"uv-path": uv, "GITHUB_PATH": str(Path(uv).parent)}
+
     @property
     def handlers(self) -> dict[str, Any]:
         return {
             "github/codeql-action/upload-sarif": self.upload_sarif,
-            "actions/cache": self.restore_cache,
+            "actions/cache/restore": self.restore_cache,
+            "actions/cache/save": self.save_cache,
+            "astral-sh/setup-uv": self.setup_uv,
         }

@@ -26,7 +26,8 @@ def runner_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def cold_install(runner_temp: Path) -> subprocess.CompletedProcess[str]:
-    """The first (cold) run of install-action.sh in this session's RUNNER_TEMP."""
+    """The first (cold) runs of install-action.sh in this session's RUNNER_TEMP: without
+    extras (the first one's result) and with the audit extra."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))}
     output = runner_temp / "cold-install-output"
     env |= {
@@ -38,6 +39,12 @@ def cold_install(runner_temp: Path) -> subprocess.CompletedProcess[str]:
         ["bash", str(INSTALL)], env=env, capture_output=True, text=True, timeout=600, check=False
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The root action installs the audit extra (zizmor) into a venv of its own.
+    env |= {"GITHUB_OUTPUT": str(runner_temp / "cold-install-audit-output"), "LR_EXTRAS": "audit"}
+    audit = subprocess.run(
+        ["bash", str(INSTALL)], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
     return proc
 
 

@@ -30,7 +30,9 @@ pytestmark = pytest.mark.act
 
 WORKFLOW = ".github/workflows/selftest.yml"
 STUBS = "tests/actions/stubs"
-ACT_TIMEOUT = 900
+ACT_TIMEOUT = 1500
+#: The selftest matrix legs act runs on this machine.
+LEGS = ("ubuntu-22.04", "ubuntu-24.04")
 USES = re.compile(r"^([\w.-]+)/([\w.-]+)(/[\w./-]+)?@([\w.-]+)$")
 
 
@@ -64,7 +66,12 @@ def snapshot(dest: Path) -> Path:
 
 def remote_actions(repo: Path) -> dict[str, Path]:
     """``owner/name@ref`` of every remote action used, mapped to its stub directory."""
-    files = [repo / WORKFLOW, repo / "action.yml", *sorted((repo / "actions").glob("*/action.yml"))]
+    files = [
+        repo / "action.yml",
+        *sorted((repo / "actions").glob("*/action.yml")),
+        *sorted((repo / ".github" / "workflows").glob("*.yml")),
+        *sorted((repo / "workflow-templates").glob("*.yml")),
+    ]
     mapping: dict[str, Path] = {}
     for file in files:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
@@ -75,6 +82,8 @@ def remote_actions(repo: Path) -> dict[str, Path]:
             if not m:
                 continue  # a local ./ action
             owner, name, _subpath, ref = m.groups()
+            if f"{owner}/{name}" == "launchready/launchready-ci":
+                continue  # the tree under test, mapped by the caller
             stub = repo / STUBS / name
             assert (stub / (_subpath or "").lstrip("/") / "action.yml").is_file(), (
                 f"{file.name} uses {step['uses']}: add an offline stub under {STUBS}/{name}/"
@@ -101,6 +110,9 @@ def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
         "--defaultbranch", "main",
         "--var", "LAUNCHREADY_SELFTEST_UPLOAD_SARIF=true",
     ]  # fmt: skip
+    # The matrix's Linux legs run here; macOS and Windows only on GitHub.
+    for os_ in LEGS:
+        command += ["-P", f"{os_}=-self-hosted", "--matrix", f"os:{os_}"]
     for action, stub in sorted(remote_actions(repo).items()):
         command += ["--local-repository", f"{action}={stub}"]
     code, log = run_act(command, repo, base / "act.log")
@@ -114,8 +126,7 @@ def template_command(
     """act running a starter workflow as a user copied it: on this host, offline, with
     `launchready/launchready-ci@v1` mapped to ``source`` (a snapshot of this tree) and the
     other remote actions to the offline stubs."""
-    stubs = source / STUBS
-    return [
+    command = [
         act, event,
         "-W", workflow,
         "-P", "ubuntu-latest=-self-hosted",
@@ -125,16 +136,30 @@ def template_command(
         "--action-cache-path", str(cache),
         "--defaultbranch", "main",
         "--local-repository", f"launchready/launchready-ci@v1={source}",
-        "--local-repository", f"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683={stubs / 'checkout'}",
-        "--local-repository", f"actions/cache@5a3ec84eff668545956fd18022155c47e93e2684={stubs / 'cache'}",
-        "--local-repository", f"github/codeql-action@ff0a06e83cb2de871e5a09832bc6a81e7276941f={stubs / 'codeql-action'}",
-        *extra,
     ]  # fmt: skip
+    for action, stub in sorted(remote_actions(source).items()):
+        command += ["--local-repository", f"{action}={stub}"]
+    return [*command, *extra]
+
+
+def uv_stub_bin() -> str:
+    """The directory of the uv the setup-uv stub puts on PATH: this test run's own."""
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    assert uv, "uv is missing (pip install uv)"
+    return str(Path(uv).parent)
 
 
 def run_act(command: list[str], cwd: Path, log_file: Path) -> tuple[int, str]:
-    """Run act without this process's GitHub variables; (exit status, log), log kept."""
+    """Run act without this process's GitHub variables; (exit status, log), log kept.
+
+    uv is taken off PATH, so that the actions set it up (with the setup-uv stub, which
+    puts this run's uv back) as on a runner without uv."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "ACT"))}
+    stub_bin = uv_stub_bin()
+    env["PATH"] = os.pathsep.join(
+        d for d in env.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "uv").exists()
+    )
+    command = [*command, "--env", f"UV_STUB_BIN={stub_bin}"]
     proc = subprocess.run(
         command,
         cwd=cwd,
@@ -168,15 +193,27 @@ def annotations(log: str) -> list[str]:
     return re.findall(r"^\[[^\]]*\]\s+\S+\s+(::(?:error|warning|notice) .*)$", log, re.MULTILINE)
 
 
-def test_the_selftest_job_succeeds(act_log: str) -> None:
-    assert "🏁  Job succeeded" in act_log
-    lines = printed(act_log)
-    assert "selftest: all checks passed" in lines
-    assert not [line for line in lines if "::error title=selftest::" in line]
+def leg(act_log: str, os_: str) -> str:
+    """The log lines of one matrix leg of the composite actions job."""
+    prefix = f"[selftest/composite actions on {os_}"
+    return "\n".join(x for x in act_log.splitlines() if x.startswith(prefix))
 
 
-def test_the_outputs_reach_the_workflow(act_log: str) -> None:
-    lines = printed(act_log)
+def test_every_job_succeeds(act_log: str) -> None:
+    for os_ in LEGS:
+        lines = printed(leg(act_log, os_))
+        assert "🏁  Job succeeded" in leg(act_log, os_), os_
+        assert "selftest: all checks passed" in lines, os_
+        assert not [line for line in lines if "::error title=selftest::" in line]
+    modes = "\n".join(x for x in act_log.splitlines() if x.startswith("[selftest/secret-scan on"))
+    assert "🏁  Job succeeded" in modes
+    assert "composite actions on macos" not in act_log, "macOS and Windows run on GitHub only"
+    assert "composite actions on windows" not in act_log
+
+
+@pytest.mark.parametrize("os_", LEGS)
+def test_the_outputs_reach_the_workflow(act_log: str, os_: str) -> None:
+    lines = printed(leg(act_log, os_))
     all_ = search(
         r"selftest all: outcome=(\S*) result=(\S*) exit-code=(\S*) findings=(\d+) errors=(\d+)",
         lines,
@@ -197,19 +234,21 @@ def test_the_outputs_reach_the_workflow(act_log: str) -> None:
     assert docs.groups() == ("success", "0")
 
 
-def test_env_verify_compares_production_with_staging(act_log: str) -> None:
+@pytest.mark.parametrize("os_", LEGS)
+def test_env_verify_compares_production_with_staging(act_log: str, os_: str) -> None:
     """The issue's acceptance: `verify` and `--compare` run through the composite action.
 
     The example's deploy/production.env lacks NEXT_PUBLIC_API_URL (required in
     production) and has staging.env's SESSION_SECRET: exactly those two findings.
     """
+    log = leg(act_log, os_)
     verify = search(
         r"selftest env-verify: outcome=(\S*) result=(\S*) exit-code=(\S*) findings=(\d+)"
         r" missing=(\d+) invalid=(\d+) shared=(\d+)",
-        printed(act_log),
+        printed(log),
     )
     assert verify.groups() == ("failure", "failed", "1", "2", "1", "0", "1")
-    commands = annotations(act_log)
+    commands = annotations(log)
     verify_errors = [c for c in commands if "env/missing-in-environment" in c or "shared" in c]
     assert any(
         c.startswith("::error file=examples/membership-app/env-inventory.yml")
@@ -228,8 +267,10 @@ def test_no_value_of_the_deploy_files_reaches_the_log(act_log: str) -> None:
                 assert value not in act_log, f"a value of {name} is in act's log"
 
 
-def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) -> None:
-    lines = printed(act_log)
+@pytest.mark.parametrize("os_", LEGS)
+def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str, os_: str) -> None:
+    log = leg(act_log, os_)
+    lines = printed(log)
     uploads = [
         m.groups()
         for m in map(re.compile(r"upload-sarif stub: category=(\S+) file=(\S+)").fullmatch, lines)
@@ -246,34 +287,49 @@ def test_the_sarif_upload_runs_even_though_findings_fail_the_step(act_log: str) 
     assert uploads[2][1].endswith("/examples/membership-app/launchready-env.sarif")
     assert uploads[3][1].endswith("/examples/membership-app/launchready-env-verify.sarif")
     # The step that fails the root action on its findings comes after the upload.
-    upload_at = act_log.index("upload-sarif stub: category=launchready file=")
-    assert upload_at < act_log.index("Failure - Main Fail on findings")
+    upload_at = log.index("upload-sarif stub: category=launchready file=")
+    assert upload_at < log.index("Failure - Main Fail on findings")
 
 
-def test_the_venv_is_installed_once_and_reused(act_log: str) -> None:
-    """Once per job (each job has its own runner temp), then reused by later actions."""
-    for job, reuses in (("composite actions", 4), ("secret-scan on a pull", 0)):
-        lines = printed(
-            "\n".join(x for x in act_log.splitlines() if x.startswith(f"[selftest/{job}"))
-        )
-        assert len([x for x in lines if x.startswith("launchready-ci: installing ")]) == 1, job
-        assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == reuses, job
-    assert [x for x in lines if x.startswith("cache stub: miss for key launchready-venv-")]
+@pytest.mark.parametrize("os_", LEGS)
+def test_the_venv_is_installed_once_per_lock_and_reused(act_log: str, os_: str) -> None:
+    """Once per job and lock (each job has its own runner temp), then reused by later
+    actions: the root action installs requirements/action-audit.txt (with zizmor), the
+    others requirements/action.txt; uv comes from the setup-uv step (act runs without uv
+    on PATH), and the venv is saved right after the install."""
+    modes = "\n".join(x for x in act_log.splitlines() if x.startswith("[selftest/secret-scan on"))
+    for log, installs, reuses in ((leg(act_log, os_), 2, 3), (modes, 1, 0)):
+        lines = printed(log)
+        installed = [x for x in lines if x.startswith("launchready-ci: installing ")]
+        assert len(installed) == installs, installed
+        assert len([x for x in lines if x.startswith("launchready-ci: reusing ")]) == reuses
+        assert [x for x in lines if x.startswith("setup-uv stub: uv ")], "uv was set up"
+        misses = [x for x in lines if x.startswith("cache stub: miss for key launchready-venv-")]
+        saves = [x for x in lines if x.startswith("cache stub: saved key launchready-venv-")]
+        assert len(misses) == installs + reuses and len(saves) == installs
+    lines = printed(leg(act_log, os_))
+    installed = [x for x in lines if x.startswith("launchready-ci: installing ")]
+    assert installed[0].endswith(" from requirements/action-audit.txt"), installed
+    assert installed[1].endswith(" from requirements/action.txt"), installed
 
 
-def test_the_step_summary_is_written(act_log: str) -> None:
+@pytest.mark.parametrize("os_", LEGS)
+def test_the_step_summary_is_written(act_log: str, os_: str) -> None:
     # act echoes what a step appended to $GITHUB_STEP_SUMMARY as "Summary - <text>".
     # Five actions write one each; act echoes a summary a second time when it came from
     # a composite action's last step that ran (mode docs skips the steps after it).
-    summaries = re.findall(r"Summary - (.*)", act_log)
+    log = leg(act_log, os_)
+    summaries = re.findall(r"Summary - (.*)", log)
     assert len(summaries) >= 5, summaries
     assert all("launchready" in s.lower() for s in summaries), summaries
-    # Mode docs appends the inventory as a table.
-    assert "| `SESSION_SECRET` | Signs session cookies |" in act_log
+    # Mode docs appends the inventory as a table (act prints a summary's later lines
+    # without the job's prefix: count them in the whole log, once per leg).
+    assert act_log.count("| `SESSION_SECRET` | Signs session cookies |") >= len(LEGS)
 
 
-def test_findings_become_annotations(act_log: str) -> None:
-    commands = annotations(act_log)
+@pytest.mark.parametrize("os_", LEGS)
+def test_findings_become_annotations(act_log: str, os_: str) -> None:
+    commands = annotations(leg(act_log, os_))
     assert any(
         re.match(r"::error file=examples/membership-app/app/payments\.py,line=\d+", c)
         for c in commands

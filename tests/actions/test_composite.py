@@ -89,18 +89,6 @@ def test_action_passes_inputs_through_env_only(action_dir: Path) -> None:
             assert any(x in step["run"] for x in ("$GITHUB_ACTION_PATH/", '"$LAUNCHREADY"', "exit"))
 
 
-@pytest.mark.parametrize("action_dir", ACTIONS, ids=_id)
-def test_remote_actions_are_pinned_by_sha_with_a_version_comment(action_dir: Path) -> None:
-    text = (action_dir / "action.yml").read_text(encoding="utf-8")
-    uses = re.findall(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", text, re.MULTILINE)
-    assert uses
-    for ref, rest in uses:
-        if ref.startswith(("./", "$/")):
-            continue
-        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), ref
-        assert re.fullmatch(r"\s*# v\d+\.\d+\.\d+", rest), f"{ref}: no '# vX.Y.Z' comment"
-
-
 # --- install-action.sh -------------------------------------------------------------------
 
 
@@ -129,15 +117,16 @@ def test_install_is_cold_once_then_warm(cold_install, runner_temp: Path) -> None
     cold = parse_output_file(runner_temp / "cold-install-output")
     assert cold["warm"] == "false"
     assert "installing" in cold_install.stdout
-    proc, warm, path = _install(runner_temp)
+    _, plan, _ = _install(runner_temp, "--plan")
+    proc, warm, path = _install(runner_temp, LR_VENV=plan["venv"])
     assert proc.returncode == 0, proc.stderr
     assert warm["warm"] == "true"
     assert "reusing" in proc.stdout
-    assert warm["venv"] == cold["venv"]
+    assert warm["venv"] == cold["venv"] == plan["venv"]
     venv = Path(warm["venv"])
     assert venv.parent == runner_temp and venv.name.startswith("launchready-venv-")
-    assert warm["cache-key"].startswith("launchready-venv-")
-    assert warm["cache-key"].endswith(venv.name.removeprefix("launchready-venv-"))
+    assert plan["cache-key"].startswith("launchready-venv-")
+    assert plan["cache-key"].endswith(venv.name.removeprefix("launchready-venv-"))
     # launchready comes from the action's checkout, not from PyPI nor the dev venv.
     assert Path(warm["launchready"]).is_relative_to(venv)
     version = subprocess.run(
@@ -152,7 +141,9 @@ def test_install_is_cold_once_then_warm(cold_install, runner_temp: Path) -> None
 def test_install_plan_installs_nothing(tmp_path: Path) -> None:
     proc, out, path = _install(tmp_path, "--plan")
     assert proc.returncode == 0, proc.stderr
-    assert set(out) == {"venv", "cache-key"}
+    assert set(out) == {"venv", "cache-key", "cache-path", "setup-uv", "uv-version"}
+    assert out["cache-path"] == out["venv"], "no managed Python: the venv alone is cached"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", out["uv-version"]), "the uv of requirements/test.txt"
     assert not Path(out["venv"]).exists() and path == []
 
 
@@ -163,15 +154,17 @@ def _copy_action_sources(dest: Path) -> Path:
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     shutil.copy2(ROOT / "pyproject.toml", dest)
+    shutil.copytree(ROOT / "requirements", dest / "requirements")
     (dest / "scripts").mkdir()
     shutil.copy2(INSTALL, dest / "scripts")
+    shutil.copy2(INSTALL.parent / "action-lib.sh", dest / "scripts")
     return dest / "scripts" / INSTALL.name
 
 
 def test_install_key_follows_the_package_sources(tmp_path: Path) -> None:
     script = _copy_action_sources(tmp_path / "action")
     keys = []
-    for change in (None, "launchready_ci/__init__.py", "pyproject.toml"):
+    for change in (None, "launchready_ci/__init__.py", "pyproject.toml", "requirements/action.txt"):
         if change:
             with (tmp_path / "action" / change).open("a") as fh:
                 fh.write("\n# changed\n")
@@ -182,7 +175,11 @@ def test_install_key_follows_the_package_sources(tmp_path: Path) -> None:
     (tmp_path / "action" / "launchready_ci" / "__pycache__").mkdir(exist_ok=True)
     (tmp_path / "action" / "launchready_ci" / "__pycache__" / "x.pyc").write_bytes(b"x")
     proc, out, _ = _install(tmp_path, "--plan", script=str(script))
-    assert len(set(keys)) == 3 and out["cache-key"] == keys[-1]
+    assert len(set(keys)) == 4 and out["cache-key"] == keys[-1]
+    # Each extra has its own lock, so its own venv.
+    proc, audit, _ = _install(tmp_path, "--plan", script=str(script), LR_EXTRAS="audit")
+    assert proc.returncode == 0, proc.stderr
+    assert audit["cache-key"] != keys[-1]
 
 
 def test_install_with_a_missing_python_says_what_to_do(tmp_path: Path) -> None:
@@ -192,17 +189,61 @@ def test_install_with_a_missing_python_says_what_to_do(tmp_path: Path) -> None:
     assert "actions/setup-python" in proc.stdout and out == {}
 
 
-def test_install_with_an_old_python_says_what_to_do(tmp_path: Path) -> None:
-    fake = tmp_path / "python3.9"
+def _old_python(tmp_path: Path, name: str = "python3") -> Path:
+    """A python3 that answers the plan as Python 3.10 does (ubuntu-22.04's)."""
+    bin_dir = tmp_path / "old-bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / name
     fake.write_text(
-        '#!/bin/sh\necho "launchready-ci needs Python >= 3.11, /usr/bin/python3.9 is 3.9.2"\nexit 3\n'
+        '#!/bin/sh\ncat >/dev/null\nprintf "old\\n/usr/bin/python3.10\\n3.10.12\\n0123456789abcdef0123\\n"\n'
     )
     fake.chmod(0o755)
-    proc, _, _ = _install(tmp_path, LR_PYTHON=str(fake))
+    return fake
+
+
+def test_install_with_an_old_python_says_what_to_do(tmp_path: Path) -> None:
+    proc, _, _ = _install(tmp_path, LR_PYTHON=str(_old_python(tmp_path)))
     assert proc.returncode == 1
     assert (
-        "::error title=launchready-ci install::launchready-ci needs Python >= 3.11" in proc.stdout
+        "::error title=launchready-ci install::launchready-ci needs Python >= 3.11,"
+        " /usr/bin/python3.10 is 3.10.12: add actions/setup-python" in proc.stdout
     )
+
+
+def _only_old_pythons(tmp_path: Path) -> str:
+    """A PATH whose python3 and python are 3.10, with bash and the basic tools."""
+    bin_dir = _old_python(tmp_path).parent
+    _old_python(tmp_path, "python")
+    for tool in ("bash", "sed", "head", "od", "tr", "dirname", "uname", "cat", "cut"):
+        found = shutil.which(tool)
+        assert found, tool
+        (bin_dir / tool).symlink_to(found)
+    return str(bin_dir)
+
+
+def test_without_a_python_311_uv_fetches_one(tmp_path: Path) -> None:
+    proc, out, _ = _install(tmp_path, "--plan", PATH=_only_old_pythons(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    key = out["cache-key"].rsplit("-", 3)
+    assert key[-2:] == ["cp312", f"uv{out['uv-version']}"], out["cache-key"]
+    venv, managed = out["cache-path"].splitlines()
+    assert venv == out["venv"] and Path(managed).name.startswith("launchready-python-")
+    assert out["setup-uv"] == "true", "no uv on this PATH: the action sets it up"
+
+
+def test_without_a_python_311_pip_alone_names_setup_python(tmp_path: Path) -> None:
+    proc, out, _ = _install(
+        tmp_path, "--plan", PATH=_only_old_pythons(tmp_path), LAUNCHREADY_INSTALLER="pip"
+    )
+    assert proc.returncode == 1 and out == {}
+    assert "needs Python >= 3.11, the newest here is /usr/bin/python3.10 3.10.12" in proc.stdout
+    assert "actions/setup-python" in proc.stdout
+
+
+def test_install_refuses_an_unknown_extra(tmp_path: Path) -> None:
+    proc, _, _ = _install(tmp_path, "--plan", LR_EXTRAS="gpu")
+    assert proc.returncode == 1
+    assert "unknown extras 'gpu' (expected audit, dry-run or nothing)" in proc.stdout
 
 
 def test_install_rejects_an_unknown_installer(tmp_path: Path) -> None:
@@ -252,7 +293,7 @@ def test_findings_fail_the_job_after_the_sarif_upload(
     assert uploads.sarif == [{"sarif_file": out["sarif-file"], "category": "launchready"}]
     assert run.step("Upload SARIF to code scanning").outcome == "success"
     # The cache step is keyed by the plan step, and the install found the venv warm.
-    assert uploads.cache[0]["path"] == run.step("plan").outputs["venv"]
+    assert uploads.cache[0]["path"] == run.step("plan").outputs["cache-path"]
     assert uploads.cache[0]["key"] == run.step("plan").outputs["cache-key"]
     assert run.step("install").outputs["warm"] == "true"
     assert run.summary.strip(), "launchready wrote no step summary"
@@ -326,7 +367,7 @@ def test_secret_scan_wrapper_runs_only_the_secrets_check(
         scan="tree",
         **{"upload-sarif": "true"},
     )
-    assert wrapper.step("install").outputs["warm"] == "true", "the root action's venv is shared"
+    assert wrapper.step("install").outputs["warm"] == "true", "the session's venv is reused"
     assert wrapper.outputs["exit-code"] in ("0", "1")
     assert int(wrapper.outputs["findings"]) >= 1
     assert Path(wrapper.outputs["sarif-file"]).name == "launchready-secrets.sarif"
@@ -342,7 +383,7 @@ def test_secret_scan_wrapper_runs_only_the_secrets_check(
         fresh / EXAMPLE,
         ignore=shutil.ignore_patterns("launchready*.sarif", "launchready*.json"),
     )
-    root = _run(ROOT, fresh, runner_temp, Uploads(), checks="secrets", **{"fail-on": "never"})
+    root = _run(ROOT, fresh, runner_temp, Uploads(), check="secrets", **{"fail-on": "never"})
     assert root.outputs["findings"] == wrapper.outputs["findings"]
     assert _findings(Path(root.outputs["json-file"])) == found
 
@@ -414,7 +455,7 @@ def test_env_inventory_verify_mode_compares_two_value_files(
         mode="verify",
         environment="production",
         compare="deploy/staging.env",
-        **{"env-file": "deploy/production.env", "upload-sarif": "true"},
+        **{"from": "deploy/production.env", "upload-sarif": "true"},
     )
     out = run.outputs
     assert run.failed and run.step("Fail on findings").returncode == 1
@@ -482,3 +523,28 @@ def test_env_inventory_rejects_an_unknown_mode(
     assert (
         "::error title=launchready-ci::mode must be check, verify or docs, not lint" in run.stdout
     )
+
+
+# --- the former input names ----------------------------------------------------------------
+
+
+def test_the_former_input_names_still_work(cold_install, workspace, runner_temp, uploads) -> None:
+    """checks (now check) and env-file (now from) keep working, with GitHub's deprecation
+    warning from their deprecationMessage."""
+    root = _run(ROOT, workspace, runner_temp, uploads, checks="secrets", **{"fail-on": "never"})
+    assert {rule.split("/")[0] for rule, _ in _findings(Path(root.outputs["json-file"]))} == {
+        "secrets"
+    }
+    verify = _run(
+        ENV_ACTION,
+        workspace,
+        runner_temp,
+        uploads,
+        mode="verify",
+        environment="production",
+        **{"env-file": "deploy/production.env"},
+    )
+    assert verify.outputs["missing"] == "1", "the values came from the file"
+    for action, old, new in ((ROOT, "checks", "check"), (ENV_ACTION, "env-file", "from")):
+        inputs = _meta(action)["inputs"]
+        assert new in inputs and new in inputs[old]["deprecationMessage"]

@@ -1,4 +1,4 @@
-"""workflows-templates/launchready-deploy.yml run with act on a push, as a user would copy
+"""workflow-templates/launchready-deploy.yml run with act on a push, as a user would copy
 it: the Deploy step is the user's script, the smoke test runs against the real membership
 app on loopback (tests/apps.py) with a broken feed API, and the rollback runs the user's
 rollback command."""
@@ -24,7 +24,7 @@ from tests.helpers import git
 pytestmark = pytest.mark.act
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = "workflows-templates/launchready-deploy.yml"
+TEMPLATE = "workflow-templates/launchready-deploy.yml"
 PASSWORD = "correct horse battery staple"
 
 CONFIG = """\

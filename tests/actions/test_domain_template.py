@@ -1,4 +1,4 @@
-"""workflows-templates/launchready-domain.yml run with act on a schedule event, as a user
+"""workflow-templates/launchready-domain.yml run with act on a schedule event, as a user
 would copy it, against the test session's NSD and nginx (tests/servers.py).
 
 The user's launchready.yml points the check at them (domain.nameserver, connect_to and
@@ -19,7 +19,7 @@ from tests.servers import Web
 pytestmark = pytest.mark.act
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = "workflows-templates/launchready-domain.yml"
+TEMPLATE = "workflow-templates/launchready-domain.yml"
 
 
 def test_the_domain_template_fails_on_the_planted_problems(

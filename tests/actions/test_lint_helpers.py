@@ -146,7 +146,7 @@ def test_harness_reads_multiline_outputs(tmp_path: Path) -> None:
 
 
 def test_starter_workflow_has_its_properties_file() -> None:
-    templates = ROOT / "workflows-templates"
+    templates = ROOT / "workflow-templates"
     for workflow in templates.glob("*.yml"):
         props = json.loads(workflow.with_suffix(".properties.json").read_text(encoding="utf-8"))
         assert {"name", "description", "iconName", "categories", "filePatterns"} <= set(props)

@@ -1,4 +1,4 @@
-"""workflows-templates/launchready.yml, the template for every repository, run with act on
+"""workflow-templates/launchready.yml, the template for every repository, run with act on
 a push as a user would copy it: a committed live Stripe key fails the job, on the line,
 and the SARIF report still goes to code scanning."""
 
@@ -23,7 +23,7 @@ from tests.helpers import git
 pytestmark = pytest.mark.act
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = "workflows-templates/launchready.yml"
+TEMPLATE = "workflow-templates/launchready.yml"
 
 
 def test_the_root_template_fails_on_a_committed_key_and_uploads_sarif(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The starter workflows in workflows-templates/, run with act as a user would copy them.
+"""The starter workflows in workflow-templates/, run with act as a user would copy them.
 The migrations job's service container is played by the test session's PostgreSQL.
 
 A user's repository is built in a temp dir: a pull request whose first commit adds a fake
@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from tests.actions.test_act import (
-    STUBS,
     act_binary,
     annotations,
     printed,
+    remote_actions,
     run_act,
     snapshot,
 )
@@ -30,7 +30,7 @@ from tests.helpers import git
 pytestmark = pytest.mark.act
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = "workflows-templates/launchready-pr.yml"
+TEMPLATE = "workflow-templates/launchready-pr.yml"
 
 
 def _fake_key() -> str:
@@ -38,16 +38,51 @@ def _fake_key() -> str:
     return "sk_" + "live_" + "".join(secrets.choice(alphabet) for _ in range(28))
 
 
+REPOSITORY = "acme/clubhouse"
+
+
+def _command(act: str, base_dir: Path, source: Path, event: Path, *extra: str) -> list[str]:
+    command = [
+        act, "pull_request",
+        "-e", str(event),
+        "-W", ".github/workflows/launchready-pr.yml",
+        "-P", "ubuntu-latest=-self-hosted",
+        "--action-offline-mode",
+        "--pull=false",
+        "--no-cache-server",
+        "--action-cache-path", str(base_dir / "act-cache"),
+        "--defaultbranch", "main",
+        "--local-repository", f"launchready/launchready-ci@v1={source}",
+        *extra,
+    ]  # fmt: skip
+    for action, stub in sorted(remote_actions(source).items()):
+        command += ["--local-repository", f"{action}={stub}"]
+    return command
+
+
+def _event(path: Path, base: str, head: str, head_repository: str) -> Path:
+    pull = {
+        "number": 7,
+        "commits": 2,
+        "base": {"sha": base, "ref": "main", "repo": {"full_name": REPOSITORY}},
+        "head": {"sha": head, "ref": "feature", "repo": {"full_name": head_repository}},
+    }
+    path.write_text(json.dumps({"pull_request": pull, "number": 7}))
+    return path
+
+
 @pytest.fixture(scope="module")
-def pr_run(
-    tmp_path_factory: pytest.TempPathFactory, postgres_url: str
-) -> tuple[str, str, str, int]:
-    act = act_binary()
+def user_repo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, Path, str, str, str, str]:
+    """(base dir, source snapshot, repo, key, base sha, head sha, commit that adds the key)."""
     base_dir = tmp_path_factory.mktemp("template")
     source = snapshot(base_dir / "launchready-ci")
     repo = base_dir / "user-repo"
     (repo / "app").mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
+    # act names the repository after its origin remote (GITHUB_REPOSITORY).
+    git(repo, "remote", "add", "origin", f"https://github.com/{REPOSITORY}.git")
     (repo / "app" / "settings.py").write_text("DEBUG = False\n")
     (repo / "db" / "migrations").mkdir(parents=True)
     (repo / "db" / "migrations" / "0001_users.sql").write_text(
@@ -71,38 +106,37 @@ def pr_run(
     (repo / "app" / "settings.py").write_text("DEBUG = False\n")
     git(repo, "commit", "-q", "-am", "remove the key")
     head = git(repo, "rev-parse", "HEAD").strip()
-    event = base_dir / "event.json"
-    pull = {
-        "number": 7,
-        "commits": 2,
-        "base": {"sha": base, "ref": "main"},
-        "head": {"sha": head, "ref": "feature"},
-    }
-    event.write_text(json.dumps({"pull_request": pull, "number": 7}))
-    command = [
-        act, "pull_request",
-        "-e", str(event),
-        "-W", ".github/workflows/launchready-pr.yml",
-        "-P", "ubuntu-latest=-self-hosted",
-        "--action-offline-mode",
-        "--pull=false",
-        "--no-cache-server",
-        "--action-cache-path", str(base_dir / "act-cache"),
-        "--defaultbranch", "main",
-        "--local-repository", f"launchready/launchready-ci@v1={source}",
+    return base_dir, source, repo, key, base, head, added
+
+
+@pytest.fixture(scope="module")
+def pr_run(user_repo, postgres_url: str) -> tuple[str, str, str, int]:
+    base_dir, source, repo, key, base, head, added = user_repo
+    event = _event(base_dir / "event.json", base, head, REPOSITORY)
+    command = _command(
+        act_binary(), base_dir, source, event,
         # act runs no service containers on the host: the session's PostgreSQL plays the
         # job's, on 127.0.0.1. The template's URL has the port of job.services, empty
         # here, and libpq then takes PGPORT.
         "--env", f"PGPORT={postgres_url.rsplit('port=', 1)[1]}",
-    ]  # fmt: skip
-    stubs = source / STUBS
-    command += [
-        "--local-repository", f"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683={stubs / 'checkout'}",
-        "--local-repository", f"actions/cache@5a3ec84eff668545956fd18022155c47e93e2684={stubs / 'cache'}",
-        "--local-repository", f"github/codeql-action@ff0a06e83cb2de871e5a09832bc6a81e7276941f={stubs / 'codeql-action'}",
-    ]  # fmt: skip
+    )  # fmt: skip
     code, log = run_act(command, repo, base_dir / "act.log")
     return log, key, added, code
+
+
+def test_a_fork_pull_request_skips_the_upload_and_still_fails(user_repo) -> None:
+    """A fork's token is read-only: no SARIF upload (a notice says why), the findings
+    still fail the job."""
+    base_dir, source, repo, _, base, head, _ = user_repo
+    event = _event(base_dir / "fork-event.json", base, head, "someone/clubhouse")
+    command = _command(act_binary(), base_dir, source, event, "-j", "secrets")
+    code, log = run_act(command, repo, base_dir / "fork-act.log")
+    assert code != 0
+    job = _job(log, "secrets")
+    assert "🏁  Job failed" in job, log[-4000:]
+    assert any(a.startswith("::error file=app/settings.py,line=2") for a in annotations(job))
+    assert "::notice title=launchready-ci::SARIF not uploaded: on a pull request from a fork" in job
+    assert not [x for x in printed(job) if x.startswith("upload-sarif stub:")]
 
 
 def _job(log: str, name: str) -> str:

@@ -1,4 +1,4 @@
-"""workflows-templates/launchready-uptime.yml run with act on a schedule event, as a user
+"""workflow-templates/launchready-uptime.yml run with act on a schedule event, as a user
 would copy it: the user's repository has an `origin` (a bare repository on disk) to push
 the history branch to, the site is the membership app on loopback with its health
 endpoint down, and GitHub's issues API is played by tests/github_api.py."""
@@ -18,7 +18,7 @@ from tests.helpers import git
 pytestmark = pytest.mark.act
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = "workflows-templates/launchready-uptime.yml"
+TEMPLATE = "workflow-templates/launchready-uptime.yml"
 
 CONFIG = """\
 uptime:

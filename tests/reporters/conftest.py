@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from launchready_ci import __version__
 from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
 from launchready_ci.findings import (
     CheckResult,
@@ -153,10 +154,12 @@ def report() -> Report:
 @pytest.fixture
 def golden() -> Callable[[str, str], None]:
     """``golden(name, text)``: compare with tests/golden/<name>, or rewrite it when
-    UPDATE_GOLDEN=1."""
+    UPDATE_GOLDEN=1. ``/blob/v{VERSION}/`` in the files stands for this version's tag."""
 
     def check(name: str, text: str) -> None:
         path = GOLDEN / name
+        # The docs links name the release that runs: the files hold a placeholder for it.
+        text = text.replace(f"/blob/v{__version__}/", "/blob/v{VERSION}/")
         if os.environ.get("UPDATE_GOLDEN") == "1":
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="")

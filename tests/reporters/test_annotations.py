@@ -99,3 +99,16 @@ def test_per_level_limit_is_configurable() -> None:
 
 def test_empty_report_renders_nothing() -> None:
     assert annotations_r.render(_report_with([])) == ""
+
+
+def test_on_a_pull_request_the_changed_lines_come_first_within_each_level() -> None:
+    """GitHub shows ten annotations of a level per step: the ones on the lines the pull
+    request changed must be among them, then the ones in the files it changed."""
+    errors = _many(15, Severity.ERROR)
+    changed = {errors[13].location.path: frozenset({errors[13].location.start_line})}
+    changed |= {errors[14].location.path: frozenset({9999})}  # the file, not the line
+    lines = _lines(_report_with(errors), changed=changed)
+    messages = [parse(line)[2] for line in lines if parse(line)[0] == "error"]
+    assert messages[0].startswith("error 13") and messages[1].startswith("error 14")
+    assert messages[2].startswith("error 0"), "the rest in their usual order"
+    assert _lines(_report_with(errors))[0] != lines[0], "without a pull request: as before"

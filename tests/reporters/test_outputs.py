@@ -59,8 +59,11 @@ def test_unknown_file_key_is_refused(report: Report) -> None:
         outputs.render(report, files={"html": "x.html"})
 
 
-def test_simple_form() -> None:
-    assert format_output("sarif-file", "a b=c") == "sarif-file=a b=c\n"
+def test_one_line_values_use_the_heredoc_form_too() -> None:
+    """A name=value line is one line break away from setting another output."""
+    out = format_output("sarif-file", "a b=c", delimiter=lambda: "ghadelimiter_X")
+    assert out == "sarif-file<<ghadelimiter_X\na b=c\nghadelimiter_X\n"
+    assert parse_output_file(out) == {"sarif-file": "a b=c"}
 
 
 def test_heredoc_for_line_breaks() -> None:

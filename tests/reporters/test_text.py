@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from launchready_ci.findings import Report
 from launchready_ci.reporters import text
+from launchready_ci.rules import DOCS_BASE
 from tests.reporters.conftest import make_report
 
 
@@ -27,10 +28,7 @@ def test_finding_line_format(report: Report) -> None:
         "Stripe Access Key committed (sk_live_…9f2c)"
     )
     assert lines[1].startswith("    fix:  Revoke or roll the key")
-    assert lines[2] == (
-        "    docs: https://github.com/launchready/launchready-ci/blob/v1/docs/rules/"
-        "secrets/provider-credential.md"
-    )
+    assert lines[2] == f"    docs: {DOCS_BASE}/secrets/provider-credential.md"
 
 
 def test_carriage_return_cannot_overwrite_a_line(report: Report) -> None:

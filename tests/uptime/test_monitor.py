@@ -12,7 +12,7 @@ from typing import Any
 from launchready_ci.uptime.history import History
 from tests.apps import membership_app
 from tests.github_api import FakeGitHub, github_api
-from tests.helpers import make_repo, run_cli
+from tests.helpers import make_repo, parse_output_file, run_cli
 
 T0 = 1_764_331_200.0  # 2025-11-28 12:00 UTC
 PASSWORD = "correct horse battery staple"
@@ -125,5 +125,5 @@ def test_a_down_check_is_reported_without_incidents_when_asked(tmp_path: Path) -
         )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "DOWN homepage: 500" in done.stdout
-    outputs = (tmp_path / "out").read_text()
-    assert "up=false" in outputs and 'failing=["homepage"]' in outputs
+    outputs = parse_output_file(tmp_path / "out")
+    assert outputs["up"] == "false" and outputs["failing"] == '["homepage"]'

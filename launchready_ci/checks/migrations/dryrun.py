@@ -95,6 +95,7 @@ class DryRun:
     def findings(self, files: Sequence[MigrationFile]) -> Iterator[Finding]:
         """``migrations/observed-lock``, ``observed-rewrite``, ``dry-run-error`` and
         ``rollback-fails`` findings, in the order things happened."""
+        _require_psycopg()
         conn = self._connect()
         watcher = self._connect()
         with conn, watcher:
@@ -208,6 +209,20 @@ class DryRun:
                 )
                 return
         self.notes.append(f"rollback proven for {len(with_down):,} (down, then up again)")
+
+
+def _require_psycopg() -> None:
+    """psycopg comes with the ``dry-run`` extra: without it, say how to get it."""
+    from importlib.util import find_spec
+
+    from launchready_ci.errors import CheckError
+
+    if find_spec("psycopg") is None:
+        raise CheckError(
+            "the dry run needs psycopg, which comes with launchready-ci's dry-run extra:"
+            " pip install 'launchready-ci[dry-run]' (the migration-safety action installs"
+            " it when database-url is set)"
+        )
 
 
 def read_dump(dump: Path) -> SchemaDump:

@@ -264,7 +264,7 @@ def name_kind(name: str) -> NameKind | None:
     # A describer after the secret word (PASSWORD_FIELD, token_type, secret_name) or a
     # describing phrase anywhere (password_reset_*, public_key, key_id).
     after = words[last + 1 :]
-    if any(w not in _AFTER_OK for w in after):
+    if any(w not in _AFTER_OK and not w.isdigit() for w in after):  # DB_PASSWORD_10 holds one
         return None  # PASSWORD_FIELD, token_type, secret_name, Token.Toolbar.Arg
     if any(w in _FAKE_WORDS for w in words):
         return None  # MOCK_ACCESS_TOKEN, fakeApiKey, example_secret

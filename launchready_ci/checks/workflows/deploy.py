@@ -194,7 +194,7 @@ class DeployWithoutSmokeTest(Rule):
 
     References
     ----------
-    - https://github.com/launchready/launchready-ci/blob/v1/workflows-templates/launchready-deploy.yml
+    - https://github.com/launchready/launchready-ci/blob/v1/workflow-templates/launchready-deploy.yml
     - https://sre.google/sre-book/testing-reliability/
     """
 
@@ -241,7 +241,7 @@ class DeployWithoutRollback(Rule):
 
     References
     ----------
-    - https://github.com/launchready/launchready-ci/blob/v1/workflows-templates/launchready-deploy.yml
+    - https://github.com/launchready/launchready-ci/blob/v1/workflow-templates/launchready-deploy.yml
     - https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-workflow-runs/manually-running-a-workflow
     """
 

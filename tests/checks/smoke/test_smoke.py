@@ -11,6 +11,7 @@ import pytest
 
 from tests.apps import App, fault_server, membership_app
 from tests.helpers import make_repo, run_cli
+from tests.helpers import parse_output_file as _outputs
 
 PASSWORD = "correct horse battery staple"
 
@@ -332,24 +333,6 @@ def test_an_unset_variable_is_named_before_any_request(tmp_path: Path) -> None:
         assert app.state.requests == []
     assert done.returncode == 2
     assert "SMOKE_PASSWORD not set" in done.stderr
-
-
-def _outputs(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    lines = iter(path.read_text().splitlines())
-    for line in lines:
-        if "<<" in line:
-            name, delimiter = line.split("<<", 1)
-            body = []
-            for inner in lines:
-                if inner == delimiter:
-                    break
-                body.append(inner)
-            values[name] = "\n".join(body)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
 
 
 class _faults:

@@ -178,7 +178,7 @@ def test_workflows_that_do_not_deploy_get_no_deploy_findings(tmp_path: Path) -> 
 
 
 def test_our_deploy_template_as_a_users_workflow_passes_every_rule(tmp_path: Path) -> None:
-    template = (REPO / "workflows-templates" / "launchready-deploy.yml").read_text()
+    template = (REPO / "workflow-templates" / "launchready-deploy.yml").read_text()
     assert "branches: [$default-branch]" in template
     root = make_repo(tmp_path, {f"{WF}/launchready-deploy.yml": template})
     assert found(review(root)) == []
