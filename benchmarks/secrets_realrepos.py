@@ -123,10 +123,12 @@ def cmd(tool: str, tree: Path, raw: Path, args: argparse.Namespace) -> list[str]
     raise SystemExit(f"unknown tool {tool}")
 
 
-def run(argv: list[str], cwd: Path, stdout: Path | None = None) -> tuple[float, float]:
+def run(
+    argv: list[str], cwd: Path, stdout: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """(wall, cpu) seconds of one run; cpu is user+sys of the child and its descendants."""
     with open(stdout or os.devnull, "wb") as out:
-        sample = run_timed(argv, timeout=3600, cwd=cwd, stdout=out)
+        sample = run_timed(argv, timeout=3600, cwd=cwd, stdout=out, env=env)
     if argv[1] == "fs":  # betterleaks writes FILE.json
         Path(argv[4]).replace(argv[4][: -len(".json")])
     return sample.seconds, sample.cpu_seconds
@@ -193,8 +195,12 @@ def speed(tree: Path, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     tools = ("ours", "kingfisher", "betterleaks")
     times: dict[str, list[tuple[float, float]]] = {t: [] for t in tools}
     load_before = os.getloadavg()
-    for t in tools:  # warm the page cache and each tool's own caches, untimed
-        run(cmd(t, tree, work / f"speed-{t}.out", args), tree)
+    # Warm the page cache and each tool's own caches, untimed. Ours writes its bytecode
+    # then, as `pip install` does for an installed package (a shell that sets
+    # PYTHONDONTWRITEBYTECODE would otherwise make every run compile our sources again).
+    warm = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for t in tools:
+        run(cmd(t, tree, work / f"speed-{t}.out", args), tree, env=warm)
     for i in range(args.runs):
         order = tools if i % 2 == 0 else tools[::-1]
         for t in order:

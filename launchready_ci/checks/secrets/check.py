@@ -24,7 +24,8 @@ from launchready_ci.checks.files import iter_files
 from launchready_ci.checks.secrets import ds_baseline
 from launchready_ci.checks.secrets.engine import (
     Detection,
-    scan_text,
+    prepare,
+    scan_named,
     settings,
     skipped_name,
     to_finding,
@@ -183,6 +184,7 @@ def scan_files(
         yield from found
         return
     chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    prepare()  # compiled once here, inherited by the workers (fork), not once in each
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=min(workers, 2)) as pool:
@@ -215,7 +217,7 @@ def _scan_each(root: Path, rels: list[str]) -> tuple[list[tuple[str, list[Detect
             continue
         stats.files += 1
         stats.bytes += size
-        found = scan_text(rel, text)
+        found = scan_named(rel, text)  # its name was checked above
         if found:
             out.append((rel, found))
     return out, stats

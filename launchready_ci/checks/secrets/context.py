@@ -116,6 +116,9 @@ class NameKind(enum.Enum):
     TOKEN = "token"  # noqa: S105
     KEY = "key"  # api keys, access keys, signing keys
     CREDENTIAL = "credential"
+    #: Salts and nonces: not credentials, but a fixed one in code defeats its purpose
+    #: (every hash salted alike, a nonce used twice). At most a notice.
+    SALT = "salt"
 
 
 #: Secret vocabulary, matched on the name's lowercase words.
@@ -149,6 +152,9 @@ _NAME_WORDS: dict[str, NameKind] = {
     "cred": NameKind.CREDENTIAL,
     "auth": NameKind.CREDENTIAL,
     "authorization": NameKind.CREDENTIAL,
+    "pepper": NameKind.SECRET,
+    "salt": NameKind.SALT,
+    "nonce": NameKind.SALT,
 }
 # fmt: on
 #: ``*_key`` names that are secrets (``access_key``, ``private_key``...), by the word before.
@@ -164,6 +170,7 @@ _KEY_QUALIFIERS = frozenset(
         "recaptcha", "captcha", "site", "push", "secure", "security", "ssh", "gpg", "pgp",
         "deploy", "integration", "key", "base", "rails", "cookie", "mac", "otp", "totp",
         "certificate", "cert", "tls", "ssl", "gateway", "payment", "stripe", "bot",
+        "oauth", "oauth1", "oauth2", "remember", "encryptor", "decrypt", "decryption",
     }
 )
 # fmt: on
@@ -375,6 +382,11 @@ _STOPWORDS = frozenset(
         "private", "anonymous", "anon", "nobody", "default_password", "defaultpassword",
         "keyboardcat", "keyboard cat", "shhh", "shh", "sekret", "sekrit", "letmein123",
         "p@ss", "p4ss", "p4ssw0rd", "passw0rd!", "pa55word", "pa55w0rd", "secr3t",
+        # "password" in other languages: translation labels, never values
+        "senha", "wachtwoord", "kennwort", "passwort", "contraseña", "contrasena",
+        "contrasenya", "parola", "haslo", "hasło", "lösenord", "losenord", "adgangskode",
+        "salasana", "jelszó", "jelszo", "heslo", "şifre", "sifre", "пароль", "密码", "密碼",
+        "パスワード", "비밀번호", "mot de passe", "palavra-passe", "wachtwoord123",
     }
 )
 # fmt: on
@@ -404,10 +416,9 @@ _PATHLIKE = re.compile(
 def _dictionary() -> frozenset[str]:
     from english_words import get_english_words_set
 
-    words = get_english_words_set(["gcide"], lower=True, alpha=True)
     # Three-letter entries of a full dictionary (cud, eet, vae...) cover random strings by
-    # chance: only the common ones count.
-    return frozenset(w for w in words if len(w) >= 4) | _COMMON_3
+    # chance: only the common ones count (_known() asks the dictionary from four letters).
+    return frozenset(get_english_words_set(["gcide"], lower=True, alpha=True))
 
 
 #: Words of software that the dictionary lacks but that fill default and test values.
@@ -486,7 +497,7 @@ _SUFFIXES = ("ies", "es", "s", "ed", "d", "ing", "er", "ers", "ly", "ation", "at
 
 def _known(w: str, words: frozenset[str]) -> bool:
     """A dictionary or software word, or one inflected (``modified``, ``buffers``)."""
-    if w in words or w in _TECH_WORDS or w in _SHORT_WORDS:
+    if w in _TECH_WORDS or w in _SHORT_WORDS or w in _COMMON_3 or (len(w) >= 4 and w in words):
         return True
     if len(w) < 5:
         return False
@@ -535,7 +546,7 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "the name of an environment variable"
     if _UUID_SHAPE.match(v) and kind not in (NameKind.TOKEN, NameKind.KEY, NameKind.SECRET):
         return "an identifier"
-    if " " in v.strip() and (len(v.split()) >= 3 or word_coverage(v) >= 0.6 or not v.isascii()):
+    if " " in v.strip() and _phrase(v, kind):
         return "a phrase or a label"
     if "://" in v:
         return "a URL"
@@ -550,6 +561,17 @@ def value_problem(value: str, kind: NameKind) -> str | None:
     if worded and not passphrase:
         return "dictionary words"
     return None
+
+
+def _phrase(v: str, kind: NameKind) -> bool:
+    """Words and spaces: a label or a sentence, unless a password's words are no words
+    at all (``cxxgq rinqt uzckc``: a passphrase of random syllables)."""
+    coverage = word_coverage(v)
+    if not v.isascii() or coverage >= 0.6:
+        return True
+    if kind is NameKind.PASSWORD and coverage < 0.35 and not v[:1].isupper():
+        return False
+    return len(v.split()) >= 3
 
 
 _ENCRYPTED = re.compile(r"^(?:ENC\(|\{cipher\}|vault:|AQICAH|arn:|projects/[^/]+/secrets/)")
@@ -606,6 +628,7 @@ class Syntax(enum.Enum):
     URL_PASSWORD = "password in a URL"  # noqa: S105
     AUTH_HEADER = "authorization header"
     SQL_INSERT = "password column of an SQL INSERT"
+    SQL_PASSWORD = "password clause of an SQL user statement"  # noqa: S105
     BYTES_LITERAL = "key bytes"
 
 
@@ -627,11 +650,19 @@ def judge(
     if value_problem(value, kind) is not None or repeats_name(name, value):
         return None
     where = file_kind(path)
+    if where is FileKind.I18N:
+        return None  # a translation catalogue: labels, never values
     entropy = shannon(value)
     strong = len(value) >= 16 and entropy >= 3.5 and _classes(value) >= 2
     if _weak_key_name(name) and (not strong or _IDENT_WORDS.match(value)):
         return None  # {"key": "lgpl-3.0"}, BUFFER_KEY = "observability_buffer": a map's key
-    if syntax in (Syntax.ENV_FALLBACK, Syntax.URL_PASSWORD, Syntax.CLI_FLAG, Syntax.SQL_INSERT):
+    if syntax in (
+        Syntax.ENV_FALLBACK,
+        Syntax.URL_PASSWORD,
+        Syntax.CLI_FLAG,
+        Syntax.SQL_INSERT,
+        Syntax.SQL_PASSWORD,
+    ):
         confidence = Confidence.HIGH if strong or kind is NameKind.PASSWORD else Confidence.MEDIUM
     elif strong:
         confidence = Confidence.HIGH
@@ -641,6 +672,9 @@ def judge(
         confidence = Confidence.LOW
     noun = kind.value
     reason = f"literal {noun} ({syntax.value})"
+    if kind is NameKind.SALT:
+        why = f"hard-coded salt or nonce ({syntax.value}): not a credential, but a fixed one"
+        return Verdict(Severity.NOTICE, confidence, f"{why} defeats its purpose", noun)
     if where.relaxed:
         return Verdict(Severity.NOTICE, confidence, f"{reason} in a {where.value} file", noun)
     if confidence is Confidence.LOW:

@@ -19,17 +19,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from launchready_ci.checks.secrets import generic
-from launchready_ci.checks.secrets.context import FileKind, file_kind
+from launchready_ci.checks.secrets import generic, jwk
+from launchready_ci.checks.secrets.context import FileKind, file_kind, word_coverage
 from launchready_ci.checks.secrets.env_files import is_dotenv_name
 from launchready_ci.checks.secrets.filters import is_placeholder
 from launchready_ci.checks.secrets.kubernetes import SecretEntry, secret_data
 from launchready_ci.checks.secrets.plugins import PLUGINS, Judgement, OurDetector
-from launchready_ci.checks.secrets.prefilter import (
-    KEYWORD_ANCHORS,
-    THEIR_ANCHORS,
-    candidate_lines,
-)
+from launchready_ci.checks.secrets.prefilter import THEIR_TRIGGERS, Hit, Prefilter, Trigger
 from launchready_ci.checks.secrets.providers import DETECT_SECRETS_PROVIDERS, rotate_url
 from launchready_ci.checks.secrets.rules.private_key import PrivateKey
 from launchready_ci.checks.secrets.rules.provider_credential import ProviderCredential
@@ -38,7 +34,15 @@ from launchready_ci.checks.secrets.rules.test_or_public_key import TestOrPublicK
 from launchready_ci.findings import Confidence, Finding, Location, Severity
 from launchready_ci.rules import Rule
 
-__all__ = ["Detection", "scan_text", "settings", "skipped_name", "to_finding"]
+__all__ = [
+    "Detection",
+    "prepare",
+    "scan_named",
+    "scan_text",
+    "settings",
+    "skipped_name",
+    "to_finding",
+]
 
 #: Left out: entropy alone and IP addresses are too noisy; Twilio is ours (theirs also
 #: reports Account SIDs, AC..., which are public identifiers); IBM Cloud, Cloudant and
@@ -58,9 +62,6 @@ _DISABLED = {
 }
 _THEIR_FILTER = "detect_secrets.filters.heuristic.is_indirect_reference"
 _NO_VERIFY = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
-#: The names detect-secrets' KeywordDetector looks for (its DENYLIST, with any affix):
-#: a line without one of them cannot hold a keyword finding.
-_KEYWORDS = "(?i:" + "|".join(re.escape(a) for a in KEYWORD_ANCHORS) + ")"
 _LOCAL_HOSTS = ("@localhost", "@127.0.0.1", "@0.0.0.0", "@host.docker.internal", "@[::1]")
 
 
@@ -88,6 +89,13 @@ def scan_text(
     """The secrets in ``text`` (a file, or a diff's added lines joined by ``\\n``)."""
     if skipped_name(path):
         return []
+    return scan_named(path, text, line_numbers=line_numbers)
+
+
+def scan_named(
+    path: str, text: str, *, line_numbers: Sequence[int] | None = None
+) -> list[Detection]:
+    """:func:`scan_text` for a path already known not to be :func:`skipped_name`."""
     decoded = secret_data(path, text)
     if decoded:
         return _scan_kubernetes(path, text, decoded, line_numbers)
@@ -95,27 +103,41 @@ def scan_text(
 
 
 def _scan_plain(path: str, text: str, line_numbers: Sequence[int] | None) -> list[Detection]:
-    """The anchor pass over the whole text (:mod:`.prefilter`), the combined regex on the
-    lines it found, then the plugins on the lines left."""
-    found = candidate_lines(text, _anchors())
-    if not found:
+    """One prefilter pass over the whole text (:mod:`.prefilter`), then on each line that
+    holds a trigger, the detectors whose trigger it holds."""
+    hits = prefilter().scan(text)
+    if not hits:
         return []
     lines = text.split("\n")
-    search = _prefilter().search
-    candidates = [i for i in found if search(lines[i])]
-    if not candidates:
-        return []
-    with settings():
-        return list(_scan_lines(path, lines, candidates, line_numbers))
+    if any(not h.tags.isdisjoint(_THEIR_TAGS) for h in hits):
+        with settings():  # detect-secrets' plugins run on some line
+            return list(_scan_lines(path, lines, hits, line_numbers))
+    return list(_scan_lines(path, lines, hits, line_numbers))
 
 
 @functools.cache
-def _anchors() -> tuple[str, ...]:
-    out = {k.lower() for plugin in PLUGINS for k in plugin.keywords}
-    out.update(generic.ANCHORS)
+def prefilter() -> Prefilter:
+    """Every detector's trigger in one compiled database (built once per process; a scan
+    with worker processes builds it before they start)."""
+    triggers: list[Trigger] = []
+    for plugin in PLUGINS:
+        triggers.extend(plugin.triggers())
+    triggers.extend(generic.TRIGGERS)
+    triggers.extend(jwk.TRIGGERS)
     for cls in _their_plugin_classes():
-        out.update(THEIR_ANCHORS[cls.__name__])
-    return tuple(sorted(out))
+        triggers.extend(THEIR_TRIGGERS[cls.__name__])
+    return Prefilter(triggers)
+
+
+def prepare() -> None:
+    """Build what every scan needs (the prefilter, the word list) now: a parent process
+    does it once before its workers start, instead of each worker again."""
+    prefilter()
+    word_coverage("warm")
+
+
+#: Tags of detect-secrets' plugins (their settings are applied only for lines with one).
+_THEIR_TAGS = frozenset(THEIR_TRIGGERS)
 
 
 def _scan_kubernetes(
@@ -189,34 +211,6 @@ def _their_plugin_classes() -> tuple[type, ...]:
     return tuple(sorted((c for c in classes if c.__name__ not in _DISABLED), key=str))
 
 
-@functools.cache
-def _prefilter() -> re.Pattern[str]:
-    """One regex that matches every line any plugin could report on."""
-    from detect_secrets.plugins.base import RegexBasedDetector
-
-    parts = [_KEYWORDS, "(?i:" + "|".join(re.escape(a) for a in generic.ANCHORS) + ")"]
-    for cls in _their_plugin_classes():
-        if issubclass(cls, RegexBasedDetector):
-            denylist: tuple[re.Pattern[str], ...] = getattr(cls, "denylist", ())
-            parts.extend(_part(rx) for rx in denylist)
-    parts.extend(re.escape(k) for plugin in PLUGINS for k in plugin.keywords)
-    try:
-        return re.compile("|".join(parts))
-    except re.error:  # a pattern that does not combine (a named group twice, say)
-        return re.compile(
-            "|".join(
-                [
-                    _KEYWORDS,
-                    *(re.escape(k) for p in PLUGINS for k in p.keywords),
-                    "PRIVATE KEY",
-                    "://",
-                    "AKIA",
-                    "eyJ",
-                ]
-            )
-        )
-
-
 class settings:  # lower case: used like a function, ``with settings():``
     """detect-secrets' settings for a scan: our plugin list and filters, no network.
 
@@ -255,91 +249,9 @@ def _their_filename(path: str) -> str:
 
 
 @functools.cache
-def _their_gate(name: str) -> re.Pattern[str] | None:
-    """A regex a line must match for detect-secrets' plugin class ``name`` to find
-    anything in it (``None``: no cheap gate, always run it)."""
-    from detect_secrets.plugins.base import RegexBasedDetector
-    from detect_secrets.plugins.keyword import KeywordDetector
-
-    cls = next((c for c in _their_plugin_classes() if c.__name__ == name), None)
-    if cls is None:
-        return None
-    if issubclass(cls, KeywordDetector):
-        return re.compile(_KEYWORDS)
-    if issubclass(cls, RegexBasedDetector):
-        parts = [_part(rx) for rx in getattr(cls, "denylist", ())]
-        try:
-            return re.compile("|".join(parts)) if parts else None
-        except re.error:
-            return None
-    return None
-
-
-def _part(rx: re.Pattern[str]) -> str:
-    return f"(?i:{rx.pattern})" if rx.flags & re.IGNORECASE else f"(?:{rx.pattern})"
-
-
-@functools.cache
-def _ours() -> tuple[OurDetector, ...]:
-    return tuple(p() for p in PLUGINS)
-
-
-#: Lines longer than this are read in windows around their anchors: a minified bundle or
-#: a 2 MB line of ``password=`` costs what its anchors cost, not what its length costs.
-MAX_LINE = 4096
-_WINDOW = 512
-_MAX_WINDOWS = 64
-
-
-def _windows(line: str) -> list[str]:
-    """``line`` itself, or for a very long line, at most :data:`_MAX_WINDOWS` slices of
-    it around anchor hits (merged where they overlap)."""
-    if len(line) <= MAX_LINE:
-        return [line]
-    automaton = _anchor_automaton()
-    low = line.lower()
-    spans: list[list[int]] = []
-    for end, _length in automaton.iter(low):
-        start = max(0, end - _WINDOW)
-        stop = min(len(line), end + _WINDOW)
-        if spans and start <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], stop)
-        else:
-            if len(spans) >= _MAX_WINDOWS:
-                break
-            spans.append([start, stop])
-        if spans[-1][1] - spans[-1][0] > 4 * _WINDOW:  # a run of anchors: cut it here
-            if len(spans) >= _MAX_WINDOWS:
-                break
-            spans.append([stop, stop])
-    return [line[a:b] for a, b in spans if b > a]
-
-
-@functools.cache
-def _their_literals(name: str) -> frozenset[str] | None:
-    """The lowercase literals one of which every match of detect-secrets' plugin ``name``
-    holds (``None``: it has none, such as Discord's and Telegram's bot tokens)."""
-    literals = THEIR_ANCHORS.get(name)
-    return frozenset(literals) if literals else None
-
-
-@functools.cache
-def _word_automaton() -> Any:
-    """Every anchor and plugin keyword, lowercase, each mapped to itself."""
-    import ahocorasick
-
-    automaton = ahocorasick.Automaton()
-    for word in {*_anchors(), *(k.lower() for p in PLUGINS for k in p.keywords)}:
-        automaton.add_word(word, word)
-    automaton.make_automaton()
-    return automaton
-
-
-@functools.cache
-def _anchor_automaton() -> Any:
-    from launchready_ci.checks.secrets.prefilter import _automaton
-
-    return _automaton(tuple(sorted(set(_anchors()))))
+def _ours() -> tuple[tuple[str, OurDetector], ...]:
+    """(tag, plugin) in :data:`PLUGINS` order: on a line, the first to judge a value claims it."""
+    return tuple((p.__name__, p()) for p in PLUGINS)
 
 
 def _run_ours(
@@ -347,16 +259,14 @@ def _run_ours(
     line: str,
     *,
     number: int,
-    present: set[str],
-    ours: list[tuple[OurDetector, frozenset[str]]],
+    tags: frozenset[str],
     claimed: list[str],
     found: dict[str, Detection],
 ) -> None:
-    """Our provider plugins on one window; what they judge goes to ``claimed``/``found``."""
-    from detect_secrets.core.scan import _is_filtered_out
-
-    for plugin, keywords in ours:
-        if keywords.isdisjoint(present):
+    """Our provider plugins whose trigger the line holds, on one window; what they judge
+    goes to ``claimed``/``found``."""
+    for tag, plugin in _ours():
+        if tag not in tags:
             continue
         for value in plugin.analyze_string(line):
             if not isinstance(value, str) or value in claimed:
@@ -364,13 +274,7 @@ def _run_ours(
             if is_placeholder(value):
                 claimed.append(value)
                 continue
-            if _is_filtered_out(
-                required_filter_parameters=["secret"],
-                filename=path,
-                secret=value,
-                plugin=plugin,
-                line=line,
-            ) and not _is_structured(plugin):
+            if not _is_structured(plugin) and _their_value_filters(path, value, plugin, line):
                 continue
             judged = plugin.judge(value, line)
             if judged is not None:
@@ -378,71 +282,123 @@ def _run_ours(
                 found[value] = _ours_detection(plugin, judged, number, value)
 
 
-def _scan_lines(
-    path: str, lines: list[str], candidates: list[int], numbers: Sequence[int] | None
-) -> Iterator[Detection]:
-    from detect_secrets.core.scan import _is_filtered_out, _scan_line
-    from detect_secrets.settings import get_plugins
-    from detect_secrets.util.code_snippet import get_code_snippet
+def _their_value_filters(path: str, value: str, plugin: OurDetector, line: str) -> bool:
+    """detect-secrets' filters on a value (sequential strings, UUIDs, ids, templates)."""
+    from detect_secrets.core.scan import _is_filtered_out
 
-    theirs = [
-        (p, _their_gate(p.__class__.__name__), _their_literals(p.__class__.__name__))
-        for p in get_plugins()
-    ]
-    their_name = _their_filename(path)
-    ours = [(p, frozenset(k.lower() for k in p.keywords)) for p in _ours()]
+    with settings():
+        return bool(
+            _is_filtered_out(
+                required_filter_parameters=["secret"],
+                filename=path,
+                secret=value,
+                plugin=plugin,
+                line=line,
+            )
+        )
+
+
+def _scan_lines(
+    path: str, lines: list[str], hits: list[Hit], numbers: Sequence[int] | None
+) -> Iterator[Detection]:
     where = file_kind(path)
-    words = _word_automaton()
-    for index in candidates:
+    for hit in hits:
+        index = hit.index
+        tags = hit.tags
         number = numbers[index] if numbers is not None else index + 1
         found: dict[str, Detection] = {}
         claimed: list[str] = []  # values our plugins judged, reported or not
-        for line in _windows(lines[index].rstrip()):
-            context = get_code_snippet(lines=lines, line_number=index + 1)
-            low = line.lower()
+        theirs = not tags.isdisjoint(_THEIR_TAGS)
+        if "jwk" in tags:
+            for at, value in jwk.private_members(lines, index):
+                line_no = numbers[at] if numbers is not None else at + 1
+                yield _jwk_detection(value, line_no, where)
+        for line in hit.windows(lines[index].rstrip()):
             # detect-secrets' line filter is its allowlist comment: ask it only then.
-            if "allowlist" in low and _is_filtered_out(
-                required_filter_parameters=["line"], filename=path, line=line, context=context
-            ):
+            if "allowlist" in line.lower() and _allowlisted(path, lines, index, line):
                 break
-            # Which anchors the window holds, in one pass: a plugin runs only when one of
-            # its literals is there (every match of it contains one).
-            present = {w for _, w in words.iter(low)}
-            _run_ours(
-                path, line, number=number, present=present, ours=ours, claimed=claimed, found=found
-            )
-            for their, gate, literals in theirs:
-                if literals is not None and literals.isdisjoint(present):
-                    continue
-                if gate is not None and not gate.search(line):
-                    continue
-                for secret in _scan_line(
-                    plugin=their,
-                    filename=their_name,
-                    line=line,
-                    line_number=number,
-                    context=context,
-                ):
-                    value = secret.secret_value or ""
-                    overlaps = [c for c in claimed if value in c or c in value]
-                    for c in overlaps:
-                        if c in found:
-                            d = found[c]
-                            found[c] = dataclasses.replace(d, sha1s=(*d.sha1s, _sha1(value)))
-                    if overlaps or value in found:
-                        continue
-                    if is_placeholder(value):
-                        continue
-                    if secret.type == "Private Key" and not _real_private_key(lines, index):
-                        continue
-                    if secret.type == "JSON Web Token" and _unsigned_jwt(value):
-                        continue
-                    found[value] = _their_detection(secret.type, number, value, where)
-            for g in generic.detect(line, path):
-                if g.value in claimed or any(g.value in v or v in g.value for v in found):
-                    continue  # a provider format on this value is more specific
-                found[g.value] = _generic_detection(g, number)
+            _run_ours(path, line, number=number, tags=tags, claimed=claimed, found=found)
+            if theirs:
+                _run_theirs(
+                    path,
+                    lines,
+                    index,
+                    line,
+                    number=number,
+                    tags=tags,
+                    claimed=claimed,
+                    found=found,
+                    where=where,
+                )
+            if "generic" in tags or ("generic-bare" in tags and generic.reads_unquoted(path, line)):
+                for g in generic.detect(line, path):
+                    if g.value in claimed or any(g.value in v or v in g.value for v in found):
+                        continue  # a provider format on this value is more specific
+                    found[g.value] = _generic_detection(g, number)
         yield from (d for d in found.values() if d.digest not in _PUBLISHED)
+
+
+def _allowlisted(path: str, lines: list[str], index: int, line: str) -> bool:
+    from detect_secrets.core.scan import _is_filtered_out
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    context = get_code_snippet(lines=lines, line_number=index + 1)
+    with settings():
+        return bool(
+            _is_filtered_out(
+                required_filter_parameters=["line"], filename=path, line=line, context=context
+            )
+        )
+
+
+@functools.cache
+def _their_plugins() -> tuple[tuple[str, Any], ...]:
+    """(class name, instance) of each detect-secrets plugin the engine runs."""
+    from detect_secrets.settings import get_plugins
+
+    with settings():
+        return tuple((p.__class__.__name__, p) for p in get_plugins())
+
+
+def _run_theirs(
+    path: str,
+    lines: list[str],
+    index: int,
+    line: str,
+    *,
+    number: int,
+    tags: frozenset[str],
+    claimed: list[str],
+    found: dict[str, Detection],
+    where: FileKind,
+) -> None:
+    """detect-secrets' plugins whose trigger the line holds, on one window."""
+    from detect_secrets.core.scan import _scan_line
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    context = get_code_snippet(lines=lines, line_number=index + 1)
+    their_name = _their_filename(path)
+    for name, their in _their_plugins():
+        if name not in tags:
+            continue
+        for secret in _scan_line(
+            plugin=their, filename=their_name, line=line, line_number=number, context=context
+        ):
+            value = secret.secret_value or ""
+            overlaps = [c for c in claimed if value in c or c in value]
+            for c in overlaps:
+                if c in found:
+                    d = found[c]
+                    found[c] = dataclasses.replace(d, sha1s=(*d.sha1s, _sha1(value)))
+            if overlaps or value in found:
+                continue
+            if is_placeholder(value):
+                continue
+            if secret.type == "Private Key" and not _real_private_key(lines, index):
+                continue
+            if secret.type == "JSON Web Token" and _unsigned_jwt(value):
+                continue
+            found[value] = _their_detection(secret.type, number, value, where)
 
 
 #: SHA-256 of values published on purpose, never secrets: Microsoft's Azurite (Azure
@@ -537,6 +493,25 @@ def _ours_detection(plugin: OurDetector, j: Judgement, line: int, value: str) ->
         confidence=j.confidence,
         reason=j.reason,
         rotate_url=None if j.public else rotate_url(plugin.provider),
+    )
+
+
+def _jwk_detection(value: str, line: int, where: FileKind) -> Detection:
+    reason = "JSON Web Key with its private member"
+    severity = PrivateKey.severity
+    if where.relaxed:  # a test key in a test suite, a key in a tutorial
+        severity, reason = Severity.NOTICE, f"{reason} in a {where.value} file"
+    return Detection(
+        rule=PrivateKey,
+        provider="JSON Web Key",
+        line=line,
+        preview=f"JSON Web Key private member, {len(value)} characters",
+        digest=_digest(value),
+        sha1s=(_sha1(value),),
+        severity=severity,
+        confidence=Confidence.HIGH,
+        reason=reason,
+        rotate_url=None,
     )
 
 

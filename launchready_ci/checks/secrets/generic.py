@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,45 +31,81 @@ from launchready_ci.checks.secrets.context import (
     value_problem,
     word_coverage,
 )
+from launchready_ci.checks.secrets.prefilter import Trigger
 from launchready_ci.findings import Confidence, Severity
 
-__all__ = ["ANCHORS", "Candidate", "Found", "candidates", "detect"]
+__all__ = ["TRIGGERS", "Candidate", "Found", "candidates", "detect", "reads_unquoted"]
 
-#: Lowercase literals one of which every candidate line contains.
-ANCHORS: tuple[str, ...] = (
-    "pass",
-    "pwd",
-    "pw=",
-    "pw:",
-    "secret",
-    "token",
-    "key",
-    "auth",
-    "cred",
-    "bearer",
-    "://",
-    "senha",
-    "contrase",
-    "kennwort",
+_WORD = (
+    r"(?:pass|pwd|pw|secret|token|key|auth|cred|bearer|senha|contrase|kennwort|salt|nonce|pepper)"
+)
+#: What every line :func:`candidates` can take a candidate from holds (one of these, for
+#: the prefilter): a secret word right before an assignment, a key/value separator, a
+#: call or an XML tag's end; a URL with a password; a literal fallback of an environment
+#: read; a CLI flag; an Authorization scheme; an SQL INSERT; key bytes.
+_IDENT = r"[A-Za-z0-9_.$@-]*"
+TRIGGERS: tuple[Trigger, ...] = (
+    *(
+        Trigger("generic", p, caseless=True)
+        for p in (
+            # name = "…", "name": '…', name => `…`, name: new String("…"), @"…"
+            _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|\?\?=|\|\|=|\+=)=?[=>]?\s*"
+            r"(?:(?:new\s+)?\w+\(\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
+            _WORD + _IDENT + r"\s*\(\s*[\"'`]",  # setPassword("…")
+            # setCipherKey(Base64.decode("…"))
+            _WORD
+            + _IDENT
+            + r"\s*\(\s*[\w.]{0,60}(?:decode|from|hex|getbytes|encode)\w*\(\s*[\"'`]",
+            # password: str = "…", val apiKey: String = "…"
+            _WORD + _IDENT + r"\s*:\s*[A-Za-z_][\w.\[\]<>, ]{0,60}\??\s*=\s*[\"'`]",
+            r"[?&;\"']" + _IDENT + _WORD + _IDENT + r"=[^\s'\"`&;,)(\][{}<>$\\]",  # ?token=…
+            _WORD + r"[A-Za-z0-9_:.-]*(?:\s[^<>\n]*)?>[^<>\s]",  # <password>…</password>
+            r"//[^\n/@:]*:[^\n@/]+@",
+            r"(?:env|config|fetch|get)\(\s*[\"'][^\"'\n]+[\"']\s*[,)]",
+            r"(?:process\.env|import\.meta\.env|ENV|environ)(?:\.\w+|\[[^\]\n]+\])\s*"
+            r"(?:\|\||\?\?|or\b)",
+            r"(?:fromhex|unhexlify|buffer\.from|decodestring|\[\]byte)\(",
+            r"--?(?:[a-z0-9]+[-_]){0,2}(?:pass|pwd|token|secret|api[-_]?key|auth[-_]?token|access[-_]?token"
+            r"|client[-_]?secret|requirepass|masterauth)[\w-]*(?:=|\s)",
+            r"(?:mysql|mariadb)[^\n|;&]*\s-p[^\s\"'`-]",
+            r"(?:redis-cli|sshpass)[^\n|;&]*\s-[ap]\s",
+            r"(?:-u|--user)\s+[\"']?[^\s:\"']+:",
+            r"(?:bearer|token)\s+[A-Za-z0-9._~+/-]{16}",
+            r"basic\s+[A-Za-z0-9+/]{8}",
+            r"insert\s+into\s",
+            r"identified\s+(?:with\s+\w+\s+)?by\s+'|password\s+'",
+        )
+    ),
+    # Unquoted values (password: hunter2), read only where they are literals (config
+    # files, ``docker run -e``, ``export``): :func:`reads_unquoted`.
+    Trigger("generic-bare", _WORD + _IDENT + r"[\"']?\s*[:=]\s*[^\s'\"`#;,{}\[\]()]", True),
 )
 
-_Q = r"""(?P<q>["'`])"""
+_Q = r"""(?P<q>\\?["'`])"""  # a quote, or an escaped one: JSON inside a string
 #: A secret word somewhere in a name; the name is the identifier around it.
 _KEYWORD = re.compile(
-    r"(?i)pass|pwd|pw(?![a-z])|secret|token|key|auth|cred|bearer|senha|contrase|kennwort"
+    r"(?i)pass|pwd|pw(?![a-z])|secret|token|key|auth|cred|bearer|senha|contrase|kennwort|salt"
+    r"|nonce|pepper"
 )
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$@-")
 #: What follows a name in an assignment or key/value pair: ``= "…"``, ``": '…'``, ``=> "…"``.
 _AFTER_NAME = re.compile(
-    r"""["'`]?\]?\s*(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
+    r"""\\?["'`]?\]?\s*"""
+    # a type annotation before the "=" (password: str = "…", val key: String = "…")
+    r"""(?::\s*[A-Za-z_][\w.]{0,40}(?:\[[^\]=\n]{0,60}\]|<[^>=\n]{0,60}>)?\??\s*(?==(?![=>~])))?"""
+    r"""(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
     r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
-    r"""(?P<pre>(?:\b[rRbBuUfF]{1,2})?)"""
+    r"""(?P<pre>(?:\b[rRbBuUfF]{1,2}|@)?)"""
     + _Q
     + r"""(?P<val>(?:\\.|(?!(?P=q))[^\\]){1,300}?)(?P=q)"""
 )
 #: What follows a name in a call with one literal argument: ``("…")``.
 _AFTER_CALL = re.compile(
-    r"""\s*\(\s*""" + _Q + r"""(?P<val>(?:(?!(?P=q))[^\\]){4,300}?)(?P=q)\s*\)"""
+    # a literal, or a literal decoded on the way in: setCipherKey(Base64.decode("…"))
+    r"""\s*\(\s*(?:(?:[A-Za-z_]\w*\.){0,3}(?:decode|b64decode|fromhex|unhexlify|from|"""
+    r"""decodeBase64|parseHexBinary|getBytes|encode)\(\s*)?"""
+    + _Q
+    + r"""(?P<val>(?:(?!(?P=q))[^\\]){4,300}?)(?P=q)\s*\)"""
 )
 #: An unquoted literal right after ``=`` (``-e MYSQL_ROOT_PASSWORD=…``, ``?token=…``).
 _AFTER_NAME_BARE = re.compile(r"""=(?P<val>[^\s'"`&;,)(\]\[{}<>$\\]{3,200})(?=$|[\s&;,)\]'"])""")
@@ -82,9 +119,9 @@ _XML = re.compile(
     r"<(?P<name>[\w:.-]{1,80})(?:\s[^<>]*)?>(?P<val>[^<>\s][^<>]{0,300}?)</(?P=name)>"
 )
 _FLAG = re.compile(
-    r"""(?:^|[\s"'\[,])--?(?P<name>password|passwd|pass|pwd|token|secret|api[-_]?key|auth[-_]?token"""
-    r"""|access[-_]?token|client[-_]?secret|requirepass|masterauth|secret[-_]?key)"""
-    r"""(?:=|\s+)(?P<q>["']?)(?P<val>[^\s"'`]{3,200})(?P=q)""",
+    r"""(?:^|[\s"'\[,])--?(?P<name>(?:[a-z0-9]+[-_]){0,2}(?:password|passwd|pass|pwd|token|secret|api[-_]?key|auth[-_]?token"""
+    r"""|access[-_]?token|client[-_]?secret|requirepass|masterauth|secret[-_]?key))"""
+    r"""(?:=|\s+)(?P<q>["']?)(?P<val>(?!-)[^\s"'`]{3,200})(?P=q)""",
     re.IGNORECASE,
 )
 _MYSQL = re.compile(
@@ -122,6 +159,11 @@ _BASIC = re.compile(r"""(?i)\bbasic\s+(?P<val>[A-Za-z0-9+/]{8,500}={0,2})(?![\w+
 _INSERT = re.compile(
     r"""(?i)\binsert\s+into\s+[\w."`\[\]]+\s*\((?P<cols>[^)]{1,500})\)\s*values\s*\((?P<vals>[^)]{1,1000})\)"""
 )
+#: A password clause of SQL's user statements: ``CREATE USER … IDENTIFIED BY '…'``,
+#: ``CREATE ROLE … PASSWORD '…'``, ``ALTER USER … WITH PASSWORD '…'``.
+_SQL_PASSWORD = re.compile(
+    r"""(?i)\b(?:identified\s+(?:with\s+\w+\s+)?by|password)\s+'(?P<val>(?:[^'\n]|''){1,200})'"""
+)
 _SQL_VALUE = re.compile(r"""'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)|(\w+)""")
 _FROMHEX = re.compile(
     r"""(?:bytes\.fromhex|binascii\.unhexlify|bytearray\.fromhex|unhexlify|Buffer\.from"""
@@ -148,6 +190,32 @@ _HASHED = re.compile(
     r"^(?:\$2[abxy]?\$|\$argon2|\$pbkdf2|pbkdf2_|\$6\$|\$5\$|\$1\$|sha1\$|md5\$|\{SSHA\}|\{SHA\})"
 )
 _COMMENT_ONLY = re.compile(r"^\s*(?://|#|\*|/\*|<!--|--|;)")
+
+
+def reads_unquoted(path: str, line: str) -> bool:
+    """Whether an unquoted right-hand side on ``line`` is a literal: in a config file,
+    after ``docker run -e`` or ``export`` (elsewhere it is an expression)."""
+    return _config_file(path) or " -e " in line or "export " in line or _dotenv_line(path, line)
+
+
+#: ``NAME=value`` alone on its line, the name in environment-variable case.
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+=[^\s'\"`=]")
+#: Source code, where ``NAME=value`` assigns an expression (another name), not a literal.
+_CODE_EXT = re.compile(
+    r"(?i)\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|go|rb|java|kt|kts|scala|cs|php|rs|c|cc|cpp|cxx"
+    r"|h|hpp|swift|m|mm|ex|exs|dart|lua|pl|r|groovy|clj|vue|svelte|ps1)$"
+)
+
+
+def _dotenv_line(path: str, line: str) -> bool:
+    """A dotenv-shaped line (``API_SECRET=…``) in a file that is not source code: a
+    fixture, a sample, a shell snippet, whatever its extension."""
+    return bool(_DOTENV_LINE.match(line)) and not _CODE_EXT.search(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _config_file(path: str) -> bool:
+    return bool(_CONFIG_EXT.search(path))
 
 
 @dataclass(frozen=True)
@@ -202,8 +270,8 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
                 yield Candidate(
                     before.group("name"), m.group("val"), Syntax.BYTES_LITERAL, m.start("val")
                 )
-    config = bool(_CONFIG_EXT.search(path))
-    yield from _named(line, unquoted_ok=config or " -e " in line or "export " in line)
+    config = _config_file(path) or _dotenv_line(path, line)
+    yield from _named(line, unquoted_ok=reads_unquoted(path, line))
     if config:
         m = _BARE.match(line)
         if m:
@@ -237,6 +305,10 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
     if "insert" in low:
         for m in _INSERT.finditer(line):
             yield from _insert(m, path)
+    if "identified" in low or "password '" in low:
+        for m in _SQL_PASSWORD.finditer(line):
+            value = m.group("val").replace("''", "'")
+            yield Candidate("password", value, Syntax.SQL_PASSWORD, m.start("val"))
 
 
 def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
@@ -257,6 +329,9 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
             continue
         ends.add(end)
         name = line[start:end].strip(".-")
+        before = line[start - 1] if start > 0 else ""
+        if before == "`" or (before == ":" and line[max(0, start - 2) : start] == "x:"):
+            continue  # a Go struct tag (`key:"name,omitempty"`), a XAML x:Key
         a = _AFTER_NAME.match(line, end)
         if a is not None:
             value = _unescape(a.group("val"))
@@ -269,6 +344,8 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
             pre = (a.group("pre") or "").lower()
             if "f" in pre or (a.group("q") == "`" and "${" in value):
                 continue
+            if value.startswith("{") and value.endswith("}"):
+                value = _inner_json(value) or value  # "Apitoken": "{\"sig\": \"…\"}"
             op = a.group("op")
             syntax = (
                 Syntax.KEY_VALUE
@@ -286,8 +363,23 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
                 continue
         c = _AFTER_CALL.match(line, end)
         if c is not None:
-            called = re.sub(r"^(?:.*\.)?(?:set|with|use)(?=[A-Z_])", "", name)
+            called = re.sub(r"^(?:.*\.)?(?:[Ss]et|[Ww]ith|[Uu]se)(?=[A-Z_])", "", name)
             yield Candidate(called, _unescape(c.group("val")), Syntax.CALL_ARGUMENT, c.start("val"))
+
+
+def _inner_json(value: str) -> str | None:
+    """The most random string of a JSON object given as a secret's value (a token that
+    is a small JSON document), or ``None``."""
+    import json
+
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    values = [v for v in data.values() if isinstance(v, str) and len(v) >= 8]
+    return max(values, key=lambda v: shannon(v) * len(v), default=None)
 
 
 def _unescape(value: str) -> str:

@@ -45,6 +45,7 @@ ROTATE_URLS: dict[str, str] = {
         "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade"
     ),
     "Render": "https://dashboard.render.com/u/settings#api-keys",
+    "NATS": "https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro/nkey_auth",
 }
 
 #: detect-secrets' plugin secret types -> provider names.

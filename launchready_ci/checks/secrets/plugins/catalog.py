@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from detect_secrets.plugins.base import RegexBasedDetector
 
+from launchready_ci.checks.secrets.prefilter import Trigger
 from launchready_ci.findings import Confidence, Severity
 
 __all__ = ["PLUGINS", "Judgement", "OurDetector"]
@@ -33,6 +34,17 @@ class OurDetector(RegexBasedDetector):
     keywords: ClassVar[tuple[str, ...]] = ()
     denylist: ClassVar[tuple[re.Pattern[str], ...]] = ()
     reason: ClassVar[str] = "matches the provider's key format"
+    #: Regexes (Hyperscan syntax: no look-around) one of which every line the plugin can
+    #: report on holds; none: its keywords, in any case.
+    trigger: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def triggers(cls) -> tuple[Trigger, ...]:
+        """What opens this plugin on a line (see :mod:`..prefilter`)."""
+        if cls.trigger:
+            return tuple(Trigger(cls.__name__, p) for p in cls.trigger)
+        words = sorted({k.lower() for k in cls.keywords})
+        return (Trigger(cls.__name__, "|".join(re.escape(w) for w in words), caseless=True),)
 
     def judge(self, value: str, line: str) -> Judgement | None:
         """``None``: not a secret after all."""
@@ -110,6 +122,7 @@ class ClerkSecret(OurDetector):
     provider = "Clerk"
     keywords = ("sk_live_", "sk_test_")
     denylist = (re.compile(r"\bsk_(?:live|test)_[0-9a-zA-Z]{24,247}\b"),)
+    trigger = (r"sk_(?:live|test)_[0-9a-zA-Z]{24}",)
 
     def judge(self, value: str, line: str) -> Judgement | None:
         if not _CLERK.search(line) or not _varied(value):
@@ -130,6 +143,7 @@ class ClerkPublishable(OurDetector):
     provider = "Clerk"
     keywords = ("pk_live_", "pk_test_")
     denylist = (re.compile(r"\bpk_(?:live|test)_[0-9a-zA-Z]{12,247}\b"),)
+    trigger = (r"pk_(?:live|test)_[0-9a-zA-Z]{12}",)
 
     def judge(self, value: str, line: str) -> Judgement | None:
         host = _b64_text(value[8:])
@@ -152,6 +166,7 @@ class StripeSecret(OurDetector):
     provider = "Stripe"
     keywords = ("sk_live_", "rk_live_", "sk_test_", "rk_test_")
     denylist = (re.compile(r"\b(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{24,247}\b"),)
+    trigger = (r"[sr]k_(?:live|test)_[0-9a-zA-Z]{24}",)
 
     def judge(self, value: str, line: str) -> Judgement | None:
         kind = "restricted key" if value.startswith("rk_") else "secret key"
@@ -165,6 +180,7 @@ class StripePublishable(OurDetector):
     provider = "Stripe"
     keywords = ("pk_live_", "pk_test_")
     denylist = (re.compile(r"\bpk_(?:live|test)_[0-9a-zA-Z]{24,247}\b"),)
+    trigger = (r"pk_(?:live|test)_[0-9a-zA-Z]{24}",)
 
     def judge(self, value: str, line: str) -> Judgement | None:
         return _public("Stripe publishable key: public by design")
@@ -182,6 +198,7 @@ class GitHubToken(OurDetector):
     secret_type = "GitHub token"
     provider = "GitHub"
     keywords = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+    trigger = (r"gh[pousr]_[0-9a-zA-Z]{16}", r"github_pat_[0-9a-zA-Z_]{16}")
     denylist = (
         re.compile(r"\bgh[pousr]_[0-9a-zA-Z]{36}\b"),
         re.compile(r"\bgithub_pat_[0-9a-zA-Z_]{82}\b"),
@@ -201,6 +218,7 @@ class NpmToken(OurDetector):
     secret_type = "npm token"
     provider = "npm"
     keywords = ("npm_",)
+    trigger = (r"npm_[0-9a-zA-Z]{16}",)
     denylist = (re.compile(r"\bnpm_[0-9a-zA-Z]{36}\b"),)
 
     def judge(self, value: str, line: str) -> Judgement | None:
@@ -253,6 +271,7 @@ class ResendKey(OurDetector):
     provider = "Resend"
     keywords = ("re_",)
     denylist = (re.compile(r"\bre_[0-9A-Za-z]{8}_[0-9A-Za-z]{24}\b"),)
+    trigger = (r"re_[0-9A-Za-z]{8}_[0-9A-Za-z]{8}",)
     reason = "Resend API key format (re_…)"
 
 
@@ -261,6 +280,7 @@ class MailgunKey(OurDetector):
     provider = "Mailgun"
     keywords = ("key-",)
     denylist = (re.compile(r"\bkey-[0-9a-f]{32}\b"),)
+    trigger = (r"key-[0-9a-f]{32}",)
 
     def judge(self, value: str, line: str) -> Judgement | None:
         if "mailgun" in line.lower():
@@ -291,6 +311,7 @@ class GoogleApiKey(OurDetector):
     secret_type = "Google API key"
     provider = "Google Cloud"
     keywords = ("AIza",)
+    trigger = (r"AIza[0-9A-Za-z_-]{16}",)
     denylist = (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),)
     reason = "Google API key format (AIza…); restrict or rotate it"
 
@@ -319,6 +340,7 @@ class SupabaseJwt(OurDetector):
     provider = "Supabase"
     keywords = ("eyJ",)
     denylist = (re.compile(r"\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{20,}"),)
+    trigger = (r"eyJ[0-9A-Za-z_-]{10}[0-9A-Za-z_-]*\.eyJ",)
 
     def judge(self, value: str, line: str) -> Judgement | None:
         claims = jwt_claims(value)
@@ -334,6 +356,7 @@ class SendGridKey(OurDetector):
     secret_type = "SendGrid API key"
     provider = "SendGrid"
     keywords = ("SG.",)
+    trigger = (r"SG\.[0-9A-Za-z_-]{22}\.",)
     denylist = (re.compile(r"\bSG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43}(?![0-9A-Za-z_-])"),)
     reason = "SendGrid API key format (SG.…)"
 
@@ -346,6 +369,7 @@ class TwilioKey(ContextDetector):
     prefixes = ("SK",)
     keywords = ("SK", "twilio", "Twilio", "TWILIO")
     denylist = (re.compile(r"\b(?:SK)?[0-9a-f]{32}\b"),)
+    trigger = (r"SK[0-9a-f]{32}", r"(?i)twilio[^\n]*(?:auth|token)|(?:auth|token)[^\n]*twilio")
     context = _near("twilio", "auth|token")
     reason = "Twilio API key format (SK…)"
     context_reason = "32-hex auth token next to a Twilio name"
@@ -356,6 +380,7 @@ class AwsSecretKey(ContextDetector):
     provider = "AWS"
     keywords = ("aws", "AWS", "Aws")
     denylist = (re.compile(r"(?<![0-9A-Za-z/+])[0-9A-Za-z/+]{40}(?![0-9A-Za-z/+=])"),)
+    trigger = (r"(?i)aws[^\n]*secret|secret[^\n]*aws",)
     context = _near("aws", "secret")
     context_reason = "40-character secret access key next to an AWS secret name"
 
@@ -375,6 +400,11 @@ class CloudflareToken(ContextDetector):
         re.compile(r"(?<![0-9A-Za-z_-])(?:[0-9A-Za-z_-]{40}|[0-9a-f]{37,45})(?![0-9A-Za-z_-])"),
     )
     context = _near("cloudflare|cf_api", "key|token|secret|auth")
+    trigger = (
+        r"cf(?:k|ut|at)_[0-9A-Za-z]{16}",
+        r"(?i)(?:cloudflare|cf_api)[^\n]*(?:key|token|secret|auth)"
+        r"|(?:key|token|secret|auth)[^\n]*(?:cloudflare|cf_api)",
+    )
     context_reason = "API token or Global API key next to a Cloudflare name"
 
     def judge(self, value: str, line: str) -> Judgement | None:
@@ -396,6 +426,10 @@ class VercelToken(ContextDetector):
         re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z]{24}(?![0-9A-Za-z_-])"),
     )
     context = _near("vercel", "token|key|secret|auth")
+    trigger = (
+        r"vc[pirak]_[0-9A-Za-z_-]{16}",
+        r"(?i)vercel[^\n]*(?:token|key|secret|auth)|(?:token|key|secret|auth)[^\n]*vercel",
+    )
     reason = "Vercel token format (vcp_/vci_/vca_/vcr_/vck_)"
     context_reason = "24-character token next to a Vercel name"
 
@@ -406,6 +440,7 @@ class ExpoToken(ContextDetector):
     keywords = ("expo", "Expo", "EXPO")
     denylist = (re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z_-]{40}(?![0-9A-Za-z_-])"),)
     context = re.compile(r"(?i)\bexpo(?:_?access)?_?token|\bexpo\b.*token")
+    trigger = (r"(?i)\bexpo(?:_?access)?_?token|\bexpo\b[^\n]*token",)
     context_reason = "40-character access token next to EXPO_TOKEN"
 
 
@@ -455,6 +490,7 @@ class RevenueCatPublic(OurDetector):
     secret_type = "RevenueCat public SDK key"
     provider = "RevenueCat"
     keywords = ("appl_", "goog_", "amzn_", "strp_")
+    trigger = (r"(?:appl|goog|amzn|strp)_[0-9A-Za-z]{20}",)
     denylist = (re.compile(r"\b(?:appl|goog|amzn|strp)_[0-9A-Za-z]{20,40}\b"),)
 
     def judge(self, value: str, line: str) -> Judgement | None:
@@ -469,6 +505,7 @@ class Auth0Secret(ContextDetector):
     keywords = ("auth0", "Auth0", "AUTH0")
     denylist = (re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z_-]{64}(?![0-9A-Za-z_-])"),)
     context = _near("auth0", "secret")
+    trigger = (r"(?i)auth0[^\n]*secret|secret[^\n]*auth0",)
     context_reason = "64-character client secret next to an Auth0 secret name"
 
 
@@ -490,6 +527,7 @@ class EntraClientSecret(OurDetector):
     secret_type = "Entra ID client secret"
     provider = "Microsoft Entra ID"
     keywords = ("Q~",)
+    trigger = (r"[0-9]Q~[0-9A-Za-z_~.-]{8}",)
     denylist = (
         re.compile(
             r"(?<![0-9A-Za-z_~.-])[0-9A-Za-z_~.]{3}\dQ~[0-9A-Za-z_~.-]{31,34}(?![0-9A-Za-z_~.-])"
@@ -549,6 +587,7 @@ class MapboxToken(OurDetector):
     secret_type = "Mapbox token"
     provider = "Mapbox"
     keywords = ("sk.eyJ", "pk.eyJ")
+    trigger = (r"[sp]k\.eyJ",)
     denylist = (re.compile(r"\b[sp]k\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{20,}"),)
 
     def judge(self, value: str, line: str) -> Judgement | None:
@@ -567,6 +606,7 @@ class JwtSigningSecret(OurDetector):
     secret_type = "JWT signing secret"
     provider = "JWT"
     keywords = ("jwt.", "JWT.")
+    trigger = (r"(?:jwt|JWT)\.(?:sign|encode|verify|decode)\(",)
     denylist = (
         re.compile(
             r"\b(?:jwt|JWT)\.(?:sign|encode|verify|decode)\(\s*"
@@ -583,6 +623,46 @@ class JwtSigningSecret(OurDetector):
             Confidence.MEDIUM,
             "literal JWT signing secret in a sign/verify call: anyone who reads it can forge "
             "sessions",
+        )
+
+
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def _crc16_ok(seed: str) -> bool:
+    """NATS keys end with the CRC-16/XMODEM of their decoded bytes (little endian)."""
+    try:
+        raw = base64.b32decode(seed + "=" * (-len(seed) % 8))
+    except (binascii.Error, ValueError):
+        return False
+    body, check = raw[:-2], raw[-2:]
+    crc = 0
+    for byte in body:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return check == crc.to_bytes(2, "little")
+
+
+class NatsSeed(OurDetector):
+    """NATS NKEY seeds (``SU…``, ``SA…``, ``SO…``: user, account, operator): the private
+    half of an Ed25519 key pair that signs in to a NATS server. The public keys
+    (``U…``, ``A…``, ``O…``) are meant to be shared and are not reported."""
+
+    secret_type = "NATS NKEY seed"
+    provider = "NATS"
+    keywords = ("SU", "SA", "SO", "SN", "SC", "SX", "SP")
+    denylist = (re.compile(r"\bS[UAONCXP][A-Z2-7]{56}\b"),)
+    trigger = (r"S[UAONCXP][A-Z2-7]{24}",)
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not _varied(value, 12):
+            return None
+        if _crc16_ok(value):
+            return Judgement(Severity.ERROR, Confidence.HIGH, "NATS NKEY seed, valid checksum")
+        return Judgement(
+            Severity.WARNING, Confidence.MEDIUM, "NATS NKEY seed format, but its checksum fails"
         )
 
 
@@ -634,4 +714,5 @@ PLUGINS: tuple[type[OurDetector], ...] = (
     AlgoliaAdminKey,
     MapboxToken,
     JwtSigningSecret,
+    NatsSeed,
 )
