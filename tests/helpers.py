@@ -51,35 +51,45 @@ def run_cli(
     )
 
 
+#: Runs argv[2:] and writes its peak RSS (KiB, from ``wait4``) to the file argv[1]. The
+#: measured process must be spawned by a small process: Linux carries the RSS a process
+#: had before ``exec`` into its ``ru_maxrss``, so a child forked straight from a pytest
+#: worker that has grown to 300 MiB would report the worker's size, not its own.
+_PEAK_LAUNCHER = """
+import os, sys
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
+
+
 def run_cli_peak(
     *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
 ) -> tuple[subprocess.CompletedProcess[str], float]:
-    """:func:`run_cli`, and the peak memory of that process in MiB: its own rusage, read
-    with ``wait4``, so no other process counts."""
-    import threading
+    """:func:`run_cli`, and the peak memory of that process in MiB: its own rusage (with
+    the children it waited for, such as git), read with ``wait4`` by a small launcher."""
+    import signal
+    import tempfile
 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     full_env.update(env or {})
     argv = [sys.executable, "-m", "launchready_ci", *args]
-    proc = subprocess.Popen(
-        argv, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    streams: dict[str, bytes] = {}
-    readers = [
-        threading.Thread(target=lambda n=n, s=s: streams.__setitem__(n, s.read()))
-        for n, s in (("out", proc.stdout), ("err", proc.stderr))
-    ]
-    for reader in readers:
-        reader.start()
-    timer = threading.Timer(300, proc.kill)
-    timer.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    timer.cancel()
-    for reader in readers:
-        reader.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    out, err = (streams[n].decode("utf-8", "replace") for n in ("out", "err"))
-    return subprocess.CompletedProcess(argv, proc.returncode, out, err), usage.ru_maxrss / 1024
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "peak"
+        launcher = [sys.executable, "-I", "-c", _PEAK_LAUNCHER, str(report), *argv]
+        proc = subprocess.Popen(
+            launcher, cwd=cwd, env=full_env, text=True, errors="replace",
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        try:
+            out, err = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        peak_kib = int(report.read_text() or 0) if report.exists() else 0
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err), peak_kib / 1024
 
 
 def parse_output_file(path: Path) -> dict[str, str]:
