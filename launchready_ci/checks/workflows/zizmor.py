@@ -4,6 +4,7 @@ files and read its JSON (its findings are reported as they are, not re-implement
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,13 @@ def find_zizmor() -> str | None:
     return shutil.which("zizmor") or shutil.which("zizmor", path=str(Path(sys.executable).parent))
 
 
+def _reason(stderr: str) -> str:
+    """zizmor's own ``error:`` line (``error: no inputs collected``), else its last line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    return (errors or lines or [""])[-1][:200]
+
+
 def run_zizmor(exe: str, root: Path, paths: Sequence[str]) -> tuple[str, list[dict[str, Any]]]:
     """zizmor's version and its JSON findings on ``paths`` (relative to ``root``), offline.
 
@@ -103,6 +111,9 @@ def run_zizmor(exe: str, root: Path, paths: Sequence[str]) -> tuple[str, list[di
                 text=True,
                 timeout=ZIZMOR_TIMEOUT,
                 check=False,
+                # A runner with RUST_BACKTRACE=1 would end zizmor's error with a stack
+                # trace, and the reason would be its last frame.
+                env={**os.environ, "RUST_BACKTRACE": "0", "NO_COLOR": "1"},
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise ZizmorFailed(type(exc).__name__) from None
@@ -112,8 +123,7 @@ def run_zizmor(exe: str, root: Path, paths: Sequence[str]) -> tuple[str, list[di
     proc = call("--offline", "--format", "json", *paths)
     # 0: no findings; 10-14: findings of the highest severity (see zizmor's exit codes).
     if proc.returncode != 0 and not 10 <= proc.returncode <= 14:
-        last = (proc.stderr.strip().splitlines() or [""])[-1][:200]
-        raise ZizmorFailed(f"exit {proc.returncode}: {last}".rstrip(": "))
+        raise ZizmorFailed(f"exit {proc.returncode}: {_reason(proc.stderr)}".rstrip(": "))
     try:
         results = json.loads(proc.stdout or "[]")
     except ValueError:

@@ -553,3 +553,19 @@ def test_find_zizmor_looks_next_to_python(monkeypatch: pytest.MonkeyPatch) -> No
     exe = find_zizmor()
     beside = shutil.which("zizmor", path=str(Path(sys.executable).parent))
     assert exe == beside
+
+
+def test_a_zizmor_failure_gives_its_error_line_not_a_stack_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runner with RUST_BACKTRACE=1 makes zizmor end a failure with a stack trace; the
+    reason reported is zizmor's ``error:`` line (the real zizmor, on a file it cannot read
+    as a workflow)."""
+    from launchready_ci.checks.workflows.zizmor import ZizmorFailed, run_zizmor
+
+    exe = zizmor_or_skip()
+    root = make_repo(tmp_path / "repo", {".github/workflows/bad.yml": "on: push\njobs:\n  a: [\n"})
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    with pytest.raises(ZizmorFailed) as failed:
+        run_zizmor(exe, root, [".github/workflows/bad.yml"])
+    assert str(failed.value) == "exit 3: error: no inputs collected"
