@@ -44,7 +44,7 @@ run() { # name, command...
 # zizmor does not collect workflows outside .github/workflows from a directory, so every
 # file is named explicitly.
 run "zizmor (auditor persona)" zizmor --offline --no-progress --color=never --persona auditor \
-  "${actions[@]}" "${stubs[@]}" "${templates[@]}" "${workflows[@]}"
+  "${actions[@]}" "${stubs[@]}" "${templates[@]}" "${workflows[@]}" .github/dependabot.yml
 
 run "check-jsonschema (actions)" \
   check-jsonschema --builtin-schema vendor.github-actions "${actions[@]}" "${stubs[@]}"
