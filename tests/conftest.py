@@ -2,17 +2,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
 from tests.helpers import make_repo
 from tests.servers import (
-    ServerFailed,
-    ServerMissing,
     Web,
+    needed,
     nginx_server,
     nsd_server,
     postgres_server,
@@ -41,38 +38,19 @@ def repo(tmp_path: Path) -> Callable[..., Path]:
 def postgres_url() -> Iterator[str]:
     """A real PostgreSQL for the session (see :func:`tests.servers.postgres_server`).
     Skipped where PostgreSQL is not installed, except under CI=true."""
-    yield from _needed(postgres_server)
+    yield from needed(postgres_server)
 
 
 # --- NSD and nginx (tests/servers.py) -------------------------------------------------------
-
-T = TypeVar("T")
-
-
-def _needed(start: Callable[[], AbstractContextManager[T]]) -> Iterator[T]:
-    """A session fixture's body: skipped without the program, except under CI=true."""
-    try:
-        server = start()
-        value = server.__enter__()
-    except ServerMissing as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-    except ServerFailed as exc:
-        pytest.fail(str(exc))
-    try:
-        yield value
-    finally:
-        server.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
 def nameserver() -> Iterator[str]:
     """``127.0.0.1:PORT`` of a running NSD serving the test zones."""
-    yield from _needed(nsd_server)
+    yield from needed(nsd_server)
 
 
 @pytest.fixture(scope="session")
 def web() -> Iterator[Web]:
     """A running nginx with SNI virtual hosts and certificates from a local CA."""
-    yield from _needed(nginx_server)
+    yield from needed(nginx_server)

@@ -24,9 +24,10 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 SOA = (
     "@ 300 IN SOA ns1.good.test. hostmaster.good.test. 1 3600 600 86400 300\n@ NS ns1.good.test.\n"
@@ -139,6 +140,28 @@ class ServerMissing(Exception):
 
 class ServerFailed(Exception):
     """It is installed but did not start."""
+
+
+T = TypeVar("T")
+
+
+def needed(start: Callable[[], AbstractContextManager[T]]) -> Iterator[T]:
+    """A session fixture's body: skipped without the program, except under CI=true."""
+    import pytest
+
+    try:
+        server = start()
+        value = server.__enter__()
+    except ServerMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
+    try:
+        yield value
+    finally:
+        server.__exit__(None, None, None)
 
 
 def _program(name: str) -> str:
