@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.servers import ServerFailed, ServerMissing, _free_tcp_port, nsd_server
+from tests.servers import ServerFailed, ServerMissing, _free_tcp_port, dkim_keypair, nsd_server
 
 REPO = Path(__file__).resolve().parent.parent
 NODE = REPO / "tests" / "node"
@@ -74,21 +74,7 @@ class DkimKey:
 
 
 def dkim_key(bits: int = 2048) -> DkimKey:
-    import base64
-
-    private = subprocess.run(
-        ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", f"rsa_keygen_bits:{bits}"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    der = subprocess.run(
-        ["openssl", "pkey", "-pubout", "-outform", "DER"],
-        input=private,
-        check=True,
-        capture_output=True,
-    ).stdout
-    value = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
-    return DkimKey(private, " ".join(f'"{value[i : i + 255]}"' for i in range(0, len(value), 255)))
+    return DkimKey(*dkim_keypair(bits))
 
 
 SOA = (

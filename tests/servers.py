@@ -34,8 +34,9 @@ SOA = (
 )
 
 
-def _dkim_key(bits: int) -> str:
-    """A fresh RSA public key as a DKIM TXT value, split into 255-byte strings."""
+def dkim_keypair(bits: int) -> tuple[bytes, str]:
+    """A fresh RSA key: its private PEM, and its public half as a DKIM TXT value split
+    into 255-byte strings."""
     private = subprocess.run(
         ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", f"rsa_keygen_bits:{bits}"],
         check=True,
@@ -48,11 +49,11 @@ def _dkim_key(bits: int) -> str:
         capture_output=True,
     ).stdout
     value = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
-    return " ".join(f'"{value[i : i + 255]}"' for i in range(0, len(value), 255))
+    return private, " ".join(f'"{value[i : i + 255]}"' for i in range(0, len(value), 255))
 
 
 def _zones() -> dict[str, str]:
-    strong, weak = _dkim_key(2048), _dkim_key(1024)
+    strong, weak = dkim_keypair(2048)[1], dkim_keypair(1024)[1]
     chain = "".join(  # ten includes, each one lookup: 11 with the top record's include
         f'n{i} TXT "v=spf1 ip4:192.0.2.{i} ~all"\n' for i in range(10)
     )
