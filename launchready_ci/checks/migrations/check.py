@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from launchready_ci.checks.base import Check
-from launchready_ci.checks.files import iter_files, matches_any
+from launchready_ci.checks.files import iter_files
 from launchready_ci.checks.migrations.frameworks import (
     Migration,
     down_path,
@@ -163,7 +163,7 @@ class MigrationsCheck(Check):
                 yield from _python_findings(rel, text, version, fields)
                 continue
             schema = schemas.setdefault(history(rel), Schema())
-            migration = load_migration(ctx, section, rel)
+            migration = load_migration(ctx, section, rel, with_down=False)
             if rel not in linted:  # an earlier migration: what it defines is the context
                 try:
                     for _ in statements(rel, migration.up, set(), version=version, schema=schema):
@@ -284,18 +284,21 @@ def find_migrations(ctx: RunContext, section: Mapping[str, Any]) -> list[str]:
     patterns = tuple(section.get("paths") or DEFAULT_PATHS)
     files = [
         rel
-        for rel in iter_files(ctx.root, section.get("exclude", ()))
-        if matches_any(rel, patterns) and rel.endswith((".sql", ".py")) and not is_down_file(rel)
+        for rel in iter_files(ctx.root, section.get("exclude", ()), include=patterns)
+        if rel.endswith((".sql", ".py")) and not is_down_file(rel)
     ]
     if not files:
         raise CheckSkipped(f"no SQL migrations match {', '.join(patterns)}")
     return sorted(files, key=_order)
 
 
-def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Migration:
-    """A SQL migration with its down part (from the same file or NAME.down.sql)."""
+def load_migration(
+    ctx: RunContext, section: Mapping[str, Any], rel: str, *, with_down: bool = True
+) -> Migration:
+    """A SQL migration with its down part (from the same file or NAME.down.sql; not read
+    from NAME.down.sql with ``with_down=False``: the lint rules read only the up part)."""
     text = (ctx.root / rel).read_text(encoding="utf-8", errors="replace")
-    paired = down_path(rel)
+    paired = down_path(rel) if with_down else None
     down = None
     if paired is not None and (ctx.root / paired).is_file():
         down = (ctx.root / paired).read_text(encoding="utf-8", errors="replace")
