@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+
+from launchready_ci.checks.migrations import libpg
 
 __all__ = [
     "DEFAULT_POSTGRES_VERSION",
@@ -206,32 +207,31 @@ class SqlError(Exception):
     message: str
 
 
-_NUL = re.compile(r"\x00")
-
-
 def parse(path: str, text: str) -> tuple[list[dict[str, Any]], bytes]:
     """libpg_query's statements (dicts with ``stmt``, ``stmt_location``, ``stmt_len`` in
     bytes) and the UTF-8 text they index. Raises :class:`SqlError`."""
-    from pglast import parser
-
-    nul = _NUL.search(text)
-    if nul:
+    nul = text.find("\0")
+    if nul >= 0:
         raise SqlError(
             path,
-            text.count("\n", 0, nul.start()) + 1,
+            text.count("\n", 0, nul) + 1,
             "a NUL byte: PostgreSQL's parser stops reading there, so nothing after it "
             "would be checked (and psql refuses the file)",
         )
     data = text.encode("utf-8", "surrogatepass")
-    try:
-        raw = parser.parse_sql_json(text)
-    except parser.ParseError as exc:
-        where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
-        message = str(exc.args[0])
-        if "stack depth" in message:
-            message = f"{message}: an expression is nested too deeply to check"
-        line = data.count(b"\n", 0, max(0, where - 1)) + 1 if where else _deep_line(text)
-        raise SqlError(path, line, message) from None
+    raw: str | bytes | None = libpg.parse_json(data)
+    if raw is None:  # pglast says why (or parses what the fast path cannot call)
+        from pglast import parser
+
+        try:
+            raw = parser.parse_sql_json(text)
+        except parser.ParseError as exc:
+            where = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
+            message = str(exc.args[0])
+            if "stack depth" in message:
+                message = f"{message}: an expression is nested too deeply to check"
+            line = data.count(b"\n", 0, max(0, where - 1)) + 1 if where else _deep_line(text)
+            raise SqlError(path, line, message) from None
     enabled = gc.isenabled()
     gc.disable()  # a tree of plain dicts holds no cycles; collecting during loads is waste
     try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from launchready_ci.checks.migrations import libpg
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.sql import Stmt
 from launchready_ci.findings import Confidence, Severity
@@ -60,17 +61,9 @@ class IdentifierTooLong(MigrationRule):
             for w in words
         ):
             return
-        from pglast import parser
-
-        try:
-            tokens = parser.scan(stmt.sql)
-        except parser.ParseError:
-            return
         seen: set[str] = set()
-        for token in tokens:
-            if token.name != "IDENT":
-                continue
-            name = _unquote(stmt.sql[token.start : token.end + 1])
+        for raw in _identifiers(stmt.sql):
+            name = _unquote(raw)
             size = len(name.encode("utf-8", "surrogatepass"))
             if size > MAX_BYTES and name not in seen:
                 seen.add(name)
@@ -79,6 +72,21 @@ class IdentifierTooLong(MigrationRule):
                     f"identifier {shown} is {size} bytes: PostgreSQL silently truncates it to "
                     f"{MAX_BYTES}, so the object gets another name than the one written here"
                 )
+
+
+def _identifiers(sql: str) -> list[str]:
+    """The identifier tokens of ``sql`` as written, by PostgreSQL's scanner."""
+    data = sql.encode("utf-8", "surrogatepass")
+    tokens = libpg.scan(data)
+    if tokens is not None:
+        return [data[t.start : t.end].decode("utf-8") for t in tokens if t.ident]
+    from pglast import parser
+
+    try:
+        found = parser.scan(sql)
+    except parser.ParseError:
+        return []
+    return [sql[t.start : t.end + 1] for t in found if t.name == "IDENT"]
 
 
 def _unquote(raw: str) -> str:
