@@ -12,7 +12,10 @@ from launchready_ci.reporters._common import first_sentence
     [
         ("Rotate the key. Then purge it.", "Rotate the key."),
         # an ellipsis inside a command is not the end of a sentence
-        ("Use `REINDEX ... CONCURRENTLY` instead. Later.", "Use `REINDEX ... CONCURRENTLY` instead."),
+        (
+            "Use `REINDEX ... CONCURRENTLY` instead. Later.",
+            "Use `REINDEX ... CONCURRENTLY` instead.",
+        ),
         ("Run REINDEX ... CONCURRENTLY on it. Later.", "Run REINDEX ... CONCURRENTLY on it."),
         # nor is a full stop inside inline code
         ("Set `a. b` first. Then go.", "Set `a. b` first."),

@@ -8,6 +8,7 @@ migration already exists in production, with rows.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -304,7 +305,26 @@ def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Mig
         metadata = ctx.root / rel.rpartition("/")[0] / "metadata.toml"
         if metadata.is_file() and _NO_TX.search(metadata.read_text("utf-8", "replace")):
             override = False  # diesel: run_in_transaction = false
-    return read_migration(rel, text, down_text=down, override=override)
+    return read_migration(
+        rel,
+        text,
+        down_text=down,
+        override=override,
+        pop=rel.endswith(".up.sql") and _requires_pop(ctx.root, rel.rpartition("/")[0]),
+        placeholders=section.get("placeholders"),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _requires_pop(root: Path, folder: str) -> bool:
+    """The Go module holding ``folder`` (its nearest go.mod up to the root) requires
+    gobuffalo/pop, which runs each migration in a transaction."""
+    parts = folder.split("/") if folder else []
+    for depth in range(len(parts), -1, -1):
+        gomod = root.joinpath(*parts[:depth], "go.mod")
+        if gomod.is_file():
+            return "gobuffalo/pop" in gomod.read_text("utf-8", "replace")
+    return False
 
 
 _NO_TX = re.compile(r"^\s*run_in_transaction\s*=\s*false\b", re.M)
