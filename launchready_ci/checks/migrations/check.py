@@ -80,11 +80,13 @@ __all__ = [
 ]
 
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
-#: supabase/migrations, prisma/migrations/<name>/migration.sql, knex and node-pg-migrate
-#: folders named migrations, and drizzle's output folder.
+#: supabase/migrations, prisma/migrations/<name>/migration.sql, diesel's
+#: migrations/<name>/up.sql, knex and node-pg-migrate folders named migrations,
+#: drizzle's output folder, and Flyway's db/migration (src/main/resources/db/migration).
 DEFAULT_PATHS = (
     "**/migrations/*.sql",
     "**/drizzle/*.sql",
+    "**/db/migration/*.sql",
     "**/migrations/*.py",  # Django
     "**/versions/*.py",  # Alembic
 )
