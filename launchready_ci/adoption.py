@@ -25,7 +25,10 @@ Read = Callable[[str], str | None]
 
 #: (tool, how it is told apart) in the order they are looked for.
 _MIGRATION_TOOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Prisma Migrate", re.compile(r"(?:^|/)prisma/migrations/[^/]+/migration\.sql$")),
+    (
+        "Prisma Migrate",
+        re.compile(r"(?:^|/)(?:prisma/migrations/[^/]+|\d{14}_[^/]+)/migration\.sql$"),
+    ),
     ("Supabase CLI", re.compile(r"(?:^|/)supabase/migrations/[^/]+\.sql$")),
     ("drizzle-kit", re.compile(r"(?:^|/)drizzle/[^/]+\.sql$")),
     ("Django", re.compile(r"(?:^|/)migrations/\d{4}_[^/]+\.py$")),

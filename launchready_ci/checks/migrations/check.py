@@ -82,11 +82,14 @@ __all__ = [
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
 #: supabase/migrations, prisma/migrations/<name>/migration.sql, diesel's
 #: migrations/<name>/up.sql, knex and node-pg-migrate folders named migrations,
-#: drizzle's output folder, and Flyway's db/migration (src/main/resources/db/migration).
+#: drizzle's output folder, Flyway's db/migration (src/main/resources/db/migration), and
+#: Prisma's <timestamp>_<name>/migration.sql in any folder (formbricks keeps them in
+#: packages/database/migration).
 DEFAULT_PATHS = (
     "**/migrations/*.sql",
     "**/drizzle/*.sql",
     "**/db/migration/*.sql",
+    "**/[0-9]*_*/migration.sql",  # Prisma Migrate wherever prisma.config.ts points it
     "**/migrations/*.py",  # Django
     "**/versions/*.py",  # Alembic
 )
@@ -272,12 +275,15 @@ _RULES_BY_KIND = {
 
 def history(rel: str) -> str:
     """The folder whose files form one migration history: up to the last folder named
-    migrations, drizzle or versions (``prisma/migrations/<ts>/migration.sql`` ->
-    ``prisma/migrations``), else the file's folder."""
+    migrations, migration, drizzle or versions (``prisma/migrations/<ts>/migration.sql``
+    -> ``prisma/migrations``), else the folder that holds a folder per migration (Prisma's
+    ``migration.sql``, diesel's ``up.sql``), else the file's folder."""
     parts = rel.split("/")[:-1]
     for i in range(len(parts) - 1, -1, -1):
-        if parts[i] in ("migrations", "drizzle", "versions"):
+        if parts[i] in ("migrations", "migration", "drizzle", "versions"):
             return "/".join(parts[: i + 1])
+    if parts and rel.rpartition("/")[2] in ("migration.sql", "up.sql"):
+        return "/".join(parts[:-1])
     return "/".join(parts)
 
 

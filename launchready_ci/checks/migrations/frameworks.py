@@ -12,7 +12,7 @@ gobuffalo/pop       ``<n>_NAME.up.sql`` holding Go template    yes, one per file
 golang-migrate      ``NAME.up.sql`` beside ``NAME.down.sql``  implicit (one multi-statement query)
 diesel              ``DIR/up.sql`` beside ``DIR/down.sql``    yes, unless its metadata.toml
                                                            has run_in_transaction=false
-Prisma Migrate      ``prisma/migrations/*/migration.sql``    implicit (one multi-statement query)
+Prisma Migrate      ``<ts>_NAME/migration.sql``              implicit (one multi-statement query)
 Supabase CLI        ``supabase/migrations/*.sql``            yes, one per file
 drizzle-kit         ``drizzle/*.sql``                        yes
 anything else       other ``migrations/*.sql``               no (unless configured)
@@ -42,6 +42,8 @@ __all__ = ["Migration", "Wrapping", "down_path", "is_down_file", "read_migration
 #: "none" | "transaction" | "implicit" (see the module's table)
 Wrapping = str
 
+#: Prisma Migrate's folder per migration, wherever prisma.config.ts puts them
+_PRISMA_FOLDER = re.compile(r"(?:^|/)\d{14}_[^/]+/migration\.sql$")
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<opts>.*)$", re.M)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.M)
 _GOOSE_UP = re.compile(r"^--\s*\+goose\s+Up\b.*$", re.M | re.I)
@@ -112,7 +114,9 @@ def _split(
         return "pop", text, "transaction", down_text, paired if down_text else ""  # migrator.go
     if paired is not None:
         return "golang-migrate", text, "implicit", down_text, paired if down_text else ""
-    if rel.endswith("/migration.sql") and "prisma/migrations/" in f"/{rel}":
+    if rel.endswith("/migration.sql") and (
+        "prisma/migrations/" in f"/{rel}" or _PRISMA_FOLDER.search(rel)
+    ):
         return "prisma", text, "implicit", None, ""
     if "supabase/migrations/" in f"/{rel}":
         return "supabase", text, "transaction", None, ""
