@@ -61,6 +61,7 @@ class FileKind(enum.Enum):
 
 _TEST_DIR = re.compile(
     r"(?i)(?:^|/)(?:tests?|__tests__|testing|testdata|test[_-]?data|spec|specs|fixtures?|mocks?"
+    r"|integration|integration[_-]tests?"
     r"|__mocks__|e2e|cypress|playwright|stubs?|fakes?|testutils?|test[_-]?helpers?|qa)/"
 )
 _TEST_FILE = re.compile(
@@ -414,6 +415,8 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _B64 = re.compile(r"[A-Za-z0-9+/_-]+=*")
 _UUID_SHAPE = re.compile(r"(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _NUMERIC = re.compile(r"^[\d.,:_ -]+$")
+#: a 64-bit (or smaller) integer written in hex; keys are longer (0x + 64 hex digits)
+_HEX_NUMBER = re.compile(r"^0[xX][0-9a-fA-F]{1,16}$")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(\))?$")
 _PATHLIKE = re.compile(
     r"^(?:\.{0,2}/|~/|[A-Za-z]:\\)|\.(?:pem|key|crt|json|ya?ml|txt|p12|pfx|jks)$"
@@ -550,6 +553,8 @@ def value_problem(value: str, kind: NameKind) -> str | None:
     if _PLACEHOLDER_SHAPES.search(v) or is_placeholder(v):
         return "a placeholder"
     if _NUMERIC.match(v) and len(v) < 12 and kind is not NameKind.PASSWORD:
+        return "a number"
+    if _HEX_NUMBER.match(v):
         return "a number"
     if _PATHLIKE.search(v):
         return "a path"
