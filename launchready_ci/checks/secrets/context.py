@@ -77,7 +77,7 @@ _DOCS_EXT = re.compile(r"(?i)\.(?:md|mdx|markdown|rst|adoc|asciidoc|txt|ipynb|ht
 #: API descriptions: their ``example:`` values show a reader what a response looks like
 _API_SPEC = re.compile(r"(?i)(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$")
 _I18N = re.compile(
-    r"(?i)(?:^|/)(?:locales?|i18n|l10n|lang|langs|languages|translations?|messages)/"
+    r"(?i)(?:^|/)(?:locales?|i18n|l10n|intl|lang|langs|languages|translations?|messages)/"
     r"|\.(?:po|pot|xlf|xliff|strings|resx|arb)$"
 )
 _TEMPLATE = re.compile(
@@ -422,6 +422,11 @@ _PATHLIKE = re.compile(
     r"^(?:\.{0,2}/|~/|[A-Za-z]:\\)|\.(?:pem|key|crt|json|ya?ml|txt|p12|pfx|jks)$"
     r"|/[^/]*\.(?:jpe?g|png|gif|webp|svg|ico|pdf|csv|mp[34]|mov|wav|zip|gz|html?|css|js)$"
 )
+#: X-DNS-Prefetch-Control, Content-Security-Policy
+_HEADER_NAME = re.compile(r"^[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)+$")
+#: Palau, Melekeok: one capitalised word of letters (country and place names in a map
+#: keyed PW, labels); a chosen password this weak mixes in a digit or a sign
+_PROPER_NOUN = re.compile(r"^[A-Z][a-z]{2,11}$")
 #: a host name (github.com, kauth.kakao.com): lower case labels and a top-level domain
 _HOSTNAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}$")
 
@@ -560,6 +565,10 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "a path"
     if _HOSTNAME.match(v):
         return "a host name"
+    if _HEADER_NAME.match(v):
+        return "an HTTP header name"
+    if _PROPER_NOUN.match(v):
+        return "a capitalised word (a name or a label)"
     if _ENV_NAME.match(v):
         return "the name of an environment variable"
     if _UUID_SHAPE.match(v) and kind not in (NameKind.TOKEN, NameKind.KEY, NameKind.SECRET):
