@@ -50,7 +50,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         for p in (
             # name = "…", "name": '…', name => `…`, name: new String("…"), @"…"
             _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|\?\?=|\|\|=|\+=)=?[=>]?\s*"
-            r"(?:(?:new\s+)?\w+\(\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
+            r"(?:(?:new\s+)?\w+\(\s*)?(?:\[\s*|\[\]string\{\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
             _WORD + _IDENT + r"\s*\(\s*[\"'`]",  # setPassword("…")
             # setCipherKey(Base64.decode("…"))
             _WORD
@@ -76,6 +76,13 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"identified\s+(?:with\s+\w+\s+)?by\s+'|password\s+'",
         )
     ),
+    # A user and an unquoted password in one map: {user: bob, password: djqnnwu}
+    Trigger(
+        "generic",
+        r"[{,]\s*[\"']?(?:user|username|login)[\"']?\s*[:=]\s*[^,{}\n]{1,100},\s*[\"']?"
+        r"(?:password|passwd|pass|pwd)[\"']?\s*[:=]\s*[^\s'\"`,{}\[\]()]",
+        True,
+    ),
     # Unquoted values (password: hunter2), read only where they are literals (config
     # files, ``docker run -e``, ``export``): :func:`reads_unquoted`.
     Trigger("generic-bare", _WORD + _IDENT + r"[\"']?\s*[:=]\s*[^\s'\"`#;,{}\[\]()]", True),
@@ -95,9 +102,12 @@ _AFTER_NAME = re.compile(
     r"""(?::\s*[A-Za-z_][\w.]{0,40}(?:\[[^\]=\n]{0,60}\]|<[^>=\n]{0,60}>)?\??\s*(?==(?![=>~])))?"""
     r"""(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
     r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
+    # the first literal of a list: "tokens": ["…", "…"], Tokens: []string{"…"}
+    r"""(?P<list>\[\s*|\[\]string\{\s*)?"""
     r"""(?P<pre>(?:\b[rRbBuUfF]{1,2}|@)?)"""
     + _Q
-    + r"""(?P<val>(?:\\.|(?!(?P=q))[^\\]){1,300}?)(?P=q)"""
+    # long enough for a private key's base64 on one line (PKCS#8 RSA 2048: ~1,600)
+    + r"""(?P<val>(?:\\.|(?!(?P=q))[^\\]){1,4000}?)(?P=q)"""
 )
 #: What follows a name in a call with one literal argument: ``("…")``.
 _AFTER_CALL = re.compile(
@@ -109,6 +119,17 @@ _AFTER_CALL = re.compile(
 )
 #: An unquoted literal right after ``=`` (``-e MYSQL_ROOT_PASSWORD=…``, ``?token=…``).
 _AFTER_NAME_BARE = re.compile(r"""=(?P<val>[^\s'"`&;,)(\]\[{}<>$\\]{3,200})(?=$|[\s&;,)\]'"])""")
+#: ``-passin pass:…``, ``-passout pass:…``: OpenSSL's pass phrase argument given inline.
+_OPENSSL_PASS = re.compile(
+    r"""(?:^|\s)-pass(?:in|out|word)?\s+["']?pass:(?P<val>[^\s"'`]{3,200})"""
+)
+#: A user and an unquoted password in one map or block (NATS, HOCON, Lua tables, YAML flow
+#: maps): ``{user: bob, password: djqnnwu}``.
+_USER_PASSWORD = re.compile(
+    r"""[{,]\s*["']?(?:user|username|login)["']?\s*[:=]\s*[^,{}\n]{1,100},\s*["']?"""
+    r"""(?P<name>password|passwd|pass|pwd)["']?\s*[:=]\s*"""
+    r"""(?P<val>[^\s'"`,{}\[\]()][^\s'"`,{}\[\]()]{2,200})\s*[,}\]]"""
+)
 _CURL = re.compile(r"""(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']{1,100}:(?P<val>[^\s"']{3,200})""")
 _SCHEME = re.compile(r"(?i)^(basic|bearer|token|digest)\s+(\S+)$")
 _BARE = re.compile(
@@ -225,6 +246,9 @@ class Candidate:
     syntax: Syntax
     start: int  # offset of the value in the line
     host: str = ""  # for a URL password: the URL's host, lowercase
+    #: unquoted in source code: a literal only if the text is configuration (a config
+    #: block in a string, a comment), so at most a notice
+    unsure: bool = False
 
 
 @dataclass(frozen=True)
@@ -281,7 +305,15 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
             yield Candidate(
                 m.group("name"), m.group("val").strip(), Syntax.KEY_VALUE, m.start("val")
             )
+    if "user" in low or "login" in low:
+        for m in _USER_PASSWORD.finditer(line):
+            yield Candidate(
+                m.group("name"), m.group("val"), Syntax.KEY_VALUE, m.start("val"), unsure=not config
+            )
     if "-" in line:
+        if "pass:" in low:
+            for m in _OPENSSL_PASS.finditer(line):
+                yield Candidate("password", m.group("val"), Syntax.CLI_FLAG, m.start("val"))
         for m in _FLAG.finditer(line):
             yield Candidate(m.group("name"), m.group("val"), Syntax.CLI_FLAG, m.start("val"))
         for gate, rx in (
@@ -459,6 +491,13 @@ def _judge(c: Candidate, path: str, where: FileKind, comment: bool) -> Found | N
     if comment and verdict.severity is not Severity.NOTICE:
         verdict = Verdict(
             Severity.NOTICE, verdict.confidence, verdict.reason + " in a comment", verdict.kind
+        )
+    elif c.unsure and verdict.severity is not Severity.NOTICE:
+        verdict = Verdict(
+            Severity.NOTICE,
+            Confidence.LOW,
+            verdict.reason + ", unquoted in code (a literal if the text is configuration)",
+            verdict.kind,
         )
     return Found(value, c.start, verdict, url=False)
 
