@@ -49,7 +49,7 @@ TRIGGERS: tuple[Trigger, ...] = (
         Trigger("generic", p, caseless=True)
         for p in (
             # name = "…", "name": '…', name => `…`, name: new String("…"), @"…"
-            _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|\?\?=|\|\|=|\+=)=?[=>]?\s*"
+            _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|!=|\?\?=|\|\|=|\+=)=?[=>]?\s*"
             r"(?:(?:new\s+)?\w+\(\s*)?(?:\[\s*|\[\]string\{\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
             _WORD + _IDENT + r"\s*\(\s*[\"'`]",  # setPassword("…")
             # setCipherKey(Base64.decode("…"))
@@ -100,7 +100,7 @@ _AFTER_NAME = re.compile(
     r"""\\?["'`]?\]?\s*"""
     # a type annotation before the "=" (password: str = "…", val key: String = "…")
     r"""(?::\s*[A-Za-z_][\w.]{0,40}(?:\[[^\]=\n]{0,60}\]|<[^>=\n]{0,60}>)?\??\s*(?==(?![=>~])))?"""
-    r"""(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
+    r"""(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|!==?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
     r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
     # the first literal of a list: "tokens": ["…", "…"], Tokens: []string{"…"}
     r"""(?P<list>\[\s*|\[\]string\{\s*)?"""
@@ -215,8 +215,14 @@ _COMMENT_ONLY = re.compile(r"^\s*(?://|#|\*|/\*|<!--|--|;)")
 
 def reads_unquoted(path: str, line: str) -> bool:
     """Whether an unquoted right-hand side on ``line`` is a literal: in a config file,
-    after ``docker run -e`` or ``export`` (elsewhere it is an expression)."""
-    return _config_file(path) or " -e " in line or "export " in line or _dotenv_line(path, line)
+    after ``docker run -e`` or ``export``, in a comment (elsewhere it is an expression)."""
+    return (
+        _config_file(path)
+        or " -e " in line
+        or "export " in line
+        or _dotenv_line(path, line)
+        or bool(_COMMENT_ONLY.match(line))  # a comment has no expressions: text is literal
+    )
 
 
 #: ``NAME=value`` alone on its line, the name in environment-variable case.
@@ -294,7 +300,7 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
                 yield Candidate(
                     before.group("name"), m.group("val"), Syntax.BYTES_LITERAL, m.start("val")
                 )
-    config = _config_file(path) or _dotenv_line(path, line)
+    config = _config_file(path) or _dotenv_line(path, line) or bool(_COMMENT_ONLY.match(line))
     yield from _named(line, unquoted_ok=reads_unquoted(path, line))
     if config:
         m = _BARE.match(line)
@@ -383,7 +389,7 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
                 Syntax.KEY_VALUE
                 if op in (":", "=>")
                 else Syntax.COMPARISON
-                if op in ("==", "===")
+                if op in ("==", "===", "!=", "!==")
                 else Syntax.ASSIGNMENT
             )
             yield Candidate(name, value, syntax, a.start("val"))
