@@ -72,6 +72,7 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"(?:-u|--user)\s+[\"']?[^\s:\"']+:",
             r"(?:bearer|token)\s+[A-Za-z0-9._~+/-]{16}",
             r"basic\s+[A-Za-z0-9+/]{8}",
+            r"(?:b64encode|btoa|encodebase64|encodetostring|base64\.encode)\w*\(\s*b?[\"'][^\"':\s]+:",
             r"insert\s+into\s",
             r"identified\s+(?:with\s+\w+\s+)?by\s+'|password\s+'",
         )
@@ -129,6 +130,11 @@ _USER_PASSWORD = re.compile(
     r"""[{,]\s*["']?(?:user|username|login)["']?\s*[:=]\s*[^,{}\n]{1,100},\s*["']?"""
     r"""(?P<name>password|passwd|pass|pwd)["']?\s*[:=]\s*"""
     r"""(?P<val>[^\s'"`,{}\[\]()][^\s'"`,{}\[\]()]{2,200})\s*[,}\]]"""
+)
+#: ``base64.b64encode(b'user:pass')``, ``btoa('user:pass')``: a Basic credential built by hand.
+_B64_USERPASS = re.compile(
+    r"""(?i)(?:b64encode|btoa|encodebase64|encodetostring|base64\.encode)\w*\(\s*b?"""
+    r"""(?P<q>["'])[^"':\s]{1,100}:(?P<val>[^"'\s]{3,200})(?P=q)"""
 )
 _CURL = re.compile(r"""(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']{1,100}:(?P<val>[^\s"']{3,200})""")
 _SCHEME = re.compile(r"(?i)^(basic|bearer|token|digest)\s+(\S+)$")
@@ -333,6 +339,9 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
     if "bearer" in low or "token " in low:
         for m in _BEARER.finditer(line):
             yield Candidate("bearer_token", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
+    if "b64encode" in low or "btoa" in low or "base64" in low:
+        for m in _B64_USERPASS.finditer(line):
+            yield Candidate("password", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
     if "basic " in low:
         for m in _BASIC.finditer(line):
             decoded = _basic(m.group("val"))
