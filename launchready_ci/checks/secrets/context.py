@@ -516,7 +516,16 @@ def repeats_name(name: str, value: str) -> bool:
     v = re.sub(r"[^a-z0-9]", "", value.lower())
     if not v or not n:
         return False
-    return v == n or (len(v) >= 4 and (v in n or n in v))
+    if v == n or (len(v) >= 4 and (v in n or n in v)):
+        return True
+    # a short value built of the name's own word: refresh_token "eyJrefresh",
+    # access_token "qts-access", COS_SECRETKEY "cos_hmac_secret_key"
+    if len(v) < 20:
+        for w in name_words(name):
+            if len(w) >= 5 and w in v and w not in ("token", "password", "secret"):
+                return True
+        return any(len(w) >= 9 and w in v for w in name_words(name))
+    return False
 
 
 def value_problem(value: str, kind: NameKind) -> str | None:
@@ -545,6 +554,10 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "a path"
     if _PUBLIC_KEY.match(v):
         return "a public key"
+    if _EMAIL.match(v):
+        return "an email address"
+    if _HOSTNAME.match(v):
+        return "a host name"
     if _ENV_NAME.match(v):
         return "the name of an environment variable"
     if _UUID_SHAPE.match(v) and kind not in (NameKind.TOKEN, NameKind.KEY, NameKind.SECRET):
@@ -599,6 +612,8 @@ def _phrase(v: str, kind: NameKind) -> bool:
     return len(v.split()) >= 3
 
 
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+_HOSTNAME = re.compile(r"(?i)^(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|app|co|de|uk|fr|cn|ru|jp)$")
 #: OpenSSH public keys, PEM and DER (SubjectPublicKeyInfo, base64) public keys.
 _PUBLIC_KEY = re.compile(
     r"^(?:(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-\S+|sk-\S+@openssh\.com) AAAA"
@@ -679,6 +694,8 @@ def judge(
         return None
     if value_problem(value, kind) is not None or repeats_name(name, value):
         return None
+    if name.lower() == "pw" and value.isalpha():
+        return None  # "PW": "Palau": an ISO country code or an abbreviation, and a word
     where = file_kind(path)
     if where is FileKind.I18N:
         return None  # a translation catalogue: labels, never values

@@ -136,6 +136,12 @@ _B64_USERPASS = re.compile(
     r"""(?i)(?:b64encode|btoa|encodebase64|encodetostring|base64\.encode)\w*\(\s*b?"""
     r"""(?P<q>["'])[^"':\s]{1,100}:(?P<val>[^"'\s]{3,200})(?P=q)"""
 )
+#: A tuple assignment: ``login, password = 'bob@example.org', 'xooxeudiqi'``.
+_TUPLE = re.compile(
+    r"""^\s*(?P<lhs>[\w.]{1,60}(?:\s*,\s*[\w.]{1,60}){1,5})\s*=\s*"""
+    r"""(?P<rhs>(?:["'][^"'\n]{0,300}["']\s*,\s*){1,5}["'][^"'\n]{0,300}["'])\s*(?:#.*)?$"""
+)
+_TUPLE_ITEM = re.compile(r"""(?P<q>["'])(?P<val>[^"'\n]{0,300})(?P=q)""")
 _CURL = re.compile(r"""(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']{1,100}:(?P<val>[^\s"']{3,200})""")
 _SCHEME = re.compile(r"(?i)^(basic|bearer|token|digest)\s+(\S+)$")
 _BARE = re.compile(
@@ -317,11 +323,7 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
             yield Candidate(
                 m.group("name"), m.group("val").strip(), Syntax.KEY_VALUE, m.start("val")
             )
-    if "user" in low or "login" in low:
-        for m in _USER_PASSWORD.finditer(line):
-            yield Candidate(
-                m.group("name"), m.group("val"), Syntax.KEY_VALUE, m.start("val"), unsure=not config
-            )
+    yield from _pairs(line, low, config)
     if "-" in line:
         if "pass:" in low:
             for m in _OPENSSL_PASS.finditer(line):
@@ -339,9 +341,6 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
     if "bearer" in low or "token " in low:
         for m in _BEARER.finditer(line):
             yield Candidate("bearer_token", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
-    if "b64encode" in low or "btoa" in low or "base64" in low:
-        for m in _B64_USERPASS.finditer(line):
-            yield Candidate("password", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
     if "basic " in low:
         for m in _BASIC.finditer(line):
             decoded = _basic(m.group("val"))
@@ -356,6 +355,30 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
         for m in _SQL_PASSWORD.finditer(line):
             value = m.group("val").replace("''", "'")
             yield Candidate("password", value, Syntax.SQL_PASSWORD, m.start("val"))
+
+
+def _pairs(line: str, low: str, config: bool) -> Iterator[Candidate]:
+    """Names and values given together: a tuple assignment, a user and an unquoted password
+    in one map, a Basic credential built by hand."""
+    if "," in line and "=" in line:
+        m = _TUPLE.match(line)
+        if m is not None:
+            names = [n.strip() for n in m.group("lhs").split(",")]
+            items = list(_TUPLE_ITEM.finditer(line, m.start("rhs")))
+            if len(names) == len(items):
+                for name, item in zip(names, items, strict=True):
+                    if name_kind(name) is not None:
+                        yield Candidate(
+                            name, item.group("val"), Syntax.ASSIGNMENT, item.start("val")
+                        )
+    if "user" in low or "login" in low:
+        for m in _USER_PASSWORD.finditer(line):
+            yield Candidate(
+                m.group("name"), m.group("val"), Syntax.KEY_VALUE, m.start("val"), unsure=not config
+            )
+    if "b64encode" in low or "btoa" in low or "base64" in low:
+        for m in _B64_USERPASS.finditer(line):
+            yield Candidate("password", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
 
 
 def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
