@@ -73,6 +73,9 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"(?:bearer|token)\s+[A-Za-z0-9._~+/-]{16}",
             r"basic\s+[A-Za-z0-9+/]{8}",
             r"(?:b64encode|btoa|encodebase64|encodetostring|base64\.encode)\w*\(\s*b?[\"'][^\"':\s]+:",
+            r"(?:credentials?|basicauth|digestauth|passwordauthentication)\s*\(\s*[\"']",
+            r"\bauth\s*=\s*\(\s*[\"']",
+            r"fill_in[^\n]{0,60}pass[^\n]{0,40}with:",
             r"insert\s+into\s",
             r"identified\s+(?:with\s+\w+\s+)?by\s+'|password\s+'",
         )
@@ -142,6 +145,19 @@ _TUPLE = re.compile(
     r"""(?P<rhs>(?:["'][^"'\n]{0,300}["']\s*,\s*){1,5}["'][^"'\n]{0,300}["'])\s*(?:#.*)?$"""
 )
 _TUPLE_ITEM = re.compile(r"""(?P<q>["'])(?P<val>[^"'\n]{0,300})(?P=q)""")
+#: A credential object or an HTTP auth built from a literal user and password:
+#: ``new NetworkCredential("bob", "…")``, ``HTTPBasicAuth("bob", "…")``, requests'
+#: ``auth=("bob", "…")``.
+_CREDENTIAL_CALL = re.compile(
+    r"""(?:\b\w*(?:Credentials?|BasicAuth|DigestAuth|PasswordAuthentication)|\bauth\s*=\s*)"""
+    r"""\s*\(\s*(?P<q1>["'])[^"'\n]{1,100}(?P=q1)\s*,\s*(?P<q>["'])(?P<val>[^"'\n]{3,200})(?P=q)"""
+    r"""\s*[,)]"""
+)
+#: Capybara and kin: ``fill_in :signup_password, with: "…"``.
+_FILL_IN = re.compile(
+    r"""\bfill_in\s*\(?\s*[:"']?(?P<name>[\w\[\]-]{0,60}pass\w*)["']?\s*,\s*with:\s*"""
+    r"""(?P<q>["'])(?P<val>[^"'\n]{3,200})(?P=q)"""
+)
 _CURL = re.compile(r"""(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']{1,100}:(?P<val>[^\s"']{3,200})""")
 _SCHEME = re.compile(r"(?i)^(basic|bearer|token|digest)\s+(\S+)$")
 _BARE = re.compile(
@@ -376,6 +392,12 @@ def _pairs(line: str, low: str, config: bool) -> Iterator[Candidate]:
             yield Candidate(
                 m.group("name"), m.group("val"), Syntax.KEY_VALUE, m.start("val"), unsure=not config
             )
+    if "cred" in low or "auth" in low:
+        for m in _CREDENTIAL_CALL.finditer(line):
+            yield Candidate("password", m.group("val"), Syntax.CALL_ARGUMENT, m.start("val"))
+    if "fill_in" in low:
+        for m in _FILL_IN.finditer(line):
+            yield Candidate(m.group("name"), m.group("val"), Syntax.CALL_ARGUMENT, m.start("val"))
     if "b64encode" in low or "btoa" in low or "base64" in low:
         for m in _B64_USERPASS.finditer(line):
             yield Candidate("password", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
