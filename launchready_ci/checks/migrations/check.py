@@ -8,6 +8,7 @@ migration already exists in production, with rows.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -79,11 +80,16 @@ __all__ = [
 ]
 
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
-#: supabase/migrations, prisma/migrations/<name>/migration.sql, knex and node-pg-migrate
-#: folders named migrations, and drizzle's output folder.
+#: supabase/migrations, prisma/migrations/<name>/migration.sql, diesel's
+#: migrations/<name>/up.sql, knex and node-pg-migrate folders named migrations,
+#: drizzle's output folder, Flyway's db/migration (src/main/resources/db/migration), and
+#: Prisma's <timestamp>_<name>/migration.sql in any folder (formbricks keeps them in
+#: packages/database/migration).
 DEFAULT_PATHS = (
     "**/migrations/*.sql",
     "**/drizzle/*.sql",
+    "**/db/migration/*.sql",
+    "**/[0-9]*_*/migration.sql",  # Prisma Migrate wherever prisma.config.ts points it
     "**/migrations/*.py",  # Django
     "**/versions/*.py",  # Alembic
 )
@@ -269,12 +275,15 @@ _RULES_BY_KIND = {
 
 def history(rel: str) -> str:
     """The folder whose files form one migration history: up to the last folder named
-    migrations, drizzle or versions (``prisma/migrations/<ts>/migration.sql`` ->
-    ``prisma/migrations``), else the file's folder."""
+    migrations, migration, drizzle or versions (``prisma/migrations/<ts>/migration.sql``
+    -> ``prisma/migrations``), else the folder that holds a folder per migration (Prisma's
+    ``migration.sql``, diesel's ``up.sql``), else the file's folder."""
     parts = rel.split("/")[:-1]
     for i in range(len(parts) - 1, -1, -1):
-        if parts[i] in ("migrations", "drizzle", "versions"):
+        if parts[i] in ("migrations", "migration", "drizzle", "versions"):
             return "/".join(parts[: i + 1])
+    if parts and rel.rpartition("/")[2] in ("migration.sql", "up.sql"):
+        return "/".join(parts[:-1])
     return "/".join(parts)
 
 
@@ -304,7 +313,26 @@ def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Mig
         metadata = ctx.root / rel.rpartition("/")[0] / "metadata.toml"
         if metadata.is_file() and _NO_TX.search(metadata.read_text("utf-8", "replace")):
             override = False  # diesel: run_in_transaction = false
-    return read_migration(rel, text, down_text=down, override=override)
+    return read_migration(
+        rel,
+        text,
+        down_text=down,
+        override=override,
+        pop=rel.endswith(".up.sql") and _requires_pop(ctx.root, rel.rpartition("/")[0]),
+        placeholders=section.get("placeholders"),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _requires_pop(root: Path, folder: str) -> bool:
+    """The Go module holding ``folder`` (its nearest go.mod up to the root) requires
+    gobuffalo/pop, which runs each migration in a transaction."""
+    parts = folder.split("/") if folder else []
+    for depth in range(len(parts), -1, -1):
+        gomod = root.joinpath(*parts[:depth], "go.mod")
+        if gomod.is_file():
+            return "gobuffalo/pop" in gomod.read_text("utf-8", "replace")
+    return False
 
 
 _NO_TX = re.compile(r"^\s*run_in_transaction\s*=\s*false\b", re.M)

@@ -64,7 +64,7 @@ _TEST_DIR = re.compile(
     r"|__mocks__|e2e|cypress|playwright|stubs?|fakes?|testutils?|test[_-]?helpers?|qa)/"
 )
 _TEST_FILE = re.compile(
-    r"(?i)(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*\.(?:test|spec|e2e|cy)\.\w+|conftest\.py"
+    r"(?i)(?:^|/)(?:test[._-][^/]*|[^/]*_test\.\w+|[^/]*\.(?:test|spec|e2e|cy)\.\w+|conftest\.py"
     r"|[^/]*tests?\.(?:java|kt|cs|scala|groovy|swift|m|php)|[^/]*_spec\.rb|[^/]*(?:mock|fake"
     r"|stub|fixture)s?[._-][^/]*)$"
 )
@@ -73,6 +73,8 @@ _DOCS_DIR = re.compile(
     r"|website|site-docs|storybook|stories)/"
 )
 _DOCS_EXT = re.compile(r"(?i)\.(?:md|mdx|markdown|rst|adoc|asciidoc|txt|ipynb|html?|textile|wiki)$")
+#: API descriptions: their ``example:`` values show a reader what a response looks like
+_API_SPEC = re.compile(r"(?i)(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$")
 _I18N = re.compile(
     r"(?i)(?:^|/)(?:locales?|i18n|l10n|lang|langs|languages|translations?|messages)/"
     r"|\.(?:po|pot|xlf|xliff|strings|resx|arb)$"
@@ -80,6 +82,11 @@ _I18N = re.compile(
 _TEMPLATE = re.compile(
     r"(?i)(?:[./_-](?:example|examples|sample|samples|template|templates|tmpl|tpl|dist"
     r"|defaults?|schema|placeholder)(?:\.[^/]*)?$)"
+)
+#: a config file named for what it is: lemmy's config/defaults.hjson, example.yml
+_TEMPLATE_CONFIG = re.compile(
+    r"(?i)^(?:examples?|samples?|templates?|defaults?)"
+    r"\.(?:hjson|json5?|ya?ml|toml|ini|conf|cfg|properties|env)$"
 )
 _TEST_ENV = re.compile(r"(?i)(?:^|/)\.env\.(?:test|testing|ci|e2e|dev|development|local)$")
 _DEV = re.compile(
@@ -98,9 +105,10 @@ def file_kind(path: str) -> FileKind:
         return FileKind.I18N
     if _TEST_DIR.search(p) or _TEST_FILE.search(p) or _TEST_ENV.search(p):
         return FileKind.TEST
-    if _TEMPLATE.search(p.rsplit("/", 1)[-1]):
+    base = p.rsplit("/", 1)[-1]
+    if _TEMPLATE.search(base) or _TEMPLATE_CONFIG.match(base):
         return FileKind.TEMPLATE
-    if _DOCS_DIR.search(p) or _DOCS_EXT.search(p):
+    if _DOCS_DIR.search(p) or _DOCS_EXT.search(p) or _API_SPEC.search(p):
         return FileKind.DOCS
     if _DEV.search(p) and "prod" not in p.rsplit("/", 1)[-1].lower():
         return FileKind.DEV
@@ -410,7 +418,10 @@ _NUMERIC = re.compile(r"^[\d.,:_ -]+$")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(\))?$")
 _PATHLIKE = re.compile(
     r"^(?:\.{0,2}/|~/|[A-Za-z]:\\)|\.(?:pem|key|crt|json|ya?ml|txt|p12|pfx|jks)$"
+    r"|/[^/]*\.(?:jpe?g|png|gif|webp|svg|ico|pdf|csv|mp[34]|mov|wav|zip|gz|html?|css|js)$"
 )
+#: a host name (github.com, kauth.kakao.com): lower case labels and a top-level domain
+_HOSTNAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -613,7 +624,6 @@ def _phrase(v: str, kind: NameKind) -> bool:
 
 
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
-_HOSTNAME = re.compile(r"(?i)^(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|app|co|de|uk|fr|cn|ru|jp)$")
 #: OpenSSH public keys, PEM and DER (SubjectPublicKeyInfo, base64) public keys.
 _PUBLIC_KEY = re.compile(
     r"^(?:(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-\S+|sk-\S+@openssh\.com) AAAA"
