@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from launchready_ci.checks.migrations.frameworks import (
     Migration,
     down_path,
     is_down_file,
+    other_dialect,
+    other_dialect_by_path,
     read_migration,
 )
 from launchready_ci.checks.migrations.rules._base import MigrationRule
@@ -148,6 +151,7 @@ class MigrationsCheck(Check):
         new_tables: set[str] = set()  # shared by a pull request's migrations
         fields: FieldState = {}  # Django's model state, from every migration read so far
         schemas: dict[str, Schema] = {}  # each SQL history's tables, from its files so far
+        foreign: Counter[str] = Counter()  # files in another database's dialect, by dialect
         version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
         count = python_files = 0
         linted = set(files)
@@ -167,6 +171,8 @@ class MigrationsCheck(Check):
                     continue
                 python_files += 1
                 yield from _python_findings(rel, text, version, fields)
+                continue
+            if _foreign(rel, linted, foreign):
                 continue
             schema = schemas.setdefault(history(rel), Schema())
             migration = load_migration(ctx, section, rel)
@@ -191,17 +197,38 @@ class MigrationsCheck(Check):
                     count += 1
                     yield from lint(stmt)
             except SqlError as exc:
-                yield ParseError.finding(
-                    f"{exc.path} does not parse as PostgreSQL: {exc.message}",
-                    Location(path=exc.path, start_line=exc.line, end_line=exc.line),
-                    content=exc.message,
-                )
+                yield from _unparsed(exc, migration.up, foreign)
         where = f"{self.range}: " if self.changed is not None else ""
-        sql_files = sum(1 for rel in files if rel.endswith(".sql"))
+        sql_files = sum(1 for rel in files if rel.endswith(".sql")) - sum(foreign.values())
+        others = ", ".join(f"{n:,} {d}" for d, n in sorted(foreign.items()))
         self.scope = (
             f"{where}{sql_files:,} SQL migrations ({count:,} statements), "
             f"{python_files:,} Django/Alembic migrations{history_note}"
+            + (f"; not PostgreSQL, not linted: {others}" if foreign else "")
         )
+
+
+def _unparsed(exc: SqlError, sql: str, foreign: Counter[str]) -> Iterator[Finding]:
+    """A parse error, unless the file shows it is another database's SQL (MySQL's
+    backticks and AUTO_INCREMENT, ClickHouse's MergeTree): then it is counted apart."""
+    dialect = other_dialect(sql)
+    if dialect:
+        foreign[dialect] += 1
+        return
+    yield ParseError.finding(
+        f"{exc.path} does not parse as PostgreSQL: {exc.message}",
+        Location(path=exc.path, start_line=exc.line, end_line=exc.line),
+        content=exc.message,
+    )
+
+
+def _foreign(rel: str, linted: set[str], foreign: Counter[str]) -> bool:
+    """A file in a folder named for another database (umami's db/clickhouse/migrations
+    beside its Prisma history): left out, and counted when it would have been linted."""
+    dialect = other_dialect_by_path(rel)
+    if dialect and rel in linted:
+        foreign[dialect] += 1
+    return dialect is not None
 
 
 @dataclass(frozen=True)
@@ -457,7 +484,11 @@ class MigrationsDryRunCheck(Check):
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         from launchready_ci.checks.migrations.dryrun import DryRun, MigrationFile
 
-        sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
+        sql = [
+            rel
+            for rel in find_migrations(ctx, section)
+            if rel.endswith(".sql") and not other_dialect_by_path(rel)
+        ]
         changed = self.changed
         note = ""
         if changed is None:  # earlier migrations are replayed, the later ones tested

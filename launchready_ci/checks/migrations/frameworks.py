@@ -37,7 +37,15 @@ from dataclasses import dataclass
 
 from launchready_ci.checks.migrations.templates import POP_NAME, has_go_template, render
 
-__all__ = ["Migration", "Wrapping", "down_path", "is_down_file", "read_migration"]
+__all__ = [
+    "Migration",
+    "Wrapping",
+    "down_path",
+    "is_down_file",
+    "other_dialect",
+    "other_dialect_by_path",
+    "read_migration",
+]
 
 #: "none" | "transaction" | "implicit" (see the module's table)
 Wrapping = str
@@ -59,6 +67,53 @@ class Migration:
     wrapping: Wrapping
     down: str | None = None  # the SQL that reverts it, where the tool has one
     down_path: str = ""  # the file that holds ``down`` (this one, or NAME.down.sql)
+
+
+#: A folder named for another database: its SQL is not PostgreSQL's, whatever it parses as
+#: (umami keeps ClickHouse migrations in db/clickhouse/migrations beside Prisma's).
+_DIALECT_FOLDER = re.compile(
+    r"(?i)(?:^|/)[^/]*?(clickhouse|mysql|mariadb|sqlite|mssql|sqlserver|oracle|snowflake"
+    r"|bigquery|duckdb|cassandra)[^/]*/"
+)
+#: Marks of another dialect, read only in a file PostgreSQL's parser refuses.
+_DIALECT_MARKS = (
+    ("ClickHouse", re.compile(r"(?i)\bENGINE\s*=\s*\w*MergeTree|\bCODEC\(|LowCardinality\(")),
+    (
+        "MySQL",
+        re.compile(r"(?i)\bENGINE\s*=\s*(?:InnoDB|MyISAM)|\bAUTO_INCREMENT\b|CREATE TABLE\s+`"),
+    ),
+    ("SQLite", re.compile(r"(?i)\bAUTOINCREMENT\b|\bPRAGMA\s+\w+")),
+    (
+        "SQL Server",
+        re.compile(r"(?im)^\s*GO\s*$|\bIDENTITY\s*\(\s*1\s*,\s*1\s*\)|\bNVARCHAR\s*\(\s*MAX"),
+    ),
+)
+
+
+_DIALECT_NAMES = {
+    "clickhouse": "ClickHouse",
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "sqlite": "SQLite",
+    "mssql": "SQL Server",
+    "sqlserver": "SQL Server",
+    "oracle": "Oracle",
+    "snowflake": "Snowflake",
+    "bigquery": "BigQuery",
+    "duckdb": "DuckDB",
+    "cassandra": "Cassandra",
+}
+
+
+def other_dialect_by_path(rel: str) -> str | None:
+    """The database a folder on the path is named for, when it is not PostgreSQL."""
+    match = _DIALECT_FOLDER.search(rel)
+    return _DIALECT_NAMES[match.group(1).lower()] if match else None
+
+
+def other_dialect(text: str) -> str | None:
+    """The dialect a file PostgreSQL's parser refused is written in, when it shows."""
+    return next((name for name, marks in _DIALECT_MARKS if marks.search(text)), None)
 
 
 def is_down_file(rel: str) -> bool:

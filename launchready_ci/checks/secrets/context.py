@@ -61,6 +61,7 @@ class FileKind(enum.Enum):
 
 _TEST_DIR = re.compile(
     r"(?i)(?:^|/)(?:tests?|__tests__|testing|testdata|test[_-]?data|spec|specs|fixtures?|mocks?"
+    r"|integration|integration[_-]tests?"
     r"|__mocks__|e2e|cypress|playwright|stubs?|fakes?|testutils?|test[_-]?helpers?|qa)/"
 )
 _TEST_FILE = re.compile(
@@ -76,7 +77,7 @@ _DOCS_EXT = re.compile(r"(?i)\.(?:md|mdx|markdown|rst|adoc|asciidoc|txt|ipynb|ht
 #: API descriptions: their ``example:`` values show a reader what a response looks like
 _API_SPEC = re.compile(r"(?i)(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$")
 _I18N = re.compile(
-    r"(?i)(?:^|/)(?:locales?|i18n|l10n|lang|langs|languages|translations?|messages)/"
+    r"(?i)(?:^|/)(?:locales?|i18n|l10n|intl|lang|langs|languages|translations?|messages)/"
     r"|\.(?:po|pot|xlf|xliff|strings|resx|arb)$"
 )
 _TEMPLATE = re.compile(
@@ -415,11 +416,18 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _B64 = re.compile(r"[A-Za-z0-9+/_-]+=*")
 _UUID_SHAPE = re.compile(r"(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _NUMERIC = re.compile(r"^[\d.,:_ -]+$")
+#: a 64-bit (or smaller) integer written in hex; keys are longer (0x + 64 hex digits)
+_HEX_NUMBER = re.compile(r"^0[xX][0-9a-fA-F]{1,16}$")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(\))?$")
 _PATHLIKE = re.compile(
     r"^(?:\.{0,2}/|~/|[A-Za-z]:\\)|\.(?:pem|key|crt|json|ya?ml|txt|p12|pfx|jks)$"
     r"|/[^/]*\.(?:jpe?g|png|gif|webp|svg|ico|pdf|csv|mp[34]|mov|wav|zip|gz|html?|css|js)$"
 )
+#: X-DNS-Prefetch-Control, Content-Security-Policy
+_HEADER_NAME = re.compile(r"^[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)+$")
+#: Palau, Melekeok: one capitalised word of letters (country and place names in a map
+#: keyed PW, labels); a chosen password this weak mixes in a digit or a sign
+_PROPER_NOUN = re.compile(r"^[A-Z][a-z]{2,11}$")
 #: a host name (github.com, kauth.kakao.com): lower case labels and a top-level domain
 _HOSTNAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}$")
 
@@ -561,6 +569,8 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "a placeholder"
     if _NUMERIC.match(v) and len(v) < 12 and kind is not NameKind.PASSWORD:
         return "a number"
+    if _HEX_NUMBER.match(v):
+        return "a number"
     if _PATHLIKE.search(v):
         return "a path"
     if _PUBLIC_KEY.match(v):
@@ -569,6 +579,10 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "an email address"
     if _HOSTNAME.match(v):
         return "a host name"
+    if _HEADER_NAME.match(v):
+        return "an HTTP header name"
+    if _PROPER_NOUN.match(v):
+        return "a capitalised word (a name or a label)"
     if _ENV_NAME.match(v):
         return "the name of an environment variable"
     if _UUID_SHAPE.match(v) and kind not in (NameKind.TOKEN, NameKind.KEY, NameKind.SECRET):
