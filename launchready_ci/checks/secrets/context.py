@@ -616,8 +616,8 @@ def _short_but_chosen(v: str, kind: NameKind) -> bool:
         shortest = 6
     else:
         return False
-    if len(v) < shortest or not _SHORT_CHARS.fullmatch(v):
-        return False  # don't, \xff: a word or an escaped byte
+    if len(v) < shortest or not _SHORT_CHARS.fullmatch(v) or v.endswith(("_", "-")):
+        return False  # don't, \xff: a word or an escaped byte; fbocs_, whsec_: a prefix
     letters = "".join(c for c in v.lower() if c.isalpha())
     if len(letters) >= 3 and _known(letters, _dictionary()):
         return False  # lamb, demo1, Test!
