@@ -13,7 +13,14 @@ from pathlib import Path
 
 from launchready_ci import git
 
-__all__ = ["DEFAULT_EXCLUDES", "REPORT_MARKERS", "is_own_report", "iter_files", "matches_any"]
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "REPORT_MARKERS",
+    "SECRETS_EXCLUDES",
+    "is_own_report",
+    "iter_files",
+    "matches_any",
+]
 
 #: Never worth reading: dependencies, build output, VCS data.
 DEFAULT_EXCLUDES = (
@@ -25,6 +32,11 @@ DEFAULT_EXCLUDES = (
     "**/dist/**",
     "**/build/**",
 )
+#: What the secrets scan leaves out: the same but ``build/``. In a work tree git's ignore
+#: rules already drop build output, so a tracked ``build/`` is source (CI scripts, Docker
+#: build contexts, Gradle logic) or output committed by mistake, and either leaks a key
+#: like any other file. ``dist/`` stays out: minified bundles of third-party code.
+SECRETS_EXCLUDES = tuple(p for p in DEFAULT_EXCLUDES if p != "**/build/**")
 
 
 #: What the first bytes of launchready's own reports contain (SARIF, JSON, Markdown).
@@ -71,6 +83,7 @@ def iter_files(
     exclude: Iterable[str] = (),
     *,
     skipped: Counter[str] | None = None,
+    defaults: tuple[str, ...] = DEFAULT_EXCLUDES,
     include: Iterable[str] | None = None,
 ) -> Iterator[str]:
     """Paths relative to ``root`` (``/`` separated): git's view when ``root`` is in a
@@ -82,7 +95,7 @@ def iter_files(
     file is looked at, so that a check reading a few files of a large tree does not
     stat every one; the others are not counted in ``skipped``."""
     counts: Counter[str] = skipped if skipped is not None else Counter()
-    patterns = (*DEFAULT_EXCLUDES, *tuple(exclude))
+    patterns = (*defaults, *tuple(exclude))
     files = git.ls_files(root)
     if files is None:
         files = []
