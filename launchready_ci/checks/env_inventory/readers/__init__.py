@@ -62,7 +62,7 @@ from launchready_ci.checks.env_inventory.readers.helpers import Helper
 from launchready_ci.checks.files import DEFAULT_EXCLUDES, iter_files, matches_any
 from launchready_ci.fileio import read_limited
 
-__all__ = ["Reader", "is_test_path", "read_uses", "reader_for"]
+__all__ = ["Reader", "Started", "is_test_path", "read_uses", "reader_for", "start"]
 
 Reader = Callable[[str, str], Iterator[Use]]
 
@@ -83,6 +83,7 @@ _MARKERS: dict[Reader, tuple[str, ...] | None] = {
     ruby.read: ("ENV",),
     ruby.read_erb: ("ENV",),
 }
+_ALL_MARKERS = sorted({m for ms in _MARKERS.values() if ms for m in ms} | {go_envconfig.MARKER})
 
 _TEST_SEGMENT = re.compile(
     r"(?:^|[-_.])(?:tests?|specs?|e2e|__tests__|__mocks__|testing|testdata|fixtures|"
@@ -138,18 +139,37 @@ def _yaml_reader(path: str, folder: str, name: str) -> Reader | None:
     return None
 
 
-def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
+@dataclasses.dataclass(frozen=True)
+class Started:
+    """The git commands a scan needs, started by :func:`start` before the caller loads
+    its config: they run while Python works."""
+
+    root: Path
+    grep: git.FileGrep
+    listing: git.FileList
+
+
+def start(root: Path) -> Started:
+    """Start the ``git grep -l -F`` for every reader's markers and the ``git ls-files``
+    that :func:`read_uses` of ``root`` waits for."""
+    return Started(root, git.grep_files(root, _ALL_MARKERS), git.start_ls_files(root))
+
+
+def read_uses(
+    root: Path, exclude: Iterable[str] = (), started: Started | None = None
+) -> Iterator[Use]:
     """Every use in the repository at ``root``, file by file in path order; then the
     helpers' calls, the struct fields envconfig reads, and the keys of the env files that
     compose files load (``env_file:``), when those files are in the repository and not
-    git-ignored (so a developer's ignored ``.env`` is never read).
+    git-ignored (so a developer's ignored ``.env`` is never read). ``started``: the git
+    commands :func:`start` began for ``root``.
     """
-    all_markers = sorted({m for ms in _MARKERS.values() if ms for m in ms} | {go_envconfig.MARKER})
-    grep = git.grep_files(root, all_markers)
-    listed = _listed(root, tuple(exclude))
+    if started is None or started.root != root:
+        started = start(root)
+    listed = _listed(root, tuple(exclude), started.listing)
     todo = [rel for rel in listed if reader_for(rel) is not None]
     listed_set = set(listed)
-    hits = grep.files()
+    hits = started.grep.files()
     texts = _texts(root, [rel for rel in todo if _worth_reading(rel, hits)])
     # The helpers first, so that git looks for their calls while Python parses.
     known = _helpers(texts)
@@ -183,11 +203,13 @@ def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
 _EXCLUDED_WORDS = ("node_modules", "venv", "__pycache__", "dist", "build", ".git/")
 
 
-def _listed(root: Path, exclude: tuple[str, ...]) -> list[str]:
+def _listed(root: Path, exclude: tuple[str, ...], listing: git.FileList) -> list[str]:
     """The repository's files, as :func:`iter_files` lists them; without extra excludes,
     from ``git ls-files`` with the default excludes tested cheaply (the readers skip
     symlinks and special files themselves, and read none of launchready's reports)."""
-    files = git.ls_files(root) if not exclude else None
+    files = listing.files()
+    if exclude:
+        files = None
     if files is None:
         return list(iter_files(root, exclude))
     return [
