@@ -108,6 +108,17 @@ def test_python_files_without_a_marker_are_not_parsed_and_bad_ones_are_skipped()
     assert found(python.read, "from pydantic_settings import BaseSettings\nclass (:\n") == []
 
 
+def test_python_markers_count_only_as_whole_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    tree = python._tree
+    monkeypatch.setattr(python, "_tree", lambda text, path: parsed.append(path) or tree(text, path))
+    prose = '"""Set the environment variable; see getenvironment() and BaseSettingsX."""\n'
+    assert found(python.read, prose) == [] and parsed == []
+    for code in ("import os\nos.environ['A']\n", "from os import getenv as g\ng('A')\n"):
+        assert [u[0] for u in found(python.read, code)] == ["A"]
+    assert len(parsed) == 2
+
+
 # --- JavaScript additions ------------------------------------------------------------
 
 

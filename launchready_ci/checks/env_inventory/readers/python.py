@@ -15,7 +15,7 @@ a name that is only a variable (``os.environ[name]``) is not reported, unless it
 helper's parameter. Assignments (``os.environ["X"] = ...``) and ``del`` are writes, not
 reads. Not seen: files that do not parse.
 
-A file that contains none of :data:`MARKERS` is not parsed.
+A file where none of :data:`MARKERS` is a whole name is not parsed.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _CANDIDATES = (ast.Subscript, ast.Call, ast.Compare)
 #: Text that a file which reads the environment contains (plain substrings: a regular
 #: expression with ``\b`` is many times slower over a large repository).
 MARKERS = ("environ", "getenv", pydantic_settings.MARKER, *python_libraries.MARKERS)
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @functools.lru_cache(maxsize=64)
@@ -127,13 +128,30 @@ def read(text: str, path: str) -> Iterator[Use]:
 
 
 def _parse(text: str, path: str) -> tuple[list[ast.AST], _Aliases, list[str]] | None:
-    if not any(marker in text for marker in MARKERS):
+    if not _names_a_marker(text):
         return None  # the cheap test that spares parsing most files
     tree = _tree(text, path)
     if tree is None:
         return None
     nodes = _walk(tree)
     return nodes, _Aliases.of(nodes), _LINE_BREAK.split(text)
+
+
+def _names_a_marker(text: str) -> bool:
+    """Whether one of :data:`MARKERS` occurs as a whole name (``environ``, not
+    ``environment``): every read this reader sees names one, and "environment" is in
+    many a docstring and message that would otherwise be parsed for nothing."""
+    size = len(text)
+    for marker in MARKERS:
+        start = text.find(marker)
+        while start >= 0:
+            end = start + len(marker)
+            if (start == 0 or text[start - 1] not in _NAME_CHARS) and (
+                end == size or text[end] not in _NAME_CHARS
+            ):
+                return True
+            start = text.find(marker, end)
+    return False
 
 
 @functools.lru_cache(maxsize=64)
