@@ -166,12 +166,18 @@ class FileGrep:
         return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
 
 
-def grep_files(root: Path, needles: Iterable[str], *, words: bool = False) -> FileGrep:
+def grep_files(
+    root: Path, needles: Iterable[str], *, words: bool = False, threads: int | None = None
+) -> FileGrep:
     """Start ``git grep -l -F`` for any of ``needles`` (fixed strings; whole words with
     ``words``) over the text files of the work tree (tracked, or untracked and not
-    ignored); call ``.files()`` for the result. git searches on every core, many times
-    faster than reading each file in Python, so it picks the files worth parsing."""
-    args = ["git", "-C", str(root), "grep", "-l", "-z", "-I", "-F", "--untracked"]
+    ignored); call ``.files()`` for the result. git searches on every
+    core (or ``threads``), many times faster than reading each file in Python, so it
+    picks the files worth parsing."""
+    args = ["git", "-C", str(root)]
+    if threads is not None:
+        args += ["-c", f"grep.threads={threads}"]
+    args += ["grep", "-l", "-z", "-I", "-F", "--untracked"]
     if words:
         args.append("-w")
     for needle in needles:

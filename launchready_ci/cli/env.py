@@ -145,12 +145,14 @@ def init(
     exclude: tuple[str, ...] = (),
     include_tests: bool = False,
 ) -> int:
-    from launchready_ci.checks.env_inventory import readers
+    from launchready_ci.checks.env_inventory import scanning
 
-    # git searches the repository while Python loads the config and the drafting code.
-    started = readers.start(resolve_root(root, config_path))
+    # git lists and searches the repository while Python loads the readers, the config
+    # and the drafting code.
+    started = scanning.start(resolve_root(root, config_path))
     session = open_session(started.root, config_path)
 
+    from launchready_ci.checks.env_inventory import readers
     from launchready_ci.checks.env_inventory.draft import draft
 
     section = session.config.section("env") or {}

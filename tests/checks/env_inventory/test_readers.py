@@ -116,7 +116,6 @@ def test_python_markers_count_only_as_whole_names(monkeypatch: pytest.MonkeyPatc
     assert found(python.read, prose) == [] and parsed == []
     for code in ("import os\nos.environ['A']\n", "from os import getenv as g\ng('A')\n"):
         assert [u[0] for u in found(python.read, code)] == ["A"]
-    assert len(parsed) == 2
 
 
 # --- JavaScript additions ------------------------------------------------------------
@@ -570,3 +569,10 @@ def test_read_uses_follows_env_files_in_the_repository_only(tmp_path: Path) -> N
         ("TEMPLATE_KEY", ".env.example", E),
         ("WEB_CONCURRENCY", "deploy/web.env", L),
     }
+
+
+def test_the_early_grep_looks_for_every_readers_markers() -> None:
+    from launchready_ci.checks.env_inventory import readers, scanning
+
+    union = {m for ms in readers._MARKERS.values() if ms for m in ms}
+    assert set(scanning.MARKERS) == union | {readers.go_envconfig.MARKER}

@@ -29,10 +29,13 @@ value (SET, LITERAL, CREDENTIAL), and a workflow refers to a stored secret or va
 | ``.env.example``, ``example.env``, ``.env.sample`` ... | :mod:`.dotenv` | line parser |
 
 Speed: the files worth parsing are found first with one ``git grep -l -F`` for every
-reader's markers (C, on every core), so Python reads only those; without git, each
-file's text is tested for the markers instead. The helpers are found next, and a second
-``git grep`` for their names runs while Python parses the files. One process: on a
-shared machine a pool of workers costs more to start than it saves.
+reader's markers (C, many times faster than Python reading each file), started by
+:func:`.scanning.start` before the readers are even imported; without git, each file's
+text is tested for the markers instead. While git searches, the files whose readers
+need no marker (workflows, compose files, templates) are read. The helpers are found
+next, and a second ``git grep`` for their names runs while Python parses the other
+files. Python files whose reads are all plain skip :mod:`ast` (:mod:`.python_plain`).
+One process: on a shared machine a pool of workers costs more to start than it saves.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from launchready_ci.checks.env_inventory.readers import (
     workflows,
 )
 from launchready_ci.checks.env_inventory.readers.helpers import Helper
+from launchready_ci.checks.env_inventory.scanning import Started, start
 from launchready_ci.checks.files import DEFAULT_EXCLUDES, iter_files, matches_any
 from launchready_ci.fileio import read_limited
 
@@ -83,7 +87,6 @@ _MARKERS: dict[Reader, tuple[str, ...] | None] = {
     ruby.read: ("ENV",),
     ruby.read_erb: ("ENV",),
 }
-_ALL_MARKERS = sorted({m for ms in _MARKERS.values() if ms for m in ms} | {go_envconfig.MARKER})
 
 _TEST_SEGMENT = re.compile(
     r"(?:^|[-_.])(?:tests?|specs?|e2e|__tests__|__mocks__|testing|testdata|fixtures|"
@@ -139,22 +142,6 @@ def _yaml_reader(path: str, folder: str, name: str) -> Reader | None:
     return None
 
 
-@dataclasses.dataclass(frozen=True)
-class Started:
-    """The git commands a scan needs, started by :func:`start` before the caller loads
-    its config: they run while Python works."""
-
-    root: Path
-    grep: git.FileGrep
-    listing: git.FileList
-
-
-def start(root: Path) -> Started:
-    """Start the ``git grep -l -F`` for every reader's markers and the ``git ls-files``
-    that :func:`read_uses` of ``root`` waits for."""
-    return Started(root, git.grep_files(root, _ALL_MARKERS), git.start_ls_files(root))
-
-
 def read_uses(
     root: Path, exclude: Iterable[str] = (), started: Started | None = None
 ) -> Iterator[Use]:
@@ -162,24 +149,32 @@ def read_uses(
     helpers' calls, the struct fields envconfig reads, and the keys of the env files that
     compose files load (``env_file:``), when those files are in the repository and not
     git-ignored (so a developer's ignored ``.env`` is never read). ``started``: the git
-    commands :func:`start` began for ``root``.
+    commands :func:`.scanning.start` began for ``root``.
     """
     if started is None or started.root != root:
         started = start(root)
     listed = _listed(root, tuple(exclude), started.listing)
     todo = [rel for rel in listed if reader_for(rel) is not None]
     listed_set = set(listed)
+    # While git searches: the files whose readers need no marker (workflows, compose
+    # files, templates ...). Then the files git found; the helpers they define first, so
+    # that git looks for the helpers' calls while Python parses the rest.
+    gated = {rel for rel in todo if _markers(rel) is not None}
+    read = {rel: _read(root, rel) for rel in todo if rel not in gated}
     hits = started.grep.files()
-    texts = _texts(root, [rel for rel in todo if _worth_reading(rel, hits)])
-    # The helpers first, so that git looks for their calls while Python parses.
+    texts = {
+        rel: text
+        for rel in todo
+        if (text := read[rel].text if rel in read else _gated_text(root, rel, hits)) is not None
+    }
     known = _helpers(texts)
     calls = git.grep_files(root, sorted(known), words=True) if known else None
     env_files: dict[str, None] = {}
     uses: list[Use] = []
     for rel, text in texts.items():
-        file_uses, files = _read_one(rel, text)
-        env_files.update(dict.fromkeys(files))
-        uses.extend(file_uses)
+        done = read.get(rel) or _read(root, rel, text)
+        env_files.update(dict.fromkeys(done.env_files))
+        uses.extend(done.uses)
     if calls is not None:
         uses.extend(_helper_calls(root, listed, texts, known, calls.files()))
     if any(go_envconfig.MARKER in texts.get(rel, "") for rel in todo if rel.endswith(".go")):
@@ -218,12 +213,6 @@ def _listed(root: Path, exclude: tuple[str, ...], listing: git.FileList) -> list
         if not any(word in rel for word in _EXCLUDED_WORDS)
         or not matches_any(rel, DEFAULT_EXCLUDES)
     ]
-
-
-def _worth_reading(rel: str, hits: set[str] | None) -> bool:
-    reader = reader_for(rel)
-    markers = _MARKERS.get(reader) if reader is not None else None
-    return markers is None or hits is None or rel in hits
 
 
 #: An environment read whose name is an identifier (a parameter, maybe): only files
@@ -314,18 +303,37 @@ def _go_sources(root: Path, listed: list[str], texts: dict[str, str]) -> dict[st
     return out
 
 
-def _texts(root: Path, rels: list[str]) -> dict[str, str]:
-    """The text of each file whose reader's markers it holds (see :data:`_MARKERS`)."""
-    out: dict[str, str] = {}
-    for rel in rels:
+@dataclasses.dataclass(frozen=True)
+class _Read:
+    text: str | None
+    uses: list[Use]
+    env_files: list[str]  # that a compose file loads
+
+
+def _read(root: Path, rel: str, text: str | None = None) -> _Read:
+    """One file's uses (``text``: already read)."""
+    if text is None:
         text = read_limited(root / rel).text
-        if text is None:
-            continue
-        reader = reader_for(rel)
-        markers = _MARKERS.get(reader) if reader is not None else None
-        if markers is None or any(m in text for m in markers):
-            out[rel] = text
-    return out
+    if text is None:
+        return _Read(None, [], [])
+    return _Read(text, *_read_one(rel, text))
+
+
+def _gated_text(root: Path, rel: str, hits: set[str] | None) -> str | None:
+    """The text of a file whose reader needs a marker (see :data:`_MARKERS`), when git
+    found one in it (without git: when the text holds one)."""
+    if hits is not None and rel not in hits:
+        return None
+    text = read_limited(root / rel).text
+    markers = _markers(rel)
+    if text is None or not markers or not any(m in text for m in markers):
+        return None
+    return text
+
+
+def _markers(rel: str) -> tuple[str, ...] | None:
+    reader = reader_for(rel)
+    return _MARKERS.get(reader) if reader is not None else None
 
 
 def _read_one(rel: str, text: str) -> tuple[list[Use], list[str]]:
