@@ -28,7 +28,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
-from launchready_ci.checks.env_inventory.readers import pydantic_settings, python_libraries
+from launchready_ci.checks.env_inventory.readers import (
+    pydantic_settings,
+    python_libraries,
+    python_plain,
+)
 from launchready_ci.checks.env_inventory.readers.helpers import Helper
 
 __all__ = ["MARKERS", "calls", "helpers", "read"]
@@ -39,6 +43,7 @@ _CANDIDATES = (ast.Subscript, ast.Call, ast.Compare)
 #: Text that a file which reads the environment contains (plain substrings: a regular
 #: expression with ``\b`` is many times slower over a large repository).
 MARKERS = ("environ", "getenv", pydantic_settings.MARKER, *python_libraries.MARKERS)
+_DISTINCT_MARKERS = tuple(dict.fromkeys(MARKERS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
@@ -107,9 +112,18 @@ class _Aliases:
 
 
 def read(text: str, path: str) -> Iterator[Use]:
+    if not _names_a_marker(text):
+        return  # the cheap test that spares parsing most files
+    plain = python_plain.uses(text, path, _DISTINCT_MARKERS)
+    # every read is os.environ["X"] and the like: no parse needed
+    yield from plain if plain is not None else parsed_uses(text, path)
+
+
+def parsed_uses(text: str, path: str) -> list[Use]:
+    """The uses :func:`read` finds, from the parsed module (``[]`` when it does not parse)."""
     parsed = _parse(text, path)
     if parsed is None:
-        return
+        return []
     nodes, aliases, lines = parsed
     column = _columns(lines)
     found: list[Use] = []
@@ -124,12 +138,10 @@ def read(text: str, path: str) -> Iterator[Use]:
         found.extend(pydantic_settings.uses(nodes, path, column))
     found.extend(python_libraries.uses(nodes, path, column))
     found.sort(key=lambda u: (u.line, u.column))
-    yield from found
+    return found
 
 
 def _parse(text: str, path: str) -> tuple[list[ast.AST], _Aliases, list[str]] | None:
-    if not _names_a_marker(text):
-        return None  # the cheap test that spares parsing most files
     tree = _tree(text, path)
     if tree is None:
         return None
