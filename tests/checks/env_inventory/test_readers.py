@@ -548,7 +548,8 @@ def test_github_builtins(name: str, builtin: bool) -> None:
     ],
 )
 def test_reader_for(path: str, reader: object) -> None:
-    assert reader_for(path) is reader
+    found = reader_for(path)
+    assert getattr(found, "read", found) is reader  # a language's reader, once imported
 
 
 def test_read_uses_follows_env_files_in_the_repository_only(tmp_path: Path) -> None:
@@ -573,6 +574,17 @@ def test_read_uses_follows_env_files_in_the_repository_only(tmp_path: Path) -> N
 
 def test_the_early_grep_looks_for_every_readers_markers() -> None:
     from launchready_ci.checks.env_inventory import readers, scanning
+    from launchready_ci.checks.env_inventory.readers import go_envconfig
 
-    union = {m for ms in readers._MARKERS.values() if ms for m in ms}
-    assert set(scanning.MARKERS) == union | {readers.go_envconfig.MARKER}
+    languages = (readers._PYTHON, readers._GO, readers._JAVASCRIPT, readers._RUBY, readers._ERB)
+    union = {m for language in languages for m in language.markers}
+    assert set(scanning.MARKERS) == union | {go_envconfig.MARKER}
+    assert readers._ENVCONFIG == go_envconfig.MARKER
+
+
+def test_the_languages_are_named_as_their_modules_name_them() -> None:
+    from launchready_ci.checks.env_inventory import readers
+
+    assert readers._JAVASCRIPT_SUFFIXES == javascript.SUFFIXES
+    assert readers._RUBY_SUFFIXES == ruby.SUFFIXES
+    assert readers._RUBY_FILENAMES == ruby.FILENAMES

@@ -42,9 +42,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 
 from launchready_ci import git
 from launchready_ci.checks.env_inventory.model import Use
@@ -52,12 +54,6 @@ from launchready_ci.checks.env_inventory.readers import (
     compose,
     dockerfile,
     dotenv,
-    go_envconfig,
-    golang,
-    javascript,
-    javascript_helpers,
-    python,
-    ruby,
     turbo,
     workflows,
 )
@@ -70,23 +66,60 @@ __all__ = ["Reader", "Started", "is_test_path", "read_uses", "reader_for", "star
 
 Reader = Callable[[str, str], Iterator[Use]]
 
-_BY_SUFFIX: dict[str, Reader] = {
-    ".py": python.read,
-    ".go": golang.read,
-    ".erb": ruby.read_erb,
-    **{suffix: javascript.read for suffix in javascript.SUFFIXES},
-    **{suffix: ruby.read for suffix in ruby.SUFFIXES},
-}
-_BY_NAME: dict[str, Reader] = {name: ruby.read for name in ruby.FILENAMES}
 
-#: What a file must contain for its reader to find anything (None: always read).
-_MARKERS: dict[Reader, tuple[str, ...] | None] = {
-    python.read: python.MARKERS,
-    golang.read: golang.MARKERS,
-    javascript.read: javascript.MARKERS,
-    ruby.read: ("ENV",),
-    ruby.read_erb: ("ENV",),
+class _Language:
+    """The reader of a programming language, whose module is imported when a file of
+    that language first needs it: a repository holds one or two languages, and each
+    module costs its regular expressions' compilation at start-up."""
+
+    def __init__(self, module: str, attribute: str = "read", markers: str = "MARKERS") -> None:
+        self._name = f"{__name__}.{module}"
+        self._attribute = attribute
+        self._markers = markers
+
+    @functools.cached_property
+    def module(self) -> ModuleType:
+        return importlib.import_module(self._name)
+
+    @functools.cached_property
+    def read(self) -> Reader:
+        found: Reader = getattr(self.module, self._attribute)
+        return found
+
+    @functools.cached_property
+    def markers(self) -> tuple[str, ...]:
+        """What a file must contain for this reader to find anything."""
+        found: tuple[str, ...] = getattr(self.module, self._markers)
+        return found
+
+    def __call__(self, text: str, path: str) -> Iterator[Use]:
+        return self.read(text, path)
+
+    def __repr__(self) -> str:
+        return f"<reader {self._name}.{self._attribute}>"
+
+
+_PYTHON = _Language("python")
+_GO = _Language("golang")
+_JAVASCRIPT = _Language("javascript")
+_RUBY = _Language("ruby", markers="ENV_MARKERS")
+_ERB = _Language("ruby", "read_erb", markers="ENV_MARKERS")
+
+#: The file names of each language (the modules' SUFFIXES and FILENAMES; a test keeps
+#: them equal).
+_JAVASCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
+_RUBY_SUFFIXES = (".rb", ".rake", ".ru", ".gemspec")
+_RUBY_FILENAMES = ("Gemfile", "Rakefile", "Guardfile")
+_BY_SUFFIX: dict[str, Reader] = {
+    ".py": _PYTHON,
+    ".go": _GO,
+    ".erb": _ERB,
+    **{suffix: _JAVASCRIPT for suffix in _JAVASCRIPT_SUFFIXES},
+    **{suffix: _RUBY for suffix in _RUBY_SUFFIXES},
 }
+_BY_NAME: dict[str, Reader] = {name: _RUBY for name in _RUBY_FILENAMES}
+#: go_envconfig.MARKER: a Go file that imports envconfig.
+_ENVCONFIG = "kelseyhightower/envconfig"
 
 _TEST_SEGMENT = re.compile(
     r"(?:^|[-_.])(?:tests?|specs?|e2e|__tests__|__mocks__|testing|testdata|fixtures|"
@@ -138,7 +171,7 @@ def _yaml_reader(path: str, folder: str, name: str) -> Reader | None:
     if compose.is_compose(name):
         return compose.read
     if "/config/" in f"/{folder}/":
-        return ruby.read_erb  # Rails: config/database.yml with <%= ENV["X"] %>
+        return _ERB  # Rails: config/database.yml with <%= ENV["X"] %>
     return None
 
 
@@ -159,7 +192,7 @@ def read_uses(
     # While git searches: the files whose readers need no marker (workflows, compose
     # files, templates ...). Then the files git found; the helpers they define first, so
     # that git looks for the helpers' calls while Python parses the rest.
-    gated = {rel for rel in todo if _markers(rel) is not None}
+    gated = {rel for rel in todo if isinstance(reader_for(rel), _Language)}
     read = {rel: _read(root, rel) for rel in todo if rel not in gated}
     hits = started.grep.files()
     texts = {
@@ -177,7 +210,9 @@ def read_uses(
         uses.extend(done.uses)
     if calls is not None:
         uses.extend(_helper_calls(root, listed, texts, known, calls.files()))
-    if any(go_envconfig.MARKER in texts.get(rel, "") for rel in todo if rel.endswith(".go")):
+    if any(_ENVCONFIG in text for rel, text in texts.items() if rel.endswith(".go")):
+        from launchready_ci.checks.env_inventory.readers import go_envconfig
+
         uses.extend(go_envconfig.read_repo(_go_sources(root, listed, texts)))
     for rel in env_files:
         if rel not in listed_set or dotenv.is_template(rel.rpartition("/")[2]):
@@ -263,31 +298,37 @@ def _helper_calls(
     found: list[Use] = []
     for rel in listed:
         reader = reader_for(rel)
-        if reader not in (python.read, javascript.read, golang.read):
+        if reader not in (_PYTHON, _JAVASCRIPT, _GO):
             continue
         if hits is not None and rel not in hits:
             continue
         source = texts.get(rel) or read_limited(root / rel).text
         if source is None:
             continue
-        if reader is python.read:
-            found.extend(python.calls(source, rel, known))
-        elif reader is golang.read:
-            found.extend(golang.calls(source, rel, known))
+        if reader is _PYTHON:
+            found.extend(_PYTHON.module.calls(source, rel, known))
+        elif reader is _GO:
+            found.extend(_GO.module.calls(source, rel, known))
         elif any(name in source for name in known):
-            masked, strings = javascript.mask(source)
+            from launchready_ci.checks.env_inventory.readers import javascript_helpers
+
+            masked, strings = _JAVASCRIPT.module.mask(source)
             found.extend(javascript_helpers.calls(source, masked, strings, rel, known))
     return found
 
 
 def _helpers_of(rel: str, text: str, known: Mapping[str, Helper]) -> list[Helper]:
     reader = reader_for(rel)
-    if reader is python.read:
-        return python.helpers(text, rel, known)
-    if reader is golang.read:
-        return golang.helpers(text, rel, known)
-    if reader is javascript.read and ("env" in text or any(n in text for n in known)):
-        masked, _ = javascript.mask(text)
+    if reader is _PYTHON:
+        helpers: list[Helper] = _PYTHON.module.helpers(text, rel, known)
+        return helpers
+    if reader is _GO:
+        helpers = _GO.module.helpers(text, rel, known)
+        return helpers
+    if reader is _JAVASCRIPT and ("env" in text or any(n in text for n in known)):
+        from launchready_ci.checks.env_inventory.readers import javascript_helpers
+
+        masked, _ = _JAVASCRIPT.module.mask(text)
         return javascript_helpers.helpers(text, masked, rel, known)
     return []
 
@@ -320,7 +361,7 @@ def _read(root: Path, rel: str, text: str | None = None) -> _Read:
 
 
 def _gated_text(root: Path, rel: str, hits: set[str] | None) -> str | None:
-    """The text of a file whose reader needs a marker (see :data:`_MARKERS`), when git
+    """The text of a file whose reader needs a marker (see :func:`_markers`), when git
     found one in it (without git: when the text holds one)."""
     if hits is not None and rel not in hits:
         return None
@@ -332,8 +373,9 @@ def _gated_text(root: Path, rel: str, hits: set[str] | None) -> str | None:
 
 
 def _markers(rel: str) -> tuple[str, ...] | None:
+    """What a file must contain for its reader to find anything (None: always read)."""
     reader = reader_for(rel)
-    return _MARKERS.get(reader) if reader is not None else None
+    return reader.markers if isinstance(reader, _Language) else None
 
 
 def _read_one(rel: str, text: str) -> tuple[list[Use], list[str]]:
