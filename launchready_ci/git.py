@@ -167,21 +167,21 @@ class FileGrep:
 
 
 def grep_files(
-    root: Path, needles: Iterable[str], *, words: bool = False, threads: int | None = None
+    root: Path, needles: Iterable[str], *, words: bool = False, paths: Iterable[str] = ()
 ) -> FileGrep:
     """Start ``git grep -l -F`` for any of ``needles`` (fixed strings; whole words with
     ``words``) over the text files of the work tree (tracked, or untracked and not
-    ignored); call ``.files()`` for the result. git searches on every
-    core (or ``threads``), many times faster than reading each file in Python, so it
-    picks the files worth parsing."""
-    args = ["git", "-C", str(root)]
-    if threads is not None:
-        args += ["-c", f"grep.threads={threads}"]
-    args += ["grep", "-l", "-z", "-I", "-F", "--untracked"]
+    ignored; only those matching the pathspecs ``paths`` when given); call ``.files()``
+    for the result. git searches on every core, many times faster than reading each
+    file in Python, so it picks the files worth parsing."""
+    args = ["git", "-C", str(root), "grep", "-l", "-z", "-I", "-F", "--untracked"]
     if words:
         args.append("-w")
     for needle in needles:
         args += ["-e", needle]
+    paths = list(paths)
+    if paths:
+        args += ["--", *paths]
     try:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:

@@ -56,6 +56,5 @@ class Started:
 
 def start(root: Path) -> Started:
     """Start the ``git grep -l -F`` for :data:`MARKERS` and the ``git ls-files`` that
-    :func:`.readers.read_uses` of ``root`` waits for. One grep thread: Python parses on
-    the other core meanwhile (on two cores, the files git finds come sooner so too)."""
-    return Started(root, git.grep_files(root, MARKERS, threads=1), git.start_ls_files(root))
+    :func:`.readers.read_uses` of ``root`` waits for."""
+    return Started(root, git.grep_files(root, MARKERS), git.start_ls_files(root))

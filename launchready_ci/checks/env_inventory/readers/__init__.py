@@ -201,7 +201,7 @@ def read_uses(
         if (text := read[rel].text if rel in read else _gated_text(root, rel, hits)) is not None
     }
     known = _helpers(texts)
-    calls = git.grep_files(root, sorted(known), words=True) if known else None
+    calls = _grep_calls(root, known) if known else None
     env_files: dict[str, None] = {}
     uses: list[Use] = []
     for rel, text in texts.items():
@@ -285,6 +285,21 @@ def _helpers(texts: Mapping[str, str]) -> dict[str, Helper]:
             if rel not in defining and not is_test_path(rel) and any(n in text for n in known)
         )
     return known
+
+
+#: Where a helper of each language can be called (the files its reader reads).
+_CALLERS = {
+    "python": ("*.py",),
+    "go": ("*.go",),
+    "javascript": tuple(f"*{suffix}" for suffix in _JAVASCRIPT_SUFFIXES),
+}
+
+
+def _grep_calls(root: Path, known: Mapping[str, Helper]) -> git.FileGrep:
+    """Start the ``git grep`` for the helpers' names, in the files of their languages."""
+    languages = sorted({h.language for h in known.values()})
+    paths = [glob for language in languages for glob in _CALLERS[language]]
+    return git.grep_files(root, sorted(known), words=True, paths=paths)
 
 
 def _helper_calls(
