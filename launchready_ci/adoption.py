@@ -25,12 +25,17 @@ Read = Callable[[str], str | None]
 
 #: (tool, how it is told apart) in the order they are looked for.
 _MIGRATION_TOOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Prisma Migrate", re.compile(r"(?:^|/)prisma/migrations/[^/]+/migration\.sql$")),
+    (
+        "Prisma Migrate",
+        re.compile(r"(?:^|/)(?:prisma/migrations/[^/]+|\d{14}_[^/]+)/migration\.sql$"),
+    ),
     ("Supabase CLI", re.compile(r"(?:^|/)supabase/migrations/[^/]+\.sql$")),
     ("drizzle-kit", re.compile(r"(?:^|/)drizzle/[^/]+\.sql$")),
     ("Django", re.compile(r"(?:^|/)migrations/\d{4}_[^/]+\.py$")),
     ("Alembic", re.compile(r"(?:^|/)(?:alembic|migrations)/versions/[^/]+\.py$")),
     ("Rails", re.compile(r"(?:^|/)db/migrate/\d+_[^/]+\.rb$")),
+    ("diesel", re.compile(r"(?:^|/)migrations/[^/]+/up\.sql$")),
+    ("Flyway", re.compile(r"(?:^|/)db/migration/[VR][^/]*__[^/]+\.sql$")),
     ("SQL files", re.compile(r"(?:^|/)migrations?/[^/]+\.sql$")),
 )
 #: Migration tools whose files the migrations check does not read (Ruby, not SQL or Python).
@@ -94,7 +99,7 @@ def survey(
         for tool, rx in _MIGRATION_TOOLS:
             if rx.search(f):
                 folder = posixpath.dirname(f)
-                if tool == "Prisma Migrate":
+                if tool in ("Prisma Migrate", "diesel"):  # a folder per migration
                     folder = posixpath.dirname(folder)
                 folders[(tool, folder)] = folders.get((tool, folder), 0) + 1
                 break

@@ -149,3 +149,33 @@ def test_rails_migrations_are_named_but_get_no_section_the_check_would_skip() ->
     both = survey(["db/migrate/20240101_a.rb", "db/migrations/0001_a.sql"], {}.get)
     text = render_config(both, inventory=None)
     assert "\nmigrations: {}" in text and "Not linted: Rails in db/migrate" in text
+
+
+def test_diesel_and_flyway_histories_are_found_and_linted_by_default(tmp_path: Path) -> None:
+    """lemmy keeps diesel's migrations/<name>/up.sql; Flyway keeps db/migration/V1__x.sql.
+    Both get a `migrations:` section, and the check finds them on its default paths."""
+    from launchready_ci.adoption import render_config
+
+    files = [
+        "migrations/2019-02-26-002946_create_user/up.sql",
+        "migrations/2019-02-26-002946_create_user/down.sql",
+        "migrations/2019-02-27-170003_create_community/up.sql",
+        "src/main/resources/db/migration/V1__members.sql",
+        "src/main/resources/db/migration/V2__plans.sql",
+    ]
+    found = survey(files, {}.get)
+    assert sorted(found.migrations) == [
+        ("Flyway", "src/main/resources/db/migration", 2),
+        ("diesel", "migrations", 2),
+    ]
+    assert "\nmigrations: {}" in render_config(found, inventory=None)
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "migrations/2019-02-26-002946_create_user/up.sql": "CREATE TABLE u (id int);\n",
+            "src/main/resources/db/migration/V1__members.sql": "CREATE TABLE m (id int);\n",
+        },
+    )
+    result = run_cli("migrations", "check", "--root", str(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 SQL migrations" in result.stdout + result.stderr

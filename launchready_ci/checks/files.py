@@ -82,7 +82,8 @@ def iter_files(
         for dirpath, dirnames, filenames in os.walk(root):
             rel_dir = Path(dirpath).relative_to(root).as_posix()
             kept = [d for d in dirnames if not matches_any(_join(rel_dir, d) + "/x", patterns)]
-            counts[_EXCLUDED] += len(dirnames) - len(kept)
+            if len(kept) < len(dirnames):
+                counts[_EXCLUDED] += len(dirnames) - len(kept)
             dirnames[:] = sorted(kept)
             files.extend(_join(rel_dir, f) for f in filenames)
         files.sort()

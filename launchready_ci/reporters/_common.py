@@ -113,7 +113,13 @@ def first_sentence(text: str, limit: int = 160) -> str:
     """The first sentence of the first paragraph, unwrapped, at most ``limit`` chars."""
     paragraph = text.strip().split("\n\n", 1)[0]
     flat = " ".join(paragraph.split())
-    sentence = _SENTENCE_END.split(flat, maxsplit=1)[0]
+    sentence = flat
+    for end in _SENTENCE_END.finditer(flat):
+        head = flat[: end.start()]
+        # not inside `code`, not after an ellipsis ("REINDEX ... CONCURRENTLY")
+        if head.count("`") % 2 == 0 and not head.endswith(".."):
+            sentence = head
+            break
     if len(sentence) > limit:
         sentence = sentence[: limit - 1].rstrip() + "…"
     return sentence

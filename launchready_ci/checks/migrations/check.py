@@ -8,7 +8,9 @@ migration already exists in production, with rows.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,8 @@ from launchready_ci.checks.migrations.frameworks import (
     Migration,
     down_path,
     is_down_file,
+    other_dialect,
+    other_dialect_by_path,
     read_migration,
 )
 from launchready_ci.checks.migrations.rules._base import MigrationRule
@@ -79,11 +83,16 @@ __all__ = [
 ]
 
 #: Where the common tools keep SQL migrations (``*`` spans folders): db/migrations,
-#: supabase/migrations, prisma/migrations/<name>/migration.sql, knex and node-pg-migrate
-#: folders named migrations, and drizzle's output folder.
+#: supabase/migrations, prisma/migrations/<name>/migration.sql, diesel's
+#: migrations/<name>/up.sql, knex and node-pg-migrate folders named migrations,
+#: drizzle's output folder, Flyway's db/migration (src/main/resources/db/migration), and
+#: Prisma's <timestamp>_<name>/migration.sql in any folder (formbricks keeps them in
+#: packages/database/migration).
 DEFAULT_PATHS = (
     "**/migrations/*.sql",
     "**/drizzle/*.sql",
+    "**/db/migration/*.sql",
+    "**/[0-9]*_*/migration.sql",  # Prisma Migrate wherever prisma.config.ts points it
     "**/migrations/*.py",  # Django
     "**/versions/*.py",  # Alembic
 )
@@ -142,6 +151,7 @@ class MigrationsCheck(Check):
         new_tables: set[str] = set()  # shared by a pull request's migrations
         fields: FieldState = {}  # Django's model state, from every migration read so far
         schemas: dict[str, Schema] = {}  # each SQL history's tables, from its files so far
+        foreign: Counter[str] = Counter()  # files in another database's dialect, by dialect
         version = int(section.get("postgres_version", DEFAULT_POSTGRES_VERSION))
         count = python_files = 0
         linted = set(files)
@@ -161,6 +171,8 @@ class MigrationsCheck(Check):
                     continue
                 python_files += 1
                 yield from _python_findings(rel, text, version, fields)
+                continue
+            if _foreign(rel, linted, foreign):
                 continue
             schema = schemas.setdefault(history(rel), Schema())
             migration = load_migration(ctx, section, rel)
@@ -185,17 +197,38 @@ class MigrationsCheck(Check):
                     count += 1
                     yield from lint(stmt)
             except SqlError as exc:
-                yield ParseError.finding(
-                    f"{exc.path} does not parse as PostgreSQL: {exc.message}",
-                    Location(path=exc.path, start_line=exc.line, end_line=exc.line),
-                    content=exc.message,
-                )
+                yield from _unparsed(exc, migration.up, foreign)
         where = f"{self.range}: " if self.changed is not None else ""
-        sql_files = sum(1 for rel in files if rel.endswith(".sql"))
+        sql_files = sum(1 for rel in files if rel.endswith(".sql")) - sum(foreign.values())
+        others = ", ".join(f"{n:,} {d}" for d, n in sorted(foreign.items()))
         self.scope = (
             f"{where}{sql_files:,} SQL migrations ({count:,} statements), "
             f"{python_files:,} Django/Alembic migrations{history_note}"
+            + (f"; not PostgreSQL, not linted: {others}" if foreign else "")
         )
+
+
+def _unparsed(exc: SqlError, sql: str, foreign: Counter[str]) -> Iterator[Finding]:
+    """A parse error, unless the file shows it is another database's SQL (MySQL's
+    backticks and AUTO_INCREMENT, ClickHouse's MergeTree): then it is counted apart."""
+    dialect = other_dialect(sql)
+    if dialect:
+        foreign[dialect] += 1
+        return
+    yield ParseError.finding(
+        f"{exc.path} does not parse as PostgreSQL: {exc.message}",
+        Location(path=exc.path, start_line=exc.line, end_line=exc.line),
+        content=exc.message,
+    )
+
+
+def _foreign(rel: str, linted: set[str], foreign: Counter[str]) -> bool:
+    """A file in a folder named for another database (umami's db/clickhouse/migrations
+    beside its Prisma history): left out, and counted when it would have been linted."""
+    dialect = other_dialect_by_path(rel)
+    if dialect and rel in linted:
+        foreign[dialect] += 1
+    return dialect is not None
 
 
 @dataclass(frozen=True)
@@ -269,12 +302,15 @@ _RULES_BY_KIND = {
 
 def history(rel: str) -> str:
     """The folder whose files form one migration history: up to the last folder named
-    migrations, drizzle or versions (``prisma/migrations/<ts>/migration.sql`` ->
-    ``prisma/migrations``), else the file's folder."""
+    migrations, migration, drizzle or versions (``prisma/migrations/<ts>/migration.sql``
+    -> ``prisma/migrations``), else the folder that holds a folder per migration (Prisma's
+    ``migration.sql``, diesel's ``up.sql``), else the file's folder."""
     parts = rel.split("/")[:-1]
     for i in range(len(parts) - 1, -1, -1):
-        if parts[i] in ("migrations", "drizzle", "versions"):
+        if parts[i] in ("migrations", "migration", "drizzle", "versions"):
             return "/".join(parts[: i + 1])
+    if parts and rel.rpartition("/")[2] in ("migration.sql", "up.sql"):
+        return "/".join(parts[:-1])
     return "/".join(parts)
 
 
@@ -304,7 +340,26 @@ def load_migration(ctx: RunContext, section: Mapping[str, Any], rel: str) -> Mig
         metadata = ctx.root / rel.rpartition("/")[0] / "metadata.toml"
         if metadata.is_file() and _NO_TX.search(metadata.read_text("utf-8", "replace")):
             override = False  # diesel: run_in_transaction = false
-    return read_migration(rel, text, down_text=down, override=override)
+    return read_migration(
+        rel,
+        text,
+        down_text=down,
+        override=override,
+        pop=rel.endswith(".up.sql") and _requires_pop(ctx.root, rel.rpartition("/")[0]),
+        placeholders=section.get("placeholders"),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _requires_pop(root: Path, folder: str) -> bool:
+    """The Go module holding ``folder`` (its nearest go.mod up to the root) requires
+    gobuffalo/pop, which runs each migration in a transaction."""
+    parts = folder.split("/") if folder else []
+    for depth in range(len(parts), -1, -1):
+        gomod = root.joinpath(*parts[:depth], "go.mod")
+        if gomod.is_file():
+            return "gobuffalo/pop" in gomod.read_text("utf-8", "replace")
+    return False
 
 
 _NO_TX = re.compile(r"^\s*run_in_transaction\s*=\s*false\b", re.M)
@@ -429,7 +484,11 @@ class MigrationsDryRunCheck(Check):
     def run(self, ctx: RunContext, section: Mapping[str, Any]) -> Iterator[Finding]:
         from launchready_ci.checks.migrations.dryrun import DryRun, MigrationFile
 
-        sql = [rel for rel in find_migrations(ctx, section) if rel.endswith(".sql")]
+        sql = [
+            rel
+            for rel in find_migrations(ctx, section)
+            if rel.endswith(".sql") and not other_dialect_by_path(rel)
+        ]
         changed = self.changed
         note = ""
         if changed is None:  # earlier migrations are replayed, the later ones tested

@@ -61,8 +61,8 @@ class ScanStats:
 
     def describe(self) -> str:
         text = f"{self.files:,} file{'' if self.files == 1 else 's'} ({_size(self.bytes)})"
-        if self.skipped:
-            parts = [f"{n:,} {why}" for why, n in sorted(self.skipped.items())]
+        parts = [f"{n:,} {why}" for why, n in sorted(self.skipped.items()) if n]
+        if parts:  # a directory walk counts 0 for a folder with nothing excluded
             text += "; skipped " + ", ".join(parts)
         return text
 

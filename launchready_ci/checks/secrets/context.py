@@ -61,10 +61,11 @@ class FileKind(enum.Enum):
 
 _TEST_DIR = re.compile(
     r"(?i)(?:^|/)(?:tests?|__tests__|testing|testdata|test[_-]?data|spec|specs|fixtures?|mocks?"
+    r"|integration|integration[_-]tests?"
     r"|__mocks__|e2e|cypress|playwright|stubs?|fakes?|testutils?|test[_-]?helpers?|qa)/"
 )
 _TEST_FILE = re.compile(
-    r"(?i)(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*\.(?:test|spec|e2e|cy)\.\w+|conftest\.py"
+    r"(?i)(?:^|/)(?:test[._-][^/]*|[^/]*_test\.\w+|[^/]*\.(?:test|spec|e2e|cy)\.\w+|conftest\.py"
     r"|[^/]*tests?\.(?:java|kt|cs|scala|groovy|swift|m|php)|[^/]*_spec\.rb|[^/]*(?:mock|fake"
     r"|stub|fixture)s?[._-][^/]*)$"
 )
@@ -73,13 +74,20 @@ _DOCS_DIR = re.compile(
     r"|website|site-docs|storybook|stories)/"
 )
 _DOCS_EXT = re.compile(r"(?i)\.(?:md|mdx|markdown|rst|adoc|asciidoc|txt|ipynb|html?|textile|wiki)$")
+#: API descriptions: their ``example:`` values show a reader what a response looks like
+_API_SPEC = re.compile(r"(?i)(?:^|/)(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$")
 _I18N = re.compile(
-    r"(?i)(?:^|/)(?:locales?|i18n|l10n|lang|langs|languages|translations?|messages)/"
+    r"(?i)(?:^|/)(?:locales?|i18n|l10n|intl|lang|langs|languages|translations?|messages)/"
     r"|\.(?:po|pot|xlf|xliff|strings|resx|arb)$"
 )
 _TEMPLATE = re.compile(
     r"(?i)(?:[./_-](?:example|examples|sample|samples|template|templates|tmpl|tpl|dist"
     r"|defaults?|schema|placeholder)(?:\.[^/]*)?$)"
+)
+#: a config file named for what it is: lemmy's config/defaults.hjson, example.yml
+_TEMPLATE_CONFIG = re.compile(
+    r"(?i)^(?:examples?|samples?|templates?|defaults?)"
+    r"\.(?:hjson|json5?|ya?ml|toml|ini|conf|cfg|properties|env)$"
 )
 _TEST_ENV = re.compile(r"(?i)(?:^|/)\.env\.(?:test|testing|ci|e2e|dev|development|local)$")
 _DEV = re.compile(
@@ -98,9 +106,10 @@ def file_kind(path: str) -> FileKind:
         return FileKind.I18N
     if _TEST_DIR.search(p) or _TEST_FILE.search(p) or _TEST_ENV.search(p):
         return FileKind.TEST
-    if _TEMPLATE.search(p.rsplit("/", 1)[-1]):
+    base = p.rsplit("/", 1)[-1]
+    if _TEMPLATE.search(base) or _TEMPLATE_CONFIG.match(base):
         return FileKind.TEMPLATE
-    if _DOCS_DIR.search(p) or _DOCS_EXT.search(p):
+    if _DOCS_DIR.search(p) or _DOCS_EXT.search(p) or _API_SPEC.search(p):
         return FileKind.DOCS
     if _DEV.search(p) and "prod" not in p.rsplit("/", 1)[-1].lower():
         return FileKind.DEV
@@ -406,10 +415,20 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _B64 = re.compile(r"[A-Za-z0-9+/_-]+=*")
 _UUID_SHAPE = re.compile(r"(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _NUMERIC = re.compile(r"^[\d.,:_ -]+$")
+#: a 64-bit (or smaller) integer written in hex; keys are longer (0x + 64 hex digits)
+_HEX_NUMBER = re.compile(r"^0[xX][0-9a-fA-F]{1,16}$")
 _IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(\))?$")
 _PATHLIKE = re.compile(
     r"^(?:\.{0,2}/|~/|[A-Za-z]:\\)|\.(?:pem|key|crt|json|ya?ml|txt|p12|pfx|jks)$"
+    r"|/[^/]*\.(?:jpe?g|png|gif|webp|svg|ico|pdf|csv|mp[34]|mov|wav|zip|gz|html?|css|js)$"
 )
+#: X-DNS-Prefetch-Control, Content-Security-Policy
+_HEADER_NAME = re.compile(r"^[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)+$")
+#: Palau, Melekeok: one capitalised word of letters (country and place names in a map
+#: keyed PW, labels); a chosen password this weak mixes in a digit or a sign
+_PROPER_NOUN = re.compile(r"^[A-Z][a-z]{2,11}$")
+#: a host name (github.com, kauth.kakao.com): lower case labels and a top-level domain
+_HOSTNAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -540,8 +559,16 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "a placeholder"
     if _NUMERIC.match(v) and len(v) < 12 and kind is not NameKind.PASSWORD:
         return "a number"
+    if _HEX_NUMBER.match(v):
+        return "a number"
     if _PATHLIKE.search(v):
         return "a path"
+    if _HOSTNAME.match(v):
+        return "a host name"
+    if _HEADER_NAME.match(v):
+        return "an HTTP header name"
+    if _PROPER_NOUN.match(v):
+        return "a capitalised word (a name or a label)"
     if _ENV_NAME.match(v):
         return "the name of an environment variable"
     if _UUID_SHAPE.match(v) and kind not in (NameKind.TOKEN, NameKind.KEY, NameKind.SECRET):

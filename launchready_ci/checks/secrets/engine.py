@@ -196,10 +196,33 @@ def to_finding(d: Detection, path: str, *, commit: str | None = None) -> Finding
 # --- internals ---------------------------------------------------------------------------
 
 
+#: Lockfiles detect-secrets' list lacks (pnpm's 14,000-line YAML among them): resolved
+#: versions and integrity hashes, written by the package manager.
+_MORE_LOCKFILES = frozenset(
+    {
+        "pnpm-lock.yaml",
+        "bun.lock",
+        "deno.lock",
+        "npm-shrinkwrap.json",
+        "uv.lock",
+        "pdm.lock",
+        "go.sum",
+        "mix.lock",
+        "pubspec.lock",
+        "flake.lock",
+        "gradle.lockfile",
+        "conan.lock",
+    }
+)
+
+
 def skipped_name(path: str) -> bool:
-    """detect-secrets' file-name filters: lockfiles, non-text extensions, swagger."""
+    """detect-secrets' file-name filters (lockfiles, non-text extensions, swagger) and
+    the lockfiles it does not know."""
     from detect_secrets.filters.heuristic import is_lock_file, is_non_text_file, is_swagger_file
 
+    if path.rpartition("/")[2] in _MORE_LOCKFILES:
+        return True
     return bool(is_lock_file(path) or is_non_text_file(path) or is_swagger_file(path))
 
 
@@ -262,9 +285,11 @@ def _run_ours(
     tags: frozenset[str],
     claimed: list[str],
     found: dict[str, Detection],
+    where: FileKind,
 ) -> None:
     """Our provider plugins whose trigger the line holds, on one window; what they judge
-    goes to ``claimed``/``found``."""
+    goes to ``claimed``/``found``. A value only the line calls a credential (no format of
+    its own) is a notice in a test, fixture or docs file."""
     for tag, plugin in _ours():
         if tag not in tags:
             continue
@@ -278,6 +303,12 @@ def _run_ours(
                 continue
             judged = plugin.judge(value, line)
             if judged is not None:
+                if where.relaxed and not judged.format and judged.severity is not Severity.NOTICE:
+                    judged = dataclasses.replace(
+                        judged,
+                        severity=Severity.NOTICE,
+                        reason=f"{judged.reason} (in a {where.value} file)",
+                    )
                 claimed.append(value)
                 found[value] = _ours_detection(plugin, judged, number, value)
 
@@ -317,7 +348,9 @@ def _scan_lines(
             # detect-secrets' line filter is its allowlist comment: ask it only then.
             if "allowlist" in line.lower() and _allowlisted(path, lines, index, line):
                 break
-            _run_ours(path, line, number=number, tags=tags, claimed=claimed, found=found)
+            _run_ours(
+                path, line, number=number, tags=tags, claimed=claimed, found=found, where=where
+            )
             if theirs:
                 _run_theirs(
                     path,
@@ -398,6 +431,8 @@ def _run_theirs(
                 continue
             if secret.type == "JSON Web Token" and _unsigned_jwt(value):
                 continue
+            if secret.type == "AWS Access Key" and _embedded(line, value):
+                continue  # 20 characters cut from a longer word (AKIA1234567890EXAMPLE)
             found[value] = _their_detection(secret.type, number, value, where)
 
 
@@ -423,6 +458,19 @@ def _real_private_key(lines: list[str], index: int) -> bool:
         return False
     low = joined.lower()
     return not any(p in low for p in ("...", "…", "xxxx", "<", "your", "redacted", "placeholder"))
+
+
+def _embedded(line: str, value: str) -> bool:
+    """Every place ``value`` appears in ``line`` runs on into more letters or digits: a
+    piece of a longer token, not a whole key."""
+    at = line.find(value)
+    while at >= 0:
+        before = line[at - 1 : at] if at else ""
+        after = line[at + len(value) : at + len(value) + 1]
+        if not (before.isalnum() or after.isalnum()):
+            return False
+        at = line.find(value, at + 1)
+    return True
 
 
 def _unsigned_jwt(token: str) -> bool:

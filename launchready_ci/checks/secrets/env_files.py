@@ -25,8 +25,8 @@ __all__ = ["EnvFileVerdict", "is_dotenv_name", "is_env_file", "judge_env_file"]
 
 _ENV_NAME = re.compile(r"(?:^|/)(?:\.env(?:\.[^/]+)?|[^/]+\.env)$")
 _TEMPLATE = re.compile(
-    r"(?i)[./_-](?:example|examples|sample|samples|template|tmpl|tpl|dist|defaults?|schema"
-    r"|placeholder|ci|test|testing)(?:\.|$)"
+    r"(?i)(?:^|[./_-])(?:example|examples|sample|samples|template|tmpl|tpl|dist|defaults?"
+    r"|schema|placeholder|ci|test|testing)(?:[._-]|$)"
 )
 #: Prefixes that frameworks inline into client bundles: public by definition.
 _PUBLIC_PREFIX = re.compile(r"^(?:NEXT_PUBLIC_|EXPO_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_)")

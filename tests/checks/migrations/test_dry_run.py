@@ -369,3 +369,33 @@ def test_check_with_dry_run_reports_both_in_one_report(tmp_path: Path, database:
     result = run_cli("migrations", "check", "--dry-run", "--root", str(root), env={})
     assert result.returncode == 2
     assert "--dry-run needs --database-url URL or LAUNCHREADY_DATABASE_URL" in result.stderr
+
+
+def test_pop_templates_are_filled_from_the_config(tmp_path: Path, database: str) -> None:
+    """gobuffalo/pop (supabase/auth) names its schema with a Go template option: the dry
+    run applies what pop would send, with ``migrations.placeholders``."""
+    import psycopg
+
+    ns = '{{ index .Options "Namespace" }}'
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "launchready.yml": "version: 1\nmigrations:\n  placeholders: {Namespace: auth}\n",
+            "migrations/00_init.up.sql": (
+                f"CREATE SCHEMA IF NOT EXISTS {ns};\n"
+                f"CREATE TABLE {ns}.users (id bigint PRIMARY KEY, email text);\n"
+            ),
+            "migrations/20260101000000_bio.up.sql": (
+                f"SET lock_timeout = '2s';\nALTER TABLE {ns}.users ADD COLUMN bio text;\n"
+            ),
+        },
+    )
+    code, output, findings = _run(root, database, "--no-rollback")
+    assert code == 0, output
+    assert not [f for f in findings if f["rule_id"] == "migrations/dry-run-error"], findings
+    assert "{{" not in output
+    with psycopg.connect(database) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_schema = 'auth' AND table_name = 'users' AND column_name = 'bio'"
+        ).fetchone() == (1,)  # applied in the schema the config names

@@ -243,3 +243,15 @@ def test_event_errors_exit_2(tmp_path: Path, pushed: tuple[Path, str, str]) -> N
         assert result.stderr.startswith("launchready: error:") and "Traceback" not in result.stderr
     both = run_cli("secrets", "scan", "--event", "--history", "--root", str(root))
     assert both.returncode == 2 and "choose one scan mode" in both.stderr
+
+
+def test_the_scope_names_only_what_was_skipped() -> None:
+    """A directory walk counted 0 for folders with nothing excluded, and the scope read
+    "skipped 0 excluded (...)" (seen on umami)."""
+    from collections import Counter
+
+    from launchready_ci.checks.secrets.check import ScanStats
+
+    stats = ScanStats(files=3, bytes=10, skipped=Counter({"excluded": 0, "binary": 2}))
+    assert stats.describe().endswith("; skipped 2 binary")
+    assert "skipped" not in ScanStats(files=1, skipped=Counter({"excluded": 0})).describe()

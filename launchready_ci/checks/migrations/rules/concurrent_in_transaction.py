@@ -29,7 +29,9 @@ class ConcurrentInTransaction(MigrationRule):
     - Django runs a migration in a transaction unless `atomic = False`; Alembic runs
       `upgrade()` in one except inside `with op.get_context().autocommit_block():`;
     - diesel runs each `up.sql` in a transaction unless its `metadata.toml` says
-      `run_in_transaction = false`.
+      `run_in_transaction = false`;
+    - gobuffalo/pop (told by Go template actions in the file, or a `go.mod` that requires
+      it) runs each migration in a transaction, with no way to turn it off.
 
     For another tool that wraps files (sqlx, knex, node-pg-migrate), set
     `migrations.wrapped_in_transaction: true` in launchready.yml; `false` turns the

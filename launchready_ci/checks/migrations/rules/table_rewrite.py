@@ -38,8 +38,10 @@ class TableRewrite(MigrationRule):
 
     Remediation
     -----------
-    Use `REINDEX ... CONCURRENTLY` (Postgres 12+) and `pg_repack` instead of `VACUUM
-    FULL`/`CLUSTER`, run outside the deploy; delete data with a reviewed, batched job and a
+    Keep rewrites out of migrations: `REINDEX CONCURRENTLY` or `pg_repack` for upkeep, a
+    batched job for deletes, a plain column filled in batches for a computed one.
+    In detail: use `REINDEX ... CONCURRENTLY` (Postgres 12+) and `pg_repack` instead of
+    `VACUUM FULL`/`CLUSTER`, run outside the deploy; delete data with a reviewed, batched job and a
     backup rather than a migration. Refresh with `REFRESH MATERIALIZED VIEW CONCURRENTLY`
     (it needs a unique index on the view). For a computed column, add a plain nullable
     column, fill it in batches and keep it current from the application or a trigger.

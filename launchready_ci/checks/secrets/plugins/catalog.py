@@ -26,6 +26,9 @@ class Judgement:
     confidence: Confidence
     reason: str
     public: bool = False  # test-mode or public by design: a notice, never an error
+    #: the value's own format names the provider (a prefix, a checksum); False when only
+    #: the line around it does, and then a value in a test or docs file is a notice
+    format: bool = True
 
 
 class OurDetector(RegexBasedDetector):
@@ -70,7 +73,7 @@ class ContextDetector(OurDetector):
         if self.prefixes and value.startswith(self.prefixes):
             return Judgement(Severity.ERROR, Confidence.HIGH, self.reason)
         if self.context.search(line):
-            return Judgement(Severity.ERROR, Confidence.MEDIUM, self.context_reason)
+            return Judgement(Severity.ERROR, Confidence.MEDIUM, self.context_reason, format=False)
         return None
 
     def plausible(self, value: str) -> bool:
@@ -186,12 +189,47 @@ class StripePublishable(OurDetector):
         return _public("Stripe publishable key: public by design")
 
 
+class StandardWebhooksSecret(OurDetector):
+    """Standard Webhooks signing secrets (Svix, Supabase Auth hooks …): ``v1,whsec_`` then
+    base64, which may hold ``+``, ``/`` and ``=`` where Stripe's never does. Anyone
+    generates one, so the format says "a webhook secret" but not whose: in a test or docs
+    file it is a notice."""
+
+    secret_type = "webhook signing secret"
+    provider = "Standard Webhooks"
+    keywords = ("whsec_",)
+    denylist = (
+        re.compile(
+            r"(?<=v1,)whsec_[A-Za-z0-9+/]{24,}={0,2}"
+            r"|\bwhsec_(?=[A-Za-z0-9+/]*[+/=])[A-Za-z0-9+/]{24,}={0,2}"
+        ),
+    )
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        if not _varied(value):
+            return None
+        return Judgement(
+            Severity.ERROR,
+            Confidence.MEDIUM,
+            "Standard Webhooks signing secret (whsec_ and base64): anyone who reads it can "
+            "forge webhooks",
+            format=False,
+        )
+
+
 class StripeWebhook(OurDetector):
     secret_type = "Stripe webhook signing secret"
     provider = "Stripe webhook"
     keywords = ("whsec_",)
     denylist = (re.compile(r"\bwhsec_[0-9a-zA-Z]{32,}\b"),)
     reason = "Stripe webhook signing secret format (whsec_)"
+
+    def judge(self, value: str, line: str) -> Judgement | None:
+        at = line.find(value)
+        after = line[at + len(value) : at + len(value) + 1] if at >= 0 else ""
+        if line[max(0, at - 3) : at] == "v1," or after in ("+", "/", "="):
+            return None  # a Standard Webhooks secret, which StandardWebhooksSecret reads
+        return super().judge(value, line)
 
 
 class GitHubToken(OurDetector):
@@ -623,6 +661,7 @@ class JwtSigningSecret(OurDetector):
             Confidence.MEDIUM,
             "literal JWT signing secret in a sign/verify call: anyone who reads it can forge "
             "sessions",
+            format=False,
         )
 
 
@@ -683,6 +722,7 @@ PLUGINS: tuple[type[OurDetector], ...] = (
     ClerkPublishable,
     StripeSecret,
     StripePublishable,
+    StandardWebhooksSecret,
     StripeWebhook,
     GitHubToken,
     NpmToken,
