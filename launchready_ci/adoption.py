@@ -34,12 +34,15 @@ _MIGRATION_TOOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Django", re.compile(r"(?:^|/)migrations/\d{4}_[^/]+\.py$")),
     ("Alembic", re.compile(r"(?:^|/)(?:alembic|migrations)/versions/[^/]+\.py$")),
     ("Rails", re.compile(r"(?:^|/)db/migrate/\d+_[^/]+\.rb$")),
+    # sequelize-cli, knex and node-pg-migrate: JavaScript that builds the SQL at run time
+    ("JavaScript", re.compile(r"(?:^|/)migrations/\d{8,}[-_][^/]+\.(?:c?js|ts)$")),
     ("diesel", re.compile(r"(?:^|/)migrations/[^/]+/up\.sql$")),
     ("Flyway", re.compile(r"(?:^|/)db/migration/[VR][^/]*__[^/]+\.sql$")),
     ("SQL files", re.compile(r"(?:^|/)migrations?/[^/]+\.sql$")),
 )
-#: Migration tools whose files the migrations check does not read (Ruby, not SQL or Python).
-_NOT_LINTED = frozenset({"Rails"})
+#: Migration tools whose files the migrations check does not read (Ruby or JavaScript, not
+#: SQL or Python).
+_NOT_LINTED = frozenset({"Rails", "JavaScript"})
 _FRAMEWORK_FILES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Django", re.compile(r"(?:^|/)manage\.py$")),
     ("Rails", re.compile(r"(?:^|/)config/application\.rb$")),

@@ -179,3 +179,14 @@ def test_diesel_and_flyway_histories_are_found_and_linted_by_default(tmp_path: P
     result = run_cli("migrations", "check", "--root", str(root))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 SQL migrations" in result.stdout + result.stderr
+
+
+def test_javascript_migrations_are_named_and_get_no_section() -> None:
+    """outline keeps 301 sequelize-cli migrations (server/migrations/<ts>-name.js): JavaScript
+    builds their SQL at run time, so init names them and promises no lint."""
+    from launchready_ci.adoption import render_config
+
+    found = survey(["server/migrations/20160619080644-initial.js"], {}.get)
+    text = render_config(found, inventory=None)
+    assert "\nmigrations:" not in text
+    assert "JavaScript in server/migrations (1 file)" in text and "does not lint them" in text
