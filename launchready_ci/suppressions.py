@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from launchready_ci import git
-from launchready_ci.checks.files import DEFAULT_EXCLUDES, is_own_report
+from launchready_ci.checks.files import SECRETS_EXCLUDES, is_own_report
 from launchready_ci.config.model import Ignore
 from launchready_ci.errors import UsageError
 from launchready_ci.fileio import MAX_BYTES, atomic_write, read_limited
@@ -116,7 +116,7 @@ def find_inline_ignores(root: Path, paths: Iterable[str] | None = None) -> list[
         "launchready:",  # INLINE_MARKER below does the rest
         fixed=True,
         exclude=_not_scanned(root),
-        exclude_globs=DEFAULT_EXCLUDES,
+        exclude_globs=SECRETS_EXCLUDES,  # every file a check reads
     )
     if hits is None:
         hits = []

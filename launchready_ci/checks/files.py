@@ -13,7 +13,14 @@ from pathlib import Path
 
 from launchready_ci import git
 
-__all__ = ["DEFAULT_EXCLUDES", "REPORT_MARKERS", "is_own_report", "iter_files", "matches_any"]
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "REPORT_MARKERS",
+    "SECRETS_EXCLUDES",
+    "is_own_report",
+    "iter_files",
+    "matches_any",
+]
 
 #: Never worth reading: dependencies, build output, VCS data.
 DEFAULT_EXCLUDES = (
@@ -25,6 +32,11 @@ DEFAULT_EXCLUDES = (
     "**/dist/**",
     "**/build/**",
 )
+#: What the secrets scan leaves out: the same but ``build/``. In a work tree git's ignore
+#: rules already drop build output, so a tracked ``build/`` is source (CI scripts, Docker
+#: build contexts, Gradle logic) or output committed by mistake, and either leaks a key
+#: like any other file. ``dist/`` stays out: minified bundles of third-party code.
+SECRETS_EXCLUDES = tuple(p for p in DEFAULT_EXCLUDES if p != "**/build/**")
 
 
 #: What the first bytes of launchready's own reports contain (SARIF, JSON, Markdown).
@@ -67,7 +79,11 @@ def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def iter_files(
-    root: Path, exclude: Iterable[str] = (), *, skipped: Counter[str] | None = None
+    root: Path,
+    exclude: Iterable[str] = (),
+    *,
+    skipped: Counter[str] | None = None,
+    defaults: tuple[str, ...] = DEFAULT_EXCLUDES,
 ) -> Iterator[str]:
     """Paths relative to ``root`` (``/`` separated): git's view when ``root`` is in a
     work tree (tracked and untracked-but-not-ignored files), else a directory walk.
@@ -75,7 +91,7 @@ def iter_files(
     ``skipped`` counts what was left out, by reason (a directory walk counts the files
     of excluded directories as one each, without entering them)."""
     counts: Counter[str] = skipped if skipped is not None else Counter()
-    patterns = (*DEFAULT_EXCLUDES, *tuple(exclude))
+    patterns = (*defaults, *tuple(exclude))
     files = git.ls_files(root)
     if files is None:
         files = []

@@ -20,7 +20,7 @@ from typing import Any
 
 from launchready_ci import git
 from launchready_ci.checks.base import Check
-from launchready_ci.checks.files import iter_files
+from launchready_ci.checks.files import SECRETS_EXCLUDES, iter_files
 from launchready_ci.checks.secrets import ds_baseline
 from launchready_ci.checks.secrets.engine import (
     Detection,
@@ -78,7 +78,14 @@ class SecretsCheck(Check):
         baseline = section.get("detect_secrets_baseline") or ds_baseline.DEFAULT
         accepted = ds_baseline.load(ctx.root, section.get("detect_secrets_baseline"))
         stats = ScanStats()
-        rels = list(iter_files(ctx.root, section.get("exclude", ()), skipped=stats.skipped))
+        rels = list(
+            iter_files(
+                ctx.root,
+                section.get("exclude", ()),
+                skipped=stats.skipped,
+                defaults=SECRETS_EXCLUDES,
+            )
+        )
         if baseline in rels:  # its hashed_secret values are hashes, not secrets
             rels.remove(baseline)
             stats.skipped["detect-secrets baseline"] += 1

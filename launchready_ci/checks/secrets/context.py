@@ -138,6 +138,7 @@ _NAME_WORDS: dict[str, NameKind] = {
     "pwd": NameKind.PASSWORD,
     "pass": NameKind.PASSWORD,
     "passphrase": NameKind.PASSWORD,
+    "passwords": NameKind.PASSWORD,
     "passcode": NameKind.PASSWORD,
     "pword": NameKind.PASSWORD,
     "pw": NameKind.PASSWORD,
@@ -295,9 +296,6 @@ def name_kind(name: str) -> NameKind | None:
             "reset",
             "forgot",
             "confirm",
-            "new",
-            "old",
-            "current",
             "repeat",
             "retype",
             "verify",
@@ -399,8 +397,11 @@ _STOPWORDS = frozenset(
     }
 )
 # fmt: on
+#: A ``$$`` inside a value is two dollar signs (``P@$$w0rd``), not a variable; at its start it
+#: is a Makefile's escaped one (``$$HOME``).
 _RUNTIME = re.compile(
-    r"\$\{|#\{|\{\{|\}\}|\{%|%\(|%[sdr]\b|\$\(|<%|\$[A-Za-z_]\w*|^\{\w*\}$|\{[0-9]\}"
+    r"\$\{|#\{|\{\{|\}\}|\{%|%\(|%[sdr]\b|\$\(|<%|(?<!\$)\$[A-Za-z_]\w*|^\$\$[A-Za-z_]"
+    r"|^\{\w*\}$|\{[0-9]\}"
     r"|^(?:process\.env|os\.environ|env\.|ENV\[|import\.meta\.env|System\.getenv|getenv)"
 )
 _PLACEHOLDER_SHAPES = re.compile(
@@ -534,7 +535,16 @@ def repeats_name(name: str, value: str) -> bool:
     v = re.sub(r"[^a-z0-9]", "", value.lower())
     if not v or not n:
         return False
-    return v == n or (len(v) >= 4 and (v in n or n in v))
+    if v == n or (len(v) >= 4 and (v in n or n in v)):
+        return True
+    # a short value built of the name's own word: refresh_token "eyJrefresh",
+    # access_token "qts-access", COS_SECRETKEY "cos_hmac_secret_key"
+    if len(v) < 20:
+        for w in name_words(name):
+            if len(w) >= 5 and w in v and w not in ("token", "password", "secret"):
+                return True
+        return any(len(w) >= 9 and w in v for w in name_words(name))
+    return False
 
 
 def value_problem(value: str, kind: NameKind) -> str | None:
@@ -546,12 +556,12 @@ def value_problem(value: str, kind: NameKind) -> str | None:
     if low in _STOPWORDS or low.strip("!.?0123456789_-") in _STOPWORDS:
         return "a stopword or well-known default"
     minimum = 6 if kind is NameKind.PASSWORD else 8
-    if len(v) < minimum and not (
-        kind is NameKind.PASSWORD and len(v) >= 4 and word_coverage(v) < 0.5
-    ):
+    if len(v) < minimum and not _short_but_chosen(v, kind):
         return "too short"
     distinct = len(set(low))
-    if distinct <= 3 or (len(v) >= 10 and distinct / len(v) < 0.3 and distinct < 8):
+    # A short password has few letters to repeat: ffho and p00k are chosen, aaab is not.
+    few = distinct <= 2 or distinct < len(v) - 2 if len(v) <= 5 else distinct <= 3
+    if few or (len(v) >= 10 and distinct / len(v) < 0.3 and distinct < 8):
         return "too few distinct characters"
     if _RUNTIME.search(v) or _ENCRYPTED.match(v):
         return "built at run time or encrypted"
@@ -563,6 +573,10 @@ def value_problem(value: str, kind: NameKind) -> str | None:
         return "a number"
     if _PATHLIKE.search(v):
         return "a path"
+    if _PUBLIC_KEY.match(v):
+        return "a public key"
+    if _EMAIL.match(v):
+        return "an email address"
     if _HOSTNAME.match(v):
         return "a host name"
     if _HEADER_NAME.match(v):
@@ -590,6 +604,28 @@ def value_problem(value: str, kind: NameKind) -> str | None:
     return None
 
 
+_SHORT_CHARS = re.compile(r"[A-Za-z0-9!@#$%^&*_.+=~-]+")
+
+
+def _short_but_chosen(v: str, kind: NameKind) -> bool:
+    """A password of 4-5 characters or a secret of 6-7 that is no word: people do pick
+    ``zling``, ``kinb`` or ``xfu216``; a word (``demo``, ``lamb``) or a stopword is a default."""
+    if kind is NameKind.PASSWORD:
+        shortest = 4
+    elif kind is NameKind.SECRET:
+        shortest = 6
+    else:
+        return False
+    if len(v) < shortest or not _SHORT_CHARS.fullmatch(v) or v.endswith(("_", "-")):
+        return False  # don't, \xff: a word or an escaped byte; fbocs_, whsec_: a prefix
+    letters = "".join(c for c in v.lower() if c.isalpha())
+    if len(letters) >= 3 and _known(letters, _dictionary()):
+        return False  # lamb, demo1, Test!
+    if word_coverage(v) >= 0.9:
+        return False
+    return bool(letters) or kind is NameKind.PASSWORD
+
+
 def _phrase(v: str, kind: NameKind) -> bool:
     """Words and spaces: a label or a sentence, unless a password's words are no words
     at all (``cxxgq rinqt uzckc``: a passphrase of random syllables)."""
@@ -601,6 +637,12 @@ def _phrase(v: str, kind: NameKind) -> bool:
     return len(v.split()) >= 3
 
 
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+#: OpenSSH public keys, PEM and DER (SubjectPublicKeyInfo, base64) public keys.
+_PUBLIC_KEY = re.compile(
+    r"^(?:(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-\S+|sk-\S+@openssh\.com) AAAA"
+    r"|-----BEGIN (?:RSA |EC )?PUBLIC KEY|MII[A-Za-z0-9+/]{1,3}ANBgkqhkiG9w0BAQEFAAOC)"
+)
 _ENCRYPTED = re.compile(r"^(?:ENC\(|\{cipher\}|vault:|AQICAH|arn:|projects/[^/]+/secrets/)")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _ROWS = (
@@ -676,6 +718,8 @@ def judge(
         return None
     if value_problem(value, kind) is not None or repeats_name(name, value):
         return None
+    if name.lower() == "pw" and value.isalpha():
+        return None  # "PW": "Palau": an ISO country code or an abbreviation, and a word
     where = file_kind(path)
     if where is FileKind.I18N:
         return None  # a translation catalogue: labels, never values
@@ -697,6 +741,8 @@ def judge(
         confidence = Confidence.MEDIUM
     else:
         confidence = Confidence.LOW
+    if len(value) < (6 if kind is NameKind.PASSWORD else 8):
+        confidence = Confidence.LOW  # kinb, xfu216: chosen, but too short to be sure
     noun = kind.value
     reason = f"literal {noun} ({syntax.value})"
     if kind is NameKind.SALT:

@@ -427,13 +427,16 @@ def _run_theirs(
                 continue
             if is_placeholder(value):
                 continue
-            if secret.type == "Private Key" and not _real_private_key(lines, index):
-                continue
+            body = None
+            if secret.type == "Private Key":
+                body = _private_key_body(lines, index)
+                if body is None:
+                    continue
             if secret.type == "JSON Web Token" and _unsigned_jwt(value):
                 continue
             if secret.type == "AWS Access Key" and _embedded(line, value):
                 continue  # 20 characters cut from a longer word (AKIA1234567890EXAMPLE)
-            found[value] = _their_detection(secret.type, number, value, where)
+            found[value] = _their_detection(secret.type, number, value, where, body=body)
 
 
 #: SHA-256 of values published on purpose, never secrets: Microsoft's Azurite (Azure
@@ -441,23 +444,35 @@ def _run_theirs(
 _PUBLISHED = frozenset({"0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059"})
 
 
-def _real_private_key(lines: list[str], index: int) -> bool:
-    """A PEM header followed by a body of real key material (not ``...``, ``<key>``,
-    ``xxxx`` or nothing)."""
+#: What wraps a PEM body line in code: indentation, quotes, ``\n``, concatenation.
+_PEM_DECOR = re.compile(r"""\\n|\\r|[\s"'`+,;()]""")
+_PEM_LINE = re.compile(r"[A-Za-z0-9+/=]{8,}")
+_PEM_HEADER = re.compile(r"^(?:Proc-Type|DEK-Info|Version|Comment|Charset|Hash):")
+
+
+def _private_key_body(lines: list[str], index: int) -> str | None:
+    """The key material after a PEM header, or ``None`` when it is no real key (``...``,
+    ``<key>``, ``xxxx`` or nothing). Two keys in one file share their header: the body
+    tells them apart."""
     body: list[str] = []
     first = lines[index]
     tail = first.split("-----", 2)[-1]
-    for text in [tail, *lines[index + 1 : index + 60]]:
+    for n, text in enumerate([tail, *lines[index + 1 : index + 60]]):
         if "-----END" in text:
             body.append(text.split("-----END", 1)[0])
             break
+        core = _PEM_DECOR.sub("", text)
+        if n and core and not _PEM_HEADER.match(core) and not _PEM_LINE.fullmatch(core):
+            break  # code after a header string (a comparison), not a key's body
         body.append(text)
     joined = "".join(body)
     material = re.sub(r"\\n|[^A-Za-z0-9+/=]", "", joined)
     if len(material) < 64:
-        return False
+        return None
     low = joined.lower()
-    return not any(p in low for p in ("...", "…", "xxxx", "<", "your", "redacted", "placeholder"))
+    if any(p in low for p in ("...", "…", "xxxx", "<", "your", "redacted", "placeholder")):
+        return None
+    return material
 
 
 def _embedded(line: str, value: str) -> bool:
@@ -563,7 +578,9 @@ def _jwk_detection(value: str, line: int, where: FileKind) -> Detection:
     )
 
 
-def _their_detection(kind: str, line: int, value: str, where: FileKind) -> Detection:
+def _their_detection(
+    kind: str, line: int, value: str, where: FileKind, *, body: str | None = None
+) -> Detection:
     rule: type[Rule]
     provider = DETECT_SECRETS_PROVIDERS.get(kind, kind)
     severity: Severity | None = None
@@ -583,7 +600,7 @@ def _their_detection(kind: str, line: int, value: str, where: FileKind) -> Detec
         preview="PEM or OpenSSH private key"
         if rule is PrivateKey
         else preview(value, provider or kind, _prefix(value)),
-        digest=_digest(value),
+        digest=_digest(body or value),  # a key by its material: headers repeat
         sha1s=(_sha1(value),),
         severity=severity or rule.severity,
         confidence=rule.confidence,

@@ -49,8 +49,8 @@ TRIGGERS: tuple[Trigger, ...] = (
         Trigger("generic", p, caseless=True)
         for p in (
             # name = "…", "name": '…', name => `…`, name: new String("…"), @"…"
-            _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|\?\?=|\|\|=|\+=)=?[=>]?\s*"
-            r"(?:(?:new\s+)?\w+\(\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
+            _WORD + _IDENT + r"\\?[\"'`]?\]?\s*(?:[:=]|!=|\?\?=|\|\|=|\+=)=?[=>]?\s*"
+            r"(?:(?:new\s+)?\w+\(\s*)?(?:\[\s*|\[\]string\{\s*)?(?:[rbuf]{1,2}|@)?\\?[\"'`]",
             _WORD + _IDENT + r"\s*\(\s*[\"'`]",  # setPassword("…")
             # setCipherKey(Base64.decode("…"))
             _WORD
@@ -72,9 +72,20 @@ TRIGGERS: tuple[Trigger, ...] = (
             r"(?:-u|--user)\s+[\"']?[^\s:\"']+:",
             r"(?:bearer|token)\s+[A-Za-z0-9._~+/-]{16}",
             r"basic\s+[A-Za-z0-9+/]{8}",
+            r"(?:b64encode|btoa|encodebase64|encodetostring|base64\.encode)\w*\(\s*b?[\"'][^\"':\s]+:",
+            r"(?:credentials?|basicauth|digestauth|passwordauthentication)\s*\(\s*[\"']",
+            r"\bauth\s*=\s*\(\s*[\"']",
+            r"fill_in[^\n]{0,60}pass[^\n]{0,40}with:",
             r"insert\s+into\s",
             r"identified\s+(?:with\s+\w+\s+)?by\s+'|password\s+'",
         )
+    ),
+    # A user and an unquoted password in one map: {user: bob, password: djqnnwu}
+    Trigger(
+        "generic",
+        r"[{,]\s*[\"']?(?:user|username|login)[\"']?\s*[:=]\s*[^,{}\n]{1,100},\s*[\"']?"
+        r"(?:password|passwd|pass|pwd)[\"']?\s*[:=]\s*[^\s'\"`,{}\[\]()]",
+        True,
     ),
     # Unquoted values (password: hunter2), read only where they are literals (config
     # files, ``docker run -e``, ``export``): :func:`reads_unquoted`.
@@ -93,11 +104,14 @@ _AFTER_NAME = re.compile(
     r"""\\?["'`]?\]?\s*"""
     # a type annotation before the "=" (password: str = "…", val key: String = "…")
     r"""(?::\s*[A-Za-z_][\w.]{0,40}(?:\[[^\]=\n]{0,60}\]|<[^>=\n]{0,60}>)?\??\s*(?==(?![=>~])))?"""
-    r"""(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
+    r"""(?P<op>:=|=>|\?\?=|\|\|=|\+=|===?|!==?|(?<![=!<>:])=(?![=>~])|:(?![:=/]))\s*"""
     r"""(?:new\s+String\(\s*|String\(\s*|str\(\s*|Some\(\s*|Secret\(\s*|SecretStr\(\s*)?"""
+    # the first literal of a list: "tokens": ["…", "…"], Tokens: []string{"…"}
+    r"""(?P<list>\[\s*|\[\]string\{\s*)?"""
     r"""(?P<pre>(?:\b[rRbBuUfF]{1,2}|@)?)"""
     + _Q
-    + r"""(?P<val>(?:\\.|(?!(?P=q))[^\\]){1,300}?)(?P=q)"""
+    # long enough for a private key's base64 on one line (PKCS#8 RSA 2048: ~1,600)
+    + r"""(?P<val>(?:\\.|(?!(?P=q))[^\\]){1,4000}?)(?P=q)"""
 )
 #: What follows a name in a call with one literal argument: ``("…")``.
 _AFTER_CALL = re.compile(
@@ -109,6 +123,41 @@ _AFTER_CALL = re.compile(
 )
 #: An unquoted literal right after ``=`` (``-e MYSQL_ROOT_PASSWORD=…``, ``?token=…``).
 _AFTER_NAME_BARE = re.compile(r"""=(?P<val>[^\s'"`&;,)(\]\[{}<>$\\]{3,200})(?=$|[\s&;,)\]'"])""")
+#: ``-passin pass:…``, ``-passout pass:…``: OpenSSL's pass phrase argument given inline.
+_OPENSSL_PASS = re.compile(
+    r"""(?:^|\s)-pass(?:in|out|word)?\s+["']?pass:(?P<val>[^\s"'`]{3,200})"""
+)
+#: A user and an unquoted password in one map or block (NATS, HOCON, Lua tables, YAML flow
+#: maps): ``{user: bob, password: djqnnwu}``.
+_USER_PASSWORD = re.compile(
+    r"""[{,]\s*["']?(?:user|username|login)["']?\s*[:=]\s*[^,{}\n]{1,100},\s*["']?"""
+    r"""(?P<name>password|passwd|pass|pwd)["']?\s*[:=]\s*"""
+    r"""(?P<val>[^\s'"`,{}\[\]()][^\s'"`,{}\[\]()]{2,200})\s*[,}\]]"""
+)
+#: ``base64.b64encode(b'user:pass')``, ``btoa('user:pass')``: a Basic credential built by hand.
+_B64_USERPASS = re.compile(
+    r"""(?i)(?:b64encode|btoa|encodebase64|encodetostring|base64\.encode)\w*\(\s*b?"""
+    r"""(?P<q>["'])[^"':\s]{1,100}:(?P<val>[^"'\s]{3,200})(?P=q)"""
+)
+#: A tuple assignment: ``login, password = 'bob@example.org', 'xooxeudiqi'``.
+_TUPLE = re.compile(
+    r"""^\s*(?P<lhs>[\w.]{1,60}(?:\s*,\s*[\w.]{1,60}){1,5})\s*=\s*"""
+    r"""(?P<rhs>(?:["'][^"'\n]{0,300}["']\s*,\s*){1,5}["'][^"'\n]{0,300}["'])\s*(?:#.*)?$"""
+)
+_TUPLE_ITEM = re.compile(r"""(?P<q>["'])(?P<val>[^"'\n]{0,300})(?P=q)""")
+#: A credential object or an HTTP auth built from a literal user and password:
+#: ``new NetworkCredential("bob", "…")``, ``HTTPBasicAuth("bob", "…")``, requests'
+#: ``auth=("bob", "…")``.
+_CREDENTIAL_CALL = re.compile(
+    r"""(?:\b\w*(?:Credentials?|BasicAuth|DigestAuth|PasswordAuthentication)|\bauth\s*=\s*)"""
+    r"""\s*\(\s*(?P<q1>["'])[^"'\n]{1,100}(?P=q1)\s*,\s*(?P<q>["'])(?P<val>[^"'\n]{3,200})(?P=q)"""
+    r"""\s*[,)]"""
+)
+#: Capybara and kin: ``fill_in :signup_password, with: "…"``.
+_FILL_IN = re.compile(
+    r"""\bfill_in\s*\(?\s*[:"']?(?P<name>[\w\[\]-]{0,60}pass\w*)["']?\s*,\s*with:\s*"""
+    r"""(?P<q>["'])(?P<val>[^"'\n]{3,200})(?P=q)"""
+)
 _CURL = re.compile(r"""(?:^|\s)(?:-u|--user)\s+["']?[^\s:"']{1,100}:(?P<val>[^\s"']{3,200})""")
 _SCHEME = re.compile(r"(?i)^(basic|bearer|token|digest)\s+(\S+)$")
 _BARE = re.compile(
@@ -194,8 +243,14 @@ _COMMENT_ONLY = re.compile(r"^\s*(?://|#|\*|/\*|<!--|--|;)")
 
 def reads_unquoted(path: str, line: str) -> bool:
     """Whether an unquoted right-hand side on ``line`` is a literal: in a config file,
-    after ``docker run -e`` or ``export`` (elsewhere it is an expression)."""
-    return _config_file(path) or " -e " in line or "export " in line or _dotenv_line(path, line)
+    after ``docker run -e`` or ``export``, in a comment (elsewhere it is an expression)."""
+    return (
+        _config_file(path)
+        or " -e " in line
+        or "export " in line
+        or _dotenv_line(path, line)
+        or bool(_COMMENT_ONLY.match(line))  # a comment has no expressions: text is literal
+    )
 
 
 #: ``NAME=value`` alone on its line, the name in environment-variable case.
@@ -225,6 +280,9 @@ class Candidate:
     syntax: Syntax
     start: int  # offset of the value in the line
     host: str = ""  # for a URL password: the URL's host, lowercase
+    #: unquoted in source code: a literal only if the text is configuration (a config
+    #: block in a string, a comment), so at most a notice
+    unsure: bool = False
 
 
 @dataclass(frozen=True)
@@ -270,7 +328,7 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
                 yield Candidate(
                     before.group("name"), m.group("val"), Syntax.BYTES_LITERAL, m.start("val")
                 )
-    config = _config_file(path) or _dotenv_line(path, line)
+    config = _config_file(path) or _dotenv_line(path, line) or bool(_COMMENT_ONLY.match(line))
     yield from _named(line, unquoted_ok=reads_unquoted(path, line))
     if config:
         m = _BARE.match(line)
@@ -281,7 +339,11 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
             yield Candidate(
                 m.group("name"), m.group("val").strip(), Syntax.KEY_VALUE, m.start("val")
             )
+    yield from _pairs(line, low, config)
     if "-" in line:
+        if "pass:" in low:
+            for m in _OPENSSL_PASS.finditer(line):
+                yield Candidate("password", m.group("val"), Syntax.CLI_FLAG, m.start("val"))
         for m in _FLAG.finditer(line):
             yield Candidate(m.group("name"), m.group("val"), Syntax.CLI_FLAG, m.start("val"))
         for gate, rx in (
@@ -309,6 +371,36 @@ def candidates(line: str, path: str) -> Iterator[Candidate]:
         for m in _SQL_PASSWORD.finditer(line):
             value = m.group("val").replace("''", "'")
             yield Candidate("password", value, Syntax.SQL_PASSWORD, m.start("val"))
+
+
+def _pairs(line: str, low: str, config: bool) -> Iterator[Candidate]:
+    """Names and values given together: a tuple assignment, a user and an unquoted password
+    in one map, a Basic credential built by hand."""
+    if "," in line and "=" in line:
+        m = _TUPLE.match(line)
+        if m is not None:
+            names = [n.strip() for n in m.group("lhs").split(",")]
+            items = list(_TUPLE_ITEM.finditer(line, m.start("rhs")))
+            if len(names) == len(items):
+                for name, item in zip(names, items, strict=True):
+                    if name_kind(name) is not None:
+                        yield Candidate(
+                            name, item.group("val"), Syntax.ASSIGNMENT, item.start("val")
+                        )
+    if "user" in low or "login" in low:
+        for m in _USER_PASSWORD.finditer(line):
+            yield Candidate(
+                m.group("name"), m.group("val"), Syntax.KEY_VALUE, m.start("val"), unsure=not config
+            )
+    if "cred" in low or "auth" in low:
+        for m in _CREDENTIAL_CALL.finditer(line):
+            yield Candidate("password", m.group("val"), Syntax.CALL_ARGUMENT, m.start("val"))
+    if "fill_in" in low:
+        for m in _FILL_IN.finditer(line):
+            yield Candidate(m.group("name"), m.group("val"), Syntax.CALL_ARGUMENT, m.start("val"))
+    if "b64encode" in low or "btoa" in low or "base64" in low:
+        for m in _B64_USERPASS.finditer(line):
+            yield Candidate("password", m.group("val"), Syntax.AUTH_HEADER, m.start("val"))
 
 
 def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
@@ -351,7 +443,7 @@ def _named(line: str, unquoted_ok: bool = False) -> Iterator[Candidate]:
                 Syntax.KEY_VALUE
                 if op in (":", "=>")
                 else Syntax.COMPARISON
-                if op in ("==", "===")
+                if op in ("==", "===", "!=", "!==")
                 else Syntax.ASSIGNMENT
             )
             yield Candidate(name, value, syntax, a.start("val"))
@@ -459,6 +551,13 @@ def _judge(c: Candidate, path: str, where: FileKind, comment: bool) -> Found | N
     if comment and verdict.severity is not Severity.NOTICE:
         verdict = Verdict(
             Severity.NOTICE, verdict.confidence, verdict.reason + " in a comment", verdict.kind
+        )
+    elif c.unsure and verdict.severity is not Severity.NOTICE:
+        verdict = Verdict(
+            Severity.NOTICE,
+            Confidence.LOW,
+            verdict.reason + ", unquoted in code (a literal if the text is configuration)",
+            verdict.kind,
         )
     return Found(value, c.start, verdict, url=False)
 

@@ -15,6 +15,7 @@ ROTATE_URLS: dict[str, str] = {
     "Twilio": "https://console.twilio.com/us1/account/keys-credentials/api-keys",
     "Slack": "https://api.slack.com/apps",
     "GitHub": "https://github.com/settings/tokens",
+    "Grafana": "https://grafana.com/docs/grafana/latest/administration/service-accounts/",
     "GitLab": "https://gitlab.com/-/user_settings/personal_access_tokens",
     "npm": "https://www.npmjs.com/settings/~/tokens",
     "PyPI": "https://pypi.org/manage/account/token/",

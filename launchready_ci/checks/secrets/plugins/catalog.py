@@ -232,6 +232,21 @@ class StripeWebhook(OurDetector):
         return super().judge(value, line)
 
 
+class GrafanaToken(OurDetector):
+    """Grafana service account tokens (``glsa_``: 32 characters, ``_``, an 8-hex CRC) and
+    Grafana Cloud access policy tokens (``glc_`` and base64 of a JSON object)."""
+
+    secret_type = "Grafana token"
+    provider = "Grafana"
+    keywords = ("glsa_", "glc_")
+    denylist = (
+        re.compile(r"\bglsa_[A-Za-z0-9]{32}_[0-9a-fA-F]{8}\b"),
+        re.compile(r"\bglc_eyJ[A-Za-z0-9+/=_-]{32,400}"),
+    )
+    trigger = (r"glsa_[A-Za-z0-9]{32}_", r"glc_eyJ[A-Za-z0-9+/=_-]{32}")
+    reason = "Grafana token format (glsa_, glc_)"
+
+
 class GitHubToken(OurDetector):
     secret_type = "GitHub token"
     provider = "GitHub"
@@ -724,6 +739,7 @@ PLUGINS: tuple[type[OurDetector], ...] = (
     StripePublishable,
     StandardWebhooksSecret,
     StripeWebhook,
+    GrafanaToken,
     GitHubToken,
     NpmToken,
     SlackWebhook,
