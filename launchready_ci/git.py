@@ -46,6 +46,7 @@ __all__ = [
     "plan_pr",
     "plan_push",
     "plan_staged",
+    "start_ls_files",
     "tracked",
 ]
 
@@ -55,27 +56,46 @@ __all__ = [
 
 def ls_files(root: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, sorted; ``None`` outside a work tree."""
+    return start_ls_files(root).files()
+
+
+class FileList:
+    """A ``git ls-files`` started by :func:`start_ls_files`: it runs while the caller works."""
+
+    def __init__(self, proc: subprocess.Popen[bytes] | None) -> None:
+        self._proc = proc
+
+    def files(self) -> list[str] | None:
+        """The files, sorted; ``None`` outside a work tree or when git failed."""
+        out = _finish(self._proc, 120)
+        if out is None:
+            return None
+        return sorted({p for p in out.decode("utf-8", "surrogateescape").split("\0") if p})
+
+
+def start_ls_files(root: Path) -> FileList:
+    """Start listing what :func:`ls_files` lists; call ``.files()`` for the result."""
+    args = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
-        proc = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(root),
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return FileList(None)
+    return FileList(proc)
+
+
+def _finish(
+    proc: subprocess.Popen[bytes] | None, timeout: float, ok: tuple[int, ...] = (0,)
+) -> bytes | None:
+    """The output of a started git command; ``None`` when it failed or timed out."""
+    if proc is None:
         return None
-    if proc.returncode != 0:
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         return None
-    return sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
+    return out if proc.returncode in ok else None
 
 
 def tracked(root: Path, rels: list[str]) -> set[str] | None:
@@ -140,29 +160,28 @@ class FileGrep:
 
     def files(self) -> set[str] | None:
         """The files that matched; ``None`` outside a work tree or when git failed."""
-        if self._proc is None:
-            return None
-        try:
-            out, _ = self._proc.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.communicate()
-            return None
-        if self._proc.returncode not in (0, 1):
+        out = _finish(self._proc, 120, ok=(0, 1))
+        if out is None:
             return None
         return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
 
 
-def grep_files(root: Path, needles: Iterable[str], *, words: bool = False) -> FileGrep:
+def grep_files(
+    root: Path, needles: Iterable[str], *, words: bool = False, paths: Iterable[str] = ()
+) -> FileGrep:
     """Start ``git grep -l -F`` for any of ``needles`` (fixed strings; whole words with
     ``words``) over the text files of the work tree (tracked, or untracked and not
-    ignored); call ``.files()`` for the result. git searches on every core, many times
-    faster than reading each file in Python, so it picks the files worth parsing."""
+    ignored; only those matching the pathspecs ``paths`` when given); call ``.files()``
+    for the result. git searches on every core, many times faster than reading each
+    file in Python, so it picks the files worth parsing."""
     args = ["git", "-C", str(root), "grep", "-l", "-z", "-I", "-F", "--untracked"]
     if words:
         args.append("-w")
     for needle in needles:
         args += ["-e", needle]
+    paths = list(paths)
+    if paths:
+        args += ["--", *paths]
     try:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:

@@ -153,6 +153,26 @@ def test_init_output_writes_elsewhere(repo: Repo, tmp_path: Path) -> None:
     assert out.is_file() and not (root / "env-inventory.yml").exists()
 
 
+def test_init_loads_neither_the_check_nor_the_config_validator(repo: Repo) -> None:
+    """`env init` reads code: its start-up is measured against `git grep` (benchmarks/)."""
+    import subprocess
+    import sys
+
+    root = repo(APP)
+    code = (
+        "import sys\n"
+        "from launchready_ci.cli import cli\n"
+        f"try:\n    cli(['env', 'init', '--root', {str(root)!r}])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('launchready_ci', 'jsonschema'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = out.stdout.strip().splitlines()[-1]
+    assert "launchready_ci.checks.env_inventory.readers.python" in loaded
+    for heavy in ("env_inventory.check", "checks.base", "jsonschema", "reporters", "runner"):
+        assert heavy not in loaded, heavy
+    assert (root / "env-inventory.yml").is_file()
+
+
 # --- check ----------------------------------------------------------------------------
 
 

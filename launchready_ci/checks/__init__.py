@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from launchready_ci.checks.base import Check
-
 __all__ = ["CHECKS", "Check", "check_class", "load_all"]
 
 if TYPE_CHECKING:
+    from launchready_ci.checks.base import Check
+
     #: In the order they run and are reported.
     CHECKS: tuple[type[Check], ...]
 
@@ -68,6 +68,11 @@ def check_class(check_id: str) -> type[Check] | None:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "Check":  # on first use too: a reader's import need not load the config model
+        from launchready_ci.checks.base import Check
+
+        globals()["Check"] = Check
+        return Check
     if name == "CHECKS":
         checks = load_all()
         globals()["CHECKS"] = checks

@@ -41,6 +41,7 @@ __all__ = [
     "guard",
     "open_session",
     "report_options",
+    "resolve_root",
     "skip_unconfigured",
     "write_text",
 ]
@@ -199,17 +200,25 @@ def open_session(root: Path | None, config_path: str | None) -> Session:
     another repository during a job, means the current directory is the one to check.
     """
     from launchready_ci import config as config_mod
-    from launchready_ci.config.loader import config_home
     from launchready_ci.context import GitHubEnv
 
     environ = dict(os.environ)
     github = GitHubEnv.from_environ(environ)
+    resolved = resolve_root(root, config_path)
+    return Session(resolved, environ, github, config_mod.load(resolved, config_path))
+
+
+def resolve_root(root: Path | None, config_path: str | None) -> Path:
+    """The root :func:`open_session` works in (a command that starts work there before
+    loading the config asks this first; passing the result as ``root`` changes nothing)."""
+    from launchready_ci.config.loader import config_home
+
     resolved = (root or Path.cwd()).resolve()
     if not resolved.is_dir():
         raise UsageError(f"--root {resolved} is not a directory")
     if root is None and config_path is None:
         resolved = config_home(resolved)
-    return Session(resolved, environ, github, config_mod.load(resolved, config_path))
+    return resolved
 
 
 def skip_unconfigured(

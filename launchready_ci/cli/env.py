@@ -10,13 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from launchready_ci.checks.env_inventory.check import DEFAULT_INVENTORY, EnvInventoryCheck
-from launchready_ci.checks.env_inventory.inventory import load_inventory
-from launchready_ci.checks.env_inventory.model import Inventory
 from launchready_ci.cli._common import (
     CONFIG,
     ROOT,
@@ -26,13 +23,17 @@ from launchready_ci.cli._common import (
     guard,
     open_session,
     report_options,
+    resolve_root,
     write_text,
 )
 from launchready_ci.errors import LaunchreadyError, UsageError
-from launchready_ci.fileio import atomic_write
-from launchready_ci.findings import Report
 from launchready_ci.github.console import echo
-from launchready_ci.redaction import Scrubber, is_secret_name
+
+# The check, its rules and the reporters are imported by the commands that use them:
+# `env init` reads code, and its start-up is measured against `git grep`.
+if TYPE_CHECKING:
+    from launchready_ci.checks.env_inventory.model import Inventory
+    from launchready_ci.findings import Report
 
 __all__ = ["VERIFY_OUTPUTS", "check", "docs", "init", "verify"]
 
@@ -127,6 +128,8 @@ def env_docs(**opts: Any) -> int:
 def check(**opts: Any) -> int:
     """The env check as `launchready run --check env` runs it: without an ``env:``
     section and a root env-inventory.yml it is skipped with the snippet that enables it."""
+    from launchready_ci.checks.env_inventory.check import EnvInventoryCheck
+
     return execute(checks=(EnvInventoryCheck,), **opts)
 
 
@@ -142,16 +145,22 @@ def init(
     exclude: tuple[str, ...] = (),
     include_tests: bool = False,
 ) -> int:
-    from launchready_ci.checks.env_inventory.draft import draft
-    from launchready_ci.checks.env_inventory.readers import read_uses
+    from launchready_ci.checks.env_inventory import scanning
 
-    session = open_session(root, config_path)
+    # git lists and searches the repository while Python loads the readers, the config
+    # and the drafting code.
+    started = scanning.start(resolve_root(root, config_path))
+    session = open_session(started.root, config_path)
+
+    from launchready_ci.checks.env_inventory import readers
+    from launchready_ci.checks.env_inventory.draft import draft
+
     section = session.config.section("env") or {}
     path, display = _inventory_file(session, output)
     existed = path.exists()
     existing = None if force or not existed else _read(path, display)
     excluded = (*section.get("exclude", ()), *exclude)
-    uses = read_uses(session.root, excluded)
+    uses = readers.read_uses(session.root, excluded, started)
     result = draft(uses, existing, display, include_tests=include_tests)
     if existing is not None and not result.changed:
         echo(f"{display} already lists every variable the code needs")
@@ -171,6 +180,8 @@ def init(
 
 
 def _write_keeping_mode(path: Path, display: str, text: str) -> None:
+    from launchready_ci.fileio import atomic_write
+
     try:
         atomic_write(path, text)  # keeps an existing file's mode
     except OSError as exc:
@@ -219,6 +230,8 @@ def _secret_values(
     The verify check never puts a value into a finding; this is the last line of defence
     that ``launchready run`` has for the process environment, extended to the files.
     """
+    from launchready_ci.redaction import is_secret_name
+
     try:
         session = open_session(root, config_path)
         path, display = _inventory_file(session, None)
@@ -243,6 +256,7 @@ def _verify_outputs(report: Report) -> dict[str, str]:
 
 def docs(*, root: Path | None, config_path: str | None, output: str | None, summary: bool) -> int:
     from launchready_ci.checks.env_inventory.docs import render
+    from launchready_ci.redaction import Scrubber
 
     session = open_session(root, config_path)
     step_summary = session.github.step_summary
@@ -275,6 +289,8 @@ def _inventory_file(session: Session, output: str | None) -> tuple[Path, str]:
             return path, path.relative_to(session.root).as_posix()
         except ValueError:
             return path, output
+    from launchready_ci.checks.env_inventory.model import DEFAULT_INVENTORY
+
     section = session.config.section("env") or {}
     configured = str(section.get("inventory", DEFAULT_INVENTORY))
     path = (session.root / configured).resolve()
@@ -293,6 +309,8 @@ def _read(path: Path, display: str) -> str:
 
 
 def _load(path: Path, display: str) -> Inventory:
+    from launchready_ci.checks.env_inventory.inventory import load_inventory
+
     return load_inventory(_read(path, display), display)
 
 

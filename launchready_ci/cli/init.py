@@ -88,7 +88,10 @@ def run_init(root: Path | None, *, force: bool) -> int:
         raise UsageError(f"baseline {baseline_rel!r} must be a path inside the repository")
     if force or not baseline_path.exists():
         count = _record_baseline(top, baseline_path)
-        said.append(f"recorded {baseline_rel}: a baseline of today's {count} findings")
+        said.append(
+            f"recorded {baseline_rel}: {count:,} entries for today's findings (a finding "
+            "repeated in one file is one entry, so a run can hold back more findings than that)"
+        )
     else:
         said.append(f"kept {baseline_rel}")
     if not config.baseline:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from launchready_ci.checks.base import Check
 from launchready_ci.checks.env_inventory.inventory import load_inventory
-from launchready_ci.checks.env_inventory.model import Inventory, Scan
+from launchready_ci.checks.env_inventory.model import DEFAULT_INVENTORY, Inventory, Scan
 from launchready_ci.checks.env_inventory.readers import read_uses
 from launchready_ci.checks.env_inventory.rules._base import EnvRule
 from launchready_ci.checks.env_inventory.rules.dynamic_read import DynamicRead
@@ -32,8 +32,6 @@ from launchready_ci.errors import CheckError
 from launchready_ci.findings import Finding, Location
 
 __all__ = ["DEFAULT_INVENTORY", "EnvInventoryCheck"]
-
-DEFAULT_INVENTORY = "env-inventory.yml"
 
 
 class EnvInventoryCheck(Check):

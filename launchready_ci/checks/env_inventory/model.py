@@ -18,6 +18,9 @@ from launchready_ci.findings import Location
 
 __all__ = ["NAME_PATTERN", "Entry", "Inventory", "Scan", "Use", "UseKind"]
 
+#: The inventory file when the config names none.
+DEFAULT_INVENTORY: Final = "env-inventory.yml"
+
 #: What counts as a variable name, in code and in the inventory (the schema says the same).
 NAME_PATTERN: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

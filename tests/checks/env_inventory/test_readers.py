@@ -108,6 +108,16 @@ def test_python_files_without_a_marker_are_not_parsed_and_bad_ones_are_skipped()
     assert found(python.read, "from pydantic_settings import BaseSettings\nclass (:\n") == []
 
 
+def test_python_markers_count_only_as_whole_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    tree = python._tree
+    monkeypatch.setattr(python, "_tree", lambda text, path: parsed.append(path) or tree(text, path))
+    prose = '"""Set the environment variable; see getenvironment() and BaseSettingsX."""\n'
+    assert found(python.read, prose) == [] and parsed == []
+    for code in ("import os\nos.environ['A']\n", "from os import getenv as g\ng('A')\n"):
+        assert [u[0] for u in found(python.read, code)] == ["A"]
+
+
 # --- JavaScript additions ------------------------------------------------------------
 
 
@@ -538,7 +548,8 @@ def test_github_builtins(name: str, builtin: bool) -> None:
     ],
 )
 def test_reader_for(path: str, reader: object) -> None:
-    assert reader_for(path) is reader
+    found = reader_for(path)
+    assert getattr(found, "read", found) is reader  # a language's reader, once imported
 
 
 def test_read_uses_follows_env_files_in_the_repository_only(tmp_path: Path) -> None:
@@ -559,3 +570,21 @@ def test_read_uses_follows_env_files_in_the_repository_only(tmp_path: Path) -> N
         ("TEMPLATE_KEY", ".env.example", E),
         ("WEB_CONCURRENCY", "deploy/web.env", L),
     }
+
+
+def test_the_early_grep_looks_for_every_readers_markers() -> None:
+    from launchready_ci.checks.env_inventory import readers, scanning
+    from launchready_ci.checks.env_inventory.readers import go_envconfig
+
+    languages = (readers._PYTHON, readers._GO, readers._JAVASCRIPT, readers._RUBY, readers._ERB)
+    union = {m for language in languages for m in language.markers}
+    assert set(scanning.MARKERS) == union | {go_envconfig.MARKER}
+    assert readers._ENVCONFIG == go_envconfig.MARKER
+
+
+def test_the_languages_are_named_as_their_modules_name_them() -> None:
+    from launchready_ci.checks.env_inventory import readers
+
+    assert readers._JAVASCRIPT_SUFFIXES == javascript.SUFFIXES
+    assert readers._RUBY_SUFFIXES == ruby.SUFFIXES
+    assert readers._RUBY_FILENAMES == ruby.FILENAMES

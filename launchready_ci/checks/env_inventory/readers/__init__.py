@@ -29,19 +29,24 @@ value (SET, LITERAL, CREDENTIAL), and a workflow refers to a stored secret or va
 | ``.env.example``, ``example.env``, ``.env.sample`` ... | :mod:`.dotenv` | line parser |
 
 Speed: the files worth parsing are found first with one ``git grep -l -F`` for every
-reader's markers (C, on every core), so Python reads only those; without git, each
-file's text is tested for the markers instead. The helpers are found next, and a second
-``git grep`` for their names runs while Python parses the files. One process: on a
-shared machine a pool of workers costs more to start than it saves.
+reader's markers (C, many times faster than Python reading each file), started by
+:func:`.scanning.start` before the readers are even imported; without git, each file's
+text is tested for the markers instead. While git searches, the files whose readers
+need no marker (workflows, compose files, templates) are read. The helpers are found
+next, and a second ``git grep`` for their names runs while Python parses the other
+files. Python files whose reads are all plain skip :mod:`ast` (:mod:`.python_plain`).
+One process: on a shared machine a pool of workers costs more to start than it saves.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 
 from launchready_ci import git
 from launchready_ci.checks.env_inventory.model import Use
@@ -49,40 +54,72 @@ from launchready_ci.checks.env_inventory.readers import (
     compose,
     dockerfile,
     dotenv,
-    go_envconfig,
-    golang,
-    javascript,
-    javascript_helpers,
-    python,
-    ruby,
     turbo,
     workflows,
 )
 from launchready_ci.checks.env_inventory.readers.helpers import Helper
+from launchready_ci.checks.env_inventory.scanning import Started, start
 from launchready_ci.checks.files import DEFAULT_EXCLUDES, iter_files, matches_any
 from launchready_ci.fileio import read_limited
 
-__all__ = ["Reader", "is_test_path", "read_uses", "reader_for"]
+__all__ = ["Reader", "Started", "is_test_path", "read_uses", "reader_for", "start"]
 
 Reader = Callable[[str, str], Iterator[Use]]
 
-_BY_SUFFIX: dict[str, Reader] = {
-    ".py": python.read,
-    ".go": golang.read,
-    ".erb": ruby.read_erb,
-    **{suffix: javascript.read for suffix in javascript.SUFFIXES},
-    **{suffix: ruby.read for suffix in ruby.SUFFIXES},
-}
-_BY_NAME: dict[str, Reader] = {name: ruby.read for name in ruby.FILENAMES}
 
-#: What a file must contain for its reader to find anything (None: always read).
-_MARKERS: dict[Reader, tuple[str, ...] | None] = {
-    python.read: python.MARKERS,
-    golang.read: golang.MARKERS,
-    javascript.read: javascript.MARKERS,
-    ruby.read: ("ENV",),
-    ruby.read_erb: ("ENV",),
+class _Language:
+    """The reader of a programming language, whose module is imported when a file of
+    that language first needs it: a repository holds one or two languages, and each
+    module costs its regular expressions' compilation at start-up."""
+
+    def __init__(self, module: str, attribute: str = "read", markers: str = "MARKERS") -> None:
+        self._name = f"{__name__}.{module}"
+        self._attribute = attribute
+        self._markers = markers
+
+    @functools.cached_property
+    def module(self) -> ModuleType:
+        return importlib.import_module(self._name)
+
+    @functools.cached_property
+    def read(self) -> Reader:
+        found: Reader = getattr(self.module, self._attribute)
+        return found
+
+    @functools.cached_property
+    def markers(self) -> tuple[str, ...]:
+        """What a file must contain for this reader to find anything."""
+        found: tuple[str, ...] = getattr(self.module, self._markers)
+        return found
+
+    def __call__(self, text: str, path: str) -> Iterator[Use]:
+        return self.read(text, path)
+
+    def __repr__(self) -> str:
+        return f"<reader {self._name}.{self._attribute}>"
+
+
+_PYTHON = _Language("python")
+_GO = _Language("golang")
+_JAVASCRIPT = _Language("javascript")
+_RUBY = _Language("ruby", markers="ENV_MARKERS")
+_ERB = _Language("ruby", "read_erb", markers="ENV_MARKERS")
+
+#: The file names of each language (the modules' SUFFIXES and FILENAMES; a test keeps
+#: them equal).
+_JAVASCRIPT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
+_RUBY_SUFFIXES = (".rb", ".rake", ".ru", ".gemspec")
+_RUBY_FILENAMES = ("Gemfile", "Rakefile", "Guardfile")
+_BY_SUFFIX: dict[str, Reader] = {
+    ".py": _PYTHON,
+    ".go": _GO,
+    ".erb": _ERB,
+    **{suffix: _JAVASCRIPT for suffix in _JAVASCRIPT_SUFFIXES},
+    **{suffix: _RUBY for suffix in _RUBY_SUFFIXES},
 }
+_BY_NAME: dict[str, Reader] = {name: _RUBY for name in _RUBY_FILENAMES}
+#: go_envconfig.MARKER: a Go file that imports envconfig.
+_ENVCONFIG = "kelseyhightower/envconfig"
 
 _TEST_SEGMENT = re.compile(
     r"(?:^|[-_.])(?:tests?|specs?|e2e|__tests__|__mocks__|testing|testdata|fixtures|"
@@ -134,35 +171,48 @@ def _yaml_reader(path: str, folder: str, name: str) -> Reader | None:
     if compose.is_compose(name):
         return compose.read
     if "/config/" in f"/{folder}/":
-        return ruby.read_erb  # Rails: config/database.yml with <%= ENV["X"] %>
+        return _ERB  # Rails: config/database.yml with <%= ENV["X"] %>
     return None
 
 
-def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
+def read_uses(
+    root: Path, exclude: Iterable[str] = (), started: Started | None = None
+) -> Iterator[Use]:
     """Every use in the repository at ``root``, file by file in path order; then the
     helpers' calls, the struct fields envconfig reads, and the keys of the env files that
     compose files load (``env_file:``), when those files are in the repository and not
-    git-ignored (so a developer's ignored ``.env`` is never read).
+    git-ignored (so a developer's ignored ``.env`` is never read). ``started``: the git
+    commands :func:`.scanning.start` began for ``root``.
     """
-    all_markers = sorted({m for ms in _MARKERS.values() if ms for m in ms} | {go_envconfig.MARKER})
-    grep = git.grep_files(root, all_markers)
-    listed = _listed(root, tuple(exclude))
+    if started is None or started.root != root:
+        started = start(root)
+    listed = _listed(root, tuple(exclude), started.listing)
     todo = [rel for rel in listed if reader_for(rel) is not None]
     listed_set = set(listed)
-    hits = grep.files()
-    texts = _texts(root, [rel for rel in todo if _worth_reading(rel, hits)])
-    # The helpers first, so that git looks for their calls while Python parses.
+    # While git searches: the files whose readers need no marker (workflows, compose
+    # files, templates ...). Then the files git found; the helpers they define first, so
+    # that git looks for the helpers' calls while Python parses the rest.
+    gated = {rel for rel in todo if isinstance(reader_for(rel), _Language)}
+    read = {rel: _read(root, rel) for rel in todo if rel not in gated}
+    hits = started.grep.files()
+    texts = {
+        rel: text
+        for rel in todo
+        if (text := read[rel].text if rel in read else _gated_text(root, rel, hits)) is not None
+    }
     known = _helpers(texts)
-    calls = git.grep_files(root, sorted(known), words=True) if known else None
+    calls = _grep_calls(root, known) if known else None
     env_files: dict[str, None] = {}
     uses: list[Use] = []
     for rel, text in texts.items():
-        file_uses, files = _read_one(rel, text)
-        env_files.update(dict.fromkeys(files))
-        uses.extend(file_uses)
+        done = read.get(rel) or _read(root, rel, text)
+        env_files.update(dict.fromkeys(done.env_files))
+        uses.extend(done.uses)
     if calls is not None:
         uses.extend(_helper_calls(root, listed, texts, known, calls.files()))
-    if any(go_envconfig.MARKER in texts.get(rel, "") for rel in todo if rel.endswith(".go")):
+    if any(_ENVCONFIG in text for rel, text in texts.items() if rel.endswith(".go")):
+        from launchready_ci.checks.env_inventory.readers import go_envconfig
+
         uses.extend(go_envconfig.read_repo(_go_sources(root, listed, texts)))
     for rel in env_files:
         if rel not in listed_set or dotenv.is_template(rel.rpartition("/")[2]):
@@ -183,11 +233,13 @@ def read_uses(root: Path, exclude: Iterable[str] = ()) -> Iterator[Use]:
 _EXCLUDED_WORDS = ("node_modules", "venv", "__pycache__", "dist", "build", ".git/")
 
 
-def _listed(root: Path, exclude: tuple[str, ...]) -> list[str]:
+def _listed(root: Path, exclude: tuple[str, ...], listing: git.FileList) -> list[str]:
     """The repository's files, as :func:`iter_files` lists them; without extra excludes,
     from ``git ls-files`` with the default excludes tested cheaply (the readers skip
     symlinks and special files themselves, and read none of launchready's reports)."""
-    files = git.ls_files(root) if not exclude else None
+    files = listing.files()
+    if exclude:
+        files = None
     if files is None:
         return list(iter_files(root, exclude))
     return [
@@ -196,12 +248,6 @@ def _listed(root: Path, exclude: tuple[str, ...]) -> list[str]:
         if not any(word in rel for word in _EXCLUDED_WORDS)
         or not matches_any(rel, DEFAULT_EXCLUDES)
     ]
-
-
-def _worth_reading(rel: str, hits: set[str] | None) -> bool:
-    reader = reader_for(rel)
-    markers = _MARKERS.get(reader) if reader is not None else None
-    return markers is None or hits is None or rel in hits
 
 
 #: An environment read whose name is an identifier (a parameter, maybe): only files
@@ -241,6 +287,21 @@ def _helpers(texts: Mapping[str, str]) -> dict[str, Helper]:
     return known
 
 
+#: Where a helper of each language can be called (the files its reader reads).
+_CALLERS = {
+    "python": ("*.py",),
+    "go": ("*.go",),
+    "javascript": tuple(f"*{suffix}" for suffix in _JAVASCRIPT_SUFFIXES),
+}
+
+
+def _grep_calls(root: Path, known: Mapping[str, Helper]) -> git.FileGrep:
+    """Start the ``git grep`` for the helpers' names, in the files of their languages."""
+    languages = sorted({h.language for h in known.values()})
+    paths = [glob for language in languages for glob in _CALLERS[language]]
+    return git.grep_files(root, sorted(known), words=True, paths=paths)
+
+
 def _helper_calls(
     root: Path,
     listed: list[str],
@@ -252,31 +313,37 @@ def _helper_calls(
     found: list[Use] = []
     for rel in listed:
         reader = reader_for(rel)
-        if reader not in (python.read, javascript.read, golang.read):
+        if reader not in (_PYTHON, _JAVASCRIPT, _GO):
             continue
         if hits is not None and rel not in hits:
             continue
         source = texts.get(rel) or read_limited(root / rel).text
         if source is None:
             continue
-        if reader is python.read:
-            found.extend(python.calls(source, rel, known))
-        elif reader is golang.read:
-            found.extend(golang.calls(source, rel, known))
+        if reader is _PYTHON:
+            found.extend(_PYTHON.module.calls(source, rel, known))
+        elif reader is _GO:
+            found.extend(_GO.module.calls(source, rel, known))
         elif any(name in source for name in known):
-            masked, strings = javascript.mask(source)
+            from launchready_ci.checks.env_inventory.readers import javascript_helpers
+
+            masked, strings = _JAVASCRIPT.module.mask(source)
             found.extend(javascript_helpers.calls(source, masked, strings, rel, known))
     return found
 
 
 def _helpers_of(rel: str, text: str, known: Mapping[str, Helper]) -> list[Helper]:
     reader = reader_for(rel)
-    if reader is python.read:
-        return python.helpers(text, rel, known)
-    if reader is golang.read:
-        return golang.helpers(text, rel, known)
-    if reader is javascript.read and ("env" in text or any(n in text for n in known)):
-        masked, _ = javascript.mask(text)
+    if reader is _PYTHON:
+        helpers: list[Helper] = _PYTHON.module.helpers(text, rel, known)
+        return helpers
+    if reader is _GO:
+        helpers = _GO.module.helpers(text, rel, known)
+        return helpers
+    if reader is _JAVASCRIPT and ("env" in text or any(n in text for n in known)):
+        from launchready_ci.checks.env_inventory.readers import javascript_helpers
+
+        masked, _ = _JAVASCRIPT.module.mask(text)
         return javascript_helpers.helpers(text, masked, rel, known)
     return []
 
@@ -292,18 +359,38 @@ def _go_sources(root: Path, listed: list[str], texts: dict[str, str]) -> dict[st
     return out
 
 
-def _texts(root: Path, rels: list[str]) -> dict[str, str]:
-    """The text of each file whose reader's markers it holds (see :data:`_MARKERS`)."""
-    out: dict[str, str] = {}
-    for rel in rels:
+@dataclasses.dataclass(frozen=True)
+class _Read:
+    text: str | None
+    uses: list[Use]
+    env_files: list[str]  # that a compose file loads
+
+
+def _read(root: Path, rel: str, text: str | None = None) -> _Read:
+    """One file's uses (``text``: already read)."""
+    if text is None:
         text = read_limited(root / rel).text
-        if text is None:
-            continue
-        reader = reader_for(rel)
-        markers = _MARKERS.get(reader) if reader is not None else None
-        if markers is None or any(m in text for m in markers):
-            out[rel] = text
-    return out
+    if text is None:
+        return _Read(None, [], [])
+    return _Read(text, *_read_one(rel, text))
+
+
+def _gated_text(root: Path, rel: str, hits: set[str] | None) -> str | None:
+    """The text of a file whose reader needs a marker (see :func:`_markers`), when git
+    found one in it (without git: when the text holds one)."""
+    if hits is not None and rel not in hits:
+        return None
+    text = read_limited(root / rel).text
+    markers = _markers(rel)
+    if text is None or not markers or not any(m in text for m in markers):
+        return None
+    return text
+
+
+def _markers(rel: str) -> tuple[str, ...] | None:
+    """What a file must contain for its reader to find anything (None: always read)."""
+    reader = reader_for(rel)
+    return reader.markers if isinstance(reader, _Language) else None
 
 
 def _read_one(rel: str, text: str) -> tuple[list[Use], list[str]]:

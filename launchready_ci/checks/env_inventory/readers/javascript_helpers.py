@@ -193,7 +193,23 @@ def _split(params: str) -> list[str]:
 
 
 def _reads(body: str, param: str, scope: Mapping[str, Helper]) -> bool:
+    if param not in body:
+        return False  # both tests below need the parameter's name written in the body
     p = re.escape(param)
+    if "env" in body and _reads_env(body, p):
+        return True
+    for local, helper in scope.items():
+        for m in re.finditer(rf"(?<![\w$.]){re.escape(local)}\s*(?:<[^()]*?>)?\s*\(", body):
+            args = arguments(body, m.end())
+            if helper.index < len(args):
+                s, e = args[helper.index]
+                if re.fullmatch(rf"\s*{p}\s*(?:as\s+[\w$.]+\s*)?", body[s:e]):
+                    return True
+    return False
+
+
+def _reads_env(body: str, p: str) -> bool:
+    """Whether ``body`` reads the environment variable the parameter (``p``, escaped) names."""
     direct = re.compile(
         rf"(?:(?:process|Bun)\s*\??\.\s*env|import\s*\.\s*meta\s*\??\.\s*env)\s*(?:\?\.)?\s*"
         rf"\[\s*{p}\s*(?:as\s+[\w$.]+\s*)?\](?!\s*(?:=(?!=)|\+\+|--|[-+*/|&?]=))"
@@ -202,13 +218,6 @@ def _reads(body: str, param: str, scope: Mapping[str, Helper]) -> bool:
     for m in direct.finditer(body):
         if not body[max(0, m.start() - 8) : m.start()].rstrip().endswith("delete"):
             return True  # a read: not `process.env[p] = v` nor `delete process.env[p]`
-    for local, helper in scope.items():
-        for m in re.finditer(rf"(?<![\w$.]){re.escape(local)}\s*(?:<[^()]*?>)?\s*\(", body):
-            args = arguments(body, m.end())
-            if helper.index < len(args):
-                s, e = args[helper.index]
-                if re.fullmatch(rf"\s*{p}\s*(?:as\s+[\w$.]+\s*)?", body[s:e]):
-                    return True
     return False
 
 

@@ -15,7 +15,7 @@ a name that is only a variable (``os.environ[name]``) is not reported, unless it
 helper's parameter. Assignments (``os.environ["X"] = ...``) and ``del`` are writes, not
 reads. Not seen: files that do not parse.
 
-A file that contains none of :data:`MARKERS` is not parsed.
+A file where none of :data:`MARKERS` is a whole name is not parsed.
 """
 
 from __future__ import annotations
@@ -28,7 +28,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
-from launchready_ci.checks.env_inventory.readers import pydantic_settings, python_libraries
+from launchready_ci.checks.env_inventory.readers import (
+    pydantic_settings,
+    python_libraries,
+    python_plain,
+)
 from launchready_ci.checks.env_inventory.readers.helpers import Helper
 
 __all__ = ["MARKERS", "calls", "helpers", "read"]
@@ -39,6 +43,8 @@ _CANDIDATES = (ast.Subscript, ast.Call, ast.Compare)
 #: Text that a file which reads the environment contains (plain substrings: a regular
 #: expression with ``\b`` is many times slower over a large repository).
 MARKERS = ("environ", "getenv", pydantic_settings.MARKER, *python_libraries.MARKERS)
+_DISTINCT_MARKERS = tuple(dict.fromkeys(MARKERS))
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @functools.lru_cache(maxsize=64)
@@ -106,9 +112,18 @@ class _Aliases:
 
 
 def read(text: str, path: str) -> Iterator[Use]:
+    if not _names_a_marker(text):
+        return  # the cheap test that spares parsing most files
+    plain = python_plain.uses(text, path, _DISTINCT_MARKERS)
+    # every read is os.environ["X"] and the like: no parse needed
+    yield from plain if plain is not None else parsed_uses(text, path)
+
+
+def parsed_uses(text: str, path: str) -> list[Use]:
+    """The uses :func:`read` finds, from the parsed module (``[]`` when it does not parse)."""
     parsed = _parse(text, path)
     if parsed is None:
-        return
+        return []
     nodes, aliases, lines = parsed
     column = _columns(lines)
     found: list[Use] = []
@@ -123,17 +138,32 @@ def read(text: str, path: str) -> Iterator[Use]:
         found.extend(pydantic_settings.uses(nodes, path, column))
     found.extend(python_libraries.uses(nodes, path, column))
     found.sort(key=lambda u: (u.line, u.column))
-    yield from found
+    return found
 
 
 def _parse(text: str, path: str) -> tuple[list[ast.AST], _Aliases, list[str]] | None:
-    if not any(marker in text for marker in MARKERS):
-        return None  # the cheap test that spares parsing most files
     tree = _tree(text, path)
     if tree is None:
         return None
     nodes = _walk(tree)
     return nodes, _Aliases.of(nodes), _LINE_BREAK.split(text)
+
+
+def _names_a_marker(text: str) -> bool:
+    """Whether one of :data:`MARKERS` occurs as a whole name (``environ``, not
+    ``environment``): every read this reader sees names one, and "environment" is in
+    many a docstring and message that would otherwise be parsed for nothing."""
+    size = len(text)
+    for marker in MARKERS:
+        start = text.find(marker)
+        while start >= 0:
+            end = start + len(marker)
+            if (start == 0 or text[start - 1] not in _NAME_CHARS) and (
+                end == size or text[end] not in _NAME_CHARS
+            ):
+                return True
+            start = text.find(marker, end)
+    return False
 
 
 @functools.lru_cache(maxsize=64)

@@ -24,10 +24,12 @@ from collections.abc import Iterator
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
 from launchready_ci.checks.env_inventory.readers._values import LineIndex
 
-__all__ = ["FILENAMES", "SUFFIXES", "read", "read_erb"]
+__all__ = ["ENV_MARKERS", "FILENAMES", "SUFFIXES", "read", "read_erb"]
 
 SUFFIXES = (".rb", ".rake", ".ru", ".gemspec")
 FILENAMES = ("Gemfile", "Rakefile", "Guardfile")
+#: What a file must contain for this reader to find anything.
+ENV_MARKERS = ("ENV",)
 
 _READ = re.compile(
     r"(?<![\w$@.])ENV\s*(?:"

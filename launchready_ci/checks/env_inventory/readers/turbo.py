@@ -10,7 +10,6 @@ exclusions (``!X``) are not names and are skipped. A file that is not JSON is sk
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from launchready_ci.checks.env_inventory.model import NAME_PATTERN, Use, UseKind
@@ -43,9 +42,12 @@ def read(text: str, path: str) -> Iterator[Use]:
         if name in seen or not NAME_PATTERN.fullmatch(name):
             continue
         seen.add(name)
-        for m in re.finditer(rf'"{re.escape(name)}"', text):
-            line, column = index.position(m.start() + 1)
+        quoted = f'"{name}"'
+        at = text.find(quoted)
+        while at >= 0:
+            line, column = index.position(at + 1)
             yield Use(name, path, line, column, UseKind.PASS)
+            at = text.find(quoted, at + len(quoted))
 
 
 def _strings(value: object) -> list[str]:
