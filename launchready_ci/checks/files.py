@@ -84,12 +84,16 @@ def iter_files(
     *,
     skipped: Counter[str] | None = None,
     defaults: tuple[str, ...] = DEFAULT_EXCLUDES,
+    include: Iterable[str] | None = None,
 ) -> Iterator[str]:
     """Paths relative to ``root`` (``/`` separated): git's view when ``root`` is in a
     work tree (tracked and untracked-but-not-ignored files), else a directory walk.
 
     ``skipped`` counts what was left out, by reason (a directory walk counts the files
-    of excluded directories as one each, without entering them)."""
+    of excluded directories as one each, without entering them). ``include``: only
+    paths that match one of these globs (see :func:`matches_any`), tested before the
+    file is looked at, so that a check reading a few files of a large tree does not
+    stat every one; the others are not counted in ``skipped``."""
     counts: Counter[str] = skipped if skipped is not None else Counter()
     patterns = (*defaults, *tuple(exclude))
     files = git.ls_files(root)
@@ -104,6 +108,9 @@ def iter_files(
             files.extend(_join(rel_dir, f) for f in filenames)
         files.sort()
     excluded = _compile(patterns)
+    if include is not None:
+        wanted = _compile(tuple(include))
+        files = [rel for rel in files if wanted.match(rel)]
     root_text = str(root)
     for rel in files:
         if excluded.match(rel):

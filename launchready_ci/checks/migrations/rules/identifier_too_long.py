@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from launchready_ci.checks.migrations import libpg
 from launchready_ci.checks.migrations.rules._base import MigrationRule
 from launchready_ci.checks.migrations.sql import Stmt
 from launchready_ci.findings import Confidence, Severity
@@ -13,6 +14,7 @@ MAX_BYTES = 63
 #: Words of the statement's text (identifiers, keywords, words in comments and strings):
 #: only a statement with one over MAX_BYTES is scanned for its identifier tokens.
 _WORD = re.compile(r'"(?:[^"]|"")+"|[^\s"\'(),;.:=<>+\-*/\[\]|!~@#%^&{}\\]+')
+_QUOTED = re.compile(r'"(?:[^"]|"")+"')
 
 
 @register
@@ -49,6 +51,8 @@ class IdentifierTooLong(MigrationRule):
 
     @classmethod
     def problems(cls, stmt: Stmt) -> Iterator[str]:
+        if _longest(stmt.sql) <= MAX_BYTES:
+            return
         words = _WORD.findall(stmt.sql)
         # the longest word decides without a loop in Python: in ASCII a character is a
         # byte; otherwise one may take up to four
@@ -60,17 +64,9 @@ class IdentifierTooLong(MigrationRule):
             for w in words
         ):
             return
-        from pglast import parser
-
-        try:
-            tokens = parser.scan(stmt.sql)
-        except parser.ParseError:
-            return
         seen: set[str] = set()
-        for token in tokens:
-            if token.name != "IDENT":
-                continue
-            name = _unquote(stmt.sql[token.start : token.end + 1])
+        for raw in _identifiers(stmt.sql):
+            name = _unquote(raw)
             size = len(name.encode("utf-8", "surrogatepass"))
             if size > MAX_BYTES and name not in seen:
                 seen.add(name)
@@ -79,6 +75,37 @@ class IdentifierTooLong(MigrationRule):
                     f"identifier {shown} is {size} bytes: PostgreSQL silently truncates it to "
                     f"{MAX_BYTES}, so the object gets another name than the one written here"
                 )
+
+
+def _longest(sql: str) -> int:
+    """At least the byte length of the longest word of ``sql`` (as ``_WORD`` splits it),
+    in a third of the time ``_WORD.findall`` takes: an unquoted word lies within a run of
+    non-whitespace, and the quoted words are those ``_QUOTED`` finds (both patterns start
+    a quoted word at the same quotes, since an unquoted word never holds one)."""
+    if sql.isascii():
+        longest = max(map(len, sql.split()), default=0)
+        if '"' in sql:
+            longest = max(longest, max(map(len, _QUOTED.findall(sql)), default=0))
+        return longest
+    longest = max(map(len, sql.encode("utf-8", "surrogatepass").split()), default=0)
+    for word in _QUOTED.findall(sql) if '"' in sql else ():
+        longest = max(longest, len(word.encode("utf-8", "surrogatepass")))
+    return longest
+
+
+def _identifiers(sql: str) -> list[str]:
+    """The identifier tokens of ``sql`` as written, by PostgreSQL's scanner."""
+    data = sql.encode("utf-8", "surrogatepass")
+    tokens = libpg.scan(data)
+    if tokens is not None:
+        return [data[t.start : t.end].decode("utf-8") for t in tokens if t.ident]
+    from pglast import parser
+
+    try:
+        found = parser.scan(sql)
+    except parser.ParseError:
+        return []
+    return [sql[t.start : t.end + 1] for t in found if t.name == "IDENT"]
 
 
 def _unquote(raw: str) -> str:
