@@ -186,3 +186,38 @@ def test_the_audit_counts_a_stale_handover_against_the_handover_area(tmp_path: P
 
     assert "HANDOVER.md" not in str(handover(tmp_path / "1.json")["basis"])
     assert "an up-to-date HANDOVER.md" in str(handover(tmp_path / "2.json")["basis"])
+
+
+def test_after_init_shipped_migrations_are_not_ranked_but_baselined_keys_are(
+    tmp_path: Path,
+) -> None:
+    """Right after `launchready init` the audit ranked every migration that shipped years
+    ago as a deploy risk (supabase/auth: 97 of 170). The baseline's migration findings are
+    counted in one line; a committed key it accepted is still a risk; a new migration is."""
+    from tests.helpers import git
+
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "app/payments.py": f'STRIPE_KEY = "{STRIPE}"\n',
+            "db/migrations/0001_users.sql": "CREATE TABLE users (id bigint, email text);\n",
+            "db/migrations/0002_idx.sql": "CREATE INDEX users_email_idx ON users (email);\n",
+        },
+    )
+    assert run_cli("init", "--root", str(repo)).returncode == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "launchready init")
+
+    def ranked() -> tuple[list[str], str]:
+        out = tmp_path / "a.json"
+        done = run_cli("audit", "--root", str(repo), "--offline", "--json", str(out))
+        assert done.returncode == 0, done.stdout + done.stderr
+        return [r["rule_id"] for r in json.loads(out.read_text())["risks"]], done.stdout
+
+    rules, text = ranked()
+    assert "secrets/provider-credential" in rules
+    assert not [r for r in rules if r.startswith("migrations/")], rules
+    assert "Not ranked: 2 findings of migrations the baseline recorded" in text
+    (repo / "db/migrations/0003_idx.sql").write_text("CREATE INDEX users_id_idx ON users (id);\n")
+    rules, _ = ranked()
+    assert "migrations/index-not-concurrent" in rules

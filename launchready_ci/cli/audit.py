@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +24,10 @@ from launchready_ci.cli._common import (
 from launchready_ci.cli.handover import handover_is_fresh
 from launchready_ci.github.console import echo
 from launchready_ci.redaction import Scrubber
+
+if TYPE_CHECKING:
+    from launchready_ci.cli._common import Session
+    from launchready_ci.findings import Report
 
 __all__ = ["audit"]
 
@@ -101,6 +105,7 @@ def audit(
         if check.email_check is not None:  # the email journeys' results
             checks.append(check.email_check)
     report = run(session.context(), RunOptions(fail_on=fail_on or "never"), checks)
+    report = _without_shipped_migrations(report, session)
     result = audit_mod.audit(report, config, handover_fresh=handover_is_fresh(session))
     scrub = Scrubber(session.environ, tuple(secrets))
 
@@ -126,6 +131,35 @@ def audit(
     if not quiet:
         echo(markdown(None), nl=False)
     return report.exit_code
+
+
+def _without_shipped_migrations(report: Report, session: Session) -> Report:
+    """The report without the migration findings the baseline recorded: those migrations
+    shipped before it was written (``launchready init`` records the day it is adopted), so
+    no deploy of theirs is ahead, and ranking them as deploy risks buries the new ones.
+    The other checks' baselined findings stay: a committed key accepted in the baseline
+    still needs rotating before launch."""
+    import dataclasses
+
+    from launchready_ci.cli._common import baseline_file
+    from launchready_ci.suppressions import load_baseline
+
+    located = baseline_file(session, None)
+    if located is None:
+        return report
+    accepted = load_baseline(session.root, str(located[0]), located[1]).fingerprints
+    results = []
+    for r in report.results:
+        held = [f for f in r.findings if f.fingerprint in accepted]
+        if r.check_id == "migrations" and held:
+            r = dataclasses.replace(
+                r,
+                findings=tuple(f for f in r.findings if f.fingerprint not in accepted),
+                suppressed=r.suppressed + len(held),
+                baselined=r.baselined + len(held),
+            )
+        results.append(r)
+    return dataclasses.replace(report, results=tuple(results))
 
 
 def _workflows() -> list[type[Check]]:

@@ -333,6 +333,17 @@ def _marks(
 # -- the report -------------------------------------------------------------------------
 
 
+def _held_back(report: Report) -> str:
+    shipped = sum(r.baselined for r in report.results if r.check_id == "migrations")
+    if not shipped:
+        return ""
+    return (
+        f" Not ranked: {shipped:,} finding{'' if shipped == 1 else 's'} of migrations the"
+        " baseline recorded (they shipped"
+        " before it, so no deploy of theirs is ahead)."
+    )
+
+
 def render(
     result: Audit,
     *,
@@ -351,7 +362,7 @@ def render(
         f"# Launch readiness: {escape(title)}",
         "",
         f"{len(risks)} risks ({counts['error']} errors, {counts['warning']} warnings, "
-        f"{counts['notice']} notices), most serious first.",
+        f"{counts['notice']} notices), most serious first." + _held_back(result.report),
         "",
         "## Risks, by launch impact",
         "",
