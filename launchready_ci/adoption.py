@@ -75,6 +75,8 @@ class Survey:
     compose_files: tuple[str, ...] = ()
     mobile: str | None = None
     env_templates: tuple[str, ...] = ()
+    #: names of the Go template options pop fills into the SQL (``Namespace``)
+    placeholders: tuple[str, ...] = ()
 
     @property
     def linted_migrations(self) -> tuple[tuple[str, str, int], ...]:
@@ -119,7 +121,21 @@ def survey(
         compose_files=tuple(f for f in kept if _COMPOSE.search(f)),
         mobile=_mobile(kept, read),
         env_templates=tuple(f for f in kept if _TEMPLATE.search(f)),
+        placeholders=_pop_placeholders(kept, read),
     )
+
+
+_POP_OPTION = re.compile(r'\{\{-?\s*(?:index\s+\.Options\s+"(\w+)"|\.(?:Options\.)?(\w+))\s*-?\}\}')
+
+
+def _pop_placeholders(files: Sequence[str], read: Read) -> tuple[str, ...]:
+    """The option names in the first gobuffalo/pop migration that uses templates."""
+    for f in (f for f in files if f.endswith(".up.sql")):
+        text = read(f) or ""
+        if "{{" in text:
+            found = {a or b for a, b in _POP_OPTION.findall(text)}
+            return tuple(sorted(found))
+    return ()
 
 
 def _package_has(read: Read, files: Sequence[str], needle: str) -> bool:
@@ -184,6 +200,13 @@ def render_config(found: Survey, *, inventory: str | None, baseline: str = BASEL
             out.append(
                 f"# Not linted: {_describe(unread)} (launchready reads SQL, Django, Alembic)."
             )
+        if found.placeholders:
+            names = ", ".join(f"{n}: <value>" for n in found.placeholders)
+            out += [
+                "# gobuffalo/pop fills Go template options into the SQL; they read as their own",
+                "# names, which is enough to lint. For `launchready migrations dry-run`, give",
+                f"# their values: placeholders: {{ {names} }}",
+            ]
         out.append("migrations: {}")
     elif unread:
         out += [

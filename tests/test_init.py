@@ -190,3 +190,17 @@ def test_javascript_migrations_are_named_and_get_no_section() -> None:
     text = render_config(found, inventory=None)
     assert "\nmigrations:" not in text
     assert "JavaScript in server/migrations (1 file)" in text and "does not lint them" in text
+
+
+def test_pop_templates_get_a_placeholders_hint() -> None:
+    """supabase/auth's migrations name their schema {{ index .Options "Namespace" }}: init
+    says the dry run needs its value, and the hint is valid once filled in."""
+    from launchready_ci.adoption import render_config
+
+    sql = 'CREATE TABLE {{ index .Options "Namespace" }}.users (id uuid);\n'
+    found = survey(["migrations/00_init.up.sql"], {"migrations/00_init.up.sql": sql}.get)
+    assert found.placeholders == ("Namespace",)
+    text = render_config(found, inventory=None)
+    assert "placeholders: { Namespace: <value> }" in text and "\nmigrations: {}" in text
+    plain = survey(["migrations/0001_a.up.sql"], {"migrations/0001_a.up.sql": "SELECT 1;"}.get)
+    assert "placeholders" not in render_config(plain, inventory=None)
