@@ -181,6 +181,11 @@ def load_baseline(root: Path, path: str, display: str | None = None) -> Baseline
     it (exit 2), never a traceback: not even for JSON nested 100,000 deep."""
     label = display or path
     full = Path(path) if Path(path).is_absolute() else root / path
+    if full.exists() and not full.is_file():
+        raise UsageError(
+            f"{label}: not a regular file, so it cannot be a baseline; to run without one, "
+            "leave out --baseline (and `baseline:` in launchready.yml)"
+        )
     if not full.is_file():
         raise UsageError(
             f"{label}: no such baseline file; record one with "

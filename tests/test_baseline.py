@@ -5,6 +5,7 @@ which of its entries no longer match; `launchready baseline update` records toda
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from tests.helpers import git, make_repo, run_cli
@@ -40,6 +41,15 @@ def test_a_missing_baseline_file_is_an_error_unless_it_is_being_written(tmp_path
     )
     assert written.returncode == 0, written.stderr
     assert (repo / "b.json").is_file()
+
+
+def test_a_baseline_that_is_not_a_file_says_so(tmp_path: Path) -> None:
+    """`--baseline /dev/null` (to run without one) said "no such baseline file"."""
+    repo = _repo(tmp_path)
+    for given in (os.devnull, str(tmp_path)):
+        out = run_cli("run", "--baseline", given, "--no-color", cwd=repo)
+        assert out.returncode == 2, out.stdout + out.stderr
+        assert "not a regular file" in out.stderr and "leave out --baseline" in out.stderr
 
 
 def test_a_baseline_nested_100000_deep_is_a_clear_error(tmp_path: Path) -> None:
