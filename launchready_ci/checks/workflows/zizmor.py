@@ -90,8 +90,10 @@ def find_zizmor() -> str | None:
 
 
 def _reason(stderr: str) -> str:
-    """zizmor's own ``error:`` line (``error: no inputs collected``), else its last line."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    """zizmor's own ``error:`` line (``error: no inputs collected``), else its last line
+    before any stack trace."""
+    head = stderr.partition("Stack backtrace:")[0]
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("error:")]
     return (errors or lines or [""])[-1][:200]
 
@@ -111,9 +113,14 @@ def run_zizmor(exe: str, root: Path, paths: Sequence[str]) -> tuple[str, list[di
                 text=True,
                 timeout=ZIZMOR_TIMEOUT,
                 check=False,
-                # A runner with RUST_BACKTRACE=1 would end zizmor's error with a stack
-                # trace, and the reason would be its last frame.
-                env={**os.environ, "RUST_BACKTRACE": "0", "NO_COLOR": "1"},
+                # A runner with RUST_BACKTRACE=1 (or anyhow's RUST_LIB_BACKTRACE=1, which
+                # wins over it) would end zizmor's error with a stack trace.
+                env={
+                    **os.environ,
+                    "RUST_BACKTRACE": "0",
+                    "RUST_LIB_BACKTRACE": "0",
+                    "NO_COLOR": "1",
+                },
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise ZizmorFailed(type(exc).__name__) from None

@@ -555,8 +555,9 @@ def test_find_zizmor_looks_next_to_python(monkeypatch: pytest.MonkeyPatch) -> No
     assert exe == beside
 
 
+@pytest.mark.parametrize("variable", ["RUST_BACKTRACE", "RUST_LIB_BACKTRACE"])
 def test_a_zizmor_failure_gives_its_error_line_not_a_stack_frame(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
     """A runner with RUST_BACKTRACE=1 makes zizmor end a failure with a stack trace; the
     reason reported is zizmor's ``error:`` line (the real zizmor, on a file it cannot read
@@ -565,7 +566,15 @@ def test_a_zizmor_failure_gives_its_error_line_not_a_stack_frame(
 
     exe = zizmor_or_skip()
     root = make_repo(tmp_path / "repo", {".github/workflows/bad.yml": "on: push\njobs:\n  a: [\n"})
-    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    monkeypatch.setenv(variable, "1")
     with pytest.raises(ZizmorFailed) as failed:
         run_zizmor(exe, root, [".github/workflows/bad.yml"])
     assert str(failed.value) == "exit 3: error: no inputs collected"
+
+
+def test_a_zizmor_reason_never_is_a_stack_frame() -> None:
+    """Without an ``error:`` line, the reason is the last line before the stack trace."""
+    from launchready_ci.checks.workflows.zizmor import _reason
+
+    stderr = "fatal: no audit was performed\n\nStack backtrace:\n   1: zizmor::main\n   6: _start\n"
+    assert _reason(stderr) == "fatal: no audit was performed"
