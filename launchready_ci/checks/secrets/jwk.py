@@ -48,26 +48,19 @@ def private_members(lines: list[str], index: int) -> Iterator[tuple[int, str]]:
 def _enclosing(text: str, at: int) -> tuple[int, int]:
     """The span of the innermost ``{…}`` around offset ``at`` (the text's ends where a
     brace is missing)."""
+    open_ = _unmatched(text, range(at - 1, -1, -1), "{", "}", 0)
+    return open_, _unmatched(text, range(at, len(text)), "}", "{", len(text))
+
+
+def _unmatched(text: str, order: range, wanted: str, nested: str, default: int) -> int:
+    """The first ``wanted`` brace in ``order`` that no ``nested`` one before it pairs."""
     depth = 0
-    open_ = 0
-    for i in range(at - 1, -1, -1):
+    for i in order:
         c = text[i]
-        if c == "}":
+        if c == nested:
             depth += 1
-        elif c == "{":
+        elif c == wanted:
             if depth == 0:
-                open_ = i
-                break
+                return i
             depth -= 1
-    depth = 0
-    close = len(text)
-    for i in range(at, len(text)):
-        c = text[i]
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            if depth == 0:
-                close = i
-                break
-            depth -= 1
-    return open_, close
+    return default
