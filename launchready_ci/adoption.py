@@ -125,16 +125,14 @@ def survey(
     )
 
 
-_POP_OPTION = re.compile(r'\{\{-?\s*(?:index\s+\.Options\s+"(\w+)"|\.(?:Options\.)?(\w+))\s*-?\}\}')
-
-
 def _pop_placeholders(files: Sequence[str], read: Read) -> tuple[str, ...]:
     """The option names in the first gobuffalo/pop migration that uses templates."""
+    from launchready_ci.checks.migrations.templates import option_names
+
     for f in (f for f in files if f.endswith(".up.sql")):
-        text = read(f) or ""
-        if "{{" in text:
-            found = {a or b for a, b in _POP_OPTION.findall(text)}
-            return tuple(sorted(found))
+        names = option_names(read(f) or "")
+        if names:
+            return names
     return ()
 
 

@@ -150,13 +150,11 @@ def _without_shipped_migrations(report: Report, session: Session) -> Report:
     accepted = load_baseline(session.root, str(located[0]), located[1]).fingerprints
     results = []
     for r in report.results:
-        held = [f for f in r.findings if f.fingerprint in accepted]
-        if r.check_id == "migrations" and held:
+        if r.check_id == "migrations":
+            kept = tuple(f for f in r.findings if f.fingerprint not in accepted)
+            held = len(r.findings) - len(kept)
             r = dataclasses.replace(
-                r,
-                findings=tuple(f for f in r.findings if f.fingerprint not in accepted),
-                suppressed=r.suppressed + len(held),
-                baselined=r.baselined + len(held),
+                r, findings=kept, suppressed=r.suppressed + held, baselined=r.baselined + held
             )
         results.append(r)
     return dataclasses.replace(report, results=tuple(results))

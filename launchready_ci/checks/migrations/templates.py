@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["POP_NAME", "has_go_template", "render"]
+__all__ = ["POP_NAME", "has_go_template", "option_names", "render"]
 
 #: pop's migration file names (its migrator.go): ``<version>_<name>[.<dialect>].up.sql``
 POP_NAME = re.compile(r"(?:^|/)\d+_[^./]+(?:\.[a-z0-9]+)?\.(?:up|down)\.sql$")
@@ -53,12 +53,27 @@ def render(rel: str, text: str, values: Mapping[str, object] | None = None) -> s
     return text
 
 
+def option_names(text: str) -> tuple[str, ...]:
+    """The names of the value actions in ``text`` (``Namespace``), sorted."""
+    if not has_go_template(text):
+        return ()
+    names = {_name(m.group(1)) for m in _GO_ACTION.finditer(text)}
+    names.discard("")
+    return tuple(sorted(names))
+
+
+def _name(action: str) -> str:
+    """A value action's option name; "" for a control action or a nameless one."""
+    if _GO_CONTROL.match(action):
+        return ""
+    match = _GO_NAME.search(action)
+    return next((g for g in match.groups() if g), "") if match else ""
+
+
 def _go_value(whole: str, action: str, values: Mapping[str, object]) -> str:
     if _GO_CONTROL.match(action):
         return "\n" * whole.count("\n")
-    match = _GO_NAME.search(action)
-    name = next((g for g in match.groups() if g), "") if match else ""
-    return _value(name or "placeholder", values) + "\n" * whole.count("\n")
+    return _value(_name(action) or "placeholder", values) + "\n" * whole.count("\n")
 
 
 def _value(name: str, values: Mapping[str, object]) -> str:
