@@ -50,6 +50,18 @@ def test_a_leaked_key_without_a_payment_name_is_a_breach() -> None:
     assert classify(finding) == ("breach", "secrets")  # type: ignore[arg-type]
 
 
+def test_the_actions_checkout_step_is_not_a_payment_page() -> None:
+    """The demo's audit ranked zizmor's findings on `actions/checkout@v4` as "stops
+    payment": the payment words matched the action's name."""
+    step = "deploy.yml (deploy), job deploy, step 'actions/checkout@v4': zizmor artipacked"
+    assert classify(_finding("workflows/zizmor", Severity.ERROR, step))[0] != "payment"  # type: ignore[arg-type]
+    page = "Stripe Checkout session created with a hard-coded key"
+    assert classify(_finding("secrets/provider-credential", Severity.ERROR, page))[0] == "payment"  # type: ignore[arg-type]
+    cart = "CREATE INDEX on existing table checkout without CONCURRENTLY blocks every write"
+    index = _finding("migrations/index-not-concurrent", Severity.ERROR, cart)
+    assert classify(index)[0] == "payment"  # type: ignore[arg-type]
+
+
 def test_partial_configuration_says_what_is_missing(tmp_path: Path) -> None:
     repo = make_repo(
         tmp_path / "repo",

@@ -106,7 +106,10 @@ _HOW: Mapping[str, str] = {
     "email": "email journeys (an email: step in a smoke journey) and --base-url",
     "secrets": "the secrets check always runs; it was skipped or failed",
 }
-_PAYMENT = re.compile(r"stripe|paddle|braintree|lemon ?squeezy|paypal|payment|checkout", re.I)
+#: ``checkout`` as in a payment page, not the actions/checkout step a workflow finding names
+_PAYMENT = re.compile(
+    r"stripe|paddle|braintree|lemon ?squeezy|paypal|payment|(?<!actions/)\bcheckout\b", re.I
+)
 _SEVERITY = {Severity.ERROR: 1.0, Severity.WARNING: 0.45, Severity.NOTICE: 0.1}
 _CONFIDENCE = {Confidence.HIGH: 1.0, Confidence.MEDIUM: 0.85, Confidence.LOW: 0.7}
 _PENALTY = {Severity.ERROR: 20, Severity.WARNING: 6, Severity.NOTICE: 1}
